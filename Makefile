@@ -1,0 +1,58 @@
+# riskbook — `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYS_STAMP := .cache/.system-packages
+
+# Report options: make quarterly-report QUARTER=2026Q2 UNITS="east south" LANG=zh JOBS=2
+QUARTER ?=
+UNITS ?=
+JOBS ?=
+# LANG is also the locale variable: take it as the report language only when given on the command line.
+ifeq ($(origin LANG),command line)
+  REPORT_LANG := $(if $(filter zh%,$(LANG)),zh,$(if $(filter en%,$(LANG)),en,$(LANG)))
+else
+  REPORT_LANG :=
+endif
+RUN_ENV := env LANG=C.UTF-8 LC_ALL=C.UTF-8
+RUN_ARGS := $(if $(QUARTER),--period $(QUARTER)) $(if $(UNITS),--unit $(UNITS)) \
+            $(if $(REPORT_LANG),--lang $(REPORT_LANG)) $(if $(JOBS),--jobs $(JOBS))
+
+.PHONY: help setup system quarterly-report test lab bench clean
+
+help: ## show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(SYS_STAMP):
+	@bash scripts/system-packages.sh
+	@mkdir -p $(dir $@) && touch $@
+
+system: $(SYS_STAMP) ## install the system packages (fonts, PDF libraries, poppler) with apt-get
+
+$(STAMP): pyproject.toml $(SYS_STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+setup: $(STAMP) ## create .venv with riskbook installed editable (and system packages)
+
+quarterly-report: $(STAMP) ## build the pack: [QUARTER=2026Q3] [UNITS="east west"] [LANG=en|zh] [JOBS=n]
+	$(RUN_ENV) $(BIN)/riskbook run $(RUN_ARGS)
+
+test: $(STAMP) ## run the whole test suite
+	$(RUN_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lab: $(STAMP) ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP) ## run the benchmarks and print ratios against their baselines
+	$(RUN_ENV) $(BIN)/python bench/run.py
+
+clean: ## remove generated outputs and caches (keeps .venv)
+	rm -rf outputs/*/ outputs/.staging-* .cache .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

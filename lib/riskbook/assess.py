@@ -1,0 +1,170 @@
+"""Assessment: money at risk, 5×5 likelihood × impact, inherent and residual scores, movement."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from . import kris as K
+from .identify import SEVERITY, Finding, identify
+from .kris import Context, NotApplicable
+from .kris.compliance import violations
+from .kris.customer import churn_sets
+from .kris.financial import ageing, limit_breaches
+from .kris.market import discounted_lines
+from .kris.operational import orphaned_customers, period_records
+from .library import BY_ID
+
+LIKELIHOOD_LABELS = ("rare", "unlikely", "possible", "likely", "almost certain")
+IMPACT_LABELS = ("insignificant", "minor", "moderate", "major", "severe")
+IMPACT_BANDS_PCT: tuple[float, ...] = (1, 3, 7, 15)  # exposure as % of period revenue: 1|2|3|4|5
+
+
+def rating(score: int) -> str:
+    """low (1–4), medium (5–9), high (10–16), critical (17–25)."""
+    return "low" if score <= 4 else "medium" if score <= 9 else "high" if score <= 16 else "critical"
+
+
+def _safe(fn: Callable[[Context], float]) -> Callable[[Context], float]:
+    def inner(ctx: Context) -> float:
+        try:
+            return float(fn(ctx))
+        except NotApplicable:
+            return 0.0
+    return inner
+
+
+def _excess_discount(ctx: Context) -> float:
+    d = discounted_lines(ctx)
+    amber = K.thresholds(K.REGISTRY["discount_depth"], ctx.params)["amber"] / 100
+    excess = (d["discount"] - amber).clip(lower=0) * d["list_price"] * d["qty"]
+    opp = ctx.tables.get("opportunities")
+    lost = 0.0
+    if opp is not None and {"close_date", "competitor"} <= set(opp.columns):
+        lost_ = ctx.in_period(opp[opp["status"].eq("lost") & opp["competitor"].notna()], "close_date")
+        lost = float(lost_["amount"].sum())
+    return float(excess.sum()) + lost
+
+
+def _churned(ctx: Context) -> float:
+    prev, now = churn_sets(ctx)
+    return max(0.0, float(prev.sum() - now.reindex(prev.index).fillna(0).sum()))
+
+
+def _pipeline_gap(ctx: Context) -> float:
+    cov = K.REGISTRY["pipeline_coverage"].fn(ctx)
+    quota = ctx.quota()
+    amber = K.thresholds(K.REGISTRY["pipeline_coverage"], ctx.params)["amber"]
+    return max(0.0, (amber - cov) * quota)
+
+
+def _bad_records(ctx: Context) -> float:
+    r = period_records(ctx)
+    r = r[(r["table"] == "orders") & (r["_dq"].notna() | r["_dup"])]
+    return float(r["amount"].abs().sum())
+
+
+def _unapproved(ctx: Context) -> float:
+    _, bad = violations(ctx)
+    return float(((bad["list_price"] - bad["unit_price"]) * bad["qty"]).sum())
+
+
+def _cancelled(ctx: Context) -> float:
+    o = ctx.table("orders", "status")
+    c = ctx.in_period(o[o["status"].isin(["cancelled", "returned"])], "order_date")
+    return float(c["amount"].abs().sum())
+
+
+EXPOSURE: dict[str, Callable[[Context], float]] = {k: _safe(v) for k, v in {
+    "revenue_decline": lambda c: max(0.0, c.revenue(c.period.previous) - c.revenue()),
+    "discount_leakage": _excess_discount,
+    "top_customer": lambda c: float(c.revenue_by_customer().max()),
+    "churned_revenue": _churned,
+    "orphaned_revenue": lambda c: float(c.revenue_by_customer(c.period.previous)
+                                        .reindex(orphaned_customers(c)["customer_id"]).fillna(0).sum()),
+    "pipeline_gap": _pipeline_gap,
+    "bad_records": _bad_records,
+    "overdue_receivables": lambda c: float(ageing(c).query("days_past_due > 0")["balance"].sum()),
+    "limit_excess": lambda c: float((limit_breaches(c)["open_balance"] - limit_breaches(c)["credit_limit"]).sum()),
+    "cancelled_amount": _cancelled,
+    "unapproved_discount": _unapproved,
+    "none": lambda c: 0.0,
+}.items()}
+
+
+def likelihood(kris: pd.DataFrame) -> int:
+    """1 none breached, 3 amber, 4 red; +1 when also breached in the previous period."""
+    worst = max(SEVERITY[s] for s in kris["status"])
+    base = {0: 1, 1: 3, 2: 4}[worst]
+    persistent = worst > 0 and kris["previous_status"].isin(["amber", "red"]).any()
+    return min(5, base + int(persistent))
+
+
+def impact(exposure: float, revenue: float, kris: pd.DataFrame, params: dict[str, Any]) -> int:
+    """Impact 1–5 from exposure as % of period revenue; KRI severity where money cannot be measured."""
+    bands = (params.get("assessment") or {}).get("impact_bands_pct", IMPACT_BANDS_PCT)
+    if exposure <= 0 or revenue <= 0:
+        return {0: 1, 1: 2, 2: 3}[max(SEVERITY[s] for s in kris["status"])]
+    return int(np.searchsorted(np.asarray(bands, dtype=float), exposure / revenue * 100, side="right")) + 1
+
+
+def _score(f: Finding, ctx: Context, revenue: float, register: dict[str, Any]) -> dict[str, Any]:
+    r = f.risk
+    entry = register.get(r.id) or {}
+    exp = EXPOSURE[r.exposure](ctx)
+    lk, im = likelihood(f.kris), impact(exp, revenue, f.kris, ctx.params)
+    dl = sum(int((c.get("reduces") or {}).get("likelihood", 0)) for c in entry.get("controls") or [])
+    di = sum(int((c.get("reduces") or {}).get("impact", 0)) for c in entry.get("controls") or [])
+    rl, ri = max(1, lk - dl), max(1, im - di)
+    return {"id": r.id, "family": r.family, "title": r.title_en, "title_zh": r.title_zh,
+            "likelihood": lk, "impact": im, "score": lk * im, "rating": rating(lk * im),
+            "residual_likelihood": rl, "residual_impact": ri, "residual_score": rl * ri,
+            "residual_rating": rating(rl * ri), "exposure": round(exp, 2),
+            "exposure_pct": round(exp / revenue * 100, 2) if revenue > 0 else None,
+            "kris": list(f.kris["id"]), "worst": f.worst,
+            "response": entry.get("response", r.response), "owner": entry.get("owner", r.owner),
+            "controls": [c.get("name", "") for c in entry.get("controls") or []],
+            "actions": list(entry.get("actions") or [])}
+
+
+COLUMNS = ["id", "family", "title", "title_zh", "likelihood", "impact", "score", "rating",
+           "residual_likelihood", "residual_impact", "residual_score", "residual_rating", "exposure",
+           "exposure_pct", "kris", "worst", "response", "owner", "controls", "actions"]
+
+
+def assess(findings: list[Finding], ctx: Context, register: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One row per risk present: likelihood, impact, scores, rating, exposure, response, owner."""
+    revenue = ctx.revenue()
+    rows = [_score(f, ctx, revenue, register or {}) for f in findings]
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    return df.sort_values(["score", "exposure"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def previous_scores(ctx: Context, register: dict[str, Any] | None = None) -> pd.Series:
+    """Inherent score of each risk present in the previous period (empty before the data)."""
+    prev = ctx.at(ctx.period.previous)
+    try:
+        prev.check_in_data(prev.period, "previous period")
+    except NotApplicable:
+        return pd.Series(dtype=float)
+    findings = identify(prev, K.compute(prev), with_evidence=False)
+    a = assess(findings, prev, register)
+    return a.set_index("id")["score"]
+
+
+def movement(current: pd.DataFrame, previous: pd.Series) -> pd.DataFrame:
+    """Add ``previous_score`` and ``movement``; append risks present before but not now as closed."""
+    cur = current.copy()
+    cur["previous_score"] = cur["id"].map(previous)
+    cur["movement"] = np.select(
+        [cur["previous_score"].isna(), cur["score"] > cur["previous_score"], cur["score"] < cur["previous_score"]],
+        ["new", "up", "down"], "same")
+    closed_ids = [i for i in previous.index if i not in set(cur["id"])]
+    closed = [{"id": i, "family": BY_ID[i].family, "title": BY_ID[i].title_en, "title_zh": BY_ID[i].title_zh,
+               "likelihood": 1, "impact": 1, "score": 1, "rating": "low", "residual_likelihood": 1,
+               "residual_impact": 1, "residual_score": 1, "residual_rating": "low", "exposure": 0.0,
+               "exposure_pct": 0.0, "kris": list(BY_ID[i].kris), "worst": "green", "response": BY_ID[i].response,
+               "owner": BY_ID[i].owner, "controls": [], "actions": [], "previous_score": previous[i],
+               "movement": "closed"} for i in closed_ids if i in BY_ID]
+    return pd.concat([cur, pd.DataFrame(closed)], ignore_index=True) if closed else cur

@@ -1,0 +1,137 @@
+"""The riskbook command line: run, validate, demo-data, kri list."""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import config
+from .exceptions import ParamError, RiskbookError, check_choice
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--data", help="folder of canonical tables (orders.csv, …)")
+    src.add_argument("--config", help="company file with the data source (default params/company.yaml)")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="riskbook", description="Sales-operations risk packs from CRM/ERP exports.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="build the risk pack for a period")
+    run.add_argument("--period", help="2026Q3, 2026-09 or 2026 (default: latest complete quarter in the data)")
+    run.add_argument("--unit", action="extend", nargs="+", dest="units", help="unit(s) to build (default: all)")
+    run.add_argument("--lang", choices=["en", "zh"], help="report language (default: company file, else en)")
+    run.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel tasks (default: cores)")
+    run.add_argument("--scheduler", help="Dask scheduler address (not supported yet)")
+    run.add_argument("--force", action="store_true", help="rebuild even when inputs did not change")
+    run.add_argument("--out", default=str(config.OUTPUTS_DIR), help="outputs root (default outputs/)")
+    _common(run)
+    val = sub.add_parser("validate", help="check the data and parameters, run nothing")
+    _common(val)
+    demo = sub.add_parser("demo-data", help="write the demo company's tables")
+    demo.add_argument("outdir", nargs="?", default="demo-data")
+    demo.add_argument("--scale", type=int, default=1, help="multiply the rows by K (benchmarks)")
+    kri = sub.add_parser("kri", help="key risk indicators")
+    kri.add_argument("action", choices=["list"])
+    return ap
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .store import read_meta
+    from .unit import open_store
+    st = open_store(args.data, args.config)
+    meta = read_meta(st)
+    rows = ", ".join(f"{k} {v:,}" for k, v in meta["rows"].items())
+    print(f"ok: {meta['source']}: {rows}; units {', '.join(meta['units'])}; "
+          f"{meta['first_date']} to {meta['last_date']}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from . import demo
+    if args.scale < 1:
+        raise ParamError(f"--scale must be 1 or more, but {args.scale} was passed")
+    t0 = time.perf_counter()
+    out = demo.generate(Path(args.outdir), scale=args.scale)
+    print(f"wrote the demo company (scale {args.scale}) to {out} in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_kri(args: argparse.Namespace) -> int:
+    from .kris import REGISTRY
+    for k in REGISTRY.values():
+        arrow = "↑" if k.direction == "up" else "↓"
+        print(f"{k.id:<30} {k.family:<12} {arrow} amber {k.amber:g} red {k.red:g} {k.unit:<6} {k.title_en}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .params import load_company
+    from .runner import RunPlan, run_plan, write_manifest
+    from .render.index import write_index
+    from .store import read_meta
+    from .unit import open_store, resolve_period
+
+    started = time.perf_counter()
+    if args.scheduler:
+        raise ParamError("--scheduler (Dask) is not supported yet; run without it to use the local process pool")
+    if args.jobs < 1:
+        raise ParamError(f"--jobs must be 1 or more, but {args.jobs} was passed")
+    st = open_store(args.data, args.config)          # validates the data before anything is written
+    meta = read_meta(st)
+    period = resolve_period(args.period, meta)
+    units = args.units or meta["units"]
+    for u in units:
+        check_choice("unit", u, meta["units"])
+    company = load_company(args.config)
+    lang = args.lang or company.get("lang", "en")
+    check_choice("lang", lang, ["en", "zh"])
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    plan = RunPlan(str(period), list(units), lang, args.jobs, out, staging,
+                   data=str(Path(args.data).resolve()) if args.data else None,
+                   config_file=str(Path(args.config).resolve()) if args.config else None, store=str(st))
+    print(f"riskbook: {period} · {len(units)} unit(s) · {lang} · {args.jobs} job(s) → {out / str(period)}",
+          file=sys.stderr)
+    try:
+        results = run_plan(plan)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    write_manifest(plan, results, started, {"source": meta["source"], "hash": Path(st).name, "rows": meta["rows"]})
+    index = write_index(out / str(period))
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        from rich.console import Console
+        from rich.table import Table
+        table = Table(title="Failed tasks", title_style="bold red")
+        for col in ("unit", "stage", "error", "notebook"):
+            table.add_column(col)
+        for r in failed:
+            nb = out / str(period) / r.unit / f"{r.stage}.ipynb"
+            table.add_row(r.unit, r.stage, r.error or "", str(nb) if nb.exists() else "")
+        Console(stderr=True).print(table)
+    print(f"riskbook: {len(units) - len({r.unit for r in failed} - {config.GROUP})}/{len(units)} unit(s) built "
+          f"in {time.perf_counter() - started:.0f} s; open {index}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return {"run": cmd_run, "validate": cmd_validate, "demo-data": cmd_demo, "kri": cmd_kri}[args.command](args)
+    except RiskbookError as exc:
+        print(f"riskbook: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("riskbook: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Report text in English and Simplified Chinese."""
+from __future__ import annotations
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "identification": ("Risk identification", "风险识别"),
+    "assessment": ("Risk assessment", "风险评估"),
+    "monitoring": ("Risk monitoring", "风险监控"),
+    "summary": ("Executive summary", "管理层摘要"),
+    "portfolio": ("Group risk portfolio", "集团风险组合"),
+    "report_title": ("Sales operations risk report", "销售运营风险报告"),
+    "group_title": ("Group sales operations risk report", "集团销售运营风险报告"),
+    "unit": ("Business unit", "业务单元"),
+    "period": ("Period", "报告期"),
+    "prepared": ("Prepared", "编制日期"),
+    "currency": ("Currency", "币种"),
+    "page": ("Page", "第"),
+    "kri": ("KRI", "关键风险指标"),
+    "value": ("Value", "数值"),
+    "previous": ("Previous", "上期"),
+    "status": ("Status", "状态"),
+    "amber": ("Amber", "黄色阈值"),
+    "red": ("Red", "红色阈值"),
+    "family": ("Family", "类别"),
+    "risk": ("Risk", "风险"),
+    "likelihood": ("Likelihood", "可能性"),
+    "impact": ("Impact", "影响"),
+    "score": ("Score", "评分"),
+    "rating": ("Rating", "等级"),
+    "residual": ("Residual", "剩余评分"),
+    "exposure": ("Money at risk", "风险敞口"),
+    "movement": ("Movement", "变动"),
+    "response": ("Response", "应对策略"),
+    "owner": ("Owner", "负责人"),
+    "actions": ("Actions", "行动"),
+    "reason": ("Note", "说明"),
+    "kris_title": ("Key risk indicators", "关键风险指标"),
+    "risks_present": ("Risks present", "已识别风险"),
+    "evidence": ("Evidence", "证据"),
+    "no_risks": ("No KRI breaches its thresholds in this period: no risk identified.",
+                 "本期没有关键风险指标超出阈值，未识别到风险。"),
+    "heatmap": ("Risk heatmap (inherent)", "风险热力图（固有风险）"),
+    "register": ("Risk register", "风险登记册"),
+    "trends": ("KRI trends", "关键风险指标趋势"),
+    "breaches": ("Breaches", "超限指标"),
+    "new_breach": ("new", "新增"),
+    "rules": ("Control-chart signals", "控制图信号"),
+    "top_risks": ("Top risks", "主要风险"),
+    "headline": ("{red} red and {amber} amber KRIs; {risks} risks identified, {high} rated high or critical; "
+                 "money at risk {exposure}.",
+                 "{red}个红色、{amber}个黄色指标；识别风险{risks}项，其中高或极高{high}项；风险敞口{exposure}。"),
+    "overdue_actions": ("Overdue actions", "逾期行动"),
+    "no_breaches": ("No KRI breaches a threshold.", "没有指标超出阈值。"),
+    "data_quality": ("Data quality", "数据质量"),
+    "records_checked": ("{n} records checked in the period; {bad} fail a check.",
+                        "本期检查记录{n}条，其中{bad}条未通过检查。"),
+    "units_families": ("Risk by unit and family (highest inherent score)", "各单元各类别风险（最高固有评分）"),
+    "kri_by_unit": ("KRIs across units", "各单元关键风险指标"),
+    "company_top": ("The group's top risks", "集团主要风险"),
+    "failed_units": ("Units without results", "无结果的单元"),
+    # families, statuses, ratings, responses, movements
+    "market": ("Market", "市场"), "customer": ("Customer", "客户"), "operational": ("Operational", "运营"),
+    "financial": ("Financial", "财务"), "compliance": ("Compliance", "合规"),
+    "green": ("green", "绿"), "n/a": ("n/a", "不适用"),
+    "low": ("low", "低"), "medium": ("medium", "中"), "high": ("high", "高"), "critical": ("critical", "极高"),
+    "avoid": ("avoid", "规避"), "mitigate": ("mitigate", "降低"), "transfer": ("transfer", "转移"),
+    "accept": ("accept", "接受"),
+    "new": ("new", "新增"), "up": ("up", "上升"), "down": ("down", "下降"), "same": ("same", "持平"),
+    "closed": ("closed", "关闭"),
+}
+# status words used as table values (the "amber"/"red" keys above are threshold headings)
+STATUS: dict[str, tuple[str, str]] = {"green": ("green", "绿"), "amber": ("amber", "黄"), "red": ("red", "红"),
+                                      "n/a": ("n/a", "不适用")}
+ARROWS: dict[str, str] = {"new": "★", "up": "▲", "down": "▼", "same": "▶", "closed": "✓"}
+
+
+def t(key: str, lang: str = "en", **kw: object) -> str:
+    """The text of ``key`` in ``lang``, formatted with ``kw``."""
+    en, zh = STRINGS.get(key, (key, key))
+    text = zh if lang == "zh" else en
+    return text.format(**kw) if kw else text
+
+
+def status_word(status: str, lang: str = "en") -> str:
+    en, zh = STATUS.get(status, (status, status))
+    return zh if lang == "zh" else en
+
+
+def money(value: float | None, currency: str = "CNY", lang: str = "en") -> str:
+    """1.2M CNY / 120万 元 style amounts."""
+    if value is None:
+        return "–"
+    v = float(value)
+    if lang == "zh":
+        if abs(v) >= 1e8:
+            return f"{v / 1e8:.2f}亿{currency}"
+        if abs(v) >= 1e4:
+            return f"{v / 1e4:,.1f}万{currency}"
+        return f"{v:,.0f}{currency}"
+    for div, suf in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= div:
+            return f"{currency} {v / div:,.1f}{suf}"
+    return f"{currency} {v:,.0f}"
+
+COLUMNS_ZH: dict[str, str] = {
+    "customer_id": "客户编号", "customer_name": "客户名称", "invoice_id": "发票号", "issue_date": "开票日",
+    "due_date": "到期日", "days_past_due": "逾期天数", "max_days_past_due": "最长逾期天数", "balance": "未付余额",
+    "overdue": "逾期金额", "invoices": "发票数", "credit_limit": "信用额度", "open_balance": "未付余额",
+    "rep_id": "销售编号", "rep_name": "销售姓名", "hire_date": "入职日期", "exit_date": "离职日期",
+    "previous_revenue": "上期收入", "revenue": "收入", "share_pct": "占比%", "opportunity_id": "商机编号",
+    "close_date": "关闭日期", "amount": "金额", "competitor": "竞争对手", "loss_reason": "丢单原因",
+    "deals": "商机数", "table": "数据表", "problem": "问题", "records": "记录数", "order_id": "订单号",
+    "order_date": "下单日期", "list_price": "标价", "unit_price": "成交价", "quantity": "数量",
+    "discount_pct": "折扣%", "incident_id": "事件编号", "date": "日期", "category": "类别", "severity": "严重度",
+    "description": "描述", "status": "状态", "unit": "单元",
+}
+EVIDENCE_TITLES: dict[str, tuple[str, str]] = {
+    "overdue_customers": ("Overdue customers", "逾期客户"), "overdue_invoices": ("Largest overdue invoices", "最大逾期发票"),
+    "credit_limit_breaches": ("Customers over their credit limit", "超信用额度客户"),
+    "leavers": ("Reps who left in the period", "本期离职销售"), "orphaned_accounts": ("Accounts whose rep left", "离职销售遗留客户"),
+    "lost_deals": ("Largest lost deals", "最大丢单"), "losses_by_competitor": ("Losses by competitor", "按竞争对手的丢单"),
+    "data_quality_problems": ("Data-quality problems", "数据质量问题"), "bad_records_sample": ("Sample of bad records", "问题记录样本"),
+    "churned_customers": ("Customers who stopped buying", "停止购买的客户"), "top_customers": ("Top 10 customers", "前十大客户"),
+    "unapproved_discounts": ("Unapproved discounts beyond the limit", "超权限未审批折扣"),
+    "incidents": ("Incidents in the period", "本期事件"), "cancelled_lines": ("Largest cancelled or returned lines", "最大取消/退货行"),
+}
+
+
+def column(name: str, lang: str = "en") -> str:
+    """A table column's heading."""
+    if lang == "zh" and name in COLUMNS_ZH:
+        return COLUMNS_ZH[name]
+    return name.replace("_", " ").replace(" pct", " %").capitalize()

@@ -1,0 +1,115 @@
+"""Key risk indicators: a registry of definitions, and their computation and status.
+
+Each KRI is a small function of a :class:`Context` registered with :func:`kri`;
+its value is compared with amber/red thresholds (defaults here, overridden in
+``params/company.yaml`` and ``params/units/<unit>.yaml`` under ``kri:``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pandas as pd
+
+from ..periods import Period
+from .context import Context, NotApplicable
+
+FAMILIES: tuple[str, ...] = ("market", "customer", "operational", "financial", "compliance")
+
+
+@dataclass(frozen=True)
+class KRI:
+    """A KRI definition; percentages are in percent (23.5 means 23.5%)."""
+
+    id: str
+    family: str
+    unit: str
+    direction: str  # "up": higher is worse; "down": lower is worse
+    amber: float
+    red: float
+    needs: tuple[str, ...]
+    title_en: str
+    title_zh: str
+    fn: Callable[[Context], float]
+
+    def title(self, lang: str = "en") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+
+REGISTRY: dict[str, KRI] = {}
+
+
+def kri(id: str, family: str, unit: str, direction: str, amber: float, red: float, needs: tuple[str, ...],
+        en: str, zh: str) -> Callable[[Callable[[Context], float]], Callable[[Context], float]]:
+    """Register the decorated function as KRI ``id``."""
+    def deco(fn: Callable[[Context], float]) -> Callable[[Context], float]:
+        REGISTRY[id] = KRI(id, family, unit, direction, amber, red, needs, en, zh, fn)
+        return fn
+    return deco
+
+
+def thresholds(k: KRI, params: dict[str, Any]) -> dict[str, Any]:
+    """Amber/red/direction of ``k`` after company and unit overrides."""
+    over = (params.get("kri") or {}).get(k.id) or {}
+    return {"amber": float(over.get("amber", k.amber)), "red": float(over.get("red", k.red)),
+            "direction": over.get("direction", k.direction)}
+
+
+def status_of(value: float | None, th: dict[str, Any]) -> str:
+    """'green', 'amber', 'red' or 'n/a' for ``value`` against thresholds ``th``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    worse = (lambda a, b: a >= b) if th["direction"] == "up" else (lambda a, b: a <= b)
+    if worse(value, th["red"]):
+        return "red"
+    if worse(value, th["amber"]):
+        return "amber"
+    return "green"
+
+
+def evaluate(k: KRI, ctx: Context) -> tuple[float | None, str | None]:
+    """Value of ``k`` at ``ctx.period`` and, when n/a, the reason."""
+    try:
+        v = float(k.fn(ctx))
+    except NotApplicable as exc:
+        return None, str(exc)
+    if math.isnan(v) or math.isinf(v):
+        return None, "undefined (division by zero)"
+    return round(v, 6), None
+
+
+def compute(ctx: Context, ids: list[str] | None = None) -> pd.DataFrame:
+    """Every KRI at the report period, with its previous value, thresholds and status."""
+    prev_ctx = ctx.at(ctx.period.previous)
+    rows = []
+    for k in (REGISTRY[i] for i in (ids or REGISTRY)):
+        th = thresholds(k, ctx.params)
+        value, reason = evaluate(k, ctx)
+        prev, _ = evaluate(k, prev_ctx)
+        status = status_of(value, th)
+        if k.id == "win_rate" and status == "green" and value is not None and prev is not None \
+                and prev - value >= 10:
+            status, reason = "amber", "dropped 10 points or more since the previous period"
+        rows.append({"id": k.id, "family": k.family, "title": k.title_en, "title_zh": k.title_zh,
+                     "value": value, "unit": k.unit, "status": status, "previous": prev,
+                     "previous_status": status_of(prev, th), "amber": th["amber"], "red": th["red"],
+                     "direction": th["direction"], "reason": reason})
+    return pd.DataFrame(rows)
+
+
+def history(ctx: Context, periods: list[Period], ids: list[str] | None = None) -> pd.DataFrame:
+    """Long table (period, id, value, status) of KRIs over ``periods``."""
+    rows = []
+    for p in periods:
+        c = ctx.at(p)
+        for k in (REGISTRY[i] for i in (ids or REGISTRY)):
+            value, reason = evaluate(k, c)
+            rows.append({"period": str(p), "id": k.id, "value": value,
+                         "status": status_of(value, thresholds(k, ctx.params)), "reason": reason})
+    return pd.DataFrame(rows)
+
+
+from . import compliance, customer, financial, market, operational  # noqa: E402,F401  (registers)
+
+__all__ = ["KRI", "REGISTRY", "Context", "NotApplicable", "compute", "history", "status_of", "thresholds", "FAMILIES"]

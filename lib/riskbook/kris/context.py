@@ -1,0 +1,108 @@
+"""The data one unit's KRIs are computed from, with the period slicing they share."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from ..periods import Period
+
+
+class NotApplicable(Exception):
+    """A KRI cannot be computed; the message says why (shown as status n/a)."""
+
+
+@dataclass
+class Context:
+    """One unit's tables and parameters, evaluated at ``period``."""
+
+    tables: dict[str, pd.DataFrame]
+    period: Period
+    params: dict[str, Any] = field(default_factory=dict)
+    data_start: pd.Timestamp | None = None
+
+    def at(self, period: Period) -> "Context":
+        """The same data evaluated at another period (shares cached tables)."""
+        return Context(self.tables, period, self.params, self.data_start)
+
+    # -- tables --------------------------------------------------------------
+    def table(self, name: str, *columns: str) -> pd.DataFrame:
+        """Table ``name``; NotApplicable when it or one of ``columns`` is absent or empty."""
+        df = self.tables.get(name)
+        if df is None:
+            raise NotApplicable(f"no {name} table in the data")
+        missing = [c for c in columns if c not in df.columns or df[c].isna().all()]
+        if missing:
+            raise NotApplicable(f"{name} has no {', '.join(missing)} column")
+        return df
+
+    def in_period(self, df: pd.DataFrame, col: str, period: Period | None = None) -> pd.DataFrame:
+        """Rows of ``df`` whose ``col`` falls in ``period`` (default: the report period)."""
+        p = period or self.period
+        d = df[col]
+        return df[(d >= p.start) & (d < p.end_exclusive)]
+
+    def check_in_data(self, period: Period, what: str) -> None:
+        """NotApplicable when ``period`` starts before the data does."""
+        start = self.data_start if self.data_start is not None else self.orders["order_date"].min()
+        if pd.isna(start) or period.start < start.normalize().replace(day=1):
+            raise NotApplicable(f"{what} {period} lies before the data starts")
+
+    @cached_property
+    def orders(self) -> pd.DataFrame:
+        return self.table("orders")
+
+    @cached_property
+    def completed(self) -> pd.DataFrame:
+        """Order lines that count as revenue: status completed or not given."""
+        o = self.orders
+        if "status" not in o.columns:
+            return o
+        return o[o["status"].isna() | o["status"].eq("completed")]
+
+    def lines(self, period: Period | None = None) -> pd.DataFrame:
+        """Completed order lines dated in ``period``."""
+        return self.in_period(self.completed, "order_date", period)
+
+    def revenue(self, period: Period | None = None) -> float:
+        return float(self.lines(period)["amount"].sum())
+
+    def revenue_by_customer(self, period: Period | None = None) -> pd.Series:
+        """Period revenue per known customer (blank customer ids are not customers)."""
+        lines = self.lines(period)
+        lines = lines[lines["customer_id"].notna()]
+        return lines.groupby("customer_id", observed=True)["amount"].sum()
+
+    def open_balances(self) -> pd.DataFrame:
+        """Invoices open at period end: invoice rows with ``balance`` and ``days_past_due``."""
+        inv = self.table("invoices")
+        end = self.period.end
+        inv = inv[inv["issue_date"] <= end].drop_duplicates("invoice_id")
+        paid = pd.Series(dtype=float)
+        if "payments" in self.tables:
+            pay = self.tables["payments"]
+            pay = pay[pay["payment_date"] <= end]
+            paid = pay.groupby("invoice_id", observed=True)["amount"].sum()
+        out = inv.assign(paid=inv["invoice_id"].map(paid).astype(float).fillna(0.0))
+        out = out.assign(balance=(out["amount"] - out["paid"]).clip(lower=0.0))
+        out = out[out["balance"] > 0.005]
+        return out.assign(days_past_due=(end - out["due_date"]).dt.days.clip(lower=0))
+
+    def employed(self, day: pd.Timestamp) -> pd.Series:
+        """Mask of reps employed on ``day``."""
+        reps = self.table("reps")
+        on = reps["hire_date"] <= day
+        if "exit_date" in reps.columns:
+            on &= reps["exit_date"].isna() | (reps["exit_date"] > day)
+        return on
+
+    def headcount(self, day: pd.Timestamp) -> int:
+        """Reps employed on ``day``."""
+        return int(self.employed(day).sum())
+
+    def quota(self) -> float:
+        """Quota of the next period: quarterly quotas of reps employed at period end, scaled to its length."""
+        reps = self.table("reps", "quarterly_quota")
+        return float(reps.loc[self.employed(self.period.end), "quarterly_quota"].sum() * self.period.months / 3)

@@ -1,0 +1,106 @@
+"""Financial KRIs: receivables (DSO, ageing, expected credit loss, credit limits), cancellations, disputes."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import kri
+from .context import Context, NotApplicable
+
+AGEING_BUCKETS: tuple[tuple[str, int, int, float], ...] = (
+    # label, min days past due, max days past due, default loss rate (provision matrix)
+    ("current", 0, 0, 0.005), ("1-30", 1, 30, 0.02), ("31-60", 31, 60, 0.05),
+    ("61-90", 61, 90, 0.10), (">90", 91, 10**9, 0.50),
+)
+
+
+def ageing(ctx: Context) -> pd.DataFrame:
+    """Open invoices at period end with their ageing ``bucket`` and ``loss_rate``."""
+    open_ = ctx.open_balances()
+    rates = (ctx.params.get("ecl_loss_rates") or {})
+    labels = [b[0] for b in AGEING_BUCKETS]
+    idx = np.searchsorted([b[2] for b in AGEING_BUCKETS], open_["days_past_due"].to_numpy(), side="left")
+    bucket = pd.Categorical([labels[i] for i in idx], categories=labels, ordered=True)
+    loss = np.array([float(rates.get(b[0], b[3])) for b in AGEING_BUCKETS])[idx]
+    return open_.assign(bucket=bucket, loss_rate=loss)
+
+
+def _receivables(ctx: Context) -> pd.DataFrame:
+    ctx.table("invoices")
+    if "payments" not in ctx.tables:
+        raise NotApplicable("no payments table in the data")
+    return ageing(ctx)
+
+
+@kri("dso", "financial", "days", "up", 45, 60, ("invoices", "payments"),
+     "Days sales outstanding", "应收账款周转天数（DSO）")
+def dso(ctx: Context) -> float:
+    ar = _receivables(ctx)["balance"].sum()
+    sales = ctx.in_period(ctx.table("invoices").drop_duplicates("invoice_id"), "issue_date")["amount"].sum()
+    if sales <= 0:
+        raise NotApplicable("no invoices issued in the period")
+    return float(ar / sales * ctx.period.days)
+
+
+def _share(ctx: Context, min_days: int) -> float:
+    ar = _receivables(ctx)
+    total = ar["balance"].sum()
+    if total <= 0:
+        raise NotApplicable("no open receivables at period end")
+    return float(ar.loc[ar["days_past_due"] >= min_days, "balance"].sum() / total * 100)
+
+
+@kri("overdue_ratio", "financial", "%", "up", 20, 35, ("invoices", "payments"),
+     "Overdue share of receivables", "逾期应收占比")
+def overdue_ratio(ctx: Context) -> float:
+    return _share(ctx, 1)
+
+
+@kri("overdue_90_ratio", "financial", "%", "up", 5, 10, ("invoices", "payments"),
+     "Receivables over 90 days past due", "逾期90天以上应收占比")
+def overdue_90_ratio(ctx: Context) -> float:
+    return _share(ctx, 91)
+
+
+@kri("expected_credit_loss", "financial", "%", "up", 1, 3, ("invoices", "payments"),
+     "Expected credit loss (% of revenue)", "预期信用损失（占收入%）")
+def expected_credit_loss(ctx: Context) -> float:
+    ar = _receivables(ctx)
+    revenue = ctx.revenue()
+    if revenue <= 0:
+        raise NotApplicable("no revenue in the period")
+    return float((ar["balance"] * ar["loss_rate"]).sum() / revenue * 100)
+
+
+def limit_breaches(ctx: Context) -> pd.DataFrame:
+    """Customers whose open receivables exceed their credit limit."""
+    cust = ctx.table("customers", "credit_limit")
+    bal = _receivables(ctx).groupby("customer_id", observed=True)["balance"].sum().rename("open_balance")
+    c = cust.drop_duplicates("customer_id").merge(bal, left_on="customer_id", right_index=True)
+    return c[c["credit_limit"].notna() & (c["open_balance"] > c["credit_limit"])]
+
+
+@kri("credit_limit_breaches", "financial", "count", "up", 1, 3, ("invoices", "payments", "customers"),
+     "Customers over their credit limit", "超信用额度客户数")
+def credit_limit_breaches(ctx: Context) -> float:
+    return float(len(limit_breaches(ctx)))
+
+
+@kri("cancellation_rate", "financial", "%", "up", 3, 6, ("orders",),
+     "Cancelled and returned amount", "取消与退货率")
+def cancellation_rate(ctx: Context) -> float:
+    o = ctx.table("orders", "status")
+    lines = ctx.in_period(o, "order_date")
+    done = lines.loc[lines["status"].isna() | lines["status"].eq("completed"), "amount"].sum()
+    if done <= 0:
+        raise NotApplicable("no completed order lines in the period")
+    return float(lines.loc[lines["status"].isin(["cancelled", "returned"]), "amount"].abs().sum() / done * 100)
+
+
+@kri("dispute_rate", "financial", "%", "up", 2, 5, ("invoices",),
+     "Disputed invoices", "争议发票占比")
+def dispute_rate(ctx: Context) -> float:
+    inv = ctx.in_period(ctx.table("invoices", "disputed").drop_duplicates("invoice_id"), "issue_date")
+    if inv.empty:
+        raise NotApplicable("no invoices issued in the period")
+    return float(inv["disputed"].fillna(False).astype(bool).mean() * 100)

@@ -1,0 +1,110 @@
+"""Market KRIs: growth, volatility, concentration, win rate, competition, discounting."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import kri
+from .context import Context, NotApplicable
+
+
+def _growth(ctx: Context, base_period, what: str) -> float:
+    ctx.check_in_data(base_period, what)
+    base = ctx.revenue(base_period)
+    if base <= 0:
+        raise NotApplicable(f"no revenue in {what} {base_period}")
+    return (ctx.revenue() / base - 1) * 100
+
+
+@kri("revenue_growth", "market", "%", "down", -5, -15, ("orders",),
+     "Revenue growth vs previous period", "收入环比增长")
+def revenue_growth(ctx: Context) -> float:
+    return _growth(ctx, ctx.period.previous, "previous period")
+
+
+@kri("revenue_yoy", "market", "%", "down", -5, -15, ("orders",),
+     "Revenue growth year on year", "收入同比增长")
+def revenue_yoy(ctx: Context) -> float:
+    return _growth(ctx, ctx.period.year_ago, "year-earlier period")
+
+
+@kri("sales_volatility_cv", "market", "ratio", "up", 0.5, 0.7, ("orders",),
+     "Weekly sales volatility (CV, 26 weeks)", "周销售波动系数（26周）")
+def sales_volatility_cv(ctx: Context) -> float:
+    end = ctx.period.end_exclusive
+    start = end - pd.Timedelta(weeks=26)
+    ctx.check_in_data(type(ctx.period)(start.replace(day=1), "M"), "26-week window from")
+    lines = ctx.completed[(ctx.completed["order_date"] >= start) & (ctx.completed["order_date"] < end)]
+    week = ((lines["order_date"] - start).dt.days // 7).clip(upper=25)
+    weekly = np.bincount(week.to_numpy(), weights=lines["amount"].to_numpy(), minlength=26)
+    if weekly.mean() <= 0:
+        raise NotApplicable("no revenue in the trailing 26 weeks")
+    return float(weekly.std(ddof=1) / weekly.mean())
+
+
+def _customer_revenue(ctx: Context) -> pd.Series:
+    rev = ctx.revenue_by_customer()
+    rev = rev[rev > 0]
+    if rev.empty:
+        raise NotApplicable("no customer revenue in the period")
+    return rev
+
+
+@kri("customer_concentration_top10", "market", "%", "up", 50, 70, ("orders",),
+     "Revenue share of the 10 largest customers", "前十大客户收入占比")
+def customer_concentration_top10(ctx: Context) -> float:
+    rev = _customer_revenue(ctx)
+    return float(rev.nlargest(10).sum() / rev.sum() * 100)
+
+
+@kri("customer_hhi", "market", "index", "up", 1500, 2500, ("orders",),
+     "Customer concentration (HHI)", "客户集中度（HHI）")
+def customer_hhi(ctx: Context) -> float:
+    rev = _customer_revenue(ctx)
+    return float(((rev / rev.sum() * 100) ** 2).sum())
+
+
+def _closed(ctx: Context) -> pd.DataFrame:
+    opp = ctx.table("opportunities", "close_date")
+    closed = ctx.in_period(opp[opp["status"].isin(["won", "lost"])], "close_date")
+    if closed.empty:
+        raise NotApplicable("no opportunities closed in the period")
+    return closed
+
+
+@kri("win_rate", "market", "%", "down", 30, 20, ("opportunities",),
+     "Win rate of closed opportunities", "商机赢单率")
+def win_rate(ctx: Context) -> float:
+    closed = _closed(ctx)
+    return float(closed["status"].eq("won").mean() * 100)
+
+
+@kri("competitive_loss_share", "market", "%", "up", 40, 60, ("opportunities",),
+     "Losses to a named competitor", "输给竞争对手的丢单占比")
+def competitive_loss_share(ctx: Context) -> float:
+    lost = _closed(ctx)
+    lost = lost[lost["status"].eq("lost")]
+    if lost.empty:
+        raise NotApplicable("no opportunities lost in the period")
+    if "competitor" not in lost.columns:
+        raise NotApplicable("opportunities has no competitor column")
+    return float(lost["competitor"].notna().mean() * 100)
+
+
+def discounted_lines(ctx: Context) -> pd.DataFrame:
+    """Completed lines of the period with list price, with ``discount`` (fraction) and quantity."""
+    o = ctx.table("orders", "list_price", "unit_price")
+    lines = ctx.lines()
+    lines = lines[lines["list_price"].notna() & lines["unit_price"].notna() & (lines["list_price"] > 0)]
+    if lines.empty:
+        raise NotApplicable("no order lines with list and unit price in the period")
+    qty = lines["quantity"].fillna(1.0) if "quantity" in o.columns else pd.Series(1.0, index=lines.index)
+    return lines.assign(qty=qty, discount=1 - lines["unit_price"] / lines["list_price"])
+
+
+@kri("discount_depth", "market", "%", "up", 15, 25, ("orders",),
+     "Average discount depth", "平均折扣深度")
+def discount_depth(ctx: Context) -> float:
+    d = discounted_lines(ctx)
+    gross = (d["list_price"] * d["qty"]).sum()
+    return float(((d["list_price"] - d["unit_price"]) * d["qty"]).sum() / gross * 100)

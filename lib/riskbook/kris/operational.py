@@ -1,0 +1,140 @@
+"""Operational KRIs: rep attrition, orphaned accounts, pipeline, data quality, incidents, stock."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..schema import TABLES
+from . import kri
+from .context import Context, NotApplicable
+
+
+def leavers(ctx: Context) -> pd.DataFrame:
+    """Reps whose exit date falls in the period."""
+    reps = ctx.table("reps")
+    if "exit_date" not in reps.columns:
+        return reps.iloc[:0]
+    return ctx.in_period(reps, "exit_date")
+
+
+@kri("rep_attrition_rate", "operational", "%", "up", 25, 35, ("reps",),
+     "Sales rep attrition (annualised)", "销售人员流失率（年化）")
+def rep_attrition_rate(ctx: Context) -> float:
+    p = ctx.period
+    avg = (ctx.headcount(p.start - pd.Timedelta(days=1)) + ctx.headcount(p.end)) / 2
+    if avg <= 0:
+        raise NotApplicable("no reps employed in the period")
+    return len(leavers(ctx)) / avg * p.per_year * 100
+
+
+def orphaned_customers(ctx: Context) -> pd.DataFrame:
+    """Customers whose last rep (up to period end) has left: customer_id, rep_id, exit_date."""
+    reps = ctx.table("reps", "exit_date")
+    o = ctx.table("orders", "rep_id")
+    o = o[(o["order_date"] <= ctx.period.end) & o["rep_id"].notna() & o["customer_id"].notna()]
+    last = o.sort_values("order_date", kind="stable").drop_duplicates("customer_id", keep="last")
+    gone = reps[reps["exit_date"].notna() & (reps["exit_date"] <= ctx.period.end)]
+    last = last[last["rep_id"].isin(gone["rep_id"])][["customer_id", "rep_id"]]
+    return last.merge(gone[["rep_id", "exit_date"]], on="rep_id")
+
+
+@kri("orphaned_revenue_share", "operational", "%", "up", 5, 15, ("orders", "reps"),
+     "Revenue of accounts whose rep left", "离职销售遗留客户收入占比")
+def orphaned_revenue_share(ctx: Context) -> float:
+    prev = ctx.revenue_by_customer(ctx.period.previous)
+    if prev.sum() <= 0:
+        raise NotApplicable("no revenue in the previous period")
+    return float(prev.reindex(orphaned_customers(ctx)["customer_id"]).fillna(0).sum() / prev.sum() * 100)
+
+
+@kri("pipeline_coverage", "operational", "×", "down", 3.0, 2.0, ("opportunities", "reps"),
+     "Pipeline coverage of next period's quota", "下期配额的商机覆盖倍数")
+def pipeline_coverage(ctx: Context) -> float:
+    opp = ctx.table("opportunities")
+    end = ctx.period.end
+    is_open = opp["status"].eq("open")
+    if "close_date" in opp.columns:
+        is_open |= opp["close_date"] > end
+    pipeline = opp[(opp["created_date"] <= end) & is_open]["amount"].sum()
+    quota = ctx.quota()
+    if quota <= 0:
+        raise NotApplicable("no quota for the next period")
+    return float(pipeline / quota)
+
+
+def period_records(ctx: Context) -> pd.DataFrame:
+    """Data-quality flags (_dup, _dq, table) of every dated record in the period, plus future-dated ones."""
+    parts = []
+    for name, df in ctx.tables.items():
+        col = TABLES[name].date_col if name in TABLES else None
+        if not col or col not in df.columns or "_dq" not in df.columns:
+            continue
+        d = df[col]
+        keep = ((d >= ctx.period.start) & (d < ctx.period.end_exclusive)) | \
+            df["_dq"].str.endswith("in the future", na=False)
+        parts.append(df.loc[keep].assign(table=name))
+    if not parts or not sum(len(p) for p in parts):
+        raise NotApplicable("no records in the period")
+    return pd.concat(parts, ignore_index=True)
+
+
+@kri("data_quality_error_rate", "operational", "%", "up", 2, 5, ("orders",),
+     "Records failing a data-quality check", "数据质量错误率")
+def data_quality_error_rate(ctx: Context) -> float:
+    r = period_records(ctx)
+    return float(r["_dq"].notna().mean() * 100)
+
+
+@kri("duplicate_record_rate", "operational", "%", "up", 0.5, 2, ("orders",),
+     "Duplicate records", "重复记录率")
+def duplicate_record_rate(ctx: Context) -> float:
+    r = period_records(ctx)
+    return float(r["_dup"].mean() * 100)
+
+
+BENFORD = np.log10(1 + 1 / np.arange(1, 10))
+
+
+def first_digits(amounts: pd.Series) -> np.ndarray:
+    """Leading digit (1–9) of each positive amount."""
+    a = amounts[amounts > 0].to_numpy(dtype=float)
+    return (a / 10 ** np.floor(np.log10(a))).astype(int).clip(1, 9)
+
+
+@kri("benford_mad", "operational", "MAD", "up", 0.012, 0.015, ("orders",),
+     "Benford first-digit deviation of amounts", "金额首位数字本福特偏差")
+def benford_mad(ctx: Context) -> float:
+    o = ctx.in_period(ctx.orders, "order_date")["amount"]
+    a = o[o > 0]
+    if len(a) < 500:
+        raise NotApplicable(f"not applicable: {len(a)} positive amounts, Benford needs at least 500")
+    p1, p99 = np.percentile(a, [1, 99])
+    if p99 / p1 < 100:
+        raise NotApplicable("not applicable: amounts span less than two orders of magnitude")
+    freq = np.bincount(first_digits(a), minlength=10)[1:] / len(a)
+    return float(np.abs(freq - BENFORD).mean())
+
+
+@kri("incident_count", "operational", "score", "up", 8, 15, ("incidents",),
+     "Incidents weighted by severity", "事件数（按严重度加权）")
+def incident_count(ctx: Context) -> float:
+    inc = ctx.in_period(ctx.table("incidents"), "date")
+    return float(inc["severity"].sum())
+
+
+def stock_snapshot(ctx: Context) -> pd.DataFrame:
+    """The last inventory snapshot in the period, one row per product, with ``short``."""
+    inv = ctx.in_period(ctx.table("inventory"), "snapshot_date")
+    if inv.empty:
+        raise NotApplicable("no inventory snapshot in the period")
+    snap = inv[inv["snapshot_date"] == inv["snapshot_date"].max()].drop_duplicates("product_id")
+    short = snap["on_hand"] <= 0
+    if "forecast_demand" in snap.columns:
+        short |= snap["on_hand"] < snap["forecast_demand"].fillna(-np.inf)
+    return snap.assign(short=short)
+
+
+@kri("stockout_rate", "operational", "%", "up", 5, 10, ("inventory",),
+     "Products out of stock or below forecast demand", "缺货率")
+def stockout_rate(ctx: Context) -> float:
+    return float(stock_snapshot(ctx)["short"].mean() * 100)

@@ -1,0 +1,187 @@
+"""Read a folder of canonical tables (CSV, XLSX, Parquet) and validate it.
+
+Hard problems (a missing column, a date or amount that cannot be read, a
+value outside its allowed set) stop with a one-line :class:`DataError` naming
+file, row and column. Soft problems a report should show rather than stop on
+(duplicates, blank customer ids, orphan keys, future dates, negative amounts)
+are flagged per row in a ``_dq`` column for the data-quality KRIs.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import DataError
+from .schema import REQUIRED_TABLES, TABLES, Table
+
+SUFFIXES: tuple[str, ...] = (".parquet", ".csv", ".xlsx")
+UNIT_RE = re.compile(r"^[a-z0-9_]+$")
+MISSING_TOKENS: tuple[str, ...] = ("", "NULL", "null", "NaN", "nan", "N/A", "n/a", "-", "None")
+_TRUE = {"true", "1", "yes", "y", "t", "是"}
+_FALSE = {"false", "0", "no", "n", "f", "否", ""}
+
+
+def find_tables(folder: Path) -> dict[str, Path]:
+    """Map each canonical table name to its file in ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(str(folder), "data folder not found", fix="pass --data with a folder of canonical tables")
+    found: dict[str, Path] = {}
+    for name in TABLES:
+        for suffix in SUFFIXES:
+            path = folder / f"{name}{suffix}"
+            if path.exists():
+                found[name] = path
+                break
+    for name in REQUIRED_TABLES:
+        if name not in found:
+            raise DataError(str(folder / f"{name}.csv"), f"required table '{name}' not found",
+                            fix="export it as orders.csv, orders.xlsx or orders.parquet")
+    return found
+
+
+def read_raw(path: Path) -> pd.DataFrame:
+    """Read one file as strings (CSV, XLSX) or typed columns (Parquet)."""
+    try:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        if path.suffix == ".xlsx":
+            return pd.read_excel(path, dtype=str, keep_default_na=False)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise DataError(str(path), f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0]})",
+                        fix="save it as UTF-8 CSV, XLSX or Parquet") from None
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    if s.dtype == object or pd.api.types.is_string_dtype(s):
+        return s.isna() | s.astype(str).str.strip().isin(MISSING_TOKENS)
+    return s.isna()
+
+
+def _first_bad(mask: pd.Series) -> int:
+    """Spreadsheet row number (header is row 1) of the first True in ``mask``."""
+    return int(np.flatnonzero(mask.to_numpy())[0]) + 2
+
+
+def _convert(df: pd.DataFrame, table: Table, path: Path) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    for col in table.columns:
+        if col.name not in df.columns:
+            if col.required:
+                raise DataError(str(path), f"missing required column '{col.name}'", column=col.name,
+                                fix=f"add it or map your column to it (has: {', '.join(map(str, df.columns[:8]))})")
+            continue
+        raw = df[col.name]
+        blank = _blank(raw)
+        if col.kind == "date":
+            val = pd.to_datetime(raw.where(~blank), errors="coerce", format="ISO8601")
+            bad = val.isna() & ~blank
+            if bad.any():
+                r = _first_bad(bad)
+                raise DataError(str(path), f"'{raw[bad].iloc[0]}' is not a date", row=r, column=col.name,
+                                fix="use ISO dates (2026-09-30)")
+            out[col.name] = val.astype("datetime64[ns]")
+        elif col.kind in ("float", "int"):
+            val = pd.to_numeric(raw.where(~blank), errors="coerce")
+            bad = val.isna() & ~blank
+            if bad.any():
+                raise DataError(str(path), f"'{raw[bad].iloc[0]}' is not a number", row=_first_bad(bad),
+                                column=col.name, fix="remove currency signs and thousands separators")
+            out[col.name] = val.astype("float64")
+        elif col.kind == "bool":
+            txt = raw.astype(str).str.strip().str.lower()
+            bad = ~(txt.isin(_TRUE) | txt.isin(_FALSE) | blank)
+            if bad.any():
+                raise DataError(str(path), f"'{raw[bad].iloc[0]}' is not true/false", row=_first_bad(bad),
+                                column=col.name, fix="use true or false")
+            out[col.name] = txt.isin(_TRUE)
+        else:
+            val = raw.astype("string").str.strip().mask(blank)
+            if col.choices:
+                low = val.str.lower()
+                bad = ~low.isin(col.choices) & ~blank
+                if bad.any():
+                    raise DataError(str(path), f"'{val[bad].iloc[0]}' is not one of {', '.join(col.choices)}",
+                                    row=_first_bad(bad), column=col.name)
+                val = low
+            out[col.name] = val
+        if col.required and col.name in _HARD_REQUIRED.get(table.name, ()) and blank.any():
+            raise DataError(str(path), "value is empty", row=_first_bad(blank), column=col.name,
+                            fix=f"every {table.name} row needs a {col.name}")
+    if "unit" in out.columns:
+        units = out["unit"].dropna()
+        bad = ~units.str.fullmatch(UNIT_RE.pattern) | (units == "group")
+        if bad.any():
+            idx = bad[bad].index[0]
+            raise DataError(str(path), f"unit '{units[idx]}' is not a lowercase slug [a-z0-9_]+ (or is the reserved 'group')",
+                            row=int(df.index.get_loc(idx)) + 2, column="unit", fix="map it to a slug such as east")
+    return out
+
+
+# Columns whose blank value stops the load (a row cannot be placed or counted without them).
+_HARD_REQUIRED: dict[str, tuple[str, ...]] = {
+    "orders": ("order_id", "order_date", "unit", "amount"),
+    "customers": ("customer_id", "unit"),
+    "reps": ("rep_id", "unit", "hire_date"),
+    "invoices": ("invoice_id", "customer_id", "unit", "issue_date", "due_date", "amount"),
+    "payments": ("invoice_id", "payment_date", "amount"),
+    "opportunities": ("opportunity_id", "unit", "created_date", "status", "amount"),
+    "inventory": ("snapshot_date", "product_id", "on_hand"),
+    "incidents": ("incident_id", "unit", "date", "category", "severity"),
+}
+
+
+def load_table(name: str, path: Path) -> pd.DataFrame:
+    """Read and convert one canonical table; raise DataError on hard problems."""
+    return _convert(read_raw(path).reset_index(drop=True), TABLES[name], path)
+
+
+def load_folder(folder: Path) -> dict[str, pd.DataFrame]:
+    """Load every canonical table present in ``folder``, validated and typed."""
+    tables = {name: load_table(name, path) for name, path in find_tables(folder).items()}
+    _check_payment_invoices(tables, find_tables(folder))
+    flag_quality(tables)
+    return tables
+
+
+def _check_payment_invoices(tables: dict[str, pd.DataFrame], paths: dict[str, Path]) -> None:
+    if "payments" in tables and "invoices" not in tables:
+        raise DataError(str(paths["payments"]), "payments need invoices.* beside them to know their unit",
+                        fix="add invoices or remove payments")
+
+
+def flag_quality(tables: dict[str, pd.DataFrame]) -> None:
+    """Add ``_dup`` (duplicate row) and ``_dq`` (reason a row fails a check, or <NA>) to each table."""
+    as_of = pd.Timestamp.today().normalize()  # a row dated after the run date is future-dated
+    customers = set(tables["customers"]["customer_id"].dropna()) if "customers" in tables else None
+    reps = set(tables["reps"]["rep_id"].dropna()) if "reps" in tables else None
+    for name, df in tables.items():
+        spec = TABLES[name]
+        cols = [c.name for c in spec.columns if c.name in df.columns]
+        dup = df.duplicated(subset=cols, keep="first")
+        key = [k for k in spec.key if k in df.columns]
+        if key and len(key) == len(spec.key):
+            dup |= df.duplicated(subset=key, keep="first")
+        df["_dup"] = dup
+        reason = pd.Series(pd.NA, index=df.index, dtype="string")
+
+        def mark(mask: pd.Series, why: str) -> None:
+            reason[mask & reason.isna()] = why
+
+        for col in spec.columns:
+            if col.required and col.name in df.columns:
+                mark(df[col.name].isna(), f"missing {col.name}")
+        if spec.date_col and spec.date_col in df.columns:
+            mark(df[spec.date_col] > as_of, f"{spec.date_col} in the future")
+        if "customer_id" in df.columns and customers is not None and name != "customers":
+            mark(df["customer_id"].notna() & ~df["customer_id"].isin(customers), "unknown customer_id")
+        if "rep_id" in df.columns and reps is not None and name != "reps":
+            mark(df["rep_id"].notna() & ~df["rep_id"].isin(reps), "unknown rep_id")
+        if name == "orders":
+            completed = df["status"].fillna("completed").eq("completed") if "status" in df.columns else True
+            mark((df["amount"] < 0) & completed, "negative amount on a completed line")
+        df["_dq"] = reason

@@ -1,0 +1,1 @@
+"""Rendering: executed notebooks to HTML and PDF, the Excel register, the index page."""

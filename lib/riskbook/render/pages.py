@@ -1,0 +1,49 @@
+"""HTML pages and PDF reports from executed notebooks, through one Jinja2 template set."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .. import config
+from ..i18n import t
+from .notebook import body
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.TEMPLATES_DIR)),
+                          autoescape=jinja2.select_autoescape(["html"]))
+
+
+def _css() -> str:
+    return (config.TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def notebook_page(nb: Path, out: Path, lang: str, title: str) -> None:
+    """One executed notebook as a standalone HTML page without code."""
+    html = _env.get_template("page.html").render(title=title, lang=lang, css=_css(), body=body(nb, lang))
+    _write(out, html)
+
+
+def report_html(notebooks: list[Path], lang: str, cover: dict[str, Any]) -> str:
+    """The HTML of a PDF report: a cover, then each notebook's content as a section."""
+    sections = [body(nb, lang) for nb in notebooks]
+    return _env.get_template("report.html").render(
+        lang=lang, css=_css(), sections=sections, cover=cover, t=lambda k: t(k, lang),
+        prepared=cover.get("prepared") or date.today().isoformat())
+
+
+def write_pdf(notebooks: list[Path], out: Path, lang: str, cover: dict[str, Any]) -> None:
+    """Render the report to PDF (WeasyPrint), atomically."""
+    from weasyprint import HTML  # heavy import, only where a PDF is made
+
+    html = report_html(notebooks, lang, cover)
+    tmp = out.with_suffix(".tmp.pdf")
+    HTML(string=html, base_url=str(out.parent)).write_pdf(str(tmp))
+    tmp.replace(out)

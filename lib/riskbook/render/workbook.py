@@ -1,0 +1,71 @@
+"""The analysts' Excel risk register: risks, actions, KRIs and evidence, one sheet each."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..palettes import RAG, RATING
+
+HEADER_FILL = PatternFill("solid", fgColor="1D4E89")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def _sheet(wb: Workbook, title: str, df: pd.DataFrame) -> None:
+    ws = wb.create_sheet(title[:31])
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    for c in ws[1]:
+        c.fill, c.font = HEADER_FILL, HEADER_FONT
+    for i, col in enumerate(df.columns, 1):
+        width = max([len(str(col))] + [len(str(_cell(v))) for v in df[col].head(200)]) + 2
+        ws.column_dimensions[get_column_letter(i)].width = min(60, width)
+        colour = {"status": RAG, "rating": RATING, "residual_rating": RATING}.get(col)
+        if colour:
+            for cell in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                fill = colour.get(str(cell[0].value))
+                if fill:
+                    cell[0].fill = PatternFill("solid", fgColor=fill.lstrip("#"))
+    ws.freeze_panes = "A2"
+    if len(df):
+        ws.auto_filter.ref = ws.dimensions
+    for row in ws.iter_rows(min_row=2):
+        for c in row:
+            c.alignment = Alignment(vertical="top", wrap_text=isinstance(c.value, str) and len(c.value) > 40)
+
+
+def _cell(v):
+    if isinstance(v, (list, tuple)):
+        return "; ".join(str(x.get("action", x)) if isinstance(x, dict) else str(x) for x in v)
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime().date()
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    return v
+
+
+def write_register(path: Path, risks: pd.DataFrame, actions: pd.DataFrame, kris: pd.DataFrame,
+                   evidence: dict[str, pd.DataFrame], meta: dict[str, str]) -> None:
+    """Write the register workbook atomically."""
+    wb = Workbook()
+    info = wb.active
+    info.title = "About"
+    for k, v in meta.items():
+        info.append([k, v])
+    info.column_dimensions["A"].width, info.column_dimensions["B"].width = 18, 60
+    cols = ["id", "family", "title", "likelihood", "impact", "score", "rating", "residual_likelihood",
+            "residual_impact", "residual_score", "residual_rating", "exposure", "exposure_pct", "movement",
+            "previous_score", "response", "owner", "kris", "controls"]
+    _sheet(wb, "Register", risks[[c for c in cols if c in risks.columns]])
+    _sheet(wb, "Actions", actions)
+    _sheet(wb, "KRIs", kris[["id", "family", "title", "value", "unit", "previous", "amber", "red", "direction",
+                             "status", "reason"]])
+    for name, df in evidence.items():
+        _sheet(wb, name, df)
+    tmp = Path(path).with_suffix(".tmp.xlsx")
+    wb.save(tmp)
+    tmp.replace(path)

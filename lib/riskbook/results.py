@@ -1,0 +1,69 @@
+"""The machine-readable results of a unit and period (results.json, as design.md defines it)."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .kris.operational import period_records
+from .kris import Context, NotApplicable
+
+
+def _num(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (pd.Timestamp,)) or hasattr(v, "isoformat"):
+        return v.isoformat()[:10]
+    return v
+
+
+def data_quality(ctx: Context) -> dict[str, Any]:
+    """Records checked in the period and the problems found, by table."""
+    try:
+        r = period_records(ctx)
+    except NotApplicable:
+        return {"rows_checked": 0, "issues": []}
+    bad = r[r["_dq"].notna() | r["_dup"]]
+    problem = bad["_dq"].fillna("duplicate record")
+    issues = (problem.groupby([bad["table"], problem]).size().rename("records").reset_index()
+              .rename(columns={"_dq": "problem"}))
+    issues.columns = ["table", "problem", "records"]
+    return {"rows_checked": int(len(r)), "rows_failing": int(len(bad)),
+            "issues": [{"table": i.table, "problem": i.problem, "records": int(i.records)}
+                       for i in issues.sort_values("records", ascending=False).itertuples()]}
+
+
+def build(unit: str, period: str, currency: str, lang: str, kris: pd.DataFrame, risks: pd.DataFrame,
+          dq: dict[str, Any]) -> dict[str, Any]:
+    """The results.json document."""
+    return {
+        "unit": unit, "period": period, "currency": currency, "lang": lang,
+        "kris": [{"id": k.id, "category": k.family, "title": k.title_zh if lang == "zh" else k.title,
+                  "value": _num(k.value), "unit": k.unit, "status": k.status, "previous": _num(k.previous),
+                  "thresholds": {"amber": _num(k.amber), "red": _num(k.red)}, "direction": k.direction,
+                  **({"reason": k.reason} if k.reason else {})} for k in kris.itertuples()],
+        "risks": [{"id": r.id, "category": r.family, "title": r.title_zh if lang == "zh" else r.title,
+                   "likelihood": int(r.likelihood), "impact": int(r.impact), "score": int(r.score),
+                   "rating": r.rating, "residual_score": int(r.residual_score), "movement": r.movement,
+                   "exposure": _num(r.exposure), "kris": list(r.kris), "response": r.response,
+                   "owner": r.owner, "actions": _jsonable(list(r.actions))} for r in risks.itertuples()],
+        "data_quality": dq,
+    }
+
+
+def write(doc: dict[str, Any], path: Path) -> None:
+    """Write results.json atomically."""
+    tmp = Path(path).with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,210 @@
+"""Display helpers for notebooks: headings, KRI and risk tables with RAG badges, figures."""
+from __future__ import annotations
+
+import html
+import io
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Image, Markdown, display
+
+from .i18n import ARROWS, EVIDENCE_TITLES, column, money, status_word, t
+from .palettes import RAG, RATING
+
+
+def fmt_value(value: Any, unit: str) -> str:
+    """A KRI value in its unit: 23.5%, 61 days, 2.4×, 0.0123."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    v = float(value)
+    return {"%": f"{v:.1f}%", "days": f"{v:.0f} d", "×": f"{v:.2f}×", "ratio": f"{v:.2f}", "MAD": f"{v:.4f}",
+            "count": f"{v:.0f}", "score": f"{v:.0f}", "index": f"{v:,.0f}"}.get(unit, f"{v:.2f}")
+
+
+def badge(status: str, lang: str = "en") -> str:
+    colour = RAG.get(status, RAG["n/a"])
+    return f'<span class="rb-badge" style="background:{colour}">{html.escape(status_word(status, lang))}</span>'
+
+
+def rating_badge(r: str, lang: str = "en") -> str:
+    return f'<span class="rb-rating" style="background:{RATING.get(r, "#eee")}">{html.escape(t(r, lang))}</span>'
+
+
+def _table(header: list[str], rows: list[list[str]], cls: str = "rb-table") -> HTML:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return HTML(f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
+def heading(key: str, lang: str = "en", level: int = 2, **kw: object) -> None:
+    """A localised heading."""
+    display(Markdown("#" * level + " " + t(key, lang, **kw)))
+
+
+def text(key: str, lang: str = "en", **kw: object) -> None:
+    """A localised paragraph."""
+    display(Markdown(t(key, lang, **kw)))
+
+
+def kri_table(kris: pd.DataFrame, lang: str = "en", only_breached: bool = False) -> HTML:
+    """KRIs with value, previous value, thresholds, status badge and n/a reasons."""
+    k = kris[kris["status"].isin(["amber", "red"])] if only_breached else kris
+    rows = [[html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
+             t(r["family"], lang), fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]),
+             fmt_value(r["amber"], r["unit"]), fmt_value(r["red"], r["unit"]), badge(r["status"], lang),
+             html.escape(r["reason"] or "")] for _, r in k.iterrows()]
+    return _table([t("kri", lang), t("family", lang), t("value", lang), t("previous", lang), t("amber", lang),
+                   t("red", lang), t("status", lang), t("reason", lang)], rows)
+
+
+def risk_table(a: pd.DataFrame, lang: str = "en", currency: str = "CNY", residual: bool = True) -> HTML:
+    """Assessed risks: id, title, L, I, score, rating, residual, exposure, movement, response, owner."""
+    rows = []
+    for _, r in a.iterrows():
+        mv = r.get("movement")
+        row = [f'<b>{r["id"]}</b>', html.escape(r["title_zh"] if lang == "zh" else r["title"]),
+               str(r["likelihood"]), str(r["impact"]), f'{r["score"]}', rating_badge(r["rating"], lang)]
+        if residual:
+            row.append(f'{r["residual_score"]}')
+        row += [money(r["exposure"], currency, lang)]
+        if mv is not None and isinstance(mv, str):
+            row.append(f'{ARROWS[mv]} {t(mv, lang)}')
+        row += [t(r["response"], lang), html.escape(str(r["owner"]))]
+        rows.append(row)
+    header = ["ID", t("risk", lang), t("likelihood", lang)[:1] if lang == "en" else t("likelihood", lang),
+              t("impact", lang)[:1] if lang == "en" else t("impact", lang), t("score", lang), t("rating", lang)]
+    if residual:
+        header.append(t("residual", lang))
+    header.append(t("exposure", lang))
+    if "movement" in a.columns:
+        header.append(t("movement", lang))
+    header += [t("response", lang), t("owner", lang)]
+    return _table(header, rows)
+
+
+def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
+    """Any evidence table, with localised headings, dates as dates and amounts grouped."""
+    money_cols = {"balance", "overdue", "credit_limit", "open_balance", "previous_revenue", "revenue", "amount",
+                  "list_price", "unit_price"}
+    rows = []
+    for _, r in df.iterrows():
+        cells = []
+        for c, v in r.items():
+            if v is None or (not isinstance(v, (list, dict)) and pd.isna(v)):
+                cells.append("")
+            elif isinstance(v, pd.Timestamp):
+                cells.append(v.strftime("%Y-%m-%d"))
+            elif c in money_cols:
+                cells.append(f"{float(v):,.0f}")
+            elif isinstance(v, float):
+                cells.append(f"{v:,.1f}")
+            else:
+                cells.append(html.escape(str(v)))
+        rows.append(cells)
+    return _table([column(c, lang) for c in df.columns], rows, "rb-table rb-evidence")
+
+
+def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> None:
+    """An evidence table with its title."""
+    en, zh = EVIDENCE_TITLES.get(name, (name, name))
+    display(Markdown(f"**{zh if lang == 'zh' else en}**"))
+    display(frame(df, lang, currency))
+
+
+def figure(fig) -> None:
+    """Display a figure and close it (no figure is left open between cells)."""
+    if fig is None:
+        return
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=170)
+    display(Image(data=buf.getvalue(), width=int(fig.get_figwidth() * 96)))
+    plt.close(fig)
+
+
+def title(unit: Any, key: str) -> None:
+    """The notebook's title: stage, unit, period."""
+    display(Markdown(f"# {t(key, unit.lang)} — {unit.name} · {unit.period}"))
+
+
+def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
+    """Each risk present: description, its KRIs, and the evidence behind them."""
+    if not found:
+        text("no_risks", lang)
+        return
+    for f in found:
+        r = f.risk
+        display(Markdown(f"### {r.id} · {r.title(lang)} {badge(f.worst, lang)}\n\n{r.description(lang)}"))
+        display(kri_table(f.kris, lang))
+        for name, df in f.evidence.items():
+            evidence(name, df, lang, currency)
+
+
+def breaches(b: pd.DataFrame, lang: str = "en") -> None:
+    """Breached KRIs, new ones first, with control-chart signals."""
+    if b.empty:
+        text("no_breaches", lang)
+        return
+    rows = [[("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "") +
+             html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
+             fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]), badge(r["status"], lang),
+             html.escape(", ".join(r["rules"]) if isinstance(r["rules"], list) else "")] for _, r in b.iterrows()]
+    display(_table([t("kri", lang), t("value", lang), t("previous", lang), t("status", lang), t("rules", lang)], rows))
+
+
+def summary(pack: dict[str, Any], unit: Any) -> None:
+    """The one-page executive summary."""
+    from . import plots
+    lang = unit.lang
+    display(Markdown(f"**{pack['headline']}**"))
+    heading("top_risks", lang)
+    display(risk_table(pack["top"], lang, unit.currency))
+    if len(pack["top"]):
+        fig = plots.heatmap(pack["risks"], lang)
+        fig.set_size_inches(4.8, 3.4)
+        figure(fig)
+    heading("breaches", lang)
+    breaches(pack["breaches"], lang)
+    if len(pack["actions"]):
+        heading("actions", lang)
+        display(frame(pack["actions"], lang, unit.currency))
+    heading("data_quality", lang)
+    dq = pack["dq"]
+    text("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq.get('rows_failing', 0):,}")
+
+
+def group_title(g: Any) -> None:
+    display(Markdown(f"# {t('portfolio', g.lang)} — {g.company} · {g.period}"))
+
+
+def group(g: Any) -> None:
+    """The group roll-up: units × families, top risks, KRIs across units, missing units."""
+    from . import plots, portfolio
+    lang = g.lang
+    if g.missing:
+        heading("failed_units", lang)
+        display(Markdown(", ".join(f"`{u}`" for u in g.missing)))
+    if not g.docs:
+        return
+    heading("units_families", lang)
+    figure(plots.unit_family_heatmap(portfolio.family_matrix(g.docs), lang))
+    heading("company_top", lang)
+    top = portfolio.top_risks(g.docs)
+    rows = [[html.escape(r.unit), f"<b>{r.id}</b>", html.escape(r.title), str(r.score), rating_badge(r.rating, lang),
+             money(r.exposure, g.currency, lang), f"{ARROWS[r.movement]} {t(r.movement, lang)}",
+             t(r.response, lang), html.escape(r.owner)] for r in top.itertuples()]
+    display(_table([t("unit", lang), "ID", t("risk", lang), t("score", lang), t("rating", lang), t("exposure", lang),
+                    t("movement", lang), t("response", lang), t("owner", lang)], rows))
+    heading("kri_by_unit", lang)
+    vals, stats = portfolio.kri_matrix(g.docs)
+    first = next(iter(g.docs.values()))["kris"]
+    meta = {k["id"]: k for k in first}
+    rows = []
+    for kid in vals.index:
+        cells = [html.escape(meta[kid]["title"]) + f"<br><code>{kid}</code>"]
+        for u in vals.columns:
+            s = stats.loc[kid, u]
+            cells.append(f'<span class="rb-dot" style="background:{RAG.get(s, RAG["n/a"])}"></span>'
+                         f'{fmt_value(vals.loc[kid, u], meta[kid]["unit"])}')
+        rows.append(cells)
+    display(_table([t("kri", lang), *vals.columns], rows, "rb-table rb-matrix"))

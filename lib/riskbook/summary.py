@@ -1,0 +1,68 @@
+"""The executive summary: headline, top risks with movement, responses, owners and actions."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .i18n import money, t
+from .register import overdue_actions
+
+TOP_N = 5
+
+
+def headline(kris: pd.DataFrame, risks: pd.DataFrame, currency: str, lang: str = "en") -> str:
+    """One sentence: KRI breaches, risks, high ones, money at risk."""
+    live = risks[risks["movement"] != "closed"]
+    return t("headline", lang, red=int((kris["status"] == "red").sum()), amber=int((kris["status"] == "amber").sum()),
+             risks=len(live), high=int(live["rating"].isin(["high", "critical"]).sum()),
+             exposure=money(float(live["exposure"].sum()), currency, lang))
+
+
+def top_risks(risks: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
+    """The ``n`` highest-scoring live risks (closed ones are reported apart)."""
+    live = risks[risks["movement"] != "closed"]
+    return live.sort_values(["score", "exposure"], ascending=False, kind="stable").head(n)
+
+
+def actions_table(risks: pd.DataFrame, library_actions: dict[str, tuple[str, ...]], as_of: pd.Timestamp,
+                  lang: str = "en") -> pd.DataFrame:
+    """Register actions of the top risks, or the library's recommended ones where none are recorded."""
+    rows: list[dict[str, Any]] = []
+    for r in risks.itertuples():
+        late = {id(a) for a in overdue_actions(r.actions, as_of)}
+        if r.actions:
+            for a in r.actions:
+                rows.append({"risk": r.id, "action": a["action"], "owner": a.get("owner", r.owner),
+                             "due": str(a.get("due", "")), "status": ("overdue" if id(a) in late
+                                                                      else a.get("status", "open"))})
+        else:
+            for a in library_actions.get(r.id, ())[:2]:
+                rows.append({"risk": r.id, "action": a, "owner": r.owner, "due": "",
+                             "status": "recommended" if lang == "en" else "建议"})
+    return pd.DataFrame(rows, columns=["risk", "action", "owner", "due", "status"])
+
+
+def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[str, Any]) -> dict[str, Any]:
+    """Assemble the summary of a unit and write its results.json and Excel register."""
+    from . import results
+    from .library import BY_ID
+    from .render.workbook import write_register
+
+    lang, kris, risks = unit.lang, ident["kris"], asmt["risks"]
+    top = top_risks(risks)
+    library_actions = {rid: r.actions(lang) for rid, r in BY_ID.items()}
+    actions = actions_table(risks[risks["movement"] != "closed"], library_actions, pd.Timestamp.today(), lang)
+    dq = results.data_quality(unit.ctx)
+    doc = results.build(unit.id, str(unit.period), unit.currency, lang, kris, risks, dq)
+    results.write(doc, unit.out / "results.json")
+    evidence: dict[str, pd.DataFrame] = {}
+    for f in ident["findings"]:
+        for name, df in f.evidence.items():
+            evidence.setdefault(name, df)
+    write_register(unit.out / f"{unit.id}_{unit.period}_risk_register.xlsx", risks, actions, kris, evidence,
+                   {"company": unit.company, "unit": unit.id, "period": str(unit.period),
+                    "currency": unit.currency, "prepared": str(pd.Timestamp.today().date())})
+    return {"headline": headline(kris, risks, unit.currency, lang), "top": top, "actions": actions,
+            "risks": risks, "kris": kris, "breaches": mon["breaches"], "dq": dq,
+            "closed": risks[risks["movement"] == "closed"]}

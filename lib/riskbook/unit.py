@@ -1,0 +1,109 @@
+"""Open one unit's data and parameters for a period: the entry point of every notebook."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import config, sources, store
+from .exceptions import ParamError, check_choice
+from .kris import Context
+from .params import load_company, unit_params
+from .periods import Period, latest_complete
+
+LANGS: tuple[str, ...] = ("en", "zh")
+
+
+@dataclass
+class Unit:
+    """A unit evaluated at a period: its data slice, parameters and output folder."""
+
+    id: str
+    period: Period
+    lang: str
+    params: dict[str, Any]
+    ctx: Context
+    out: Path
+    meta: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        names = self.params.get("name") or {}
+        return names.get(self.lang) or names.get("en") or self.id if isinstance(names, dict) else str(names)
+
+    @property
+    def currency(self) -> str:
+        return str(self.params.get("currency", "CNY"))
+
+    @property
+    def company(self) -> str:
+        return str(self.params.get("company", "riskbook"))
+
+
+def open_store(data: str | Path | None = None, config_file: str | Path | None = None) -> Path:
+    """Ingest the run's source once and return its store folder."""
+    return store.ingest(sources.resolve(data, config_file))
+
+
+def resolve_period(period: str | None, meta: dict[str, Any]) -> Period:
+    """``period`` parsed, or the latest complete quarter in the data."""
+    if period:
+        return Period.parse(period)
+    return latest_complete(pd.Timestamp(meta["last_date"]))
+
+
+def out_root(out_dir: str | Path | None) -> Path:
+    """The outputs root, relative paths taken from the project root."""
+    p = Path(out_dir) if out_dir else config.OUTPUTS_DIR
+    return p if p.is_absolute() else config.PROJ_ROOT / p
+
+
+def open_unit(unit: str, period: str | None = None, lang: str | None = None, data: str | None = None,
+              config_file: str | None = None, out_dir: str | Path | None = None) -> Unit:
+    """Load ``unit``'s slice and parameters for ``period`` (default: latest complete quarter)."""
+    st = open_store(data, config_file)
+    meta = store.read_meta(st)
+    check_choice("unit", unit, meta["units"])
+    p = resolve_period(period, meta)
+    params = unit_params(unit, load_company(config_file))
+    lang = lang or params.get("lang", "en")
+    check_choice("lang", lang, LANGS)
+    if p.end > pd.Timestamp(meta["last_date"]):
+        raise ParamError(f"period {p} ends after the data does ({meta['last_date']}); pick an earlier period")
+    ctx = Context(store.load_unit(st, unit), p, params, pd.Timestamp(meta["first_date"]))
+    out = out_root(out_dir) / str(p) / unit
+    out.mkdir(parents=True, exist_ok=True)
+    return Unit(unit, p, lang, params, ctx, out, meta)
+
+
+@dataclass
+class Group:
+    """The group roll-up of a period: every unit's results."""
+
+    period: Period
+    lang: str
+    company: str
+    currency: str
+    units: list[str]
+    docs: dict[str, dict[str, Any]]
+
+    @property
+    def missing(self) -> list[str]:
+        """Units in the data without results for the period (their run failed or did not happen)."""
+        return [u for u in self.units if u not in self.docs]
+
+
+def open_group(period: str | None = None, lang: str | None = None, data: str | None = None,
+               config_file: str | None = None, out_dir: str | Path | None = None) -> Group:
+    """Read every unit's results.json for ``period``."""
+    from .portfolio import load_results
+    meta = store.read_meta(open_store(data, config_file))
+    p = resolve_period(period, meta)
+    company = load_company(config_file)
+    lang = lang or company.get("lang", "en")
+    check_choice("lang", lang, LANGS)
+    docs = load_results(out_root(out_dir) / str(p))
+    return Group(p, lang, str(company.get("company", "riskbook")), str(company.get("currency", "CNY")),
+                 meta["units"], docs)
