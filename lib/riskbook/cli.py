@@ -75,7 +75,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .runner import RunPlan, run_plan, write_manifest
     from .render.index import write_index
     from .store import read_meta
-    from .unit import open_store, resolve_period
+    from .unit import check_period, open_store, resolve_period
 
     started = time.perf_counter()
     if args.scheduler:
@@ -85,6 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     st = open_store(args.data, args.config)          # validates the data before anything is written
     meta = read_meta(st)
     period = resolve_period(args.period, meta)
+    check_period(period, meta)
     units = args.units or meta["units"]
     for u in units:
         check_choice("unit", u, meta["units"])

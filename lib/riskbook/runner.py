@@ -60,12 +60,24 @@ def _kernel_env() -> None:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
+def _log_to(path: Path) -> None:
+    """Send this worker's (and its kernels') stderr to ``path``: logs are kept, not shown."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 def execute(nb_in: str, nb_out: str, parameters: dict[str, Any]) -> tuple[str, float, str | None]:
     """Execute one notebook with papermill; return (status, seconds, error)."""
+    import logging
+
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     _kernel_env()
+    _log_to(Path(nb_out).parent / "logs" / (Path(nb_out).stem + ".log"))
+    logging.getLogger("papermill").setLevel(logging.ERROR)
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name="python3", progress_bar=False,

@@ -53,7 +53,7 @@ def kri_table(kris: pd.DataFrame, lang: str = "en", only_breached: bool = False)
     rows = [[html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
              t(r["family"], lang), fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]),
              fmt_value(r["amber"], r["unit"]), fmt_value(r["red"], r["unit"]), badge(r["status"], lang),
-             html.escape(r["reason"] or "")] for _, r in k.iterrows()]
+             html.escape(r["reason"] if isinstance(r["reason"], str) else "")] for _, r in k.iterrows()]
     return _table([t("kri", lang), t("family", lang), t("value", lang), t("previous", lang), t("amber", lang),
                    t("red", lang), t("status", lang), t("reason", lang)], rows)
 

@@ -54,6 +54,14 @@ def resolve_period(period: str | None, meta: dict[str, Any]) -> Period:
     return latest_complete(pd.Timestamp(meta["last_date"]))
 
 
+def check_period(p: Period, meta: dict[str, Any]) -> None:
+    """ParamError unless the data covers ``p`` whole."""
+    if p.end > pd.Timestamp(meta["last_date"]):
+        raise ParamError(f"period {p} ends after the data does ({meta['last_date']}); pick an earlier period")
+    if p.end < pd.Timestamp(meta["first_date"]):
+        raise ParamError(f"period {p} ends before the data starts ({meta['first_date']})")
+
+
 def out_root(out_dir: str | Path | None) -> Path:
     """The outputs root, relative paths taken from the project root."""
     p = Path(out_dir) if out_dir else config.OUTPUTS_DIR
@@ -70,8 +78,7 @@ def open_unit(unit: str, period: str | None = None, lang: str | None = None, dat
     params = unit_params(unit, load_company(config_file))
     lang = lang or params.get("lang", "en")
     check_choice("lang", lang, LANGS)
-    if p.end > pd.Timestamp(meta["last_date"]):
-        raise ParamError(f"period {p} ends after the data does ({meta['last_date']}); pick an earlier period")
+    check_period(p, meta)
     ctx = Context(store.load_unit(st, unit), p, params, pd.Timestamp(meta["first_date"]))
     out = out_root(out_dir) / str(p) / unit
     out.mkdir(parents=True, exist_ok=True)

@@ -43,7 +43,7 @@ def _cell(v):
         return "; ".join(str(x.get("action", x)) if isinstance(x, dict) else str(x) for x in v)
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime().date()
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
         return None
     return v
 
