@@ -35,16 +35,21 @@ def _safe(fn: Callable[[Context], float]) -> Callable[[Context], float]:
     return inner
 
 
+def _lost_to_competitors(ctx: Context, period) -> float:
+    opp = ctx.tables.get("opportunities")
+    if opp is None or not {"close_date", "competitor"} <= set(opp.columns):
+        return 0.0
+    lost = ctx.in_period(opp[opp["status"].eq("lost") & opp["competitor"].notna()], "close_date", period)
+    return float(lost["amount"].sum())
+
+
 def _excess_discount(ctx: Context) -> float:
+    """Discount beyond the normal depth (the amber threshold) plus the rise in business lost to competitors."""
     d = discounted_lines(ctx)
     amber = K.thresholds(K.REGISTRY["discount_depth"], ctx.params)["amber"] / 100
-    excess = (d["discount"] - amber).clip(lower=0) * d["list_price"] * d["qty"]
-    opp = ctx.tables.get("opportunities")
-    lost = 0.0
-    if opp is not None and {"close_date", "competitor"} <= set(opp.columns):
-        lost_ = ctx.in_period(opp[opp["status"].eq("lost") & opp["competitor"].notna()], "close_date")
-        lost = float(lost_["amount"].sum())
-    return float(excess.sum()) + lost
+    excess = float(((d["discount"] - amber).clip(lower=0) * d["list_price"] * d["qty"]).sum())
+    more_lost = _lost_to_competitors(ctx, ctx.period) - _lost_to_competitors(ctx, ctx.period.previous)
+    return excess + max(0.0, more_lost)
 
 
 def _churned(ctx: Context) -> float:

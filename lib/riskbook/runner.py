@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__, config
 from .i18n import t
-from .params import load_company, unit_params
+from .params import company_file, load_company, unit_params
 
 RENDER = "render"
 
@@ -110,7 +110,8 @@ def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
     from .periods import Period
     p = Period.parse(plan.period)
     company = load_company(plan.config_file)
-    params = unit_params(unit, company) if unit != config.GROUP else company
+    params = unit_params(unit, company, company_file(plan.config_file).resolve().parent) \
+        if unit != config.GROUP else company
     names = params.get("name") or {}
     unit_name = (names.get(plan.lang) or names.get("en") or unit) if isinstance(names, dict) else str(names)
     if unit == config.GROUP:

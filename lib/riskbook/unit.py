@@ -10,7 +10,7 @@ import pandas as pd
 from . import config, sources, store
 from .exceptions import ParamError, check_choice
 from .kris import Context
-from .params import load_company, unit_params
+from .params import company_file, load_company, unit_params
 from .periods import Period, latest_complete
 
 LANGS: tuple[str, ...] = ("en", "zh")
@@ -27,6 +27,12 @@ class Unit:
     ctx: Context
     out: Path
     meta: dict[str, Any]
+    params_dir: Path
+
+    def register(self) -> dict[str, dict[str, Any]]:
+        """The analysts' register of this unit (params/register/<unit>.yaml)."""
+        from .register import load_register
+        return load_register(self.id, self.params_dir)
 
     @property
     def name(self) -> str:
@@ -75,14 +81,15 @@ def open_unit(unit: str, period: str | None = None, lang: str | None = None, dat
     meta = store.read_meta(st)
     check_choice("unit", unit, meta["units"])
     p = resolve_period(period, meta)
-    params = unit_params(unit, load_company(config_file))
+    params_dir = company_file(config_file).resolve().parent
+    params = unit_params(unit, load_company(config_file), params_dir)
     lang = lang or params.get("lang", "en")
     check_choice("lang", lang, LANGS)
     check_period(p, meta)
     ctx = Context(store.load_unit(st, unit), p, params, pd.Timestamp(meta["first_date"]))
     out = out_root(out_dir) / str(p) / unit
     out.mkdir(parents=True, exist_ok=True)
-    return Unit(unit, p, lang, params, ctx, out, meta)
+    return Unit(unit, p, lang, params, ctx, out, meta, params_dir)
 
 
 @dataclass
