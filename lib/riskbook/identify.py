@@ -61,6 +61,10 @@ def _receivables(ctx: Context) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _limits(ctx: Context) -> dict[str, pd.DataFrame]:
+    return {k: v for k, v in _receivables(ctx).items() if k == "credit_limit_breaches"}
+
+
 def _reps(ctx: Context) -> dict[str, pd.DataFrame]:
     left = leavers(ctx)[["rep_id", "rep_name", "hire_date", "exit_date"]].sort_values("exit_date")
     orph = orphaned_customers(ctx)
@@ -128,7 +132,7 @@ def _cancellations(ctx: Context) -> dict[str, pd.DataFrame]:
 
 
 EVIDENCE: dict[str, Callable[[Context], dict[str, pd.DataFrame]]] = {
-    "R-FIN-01": _receivables, "R-FIN-02": _receivables, "R-OPS-01": _reps, "R-MKT-02": _lost_deals,
+    "R-FIN-01": _receivables, "R-FIN-02": _limits, "R-OPS-01": _reps, "R-MKT-02": _lost_deals,
     "R-OPS-03": _bad_records, "R-CUS-01": _churn, "R-MKT-03": _concentration, "R-CMP-01": _discounts,
     "R-OPS-04": _incidents, "R-CMP-02": _incidents, "R-FIN-03": _cancellations,
 }

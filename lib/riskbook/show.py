@@ -140,31 +140,44 @@ def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
             evidence(name, df, lang, currency)
 
 
+def _breaches_html(b: pd.DataFrame, lang: str = "en") -> HTML:
+    rows = [[("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "") +
+             html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
+             fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]), badge(r["status"], lang),
+             html.escape(", ".join(r["rules"]) if isinstance(r["rules"], list) else "")] for _, r in b.iterrows()]
+    return _table([t("kri", lang), t("value", lang), t("previous", lang), t("status", lang), t("rules", lang)], rows)
+
+
 def breaches(b: pd.DataFrame, lang: str = "en") -> None:
     """Breached KRIs, new ones first, with control-chart signals."""
     if b.empty:
         text("no_breaches", lang)
         return
-    rows = [[("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "") +
-             html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
-             fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]), badge(r["status"], lang),
-             html.escape(", ".join(r["rules"]) if isinstance(r["rules"], list) else "")] for _, r in b.iterrows()]
-    display(_table([t("kri", lang), t("value", lang), t("previous", lang), t("status", lang), t("rules", lang)], rows))
+    display(_breaches_html(b, lang))
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=170)
+    plt.close(fig)
+    import base64
+    return base64.b64encode(buf.getvalue()).decode()
 
 
 def summary(pack: dict[str, Any], unit: Any) -> None:
-    """The one-page executive summary."""
+    """The one-page executive summary: headline, top risks, heatmap beside the breaches, actions."""
     from . import plots
     lang = unit.lang
     display(Markdown(f"**{pack['headline']}**"))
     heading("top_risks", lang)
     display(risk_table(pack["top"], lang, unit.currency))
-    if len(pack["top"]):
-        fig = plots.heatmap(pack["risks"], lang)
-        fig.set_size_inches(4.8, 3.4)
-        figure(fig)
-    heading("breaches", lang)
-    breaches(pack["breaches"], lang)
+    b = pack["breaches"]
+    right = _breaches_html(b, lang).data if len(b) else f"<p>{t('no_breaches', lang)}</p>"
+    fig = plots.heatmap(pack["risks"], lang)
+    fig.set_size_inches(4.4, 3.3)
+    display(HTML(f'<div class="rb-row"><div class="rb-col-fig"><img class="rb-figure" '
+                 f'src="data:image/png;base64,{_png(fig)}"></div><div class="rb-col">'
+                 f'<h3>{t("breaches", lang)}</h3>{right}</div></div>'))
     if len(pack["actions"]):
         heading("actions", lang)
         display(frame(pack["actions"], lang, unit.currency))

@@ -7,13 +7,13 @@ from . import config
 from .exceptions import ParamError
 from .params import company_file, load_company
 
-DEMO_VERSION = "1"
-
-
 def demo_folder() -> Path:
-    """The demo company's canonical tables, generated on first use."""
+    """The demo company's canonical tables, generated on first use (again whenever demo.py changes)."""
+    import hashlib
+
     from . import demo
-    folder = config.DEMO_DIR / f"v{DEMO_VERSION}"
+    version = hashlib.sha256(Path(demo.__file__).read_bytes()).hexdigest()[:12]
+    folder = config.DEMO_DIR / version
     if not (folder / "orders.csv").exists():
         demo.generate(folder)
     return folder

@@ -16,7 +16,13 @@ def headline(kris: pd.DataFrame, risks: pd.DataFrame, currency: str, lang: str =
     live = risks[risks["movement"] != "closed"]
     return t("headline", lang, red=int((kris["status"] == "red").sum()), amber=int((kris["status"] == "amber").sum()),
              risks=len(live), high=int(live["rating"].isin(["high", "critical"]).sum()),
-             exposure=money(float(live["exposure"].sum()), currency, lang))
+             exposure=money(money_at_risk(live), currency, lang))
+
+
+def money_at_risk(risks: pd.DataFrame) -> float:
+    """Total exposure, counting each family once (its largest risk): risks of one family measure
+    overlapping money — overdue receivables and the excess over credit limits, say."""
+    return float(risks.groupby("family")["exposure"].max().sum()) if len(risks) else 0.0
 
 
 def top_risks(risks: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
@@ -26,7 +32,7 @@ def top_risks(risks: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
 
 
 def actions_table(risks: pd.DataFrame, library_actions: dict[str, tuple[str, ...]], as_of: pd.Timestamp,
-                  lang: str = "en") -> pd.DataFrame:
+                  lang: str = "en", recommended: int = 3) -> pd.DataFrame:
     """Register actions of the top risks, or the library's recommended ones where none are recorded."""
     rows: list[dict[str, Any]] = []
     for r in risks.itertuples():
@@ -37,7 +43,7 @@ def actions_table(risks: pd.DataFrame, library_actions: dict[str, tuple[str, ...
                              "due": str(a.get("due", "")), "status": ("overdue" if id(a) in late
                                                                       else a.get("status", "open"))})
         else:
-            for a in library_actions.get(r.id, ())[:2]:
+            for a in library_actions.get(r.id, ())[:recommended]:
                 rows.append({"risk": r.id, "action": a, "owner": r.owner, "due": "",
                              "status": "recommended" if lang == "en" else "建议"})
     return pd.DataFrame(rows, columns=["risk", "action", "owner", "due", "status"])
@@ -52,7 +58,9 @@ def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[
     lang, kris, risks = unit.lang, ident["kris"], asmt["risks"]
     top = top_risks(risks)
     library_actions = {rid: r.actions(lang) for rid, r in BY_ID.items()}
-    actions = actions_table(risks[risks["movement"] != "closed"], library_actions, pd.Timestamp.today(), lang)
+    live = risks[risks["movement"] != "closed"]
+    all_actions = actions_table(live, library_actions, pd.Timestamp.today(), lang)
+    actions = actions_table(top, library_actions, pd.Timestamp.today(), lang, recommended=1)
     dq = results.data_quality(unit.ctx)
     doc = results.build(unit.id, str(unit.period), unit.currency, lang, kris, risks, dq)
     results.write(doc, unit.out / "results.json")
@@ -60,7 +68,7 @@ def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[
     for f in ident["findings"]:
         for name, df in f.evidence.items():
             evidence.setdefault(name, df)
-    write_register(unit.out / f"{unit.id}_{unit.period}_risk_register.xlsx", risks, actions, kris, evidence,
+    write_register(unit.out / f"{unit.id}_{unit.period}_risk_register.xlsx", risks, all_actions, kris, evidence,
                    {"company": unit.company, "unit": unit.id, "period": str(unit.period),
                     "currency": unit.currency, "prepared": str(pd.Timestamp.today().date())})
     return {"headline": headline(kris, risks, unit.currency, lang), "top": top, "actions": actions,

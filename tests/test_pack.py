@@ -1,0 +1,175 @@
+"""End to end: the whole pack for the demo company, read as its users read it.
+
+One session-scoped run builds every unit and the group (English); a second builds
+one unit in Chinese; a third breaks one unit to show the others still build.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from riskbook import cli, config, demo
+
+pytestmark = pytest.mark.slow
+PERIOD = "2026Q3"
+UNITS = list(demo.UNITS)
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    return demo.generate(tmp_path_factory.mktemp("demo") / "data")
+
+
+@pytest.fixture(scope="session")
+def truth(demo_dir: Path) -> dict:
+    return json.loads((demo_dir / "ground_truth.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def pack(demo_dir: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("outputs")
+    code = cli.main(["run", "--data", str(demo_dir), "--out", str(out), "--jobs", "2"])
+    assert code == 0
+    return out / PERIOD
+
+
+def results(pack: Path, unit: str) -> dict:
+    return json.loads((pack / unit / "results.json").read_text(encoding="utf-8"))
+
+
+def test_output_contract(pack: Path) -> None:
+    assert (pack / "index.html").exists() and (pack / "manifest.json").exists()
+    for unit in UNITS:
+        d = pack / unit
+        for stage in config.STAGES:
+            assert (d / f"{stage}.ipynb").exists() and (d / f"{stage}.html").exists(), (unit, stage)
+        for name in (f"{unit}_{PERIOD}_risk_report.pdf", f"{unit}_{PERIOD}_risk_register.xlsx", "results.json"):
+            assert (d / name).stat().st_size > 0, (unit, name)
+    g = pack / "group"
+    for name in ("portfolio.ipynb", "portfolio.html", f"group_{PERIOD}_risk_report.pdf"):
+        assert (g / name).exists()
+    assert not list(pack.parent.glob(".staging-*")), "staging folders are cleaned up"
+
+
+def test_results_json_schema(pack: Path) -> None:
+    bands = {"low": range(1, 5), "medium": range(5, 10), "high": range(10, 17), "critical": range(17, 26)}
+    for unit in UNITS:
+        doc = results(pack, unit)
+        assert (doc["unit"], doc["period"], doc["currency"], doc["lang"]) == (unit, PERIOD, "CNY", "en")
+        for k in doc["kris"]:
+            assert k["status"] in {"green", "amber", "red", "n/a"}
+            assert set(k["thresholds"]) == {"amber", "red"}
+            assert k["status"] != "n/a" or k["reason"]
+        for r in doc["risks"]:
+            assert r["score"] == r["likelihood"] * r["impact"]
+            assert r["score"] in bands[r["rating"]]
+            assert r["movement"] in {"new", "up", "down", "same", "closed"}
+            assert r["response"] in {"avoid", "mitigate", "transfer", "accept"}
+            assert r["residual_score"] <= r["score"]
+        assert doc["data_quality"]["rows_checked"] > 0
+
+
+def test_injected_risks_are_red_and_healthy_unit_is_not(pack: Path, truth: dict) -> None:
+    for risk in truth["risks"]:
+        status = {k["id"]: k["status"] for k in results(pack, risk["unit"])["kris"]}
+        for kid in risk["kris"]:
+            assert status[kid] == "red", (risk["unit"], risk["risk"], kid)
+        ratings = {r["rating"] for r in results(pack, risk["unit"])["risks"] if r["category"] == risk["family"]}
+        assert ratings & {"high", "critical"}, (risk["unit"], risk["family"], ratings)
+    for unit in truth["healthy_units"]:
+        reds = [k["id"] for k in results(pack, unit)["kris"] if k["status"] == "red"]
+        assert reds == [], (unit, reds)
+
+
+def test_pdf_reads_like_a_report(pack: Path) -> None:
+    text = pdf_text(pack / "east" / f"east_{PERIOD}_risk_report.pdf")
+    assert "Sales operations risk report" in text and "East China" in text
+    order = [text.index(h) for h in ("Executive summary", "Risk identification", "Risk assessment",
+                                     "Risk monitoring")]
+    assert order == sorted(order), "summary first, then the stages"
+    assert "R-FIN-01" in text and "Receivables and bad debt" in text
+    for leak in ("import riskbook", "rb.open_unit", "Traceback", "papermill", "WARNING"):
+        assert leak not in text
+    pages = subprocess.run(["pdfinfo", str(pack / "east" / f"east_{PERIOD}_risk_report.pdf")],
+                           capture_output=True, text=True).stdout
+    n = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")))
+    assert f"2 / {n}" in text, "page numbers"
+    group = pdf_text(pack / "group" / f"group_{PERIOD}_risk_report.pdf")
+    assert "Group risk portfolio" in group and all(u in group for u in UNITS)
+
+
+def test_register_workbook_matches_results(pack: Path) -> None:
+    doc = results(pack, "east")
+    wb = load_workbook(pack / "east" / f"east_{PERIOD}_risk_register.xlsx", read_only=True)
+    assert {"About", "Register", "Actions", "KRIs"} <= set(wb.sheetnames)
+    reg = list(wb["Register"].iter_rows(values_only=True))
+    head = reg[0]
+    ids = [row[head.index("id")] for row in reg[1:]]
+    assert ids == [r["id"] for r in doc["risks"]]
+    kris = {row[0]: row for row in wb["KRIs"].iter_rows(min_row=2, values_only=True)}
+    dso = next(k for k in doc["kris"] if k["id"] == "dso")
+    assert kris["dso"][3] == pytest.approx(dso["value"])
+    actions = [row for row in wb["Actions"].iter_rows(min_row=2, values_only=True)]
+    assert any("credit hold" in (row[1] or "") for row in actions), "the analysts' register actions"
+
+
+def test_manifest_records_every_task(pack: Path) -> None:
+    m = json.loads((pack / "manifest.json").read_text())
+    assert m["period"] == PERIOD and sorted(m["units"]) == sorted(UNITS)
+    tasks = {(x["unit"], x["stage"]) for x in m["tasks"] if x["status"] == "ok"}
+    assert len(tasks) == len(UNITS) * 5 + 2
+    assert m["inputs"]["hash"] and m["versions"]["papermill"]
+
+
+def test_index_page_in_a_browser(pack: Path, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("chromium is not installed (make setup installs it)")
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                          "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+                          (pack / "index.html").as_uri()], capture_output=True, text=True, timeout=120).stdout
+    for unit in UNITS:
+        assert f'data-unit="{unit}" data-status="ok"' in dom
+        assert f'href="{unit}/{unit}_{PERIOD}_risk_report.pdf"' in dom
+    assert 'href="group/group_2026Q3_risk_report.pdf"' in dom
+
+
+def test_chinese_report(demo_dir: Path, tmp_path: Path) -> None:
+    code = cli.main(["run", "--data", str(demo_dir), "--out", str(tmp_path), "--unit", "east", "--lang", "zh"])
+    assert code == 0
+    pdf = tmp_path / PERIOD / "east" / f"east_{PERIOD}_risk_report.pdf"
+    text = pdf_text(pdf)
+    for zh in ("销售运营风险报告", "华东事业部", "管理层摘要", "风险识别", "应收账款与坏账"):
+        assert zh in text, zh
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"Noto.?Sans.?CJK", fonts), fonts
+    assert results(tmp_path / PERIOD, "east")["lang"] == "zh"
+
+
+def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Path, capsys) -> None:
+    params = tmp_path / "params"
+    shutil.copytree(config.PARAMS_DIR, params)
+    (params / "units" / "north.yaml").write_text("name: [unclosed\n")
+    company = (params / "company.yaml").read_text().replace("data: null", f"data: {demo_dir}")
+    (params / "company.yaml").write_text(company)
+    out = tmp_path / "out"
+    code = cli.main(["run", "--config", str(params / "company.yaml"), "--out", str(out), "--unit", "north", "west"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "Failed tasks" in err and "north" in err and "01_identification" in err
+    assert (out / PERIOD / "west" / f"west_{PERIOD}_risk_report.pdf").exists()
+    failed = json.loads((out / PERIOD / "north" / "01_identification.ipynb").read_text())
+    errors = [o for c in failed["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors and errors[0]["ename"] == "ParamError" and "north.yaml" in errors[0]["evalue"]
