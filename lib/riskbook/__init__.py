@@ -5,11 +5,11 @@ Notebooks use this package through the names below; see README.md.
 from __future__ import annotations
 
 from . import kris, plots, show, stages
-from .assess import assess, movement, previous_scores
+from .assessment import assess, movement, previous_scores
 from .exceptions import DataError, ParamError, RiskbookError, StageMissingError
-from .identify import identify
+from .identification import identify
 from .library import BY_ID as RISKS
-from .monitor import monitor
+from .monitoring import monitor
 from .periods import Period
 from .register import load_register
 from .theme import set_theme

@@ -8,7 +8,9 @@ are flagged per row in a ``_dq`` column for the data-quality KRIs.
 """
 from __future__ import annotations
 
+import csv
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -50,10 +52,30 @@ def read_raw(path: Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         if path.suffix == ".xlsx":
             return pd.read_excel(path, dtype=str, keep_default_na=False)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return _read_csv(path)
+    except DataError:
+        raise
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise DataError(str(path), f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0]})",
                         fix="save it as UTF-8 CSV, XLSX or Parquet") from None
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV as strings; a row with more fields than the header is an error, not silently cut."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False)
+        except (pd.errors.ParserError, pd.errors.ParserWarning):
+            pass
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = csv.reader(fh)
+        width = len(next(rows))
+        for i, row in enumerate(rows, start=2):
+            if len(row) > width:
+                raise DataError(str(path), f"{len(row)} fields where the header has {width}", row=i,
+                                fix="quote values that contain commas")
+    raise DataError(str(path), "is not a well-formed CSV file", fix="export it again as CSV (UTF-8)")
 
 
 def _blank(s: pd.Series) -> pd.Series:

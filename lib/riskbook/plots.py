@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .assess import IMPACT_LABELS, LIKELIHOOD_LABELS, rating
+from .assessment import IMPACT_LABELS, LIKELIHOOD_LABELS, rating
 from .i18n import t
 from .palettes import ACCENT, INK, MUTED, RAG, RATING
 from .theme import theme

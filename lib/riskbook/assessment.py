@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from . import kris as K
-from .identify import SEVERITY, Finding, identify
+from .identification import SEVERITY, Finding, identify
 from .kris import Context, NotApplicable
 from .kris.compliance import violations
 from .kris.customer import churn_sets

@@ -1,0 +1,71 @@
+"""Assessment rules: likelihood, impact bands, ratings, movement, residual, the register."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from riskbook import assessment as A
+from riskbook.identification import identify
+from riskbook import kris as K
+
+
+def kri_rows(*pairs: tuple[str, str]) -> pd.DataFrame:
+    return pd.DataFrame([{"status": s, "previous_status": p} for s, p in pairs])
+
+
+@pytest.mark.parametrize("pairs,expected", [
+    ([("green", "green")], 1), ([("amber", "green")], 3), ([("red", "green"), ("amber", "green")], 4),
+    ([("red", "amber")], 5), ([("amber", "red")], 4), ([("n/a", "n/a")], 1),
+])
+def test_likelihood(pairs, expected) -> None:
+    assert A.likelihood(kri_rows(*pairs)) == expected
+
+
+@pytest.mark.parametrize("exposure,expected", [(0.5, 1), (1, 2), (2.9, 2), (3, 3), (7, 4), (14.9, 4), (15, 5), (80, 5)])
+def test_impact_bands_percent_of_revenue(exposure: float, expected: int) -> None:
+    assert A.impact(exposure, 100.0, kri_rows(("red", "green")), {}) == expected
+
+
+def test_impact_without_money_follows_severity() -> None:
+    assert A.impact(0, 100.0, kri_rows(("amber", "green")), {}) == 2
+    assert A.impact(0, 100.0, kri_rows(("red", "green")), {}) == 3
+
+
+def test_impact_bands_configurable() -> None:
+    params = {"assessment": {"impact_bands_pct": [10, 20, 30, 40]}}
+    assert A.impact(15, 100.0, kri_rows(("red", "green")), params) == 2
+
+
+@pytest.mark.parametrize("score,rating", [(1, "low"), (4, "low"), (5, "medium"), (9, "medium"), (10, "high"),
+                                          (16, "high"), (17, "critical"), (25, "critical")])
+def test_rating_bands(score: int, rating: str) -> None:
+    assert A.rating(score) == rating
+
+
+def test_movement() -> None:
+    cur = pd.DataFrame({"id": ["R-FIN-01", "R-MKT-01", "R-OPS-01", "R-CUS-01"], "score": [16, 6, 9, 4],
+                        "exposure": [1.0, 1.0, 1.0, 1.0]})
+    prev = pd.Series({"R-FIN-01": 12, "R-MKT-01": 9, "R-OPS-01": 9, "R-CMP-01": 20})
+    m = A.movement(cur, prev).set_index("id")["movement"].to_dict()
+    assert m == {"R-FIN-01": "up", "R-MKT-01": "down", "R-OPS-01": "same", "R-CUS-01": "new", "R-CMP-01": "closed"}
+
+
+def test_assessment_on_tiny_company(tiny_ctx) -> None:
+    kris = K.compute(tiny_ctx)
+    found = identify(tiny_ctx, kris)
+    register = {"R-FIN-01": {"owner": "Ann", "response": "transfer",
+                             "controls": [{"name": "credit insurance", "reduces": {"impact": 2}}]}}
+    a = A.assess(found, tiny_ctx, register).set_index("id")
+    fin = a.loc["R-FIN-01"]
+    # dso, overdue ratios and ECL red now; previous quarter (2026Q2) has i1 1000 open but 0 days past due
+    # at 2026-06-30 is 30 days → overdue red there too: persistent → likelihood 5
+    assert fin["likelihood"] == 5
+    # money at risk = overdue balance 600 + 500 = 1100 of revenue 1600 = 68.75% → impact 5
+    assert fin["exposure"] == pytest.approx(1100) and fin["impact"] == 5
+    assert (fin["score"], fin["rating"]) == (25, "critical")
+    assert (fin["residual_impact"], fin["residual_score"]) == (3, 15)
+    assert (fin["owner"], fin["response"]) == ("Ann", "transfer")
+    # evidence: the overdue invoices behind the number
+    ev = next(f for f in found if f.risk.id == "R-FIN-01").evidence
+    assert list(ev["overdue_invoices"]["invoice_id"]) == ["i1", "i2"]
+    assert list(ev["overdue_invoices"]["balance"]) == [600, 500]

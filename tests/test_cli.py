@@ -1,0 +1,100 @@
+"""The command line: one-line errors naming file, row and column; exit codes; outputs left alone."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from riskbook import cli
+from tests.conftest import TINY, write_tables
+
+
+def run(capsys, *argv: str) -> tuple[int, str]:
+    code = cli.main(list(argv))
+    return code, capsys.readouterr().err.strip()
+
+
+def broken(tmp_path: Path, table: str, text: str) -> Path:
+    return write_tables(tmp_path / "data", {**TINY, table: text})
+
+
+ORDERS_HEAD = "order_id,order_date,customer_id,unit,amount\n"
+CASES = [
+    ("orders", ORDERS_HEAD + "O1,2026-07-01,A,u,10\nO2,31/09/2026,A,u,10\n",
+     "orders.csv, row 3, column 'order_date': '31/09/2026' is not a date — use ISO dates (2026-09-30)"),
+    ("orders", ORDERS_HEAD + 'O1,2026-07-01,A,u,"¥1,000"\n',
+     "orders.csv, row 2, column 'amount': '¥1,000' is not a number"),
+    ("orders", ORDERS_HEAD + "O1,2026-07-01,A,u,10\nO2,2026-07-01,A,u,1,000\n",
+     "orders.csv, row 3: 6 fields where the header has 5 — quote values that contain commas"),
+    ("orders", "order_id,order_date,customer_id,amount\nO1,2026-07-01,A,10\n",
+     "orders.csv, column 'unit': missing required column 'unit'"),
+    ("orders", ORDERS_HEAD + "O1,2026-07-01,A,East China,10\n",
+     "orders.csv, row 2, column 'unit': unit 'East China' is not a lowercase slug"),
+    ("orders", ORDERS_HEAD + "O1,2026-07-01,A,,10\n",
+     "orders.csv, row 2, column 'unit': value is empty"),
+    ("opportunities", "opportunity_id,unit,created_date,status,amount\no1,u,2026-07-01,pending,5\n",
+     "opportunities.csv, row 2, column 'status': 'pending' is not one of open, won, lost"),
+    ("invoices", "invoice_id,customer_id,unit,issue_date,due_date,amount,disputed\ni1,A,u,2026-07-01,2026-07-31,5,maybe\n",
+     "invoices.csv, row 2, column 'disputed': 'maybe' is not true/false"),
+]
+
+
+@pytest.mark.parametrize("table,text,message", CASES, ids=[c[2].split(":")[0] + c[2][-12:] for c in CASES])
+def test_validate_names_file_row_and_column(tmp_path: Path, capsys, table: str, text: str, message: str) -> None:
+    data = broken(tmp_path, table, text)
+    code, err = run(capsys, "validate", "--data", str(data))
+    assert code == 2
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("riskbook: error: ") and message in err
+
+
+def test_missing_orders_table(tmp_path: Path, capsys) -> None:
+    data = write_tables(tmp_path / "data", {"customers": TINY["customers"]})
+    code, err = run(capsys, "validate", "--data", str(data))
+    assert code == 2 and "orders.csv: required table 'orders' not found" in err
+
+
+def test_validate_ok_summarises_the_data(tiny_dir: Path, capsys) -> None:
+    code = cli.main(["validate", "--data", str(tiny_dir)])
+    out = capsys.readouterr().out
+    assert code == 0 and "orders 9" in out and "units u" in out and "2025-07-05 to 2026-09-20" in out
+
+
+def test_bad_run_leaves_existing_outputs_untouched(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "outputs"
+    marker = out / "2026Q2" / "u" / "results.json"
+    marker.parent.mkdir(parents=True)
+    marker.write_text('{"earlier": true}')
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    data = broken(tmp_path, "orders", ORDERS_HEAD + "O1,yesterday,A,u,10\n")
+    code, err = run(capsys, "run", "--data", str(data), "--out", str(out))
+    assert code == 2 and "row 2, column 'order_date'" in err
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert marker.read_text() == '{"earlier": true}'
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--unit", "nowhere"], "The value for `unit` must be one of ['u'], but 'nowhere' was passed."),
+    (["--period", "2026Q5"], "period '2026Q5' is not a quarter (2026Q3), month (2026-09) or year (2026)"),
+    (["--period", "2026Q3"], "period 2026Q3 ends after the data does (2026-09-20)"),
+    (["--jobs", "0"], "--jobs must be 1 or more"),
+])
+def test_run_parameter_errors(tiny_dir: Path, tmp_path: Path, capsys, argv: list[str], message: str) -> None:
+    code, err = run(capsys, "run", "--data", str(tiny_dir), "--out", str(tmp_path / "o"), *argv)
+    assert code == 2 and message in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_console_script_exit_status(tmp_path: Path) -> None:
+    data = broken(tmp_path, "orders", ORDERS_HEAD + "O1,2026-07-01,A,u,abc\n")
+    exe = Path(sys.executable).with_name("riskbook")
+    p = subprocess.run([str(exe), "validate", "--data", str(data)], capture_output=True, text=True)
+    assert p.returncode == 2 and "Traceback" not in p.stderr and "column 'amount'" in p.stderr
+
+
+def test_kri_list_prints_every_kri(capsys) -> None:
+    assert cli.main(["kri", "list"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == 28 and "dso" in out and "amber 45 red 60" in out

@@ -1,0 +1,39 @@
+"""Monitoring: Western Electric rules, control limits, breaches new since the previous period first."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskbook import kris as K
+from riskbook.monitoring import control_limits, monitor, western_electric
+
+
+@pytest.mark.parametrize("z,rules", [
+    ([0, 0.5, -0.5, 3.5], ["1 point beyond 3σ"]),
+    ([0, 2.5, 0.2, 2.4], ["2 of 3 beyond 2σ"]),
+    ([0, 1.5, 1.2, 0.1, 1.3, 1.4], ["4 of 5 beyond 1σ"]),
+    ([0.1, 0.2, 0.3, 0.1, 0.2, 0.4, 0.1, 0.2], ["8 in a row on one side"]),
+    ([0.5, -0.5, 0.3, -0.2], []),
+])
+def test_western_electric_rules(z, rules) -> None:
+    assert western_electric(np.array(z, dtype=float), 0.0, 1.0) == rules
+
+
+def test_control_limits_are_mean_plus_minus_three_sigma() -> None:
+    hist = pd.DataFrame({"id": "x", "period": [f"2025Q{i}" for i in range(1, 5)], "value": [1.0, 2.0, 3.0, 4.0]})
+    row = control_limits(hist).iloc[0]
+    sd = np.std([1, 2, 3, 4], ddof=1)
+    assert (row["mean"], row["ucl"], row["lcl"]) == pytest.approx((2.5, 2.5 + 3 * sd, 2.5 - 3 * sd))
+
+
+def test_monitor_lists_new_breaches_first(tiny_ctx) -> None:
+    current = K.compute(tiny_ctx)
+    mon = monitor(tiny_ctx, current)
+    b = mon["breaches"]
+    assert set(b["status"]) <= {"amber", "red"}
+    assert list(b["new"]) == sorted(b["new"], reverse=True), "new breaches first"
+    new = set(b.loc[b["new"], "id"])
+    assert "dso" in new or "dso" in set(b["id"])
+    # history covers the trailing quarters that lie in the data (2025Q3..2026Q3)
+    assert sorted(mon["history"]["period"].unique()) == ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
