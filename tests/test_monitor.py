@@ -20,11 +20,13 @@ def test_western_electric_rules(z, rules) -> None:
     assert western_electric(np.array(z, dtype=float), 0.0, 1.0) == rules
 
 
-def test_control_limits_are_mean_plus_minus_three_sigma() -> None:
-    hist = pd.DataFrame({"id": "x", "period": [f"2025Q{i}" for i in range(1, 5)], "value": [1.0, 2.0, 3.0, 4.0]})
+def test_control_limits_come_from_the_baseline_before_the_latest_point() -> None:
+    values = [1.0, 2.0, 3.0, 2.0, 9.0]
+    hist = pd.DataFrame({"id": "x", "period": [f"p{i}" for i in range(5)], "value": values})
     row = control_limits(hist).iloc[0]
-    sd = np.std([1, 2, 3, 4], ddof=1)
-    assert (row["mean"], row["ucl"], row["lcl"]) == pytest.approx((2.5, 2.5 + 3 * sd, 2.5 - 3 * sd))
+    sd = np.std(values[:-1], ddof=1)
+    assert (row["mean"], row["ucl"], row["lcl"]) == pytest.approx((2.0, 2.0 + 3 * sd, 2.0 - 3 * sd))
+    assert row["rules"] == ["1 point beyond 3σ"]  # 9 is (9 − 2) / 0.816 = 8.6σ above the baseline
 
 
 def test_monitor_lists_new_breaches_first(tiny_ctx) -> None:

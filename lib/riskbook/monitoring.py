@@ -41,14 +41,16 @@ def western_electric(values: np.ndarray, mean: float, sd: float) -> list[str]:
 
 
 def control_limits(hist: pd.DataFrame) -> pd.DataFrame:
-    """Per KRI: mean, σ, lower/upper control limits (mean ± 3σ) and rules the latest point violates."""
+    """Per KRI: mean, σ and limits (mean ± 3σ) of the baseline — the trailing periods before the
+    latest — and the Western Electric rules the latest point violates against them."""
     rows = []
     for kid, g in hist.groupby("id", sort=False):
         v = g["value"].dropna().to_numpy(dtype=float)
-        mean = float(v.mean()) if len(v) else np.nan
-        sd = float(v.std(ddof=1)) if len(v) > 1 else np.nan
-        latest_ok = len(v) and pd.notna(g["value"].iloc[-1])
-        rules = western_electric(v, mean, sd) if latest_ok and len(v) >= 3 and sd > 0 else []
+        latest_ok = len(v) > 0 and pd.notna(g["value"].iloc[-1])
+        base = v[:-1] if latest_ok and len(v) >= 4 else v
+        mean = float(base.mean()) if len(base) else np.nan
+        sd = float(base.std(ddof=1)) if len(base) > 1 else np.nan
+        rules = western_electric(v, mean, sd) if latest_ok and len(base) >= 3 and sd > 0 else []
         rows.append({"id": kid, "mean": mean, "sd": sd, "lcl": mean - 3 * sd, "ucl": mean + 3 * sd,
                      "points": len(v), "rules": rules})
     return pd.DataFrame(rows)

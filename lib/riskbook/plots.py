@@ -52,11 +52,12 @@ def kri_trends(history: pd.DataFrame, current: pd.DataFrame, limits: pd.DataFram
     ids = ids or [i for i in current["id"] if history.loc[history["id"] == i, "value"].notna().any()]
     if not ids:
         return None
+    cols = min(cols, len(ids))
     rows = math.ceil(len(ids) / cols)
     cur = current.set_index("id")
     lim = limits.set_index("id")
     with theme(lang):
-        fig, axes = plt.subplots(rows, cols, figsize=(7.2, 2.0 * rows), squeeze=False)
+        fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols, 2.0 * rows), squeeze=False)
         for ax, kid in zip(axes.flat, ids):
             h = history[history["id"] == kid]
             x = np.arange(len(h))
@@ -78,7 +79,7 @@ def kri_trends(history: pd.DataFrame, current: pd.DataFrame, limits: pd.DataFram
             pad = (vals.max() - vals.min()) * 0.15 or 1
             ax.set_ylim(vals.min() - pad, vals.max() + pad)
         for ax in list(axes.flat)[len(ids):]:
-            ax.set_visible(False)
+            fig.delaxes(ax)
         fig.tight_layout()
     return fig
 

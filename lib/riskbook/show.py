@@ -221,3 +221,19 @@ def group(g: Any) -> None:
                          f'{fmt_value(vals.loc[kid, u], meta[kid]["unit"])}')
         rows.append(cells)
     display(_table([t("kri", lang), *vals.columns], rows, "rb-table rb-matrix"))
+
+
+def trends(mon: dict[str, Any], kris: pd.DataFrame, lang: str = "en") -> None:
+    """KRI trend charts: the breached KRIs first, then each family's — one chart a page at most."""
+    from . import plots
+    from .kris import FAMILIES
+    breached = list(mon["breaches"]["id"])
+    groups = [("breaches", breached)] if breached else []
+    groups += [(fam, [i for i in kris.loc[kris["family"] == fam, "id"] if i not in breached]) for fam in FAMILIES]
+    for key, ids in groups:
+        ids = [i for i in ids if mon["history"].loc[mon["history"]["id"] == i, "value"].notna().any()]
+        for start in range(0, len(ids), 9):
+            fig = plots.kri_trends(mon["history"], kris, mon["limits"], lang, ids[start:start + 9])
+            if fig is not None:
+                display(Markdown(f"### {t(key, lang)}" + (" (…)" if start else "")))
+                figure(fig)
