@@ -48,7 +48,7 @@ test: $(STAMP) ## run the whole test suite
 	$(RUN_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lab: $(STAMP) ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP) ## run the benchmarks and print ratios against their baselines
 	$(RUN_ENV) $(BIN)/python bench/run.py
