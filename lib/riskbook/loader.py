@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -78,69 +79,113 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raise DataError(str(path), "is not a well-formed CSV file", fix="export it again as CSV (UTF-8)")
 
 
-def _blank(s: pd.Series) -> pd.Series:
+@dataclass
+class Origin:
+    """Where a frame came from, for error messages: file label, the spreadsheet row of the first
+    data row, the source name of each canonical column, the missing-value tokens, date parsing."""
+
+    label: str
+    first_row: int = 2
+    names: dict[str, str] = field(default_factory=dict)
+    missing: tuple[str, ...] = MISSING_TOKENS
+    date_format: str | None = "ISO8601"
+    dayfirst: bool = False
+    positions: np.ndarray | None = None  # file position of each row, where rows were filtered out
+
+    def row(self, pos: int) -> int:
+        return int(self.positions[pos] if self.positions is not None else pos) + self.first_row
+
+    def col(self, name: str) -> str:
+        return self.names.get(name, name)
+
+    def error(self, problem: str, pos: int | None = None, column: str | None = None,
+              fix: str | None = None) -> DataError:
+        return DataError(self.label, problem, row=None if pos is None else self.row(pos),
+                         column=None if column is None else self.col(column), fix=fix)
+
+
+def _blank(s: pd.Series, tokens: tuple[str, ...] = MISSING_TOKENS) -> pd.Series:
     if s.dtype == object or pd.api.types.is_string_dtype(s):
-        return s.isna() | s.astype(str).str.strip().isin(MISSING_TOKENS)
+        return s.isna() | s.astype(str).str.strip().isin(tokens)
     return s.isna()
 
 
-def _first_bad(mask: pd.Series) -> int:
-    """Spreadsheet row number (header is row 1) of the first True in ``mask``."""
-    return int(np.flatnonzero(mask.to_numpy())[0]) + 2
+def _first(mask: pd.Series) -> int:
+    """Position of the first True in ``mask``."""
+    return int(np.flatnonzero(mask.to_numpy())[0])
 
 
-def _convert(df: pd.DataFrame, table: Table, path: Path) -> pd.DataFrame:
+DAYFIRST_FORMATS: tuple[str, ...] = ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M:%S",
+                                     "%d/%m/%Y %H:%M", "%d.%m.%y", "%d-%m-%y")
+
+
+def _dates(raw: pd.Series, origin: Origin) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        return raw
+    if origin.dayfirst:
+        present = raw.dropna()
+        sample = present.head(1000)
+        for fmt in DAYFIRST_FORMATS:  # the first day-first format that reads the sample reads the column
+            if pd.to_datetime(sample, errors="coerce", format=fmt).notna().all():
+                return pd.to_datetime(raw, errors="coerce", format=fmt)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return pd.to_datetime(raw, errors="coerce", dayfirst=True)
+    return pd.to_datetime(raw, errors="coerce", format=origin.date_format)
+
+
+def _convert(df: pd.DataFrame, table: Table, origin: Origin) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for col in table.columns:
         if col.name not in df.columns:
             if col.required:
-                raise DataError(str(path), f"missing required column '{col.name}'", column=col.name,
-                                fix=f"add it or map your column to it (has: {', '.join(map(str, df.columns[:8]))})")
+                raise origin.error(f"missing required column '{origin.col(col.name)}'", column=col.name,
+                                   fix=f"add it or map a column to {col.name} "
+                                       f"(has: {', '.join(map(str, df.columns[:8]))})")
             continue
         raw = df[col.name]
-        blank = _blank(raw)
+        blank = _blank(raw, origin.missing)
         if col.kind == "date":
-            val = pd.to_datetime(raw.where(~blank), errors="coerce", format="ISO8601")
+            val = _dates(raw.where(~blank), origin)
             bad = val.isna() & ~blank
             if bad.any():
-                r = _first_bad(bad)
-                raise DataError(str(path), f"'{raw[bad].iloc[0]}' is not a date", row=r, column=col.name,
-                                fix="use ISO dates (2026-09-30)")
+                fix = "use ISO dates (2026-09-30)" if origin.date_format == "ISO8601" and not origin.dayfirst \
+                    else "check the date format in the mapping"
+                raise origin.error(f"'{raw[bad].iloc[0]}' is not a date", _first(bad), col.name, fix)
             out[col.name] = val.astype("datetime64[ns]")
         elif col.kind in ("float", "int"):
             val = pd.to_numeric(raw.where(~blank), errors="coerce")
             bad = val.isna() & ~blank
             if bad.any():
-                raise DataError(str(path), f"'{raw[bad].iloc[0]}' is not a number", row=_first_bad(bad),
-                                column=col.name, fix="remove currency signs and thousands separators")
+                raise origin.error(f"'{raw[bad].iloc[0]}' is not a number", _first(bad), col.name,
+                                   "remove currency signs and thousands separators")
             out[col.name] = val.astype("float64")
         elif col.kind == "bool":
             txt = raw.astype(str).str.strip().str.lower()
             bad = ~(txt.isin(_TRUE) | txt.isin(_FALSE) | blank)
             if bad.any():
-                raise DataError(str(path), f"'{raw[bad].iloc[0]}' is not true/false", row=_first_bad(bad),
-                                column=col.name, fix="use true or false")
-            out[col.name] = txt.isin(_TRUE)
+                raise origin.error(f"'{raw[bad].iloc[0]}' is not true/false", _first(bad), col.name,
+                                   "use true or false")
+            out[col.name] = txt.isin(_TRUE) & ~blank
         else:
             val = raw.astype("string").str.strip().mask(blank)
             if col.choices:
                 low = val.str.lower()
                 bad = ~low.isin(col.choices) & ~blank
                 if bad.any():
-                    raise DataError(str(path), f"'{val[bad].iloc[0]}' is not one of {', '.join(col.choices)}",
-                                    row=_first_bad(bad), column=col.name)
+                    raise origin.error(f"'{val[bad].iloc[0]}' is not one of {', '.join(col.choices)}",
+                                       _first(bad), col.name)
                 val = low
             out[col.name] = val
         if col.required and col.name in _HARD_REQUIRED.get(table.name, ()) and blank.any():
-            raise DataError(str(path), "value is empty", row=_first_bad(blank), column=col.name,
-                            fix=f"every {table.name} row needs a {col.name}")
+            raise origin.error("value is empty", _first(blank), col.name,
+                               f"every {table.name} row needs a {col.name}")
     if "unit" in out.columns:
-        units = out["unit"].dropna()
-        bad = ~units.str.fullmatch(UNIT_RE.pattern) | (units == "group")
+        units = out["unit"]
+        bad = units.notna() & (~units.str.fullmatch(UNIT_RE.pattern).fillna(False).astype(bool) | (units == "group"))
         if bad.any():
-            idx = bad[bad].index[0]
-            raise DataError(str(path), f"unit '{units[idx]}' is not a lowercase slug [a-z0-9_]+ (or is the reserved 'group')",
-                            row=int(df.index.get_loc(idx)) + 2, column="unit", fix="map it to a slug such as east")
+            raise origin.error(f"unit '{units[bad].iloc[0]}' is not a lowercase slug [a-z0-9_]+ (or is the reserved "
+                               "'group')", _first(bad), "unit", "map it to a slug such as east")
     return out
 
 
@@ -159,7 +204,12 @@ _HARD_REQUIRED: dict[str, tuple[str, ...]] = {
 
 def load_table(name: str, path: Path) -> pd.DataFrame:
     """Read and convert one canonical table; raise DataError on hard problems."""
-    return _convert(read_raw(path).reset_index(drop=True), TABLES[name], path)
+    return _convert(read_raw(path).reset_index(drop=True), TABLES[name], Origin(str(path)))
+
+
+def convert(name: str, df: pd.DataFrame, origin: Origin) -> pd.DataFrame:
+    """Validate and type a frame already in canonical column names."""
+    return _convert(df.reset_index(drop=True), TABLES[name], origin)
 
 
 def load_folder(folder: Path) -> dict[str, pd.DataFrame]:

@@ -1,11 +1,42 @@
-"""Where a run's data comes from: --data, the company file's ``data:``, or the bundled demo company."""
+"""Where a run's data comes from: --data, the company file's ``data:`` or ``sources:``, or the demo company."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import config
 from .exceptions import ParamError
 from .params import company_file, load_company
+
+
+@dataclass(frozen=True)
+class Source:
+    """A folder of canonical tables, or mappings (``sources:``) from a user's own exports."""
+
+    folder: Path | None = None
+    specs: dict[str, Any] = field(default_factory=dict)
+    base: Path = config.PROJ_ROOT
+    where: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(self.folder) if self.folder else f"{self.where} (sources:)"
+
+    def files(self) -> list[Path]:
+        """Every file the mapping reads (joins included); empty for SQL-only tables."""
+        out = []
+        for spec in self.specs.values():
+            for f in [spec.get("file"), *[j.get("file") for j in spec.get("join") or []]]:
+                if f:
+                    p = Path(f)
+                    out.append(p if p.is_absolute() else self.base / p)
+        return out
+
+    @property
+    def has_sql(self) -> bool:
+        return any("sql" in s for s in self.specs.values())
+
 
 def demo_folder() -> Path:
     """The demo company's canonical tables, generated on first use (again whenever demo.py changes)."""
@@ -19,21 +50,28 @@ def demo_folder() -> Path:
     return folder
 
 
-def resolve(data: str | Path | None = None, config_file: str | Path | None = None) -> Path:
-    """The folder of canonical tables a run reads."""
+def resolve(data: str | Path | None = None, config_file: str | Path | None = None) -> Source:
+    """The source a run reads."""
     if data:
         path = Path(data)
         if not path.is_absolute() and not path.exists():
             path = config.PROJ_ROOT / path
         if not path.is_dir():
             raise ParamError(f"--data {data}: folder not found")
-        return path
+        return Source(folder=path)
+    cfile = company_file(config_file)
     company = load_company(config_file)
-    src = company.get("data")
+    base = cfile.resolve().parent
+    src, specs = company.get("data"), company.get("sources")
+    if src and specs:
+        raise ParamError(f"{cfile}: give either data: (a folder of canonical tables) or sources:, not both")
+    if specs:
+        if not isinstance(specs, dict):
+            raise ParamError(f"{cfile}: sources: must map table names to their mappings")
+        return Source(specs=specs, base=base, where=str(cfile))
     if not src:
-        return demo_folder()
-    base = company_file(config_file).resolve().parent
+        return Source(folder=demo_folder())
     path = (base / src) if not Path(src).is_absolute() else Path(src)
     if not path.is_dir():
-        raise ParamError(f"{company_file(config_file)}: data folder '{src}' not found")
-    return path
+        raise ParamError(f"{cfile}: data folder '{src}' not found")
+    return Source(folder=path)

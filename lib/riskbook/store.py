@@ -11,20 +11,66 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
-from .loader import find_tables, load_folder
+import yaml
+
+from .loader import find_tables, flag_quality, load_folder
+from .exceptions import ParamError
+from .mapping import load_mapping
+from .sources import Source
 
 STORE_VERSION = "1"
 
 
-def source_hash(folder: Path) -> str:
-    """Content hash of the canonical files in ``folder`` (and the store format)."""
+def file_hash(path: Path) -> str:
+    """Content hash of a file, remembered by (size, mtime) so an unchanged file is not read again."""
+    path = Path(path).resolve()
+    st = path.stat()
+    memo_file = config.CACHE_DIR / "file-hashes.json"
+    try:
+        memo = json.loads(memo_file.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    key = str(path)
+    if memo.get(key, [None, None])[:2] == [st.st_size, st.st_mtime_ns]:
+        return memo[key][2]
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    memo[key] = [st.st_size, st.st_mtime_ns, h.hexdigest()]
+    memo_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = memo_file.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(memo))
+    tmp.replace(memo_file)
+    return memo[key][2]
+
+
+def source_hash(source: Source, tables: dict[str, pd.DataFrame] | None = None) -> str:
+    """Content hash of a source's inputs and mapping (and the store format)."""
     h = hashlib.sha256(STORE_VERSION.encode())
-    for name, path in sorted(find_tables(folder).items()):
-        h.update(name.encode())
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+    if source.folder is not None:
+        for name, path in sorted(find_tables(source.folder).items()):
+            h.update(f"{name}:{file_hash(path)}".encode())
+    else:
+        h.update(yaml.safe_dump(source.specs, sort_keys=True, allow_unicode=True).encode())
+        for path in source.files():
+            if path.exists():
+                h.update(f"{path.name}:{file_hash(path)}".encode())
+        for name, df in sorted((tables or {}).items()):  # SQL results: hash what the query returned
+            h.update(name.encode())
+            h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
     return h.hexdigest()[:16]
+
+
+def _load(source: Source) -> dict[str, pd.DataFrame]:
+    if source.folder is not None:
+        return load_folder(source.folder)
+    tables = load_mapping(source.specs, source.base, source.where)
+    if "payments" in tables and "invoices" not in tables:
+        raise ParamError(f"{source.where}: sources.payments needs sources.invoices too (payments take their "
+                         "unit from their invoice)")
+    flag_quality(tables)
+    return tables
 
 
 def _slice_units(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
@@ -47,16 +93,19 @@ def _slice_units(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.Data
     return out
 
 
-def ingest(folder: Path, root: Path | None = None) -> Path:
-    """Validate ``folder`` once and return the store directory holding its unit slices."""
+def ingest(source: Source | Path, root: Path | None = None) -> Path:
+    """Validate a source once and return the store directory holding its unit slices."""
+    if not isinstance(source, Source):
+        source = Source(folder=Path(source))
     root = Path(root or config.STORE_DIR)
-    target = root / source_hash(folder)
+    tables = _load(source) if source.has_sql else None
+    target = root / source_hash(source, tables)
     if (target / "meta.json").exists():
         return target
-    tables = load_folder(folder)
+    tables = tables if tables is not None else _load(source)
     orders = tables["orders"]
     meta = {
-        "source": str(Path(folder).resolve()),
+        "source": source.label,
         "tables": sorted(tables),
         "units": sorted(orders["unit"].dropna().unique().tolist()),
         "first_date": str(orders["order_date"].min().date()),

@@ -1,0 +1,273 @@
+"""Source mappings: a user's own exports (CSV, Excel, Parquet) or SQL queries to canonical tables.
+
+The ``sources:`` section of a company file says, per canonical table, where its rows come from
+and how their columns map (README, "Your own exports"). Each mapped frame is then validated
+exactly like a canonical file, with errors naming the source file, sheet, row and column.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import DataError, ParamError
+from .loader import MISSING_TOKENS, Origin, convert
+from .schema import TABLES
+
+KEYS = {"file", "url", "sql", "sheet", "header_row", "encoding", "delimiter", "missing", "dates", "columns",
+        "amount", "unit", "keep", "join", "overflow", "distinct"}
+ORDER = ("customers", "reps", "orders", "invoices", "payments", "opportunities", "inventory", "incidents")
+_ENV = re.compile(r"\$\{(\w+)\}")
+
+
+def _expand(value: Any) -> Any:
+    """Replace ${VAR} by the environment variable VAR in strings (recursively)."""
+    if isinstance(value, str):
+        return _ENV.sub(lambda m: os.environ.get(m[1], ""), value)
+    if isinstance(value, dict):
+        return {k: _expand(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v) for v in value]
+    return value
+
+
+def check_spec(name: str, spec: Any, where: str) -> dict[str, Any]:
+    """The mapping of table ``name``, checked for unknown keys and exclusive options."""
+    if name not in TABLES:
+        raise ParamError(f"{where}: sources.{name}: no such table (tables: {', '.join(TABLES)})")
+    if not isinstance(spec, dict):
+        raise ParamError(f"{where}: sources.{name} must be a mapping with file: or url: and sql:")
+    unknown = set(spec) - KEYS
+    if unknown:
+        raise ParamError(f"{where}: sources.{name}: unknown key(s) {', '.join(sorted(unknown))} "
+                         f"(known: {', '.join(sorted(KEYS))})")
+    if ("file" in spec) == ("sql" in spec) or ("sql" in spec) != ("url" in spec):
+        raise ParamError(f"{where}: sources.{name} needs either file: or url: with sql:")
+    return _expand(spec)
+
+
+def detect_encoding(data: bytes, declared: str = "auto") -> str:
+    """The encoding of ``data``: as declared, else a BOM, else UTF-8 if it decodes, else GB18030."""
+    if declared and declared != "auto":
+        return declared
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def _csv(path: Path, spec: dict[str, Any], header: int) -> pd.DataFrame:
+    raw = path.read_bytes()
+    enc = detect_encoding(raw, spec.get("encoding", "auto"))
+    try:
+        text = raw.decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise DataError(str(path), f"cannot be decoded as {enc} ({exc})",
+                        fix="set encoding: in the mapping (utf-8, gbk, gb18030)") from None
+    text = text.lstrip("\ufeff")
+    sep = spec.get("delimiter", ",")
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    head = rows[header] if len(rows) > header else []
+    body = rows[header + 1:]
+    width = len(head)
+    over = spec.get("overflow")
+    at = head.index(over) if over in head else None
+    if over and at is None:
+        raise DataError(str(path), f"overflow column '{over}' is not in the header", column=over)
+    fixed = []
+    for i, r in enumerate(body):
+        if len(r) > width:
+            if at is None:
+                raise DataError(str(path), f"{len(r)} fields where the header has {width}", row=header + 2 + i,
+                                fix="quote values that contain the delimiter, or name the column that holds "
+                                    "them with overflow: in the mapping")
+            extra = len(r) - width
+            r = r[:at] + [sep.join(r[at:at + extra + 1])] + r[at + extra + 1:]
+        elif 0 < len(r) < width:
+            r = r + [""] * (width - len(r))
+        if r:
+            fixed.append(r)
+    return pd.DataFrame(fixed, columns=head, dtype=object)
+
+
+def read_source(name: str, spec: dict[str, Any], base: Path) -> tuple[pd.DataFrame, Origin]:
+    """The raw rows of a mapped table (source column names) and where they came from."""
+    header = int(spec.get("header_row", 1)) - 1
+    if "sql" in spec:
+        return _sql(spec), Origin(f"sources.{name} (SQL)", 1)
+    path = Path(spec["file"])
+    path = path if path.is_absolute() else base / path
+    if not path.exists():
+        raise DataError(str(path), "file not found", fix=f"check sources.{name}.file in the company file")
+    label, suffix = str(path), path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            sheet = spec.get("sheet", 0)
+            label += f" [sheet {sheet}]" if isinstance(sheet, int) else f" [{sheet}]"
+            df = pd.read_excel(path, sheet_name=sheet, header=header, dtype=str, keep_default_na=False)
+        elif suffix == ".parquet":
+            df = pd.read_parquet(path)
+        else:
+            df = _csv(path, spec, header)
+    except DataError:
+        raise
+    except (ValueError, KeyError, OSError) as exc:
+        raise DataError(label, f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    for j in spec.get("join") or []:
+        df = _join(df, j, base, name)
+    return df, Origin(label, header + 2)
+
+
+def _sql(spec: dict[str, Any]) -> pd.DataFrame:
+    try:
+        from sqlalchemy import create_engine, text
+    except ImportError:  # pragma: no cover
+        raise ParamError("SQL sources need SQLAlchemy: pip install sqlalchemy") from None
+    try:
+        engine = create_engine(spec["url"])
+        with engine.connect() as conn:
+            return pd.read_sql(text(spec["sql"]), conn)
+    except Exception as exc:  # the driver's own error types vary
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"SQL source {spec['url'].split('@')[-1]}", f"query failed ({first})",
+                        fix="check the url: and sql: of the mapping") from None
+
+
+def _join(df: pd.DataFrame, j: dict[str, Any], base: Path, name: str) -> pd.DataFrame:
+    on = j.get("on", j.get(True))  # YAML 1.1 reads a bare `on:` key as the boolean true
+    other, _ = read_source(name, {k: v for k, v in j.items() if k not in ("on", True)}, base)
+    left, right = (on.get("left"), on.get("right")) if isinstance(on, dict) else (on, on)
+    for col, frame, which in ((left, df, "left"), (right, other, str(j.get("file")))):
+        if col not in frame.columns:
+            raise DataError(which if which != "left" else f"sources.{name}", f"join column '{col}' not found",
+                            column=col)
+    other = other.drop_duplicates(right)
+    return df.merge(other, left_on=left, right_on=right, how="left", suffixes=("", "_joined"))
+
+
+def _fraction(s: pd.Series) -> pd.Series:
+    """Discounts as fractions: '20%' and 20 both mean 0.2; 0.2 stays."""
+    txt = s.astype(str).str.strip()
+    pct = txt.str.endswith("%")
+    num = pd.to_numeric(txt.str.rstrip("%"), errors="coerce")
+    return num.where(~pct & (num <= 1), num / 100).fillna(0.0)
+
+
+def _num(df: pd.DataFrame, col: str, origin: Origin) -> pd.Series:
+    if col not in df.columns:
+        raise origin.error(f"column '{col}' named in the amount mapping is not in the file")
+    return pd.to_numeric(df[col], errors="coerce")
+
+
+def _slug(s: pd.Series) -> pd.Series:
+    return s.astype("string").str.strip().str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+
+
+def _unit(df: pd.DataFrame, rule: Any, origin: Origin, customers: pd.DataFrame | None) -> pd.Series | None:
+    if rule is None:
+        return None
+    if isinstance(rule, str):
+        rule = {"column": rule}
+    if "value" in rule:
+        return pd.Series(str(rule["value"]), index=df.index, dtype="string")
+    if rule.get("via") == "customer":
+        if customers is None:
+            raise ParamError(f"{origin.label}: unit via customer needs the customers table mapped")
+        units = customers.drop_duplicates("customer_id").set_index("customer_id")["unit"]
+        cid = df["customer_id"].astype("string").str.strip()
+        return cid.map(units).astype("string")
+    col = rule.get("column")
+    if col not in df.columns:
+        raise origin.error(f"unit column '{col}' is not in the file", column=col)
+    values = df[col].astype("string").str.strip()
+    if "map" not in rule:
+        return _slug(values)
+    mapping = {str(k): str(v) for k, v in (rule["map"] or {}).items()}
+    mapped = values.map(mapping)
+    bad = mapped.isna() & values.notna() & ~values.isin(MISSING_TOKENS)
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(origin.label, f"'{values[bad].iloc[0]}' has no unit in the unit map", row=origin.row(pos),
+                        column=col, fix="add it to unit: map: in the mapping")
+    return mapped.astype("string")
+
+
+def map_table(name: str, spec: dict[str, Any], base: Path, customers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read, reshape and validate one mapped table into canonical form."""
+    df, origin = read_source(name, spec, base)
+    df = df.reset_index(drop=True)
+    if spec.get("keep"):
+        try:
+            df = df.query(spec["keep"], engine="python")
+        except Exception as exc:
+            raise ParamError(f"sources.{name}.keep: {spec['keep']!r} cannot be applied ({exc})") from None
+    columns = {k: str(v) for k, v in (spec.get("columns") or {}).items()}
+    for canon, src in columns.items():
+        if canon not in {c.name for c in TABLES[name].columns}:
+            raise ParamError(f"sources.{name}.columns: '{canon}' is not a column of {name}")
+        if src not in df.columns:
+            raise origin.error(f"column '{src}' (mapped to {canon}) is not in the file",
+                               fix=f"columns found: {', '.join(map(str, df.columns[:12]))}")
+    out = pd.DataFrame({canon: df[src].to_numpy() for canon, src in columns.items()}, index=df.index)
+    for c in TABLES[name].columns:  # canonical names present as they are (e.g. SELECT … AS order_id)
+        if c.name not in out.columns and c.name in df.columns and c.name not in columns.values():
+            out[c.name] = df[c.name].to_numpy()
+    origin.names = {canon: src for canon, src in columns.items()}
+    origin.missing = tuple(str(m) for m in spec.get("missing", MISSING_TOKENS))
+    dates = spec.get("dates") or {}
+    origin.date_format = dates.get("format", None if dates.get("dayfirst") else "ISO8601")
+    origin.dayfirst = bool(dates.get("dayfirst"))
+    if spec.get("amount"):
+        a = spec["amount"]
+        qty = _num(df, a["quantity"], origin) if a.get("quantity") else pd.Series(1.0, index=df.index)
+        disc = _fraction(df[a["discount"]]) if a.get("discount") else pd.Series(0.0, index=df.index)
+        if "amount" in out.columns:
+            amount = pd.to_numeric(out["amount"], errors="coerce")
+            unit_price = amount / qty.replace(0, np.nan)
+            out["unit_price"] = unit_price
+            out["list_price"] = unit_price / (1 - disc).where(disc < 1)
+        else:
+            price = _num(df, a["price"], origin)
+            out["list_price"] = price
+            out["unit_price"] = price * (1 - disc)
+            out["amount"] = qty * out["unit_price"]
+            origin.names.setdefault("amount", f"{a['price']} × {a.get('quantity', 1)}")
+        out["quantity"] = qty
+    if "customer_id" in out.columns:
+        out["customer_id"] = out["customer_id"].astype("string")
+    unit = _unit(out.assign(**{c: df[c] for c in df.columns if c not in out.columns}), spec.get("unit"),
+                 origin, customers)
+    if unit is not None:
+        out["unit"] = unit
+        if isinstance(spec["unit"], dict) and spec["unit"].get("column"):
+            origin.names["unit"] = spec["unit"]["column"]
+    origin.positions = np.asarray(df.index)  # row numbers follow the file even after keep: dropped rows
+    table = convert(name, out.reset_index(drop=True), origin)
+    if spec.get("distinct"):
+        key = [k for k in TABLES[name].key if k in table.columns]
+        table = table.drop_duplicates(key or None).reset_index(drop=True)
+    return table
+
+
+def load_mapping(specs: dict[str, Any], base: Path, where: str) -> dict[str, pd.DataFrame]:
+    """Every mapped table, validated, in canonical form."""
+    if "orders" not in specs:
+        raise ParamError(f"{where}: sources: has no orders mapping (orders is required)")
+    checked = {n: check_spec(n, s, where) for n, s in specs.items()}
+    tables: dict[str, pd.DataFrame] = {}
+    for name in [n for n in ORDER if n in checked]:
+        tables[name] = map_table(name, checked[name], base, tables.get("customers"))
+    return tables
