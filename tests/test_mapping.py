@@ -1,0 +1,148 @@
+"""Mappings from users' own exports: Chinese headers, GBK, day-first dates, Excel title rows, SQL-free."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from riskbook import cli, store
+from riskbook.sources import resolve
+
+HEAD = "订单编号,下单日期,客户编号,事业部,数量,单价,折扣,状态\n"
+ROWS = [  # day-first dates; 华东 → east, 华南 → south; amount = 数量 × 单价 × (1 − 折扣)
+    "A1,15/04/2026,K1,华东事业部,2,100,10%,完成",
+    "A2,20/05/2026,K2,华东事业部,1,50,NULL,完成",
+    "A3,03/07/2026,K1,华东事业部,4,100,0.25,完成",
+    "A4,30/09/2026,K3,华南事业部,10,10,-,完成",
+    "A5,01/08/2026,K2,华东事业部,1,999,0,测试",
+]
+
+
+def write_company(tmp_path: Path, orders: dict, extra: dict | None = None) -> Path:
+    cfg = tmp_path / "company.yaml"
+    doc = {"company": "测试公司", "currency": "CNY", "sources": {"orders": orders, **(extra or {})}}
+    cfg.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return cfg
+
+
+ORDERS_MAP = {
+    "file": "orders.csv", "dates": {"dayfirst": True}, "keep": "状态 != '测试'",
+    "columns": {"order_id": "订单编号", "order_date": "下单日期", "customer_id": "客户编号"},
+    "amount": {"quantity": "数量", "price": "单价", "discount": "折扣"},
+    "unit": {"column": "事业部", "map": {"华东事业部": "east", "华南事业部": "south"}},
+}
+
+
+def gbk_csv(tmp_path: Path, rows: list[str] = ROWS) -> Path:
+    (tmp_path / "orders.csv").write_bytes((HEAD + "\n".join(rows) + "\n").encode("gbk"))
+    return tmp_path
+
+
+def load(cfg: Path, tmp_path: Path, unit: str) -> dict[str, pd.DataFrame]:
+    st = store.ingest(resolve(None, cfg), root=tmp_path / "store")
+    return store.load_unit(st, unit)
+
+
+def test_gbk_chinese_headers_dayfirst(tmp_path: Path) -> None:
+    cfg = write_company(gbk_csv(tmp_path), ORDERS_MAP)
+    east = load(cfg, tmp_path, "east")["orders"].sort_values("order_id")
+    assert list(east["order_id"]) == ["A1", "A2", "A3"], "the test row is not kept"
+    assert list(east["order_date"].dt.strftime("%Y-%m-%d")) == ["2026-04-15", "2026-05-20", "2026-07-03"]
+    assert list(east["amount"]) == pytest.approx([2 * 100 * 0.9, 50.0, 4 * 100 * 0.75])
+    assert list(east["list_price"]) == [100, 50, 100]
+    south = load(cfg, tmp_path, "south")["orders"]
+    assert list(south["amount"]) == [100.0]
+
+
+def test_excel_with_title_rows_runs_a_pack(tmp_path: Path) -> None:
+    rows = [r.split(",") for r in ROWS]
+    body = pd.DataFrame(rows, columns=HEAD.strip().split(","))
+    path = tmp_path / "销售明细.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame([["2026年销售明细（内部）"], ["导出时间：2026-10-01"]]).to_excel(
+            xl, sheet_name="明细", header=False, index=False)
+        body.to_excel(xl, sheet_name="明细", startrow=2, index=False)
+    spec = {**ORDERS_MAP, "file": path.name, "sheet": "明细", "header_row": 3}
+    cfg = write_company(tmp_path, spec)
+    out = tmp_path / "out"
+    assert cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "east"]) == 0
+    doc = json.loads((out / "2026Q3" / "east" / "results.json").read_text(encoding="utf-8"))
+    growth = next(k for k in doc["kris"] if k["id"] == "revenue_growth")
+    assert growth["value"] == pytest.approx((300 / (180 + 50) - 1) * 100)
+    assert (out / "2026Q3" / "east" / "east_2026Q3_risk_report.pdf").exists()
+
+
+def test_unit_via_customer_and_constant(tmp_path: Path) -> None:
+    (tmp_path / "cust.csv").write_text("编号,名称,区域\nK1,甲,East\nK2,乙,East\nK3,丙,South\n", encoding="utf-8")
+    orders = {**ORDERS_MAP, "unit": {"via": "customer"}}
+    customers = {"file": "cust.csv", "columns": {"customer_id": "编号", "customer_name": "名称"},
+                 "unit": {"column": "区域"}}
+    cfg = write_company(gbk_csv(tmp_path), orders, {"customers": customers})
+    assert sorted(load(cfg, tmp_path, "east")["orders"]["order_id"]) == ["A1", "A2", "A3"]
+    const = write_company(tmp_path, {**ORDERS_MAP, "unit": {"value": "all"}})
+    assert len(load(const, tmp_path, "all")["orders"]) == 4
+
+
+def test_overflowing_field_is_put_back(tmp_path: Path) -> None:
+    (tmp_path / "o.csv").write_text("id,date,cust,address,unit,amount\n"
+                                    "1,2026-07-01,C1,12, rue des Bouchers,east,10\n"
+                                    "2,2026-09-30,C2,Main St,east,20\n", encoding="utf-8")
+    spec = {"file": "o.csv", "overflow": "address", "unit": {"column": "unit"},
+            "columns": {"order_id": "id", "order_date": "date", "customer_id": "cust", "amount": "amount"}}
+    orders = load(write_company(tmp_path, spec), tmp_path, "east")["orders"]
+    assert list(orders["amount"]) == [10, 20]
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"columns": {**ORDERS_MAP["columns"], "order_id": "单号"}},
+     "column '单号' (mapped to order_id) is not in the file"),
+    ({"unit": {"column": "事业部", "map": {"华东事业部": "east"}}},
+     "row 5, column '事业部': '华南事业部' has no unit in the unit map — add it to unit: map: in the mapping"),
+    ({"dates": {"format": "%Y-%m-%d"}},
+     "row 2, column '下单日期': '15/04/2026' is not a date — check the date format in the mapping"),
+    ({"colums": {}}, "sources.orders: unknown key(s) colums"),
+    ({"encoding": "utf-8"}, "cannot be decoded as utf-8"),
+])
+def test_mapping_errors_are_one_line(tmp_path: Path, capsys, change: dict, message: str) -> None:
+    cfg = write_company(gbk_csv(tmp_path), {**ORDERS_MAP, **change})
+    code = cli.main(["validate", "--config", str(cfg)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and message in err, err
+
+
+def test_rows_after_title_rows_are_numbered_as_in_the_sheet(tmp_path: Path, capsys) -> None:
+    rows = [r.split(",") for r in ROWS]
+    rows[1][1] = "2026/13/45"
+    path = tmp_path / "t.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame([["标题"], [""]]).to_excel(xl, sheet_name="S", header=False, index=False)
+        pd.DataFrame(rows, columns=HEAD.strip().split(",")).to_excel(xl, sheet_name="S", startrow=2, index=False)
+    cfg = write_company(tmp_path, {**ORDERS_MAP, "file": "t.xlsx", "sheet": "S", "header_row": 3})
+    assert cli.main(["validate", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "t.xlsx [S], row 5, column '下单日期': '2026/13/45' is not a date" in err
+
+
+def test_data_and_sources_are_exclusive(tmp_path: Path, capsys) -> None:
+    cfg = tmp_path / "company.yaml"
+    cfg.write_text("data: somewhere\nsources:\n  orders: {file: o.csv}\n")
+    assert cli.main(["validate", "--config", str(cfg)]) == 2
+    assert "either data:" in capsys.readouterr().err
+
+
+def test_second_ingest_reads_nothing_from_the_source(tmp_path: Path, monkeypatch) -> None:
+    cfg = write_company(gbk_csv(tmp_path), ORDERS_MAP)
+    first = store.ingest(resolve(None, cfg), root=tmp_path / "store")
+
+    def refuse(*a, **k):
+        raise AssertionError("the source was read again")
+
+    monkeypatch.setattr(store, "_load", refuse)
+    monkeypatch.setattr(store, "open", refuse, raising=False)
+    assert store.ingest(resolve(None, cfg), root=tmp_path / "store") == first
+    monkeypatch.undo()
+    gbk_csv(tmp_path, ROWS[:3])  # the export changed: a new store
+    assert store.ingest(resolve(None, cfg), root=tmp_path / "store") != first
