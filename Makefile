@@ -27,7 +27,7 @@ RUN_ARGS := $(if $(QUARTER),--period $(QUARTER)) $(if $(UNITS),--unit $(UNITS)) 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(SYS_STAMP):
+$(SYS_STAMP): scripts/system-packages.sh
 	@bash scripts/system-packages.sh
 	@mkdir -p $(dir $@) && touch $@
 

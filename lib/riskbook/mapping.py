@@ -106,7 +106,7 @@ def read_source(name: str, spec: dict[str, Any], base: Path) -> tuple[pd.DataFra
     """The raw rows of a mapped table (source column names) and where they came from."""
     header = int(spec.get("header_row", 1)) - 1
     if "sql" in spec:
-        return _sql(spec), Origin(f"sources.{name} (SQL)", 1)
+        return _sql(name, spec), Origin(f"sources.{name} (SQL)", 1)
     path = Path(spec["file"])
     path = path if path.is_absolute() else base / path
     if not path.exists():
@@ -131,7 +131,7 @@ def read_source(name: str, spec: dict[str, Any], base: Path) -> tuple[pd.DataFra
     return df, Origin(label, header + 2)
 
 
-def _sql(spec: dict[str, Any]) -> pd.DataFrame:
+def _sql(name: str, spec: dict[str, Any]) -> pd.DataFrame:
     try:
         from sqlalchemy import create_engine, text
     except ImportError:  # pragma: no cover
@@ -142,8 +142,8 @@ def _sql(spec: dict[str, Any]) -> pd.DataFrame:
             return pd.read_sql(text(spec["sql"]), conn)
     except Exception as exc:  # the driver's own error types vary
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"SQL source {spec['url'].split('@')[-1]}", f"query failed ({first})",
-                        fix="check the url: and sql: of the mapping") from None
+        raise DataError(f"sources.{name} (SQL at {spec['url'].split('@')[-1]})", f"query failed ({first})",
+                        fix=f"check sources.{name}.url and .sql") from None
 
 
 def _join(df: pd.DataFrame, j: dict[str, Any], base: Path, name: str) -> pd.DataFrame:
