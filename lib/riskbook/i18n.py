@@ -53,6 +53,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data_quality": ("Data quality", "数据质量"),
     "records_checked": ("{n} records checked in the period; {bad} fail a check.",
                         "本期检查记录{n}条，其中{bad}条未通过检查。"),
+    "severity": ("Severity", "严重程度"), "error": ("error", "错误"), "warning": ("warning", "警告"),
     "units_families": ("Risk by unit and family (highest inherent score)", "各单元各类别风险（最高固有评分）"),
     "kri_by_unit": ("KRIs across units", "各单元关键风险指标"),
     "company_top": ("The group's top risks", "集团主要风险"),

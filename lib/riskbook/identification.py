@@ -94,7 +94,7 @@ def _bad_records(ctx: Context) -> dict[str, pd.DataFrame]:
     summary = reasons.groupby([bad["table"], reasons]).size().rename("records").reset_index()
     summary.columns = ["table", "problem", "records"]
     sample_cols = [c for c in ("table", "order_id", "order_date", "customer_id", "amount") if c in bad.columns]
-    sample = bad.assign(problem=reasons)[sample_cols + ["problem"]].head(EVIDENCE_ROWS)
+    sample = bad.assign(problem=reasons).groupby(["table", "problem"], sort=False).head(3)[sample_cols + ["problem"]]
     return {"data_quality_problems": summary.sort_values("records", ascending=False), "bad_records_sample": sample}
 
 

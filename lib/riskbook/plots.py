@@ -104,3 +104,21 @@ def unit_family_heatmap(matrix: pd.DataFrame, lang: str = "en") -> Figure:
             s.set_visible(False)
         fig.tight_layout()
     return fig
+
+
+def benford(table: pd.DataFrame, mad: float | None, lang: str = "en") -> Figure:
+    """Observed first-digit shares (bars) against Benford's law (line)."""
+    with theme(lang):
+        fig, ax = plt.subplots(figsize=(4.6, 2.4))
+        ax.bar(table["digit"], table["observed"] * 100, color=ACCENT, alpha=0.8,
+               label="观测" if lang == "zh" else "observed")
+        ax.plot(table["digit"], table["expected"] * 100, color=RAG["red"], marker="o", ms=3,
+                label="本福特定律" if lang == "zh" else "Benford")
+        ax.set_xticks(range(1, 10))
+        ax.set_ylabel("%")
+        ax.set_xlabel("首位数字" if lang == "zh" else "first digit")
+        if mad is not None:
+            ax.set_title(f"MAD {mad:.4f}", loc="left", fontsize=8)
+        ax.legend(fontsize=7, frameon=False)
+        fig.tight_layout()
+    return fig

@@ -8,8 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from .kris.operational import period_records
-from .kris import Context, NotApplicable
 
 
 def _num(v: Any) -> Any:
@@ -26,22 +24,6 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, (pd.Timestamp,)) or hasattr(v, "isoformat"):
         return v.isoformat()[:10]
     return v
-
-
-def data_quality(ctx: Context) -> dict[str, Any]:
-    """Records checked in the period and the problems found, by table."""
-    try:
-        r = period_records(ctx)
-    except NotApplicable:
-        return {"rows_checked": 0, "issues": []}
-    bad = r[r["_dq"].notna() | r["_dup"]]
-    problem = bad["_dq"].fillna("duplicate record")
-    issues = (problem.groupby([bad["table"], problem]).size().rename("records").reset_index()
-              .rename(columns={"_dq": "problem"}))
-    issues.columns = ["table", "problem", "records"]
-    return {"rows_checked": int(len(r)), "rows_failing": int(len(bad)),
-            "issues": [{"table": i.table, "problem": i.problem, "records": int(i.records)}
-                       for i in issues.sort_values("records", ascending=False).itertuples()]}
 
 
 def build(unit: str, period: str, currency: str, lang: str, kris: pd.DataFrame, risks: pd.DataFrame,

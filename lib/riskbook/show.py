@@ -237,3 +237,22 @@ def trends(mon: dict[str, Any], kris: pd.DataFrame, lang: str = "en") -> None:
             if fig is not None:
                 display(Markdown(f"### {t(key, lang)}" + (" (…)" if start else "")))
                 figure(fig)
+
+
+def data_quality(ctx: Any, kris: pd.DataFrame, lang: str = "en") -> None:
+    """The data-quality section: records checked, problems found (errors count in the KRIs), Benford."""
+    from . import plots, quality
+    dq = quality.summary(ctx)
+    text("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}")
+    f = quality.findings(ctx) if dq["rows_checked"] else pd.DataFrame()
+    if len(f):
+        rows = [[html.escape(r.table), html.escape(r.problem), f"{r.records:,}",
+                 badge("red" if r.severity == "error" else "amber", lang).replace(
+                     status_word("red" if r.severity == "error" else "amber", lang), t(r.severity, lang))]
+                for r in f.itertuples()]
+        display(_table([column("table", lang), column("problem", lang), column("records", lang), t("severity", lang)],
+                       rows))
+    b = quality.benford(ctx)
+    if b is not None:
+        mad = kris.set_index("id").loc["benford_mad", "value"] if "benford_mad" in set(kris["id"]) else None
+        figure(plots.benford(b, None if mad is None or pd.isna(mad) else float(mad), lang))

@@ -51,7 +51,7 @@ def actions_table(risks: pd.DataFrame, library_actions: dict[str, tuple[str, ...
 
 def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[str, Any]) -> dict[str, Any]:
     """Assemble the summary of a unit and write its results.json and Excel register."""
-    from . import results
+    from . import quality, results
     from .library import BY_ID
     from .render.workbook import write_register
 
@@ -61,7 +61,7 @@ def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[
     live = risks[risks["movement"] != "closed"]
     all_actions = actions_table(live, library_actions, pd.Timestamp.today(), lang)
     actions = actions_table(top, library_actions, pd.Timestamp.today(), lang, recommended=1)
-    dq = results.data_quality(unit.ctx)
+    dq = quality.summary(unit.ctx)
     doc = results.build(unit.id, str(unit.period), unit.currency, lang, kris, risks, dq)
     results.write(doc, unit.out / "results.json")
     evidence: dict[str, pd.DataFrame] = {}
