@@ -7,6 +7,7 @@ import pytest
 from riskbook import assessment as A
 from riskbook.identification import identify
 from riskbook import kris as K
+from riskbook.register import Register
 
 
 def kri_rows(*pairs: tuple[str, str]) -> pd.DataFrame:
@@ -53,8 +54,8 @@ def test_movement() -> None:
 def test_assessment_on_tiny_company(tiny_ctx) -> None:
     kris = K.compute(tiny_ctx)
     found = identify(tiny_ctx, kris)
-    register = {"R-FIN-01": {"owner": "Ann", "response": "transfer",
-                             "controls": [{"name": "credit insurance", "reduces": {"impact": 2}}]}}
+    register = Register({"R-FIN-01": {"owner": "Ann", "response": "transfer",
+                             "controls": [{"name": "credit insurance", "reduces": {"impact": 2}}]}})
     a = A.assess(found, tiny_ctx, register).set_index("id")
     fin = a.loc["R-FIN-01"]
     # dso, overdue ratios and ECL red now; previous quarter (2026Q2) has i1 1000 open but 0 days past due

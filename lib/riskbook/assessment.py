@@ -15,6 +15,7 @@ from .kris.financial import ageing, limit_breaches
 from .kris.market import discounted_lines
 from .kris.operational import orphaned_customers, period_records
 from .library import BY_ID
+from .register import Register
 
 LIKELIHOOD_LABELS = ("rare", "unlikely", "possible", "likely", "almost certain")
 IMPACT_LABELS = ("insignificant", "minor", "moderate", "major", "severe")
@@ -114,39 +115,64 @@ def impact(exposure: float, revenue: float, kris: pd.DataFrame, params: dict[str
     return int(np.searchsorted(np.asarray(bands, dtype=float), exposure / revenue * 100, side="right")) + 1
 
 
-def _score(f: Finding, ctx: Context, revenue: float, register: dict[str, Any]) -> dict[str, Any]:
-    r = f.risk
-    entry = register.get(r.id) or {}
-    exp = EXPOSURE[r.exposure](ctx)
-    lk, im = likelihood(f.kris), impact(exp, revenue, f.kris, ctx.params)
-    dl = sum(int((c.get("reduces") or {}).get("likelihood", 0)) for c in entry.get("controls") or [])
-    di = sum(int((c.get("reduces") or {}).get("impact", 0)) for c in entry.get("controls") or [])
+def _controls(entry: dict[str, Any]) -> tuple[int, int]:
+    """How many steps the recorded controls take off likelihood and impact."""
+    cs = entry.get("controls") or []
+    return (sum(int((c.get("reduces") or {}).get("likelihood", 0)) for c in cs),
+            sum(int((c.get("reduces") or {}).get("impact", 0)) for c in cs))
+
+
+def _row(rid: str, family: str, title: str, title_zh: str, lk: int, im: int, model: tuple[int, int] | None,
+         exposure: float, revenue: float, kris: list[str], worst: str, entry: dict[str, Any], response: str,
+         owner: str, source: str) -> dict[str, Any]:
+    ov = entry.get("override") or {}
+    lk, im = int(ov.get("likelihood", lk)), int(ov.get("impact", im))
+    dl, di = _controls(entry)
     rl, ri = max(1, lk - dl), max(1, im - di)
-    return {"id": r.id, "family": r.family, "title": r.title_en, "title_zh": r.title_zh,
+    return {"id": rid, "family": family, "title": title, "title_zh": title_zh,
             "likelihood": lk, "impact": im, "score": lk * im, "rating": rating(lk * im),
             "residual_likelihood": rl, "residual_impact": ri, "residual_score": rl * ri,
-            "residual_rating": rating(rl * ri), "exposure": round(exp, 2),
-            "exposure_pct": round(exp / revenue * 100, 2) if revenue > 0 else None,
-            "kris": list(f.kris["id"]), "worst": f.worst,
-            "response": entry.get("response", r.response), "owner": entry.get("owner", r.owner),
-            "controls": [c.get("name", "") for c in entry.get("controls") or []],
-            "actions": list(entry.get("actions") or [])}
+            "residual_rating": rating(rl * ri), "exposure": round(float(exposure), 2),
+            "exposure_pct": round(exposure / revenue * 100, 2) if revenue > 0 else None,
+            "kris": kris, "worst": worst, "response": entry.get("response", response),
+            "owner": entry.get("owner", owner), "controls": [c.get("name", "") for c in entry.get("controls") or []],
+            "actions": list(entry.get("actions") or []), "source": source,
+            "model_likelihood": model[0] if model else None, "model_impact": model[1] if model else None,
+            "override_reason": str(ov["reason"]).strip() if ov else None}
+
+
+def _score(f: Finding, ctx: Context, revenue: float, register: Register) -> dict[str, Any]:
+    r = f.risk
+    exp = EXPOSURE[r.exposure](ctx)
+    lk, im = likelihood(f.kris), impact(exp, revenue, f.kris, ctx.params)
+    return _row(r.id, r.family, r.title_en, r.title_zh, lk, im, (lk, im), exp, revenue, list(f.kris["id"]),
+                f.worst, register.entry(r.id), r.response, r.owner, "kri")
+
+
+def _added(a: dict[str, Any], revenue: float) -> dict[str, Any]:
+    return _row(a["id"], a["family"], a["title"], a.get("title_zh", a["title"]), a["likelihood"], a["impact"], None,
+                float(a.get("exposure", 0) or 0), revenue, list(a.get("kris") or []), "n/a", a,
+                a.get("response", "mitigate"), a.get("owner", ""), "analyst")
 
 
 COLUMNS = ["id", "family", "title", "title_zh", "likelihood", "impact", "score", "rating",
            "residual_likelihood", "residual_impact", "residual_score", "residual_rating", "exposure",
-           "exposure_pct", "kris", "worst", "response", "owner", "controls", "actions"]
+           "exposure_pct", "kris", "worst", "response", "owner", "controls", "actions", "source",
+           "model_likelihood", "model_impact", "override_reason"]
 
 
-def assess(findings: list[Finding], ctx: Context, register: dict[str, Any] | None = None) -> pd.DataFrame:
-    """One row per risk present: likelihood, impact, scores, rating, exposure, response, owner."""
+def assess(findings: list[Finding], ctx: Context, register: Register | None = None) -> pd.DataFrame:
+    """One row per risk present (and per risk analysts added): likelihood, impact, scores, rating,
+    exposure, response, owner; overrides from the register applied and kept visible."""
+    register = register or Register()
     revenue = ctx.revenue()
-    rows = [_score(f, ctx, revenue, register or {}) for f in findings]
+    rows = [_score(f, ctx, revenue, register) for f in findings]
+    rows += [_added(a, revenue) for a in register.added]
     df = pd.DataFrame(rows, columns=COLUMNS)
     return df.sort_values(["score", "exposure"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def previous_scores(ctx: Context, register: dict[str, Any] | None = None) -> pd.Series:
+def previous_scores(ctx: Context, register: Register | None = None) -> pd.Series:
     """Inherent score of each risk present in the previous period (empty before the data)."""
     prev = ctx.at(ctx.period.previous)
     try:
@@ -170,6 +196,7 @@ def movement(current: pd.DataFrame, previous: pd.Series) -> pd.DataFrame:
                "likelihood": 1, "impact": 1, "score": 1, "rating": "low", "residual_likelihood": 1,
                "residual_impact": 1, "residual_score": 1, "residual_rating": "low", "exposure": 0.0,
                "exposure_pct": 0.0, "kris": list(BY_ID[i].kris), "worst": "green", "response": BY_ID[i].response,
-               "owner": BY_ID[i].owner, "controls": [], "actions": [], "previous_score": previous[i],
+               "owner": BY_ID[i].owner, "controls": [], "actions": [], "source": "kri", "model_likelihood": None,
+               "model_impact": None, "override_reason": None, "previous_score": previous[i],
                "movement": "closed"} for i in closed_ids if i in BY_ID]
     return pd.concat([cur, pd.DataFrame(closed)], ignore_index=True) if closed else cur

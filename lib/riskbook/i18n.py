@@ -54,6 +54,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "records_checked": ("{n} records checked in the period; {bad} fail a check.",
                         "本期检查记录{n}条，其中{bad}条未通过检查。"),
     "severity": ("Severity", "严重程度"), "error": ("error", "错误"), "warning": ("warning", "警告"),
+    "analyst": ("added by analyst", "分析师添加"), "overrides": ("Analysts' overrides (* in the tables)", "分析师调整（表中标 *）"),
+    "model_score": ("Model L × I", "模型评分"), "override_score": ("Override L × I", "调整后评分"),
     "units_families": ("Risk by unit and family (highest inherent score)", "各单元各类别风险（最高固有评分）"),
     "kri_by_unit": ("KRIs across units", "各单元关键风险指标"),
     "company_top": ("The group's top risks", "集团主要风险"),

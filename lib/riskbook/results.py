@@ -16,6 +16,10 @@ def _num(v: Any) -> Any:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
 
 
+def _int(v: Any) -> int | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
+
+
 def _jsonable(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _jsonable(x) for k, x in v.items()}
@@ -39,7 +43,11 @@ def build(unit: str, period: str, currency: str, lang: str, kris: pd.DataFrame, 
                    "likelihood": int(r.likelihood), "impact": int(r.impact), "score": int(r.score),
                    "rating": r.rating, "residual_score": int(r.residual_score), "movement": r.movement,
                    "exposure": _num(r.exposure), "kris": list(r.kris), "response": r.response,
-                   "owner": r.owner, "actions": _jsonable(list(r.actions))} for r in risks.itertuples()],
+                   "owner": r.owner, "actions": _jsonable(list(r.actions)), "source": r.source,
+                   **({"override": {"likelihood": int(r.likelihood), "impact": int(r.impact),
+                                    "model_likelihood": _int(r.model_likelihood), "model_impact": _int(r.model_impact),
+                                    "reason": r.override_reason}} if isinstance(r.override_reason, str) else {})}
+                  for r in risks.itertuples()],
         "data_quality": dq,
     }
 

@@ -63,8 +63,12 @@ def risk_table(a: pd.DataFrame, lang: str = "en", currency: str = "CNY", residua
     rows = []
     for _, r in a.iterrows():
         mv = r.get("movement")
-        row = [f'<b>{r["id"]}</b>', html.escape(r["title_zh"] if lang == "zh" else r["title"]),
-               str(r["likelihood"]), str(r["impact"]), f'{r["score"]}', rating_badge(r["rating"], lang)]
+        over = isinstance(r.get("override_reason"), str)
+        mark = lambda v, m: f"{v}*" if over and m is not None and not pd.isna(m) and int(m) != int(v) else str(v)
+        tag = f' <small>({t("analyst", lang)})</small>' if r.get("source") == "analyst" else ""
+        row = [f'<b>{r["id"]}</b>', html.escape(r["title_zh"] if lang == "zh" else r["title"]) + tag,
+               mark(r["likelihood"], r.get("model_likelihood")), mark(r["impact"], r.get("model_impact")),
+               f'{r["score"]}', rating_badge(r["rating"], lang)]
         if residual:
             row.append(f'{r["residual_score"]}')
         row += [money(r["exposure"], currency, lang)]
@@ -81,6 +85,21 @@ def risk_table(a: pd.DataFrame, lang: str = "en", currency: str = "CNY", residua
         header.append(t("movement", lang))
     header += [t("response", lang), t("owner", lang)]
     return _table(header, rows)
+
+
+def overrides(a: pd.DataFrame, lang: str = "en") -> None:
+    """Analysts' overrides, shown as overrides: the model's score, the analyst's, and why."""
+    if "override_reason" not in a.columns:
+        return
+    o = a[a["override_reason"].apply(lambda v: isinstance(v, str))]
+    if o.empty:
+        return
+    display(Markdown(f"**{t('overrides', lang)}**"))
+    rows = [[f"<b>{r.id}</b>",
+             f"{r.model_likelihood:.0f} × {r.model_impact:.0f} = {r.model_likelihood * r.model_impact:.0f}"
+             if pd.notna(r.model_likelihood) else "–",
+             f"{r.likelihood} × {r.impact} = {r.score}", html.escape(r.override_reason)] for r in o.itertuples()]
+    display(_table(["ID", t("model_score", lang), t("override_score", lang), t("reason", lang)], rows))
 
 
 def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
@@ -171,6 +190,7 @@ def summary(pack: dict[str, Any], unit: Any) -> None:
     display(Markdown(f"**{pack['headline']}**"))
     heading("top_risks", lang)
     display(risk_table(pack["top"], lang, unit.currency))
+    overrides(pack["top"], lang)
     b = pack["breaches"]
     right = _breaches_html(b, lang).data if len(b) else f"<p>{t('no_breaches', lang)}</p>"
     fig = plots.heatmap(pack["risks"], lang)

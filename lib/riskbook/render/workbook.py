@@ -59,7 +59,8 @@ def write_register(path: Path, risks: pd.DataFrame, actions: pd.DataFrame, kris:
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 18, 60
     cols = ["id", "family", "title", "likelihood", "impact", "score", "rating", "residual_likelihood",
             "residual_impact", "residual_score", "residual_rating", "exposure", "exposure_pct", "movement",
-            "previous_score", "response", "owner", "kris", "controls"]
+            "previous_score", "response", "owner", "kris", "controls", "source", "model_likelihood", "model_impact",
+            "override_reason"]
     _sheet(wb, "Register", risks[[c for c in cols if c in risks.columns]])
     _sheet(wb, "Actions", actions)
     _sheet(wb, "KRIs", kris[["id", "family", "title", "value", "unit", "previous", "amber", "red", "direction",
