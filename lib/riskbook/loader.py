@@ -16,9 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .exceptions import DataError
-from .schema import REQUIRED_TABLES, TABLES, Table
+from .schema import REQUIRED_TABLES, TABLES, Column, Table
 
 SUFFIXES: tuple[str, ...] = (".parquet", ".csv", ".xlsx")
 UNIT_RE = re.compile(r"^[a-z0-9_]+$")
@@ -62,13 +64,27 @@ def read_raw(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """A CSV as strings; a row with more fields than the header is an error, not silently cut."""
+    """A CSV with pandas' fast parallel reader and its type inference; canonical text columns that
+    inference turned into numbers (ids such as 007) are read again as text. A row with more fields
+    than the header is an error, not silently cut."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False)
+            df = pd.read_csv(path, encoding="utf-8-sig", index_col=False)
         except (pd.errors.ParserError, pd.errors.ParserWarning):
-            pass
+            _width_error(path)
+    table = TABLES.get(path.stem)
+    if table is not None:
+        text = [c.name for c in table.columns if c.kind == "str" and c.name in df.columns
+                and not (pd.api.types.is_string_dtype(df[c.name]) or df[c.name].isna().all())]
+        if text:
+            again = pd.read_csv(path, encoding="utf-8-sig", usecols=text, dtype=str, keep_default_na=False)
+            for c in text:
+                df[c] = again[c].where(~_blank(again[c]))
+    return df
+
+
+def _width_error(path: Path) -> None:
     with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = csv.reader(fh)
         width = len(next(rows))
@@ -144,49 +160,90 @@ def _convert(df: pd.DataFrame, table: Table, origin: Origin) -> pd.DataFrame:
                                        f"(has: {', '.join(map(str, df.columns[:8]))})")
             continue
         raw = df[col.name]
-        blank = _blank(raw, origin.missing)
-        if col.kind == "date":
-            val = _dates(raw.where(~blank), origin)
-            bad = val.isna() & ~blank
-            if bad.any():
-                fix = "use ISO dates (2026-09-30)" if origin.date_format == "ISO8601" and not origin.dayfirst \
-                    else "check the date format in the mapping"
-                raise origin.error(f"'{raw[bad].iloc[0]}' is not a date", _first(bad), col.name, fix)
-            out[col.name] = val.astype("datetime64[ns]")
-        elif col.kind in ("float", "int"):
-            val = pd.to_numeric(raw.where(~blank), errors="coerce")
-            bad = val.isna() & ~blank
-            if bad.any():
-                raise origin.error(f"'{raw[bad].iloc[0]}' is not a number", _first(bad), col.name,
-                                   "remove currency signs and thousands separators")
-            out[col.name] = val.astype("float64")
-        elif col.kind == "bool":
-            txt = raw.astype(str).str.strip().str.lower()
-            bad = ~(txt.isin(_TRUE) | txt.isin(_FALSE) | blank)
-            if bad.any():
-                raise origin.error(f"'{raw[bad].iloc[0]}' is not true/false", _first(bad), col.name,
-                                   "use true or false")
-            out[col.name] = txt.isin(_TRUE) & ~blank
+        fast = _fast(raw, col.kind, origin)
+        if fast is not None:
+            out[col.name] = fast
+            blank = fast.isna()
         else:
-            val = raw.astype("string").str.strip().mask(blank)
-            if col.choices:
-                low = val.str.lower()
-                bad = ~low.isin(col.choices) & ~blank
-                if bad.any():
-                    raise origin.error(f"'{val[bad].iloc[0]}' is not one of {', '.join(col.choices)}",
-                                       _first(bad), col.name)
-                val = low
-            out[col.name] = val
+            out[col.name] = _slow(raw, col, origin)
+            blank = _blank(raw, origin.missing)
+        if col.choices:
+            out[col.name] = _choices(out[col.name], col, origin)
         if col.required and col.name in _HARD_REQUIRED.get(table.name, ()) and blank.any():
             raise origin.error("value is empty", _first(blank), col.name,
                                f"every {table.name} row needs a {col.name}")
     if "unit" in out.columns:
-        units = out["unit"]
-        bad = units.notna() & (~units.str.fullmatch(UNIT_RE.pattern).fillna(False).astype(bool) | (units == "group"))
+        units = pd.Series(out["unit"].dropna().unique())
+        bad = ~units.str.fullmatch(UNIT_RE.pattern).fillna(False).astype(bool) | (units == "group")
         if bad.any():
+            pos = _first(out["unit"] == units[bad].iloc[0])
             raise origin.error(f"unit '{units[bad].iloc[0]}' is not a lowercase slug [a-z0-9_]+ (or is the reserved "
-                               "'group')", _first(bad), "unit", "map it to a slug such as east")
+                               "'group')", pos, "unit", "map it to a slug such as east")
     return out
+
+
+def _fast(raw: pd.Series, kind: str, origin: Origin) -> pd.Series | None:
+    """The column converted without a per-value Python step, or None where the slow, exact path is needed."""
+    if kind == "float" or kind == "int":
+        return raw.astype("float64") if pd.api.types.is_numeric_dtype(raw) and raw.dtype != bool else None
+    if kind == "bool":
+        return raw.astype(bool) if raw.dtype == bool else None
+    if kind == "date":
+        if pd.api.types.is_datetime64_any_dtype(raw):
+            return raw.astype("datetime64[ns]")
+        if origin.dayfirst or origin.date_format != "ISO8601" or not pd.api.types.is_string_dtype(raw):
+            return None
+        try:
+            arr = pa.array(raw, from_pandas=True)
+            if len(arr) and pc.any(pc.match_substring_regex(arr, r"^\d{4}-\d\d-\d\d")).as_py() is False:
+                return None
+            return pd.Series(arr.cast(pa.timestamp("ns")).to_pandas(), index=raw.index).astype("datetime64[ns]")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+            return None
+    if kind == "str" and pd.api.types.is_string_dtype(raw) and raw.dtype != object:
+        arr = pc.utf8_trim_whitespace(pa.array(raw, from_pandas=True))
+        missing = pc.is_in(arr, value_set=pa.array([*origin.missing, ""], type=arr.type))
+        arr = pc.if_else(missing, pa.scalar(None, type=arr.type), arr)
+        return pd.Series(arr.to_pandas(types_mapper={arr.type: raw.dtype}.get), index=raw.index)
+    return None
+
+
+def _slow(raw: pd.Series, col: Column, origin: Origin) -> pd.Series:
+    """Convert value by value, naming the first value that does not convert."""
+    blank = _blank(raw, origin.missing)
+    if col.kind == "date":
+        val = _dates(raw.where(~blank), origin)
+        bad = val.isna() & ~blank
+        if bad.any():
+            fix = "use ISO dates (2026-09-30)" if origin.date_format == "ISO8601" and not origin.dayfirst \
+                else "check the date format in the mapping"
+            raise origin.error(f"'{raw[bad].iloc[0]}' is not a date", _first(bad), col.name, fix)
+        return val.astype("datetime64[ns]")
+    if col.kind in ("float", "int"):
+        val = pd.to_numeric(raw.where(~blank), errors="coerce")
+        bad = val.isna() & ~blank
+        if bad.any():
+            raise origin.error(f"'{raw[bad].iloc[0]}' is not a number", _first(bad), col.name,
+                               "remove currency signs and thousands separators")
+        return val.astype("float64")
+    if col.kind == "bool":
+        txt = raw.astype(str).str.strip().str.lower()
+        bad = ~(txt.isin(_TRUE) | txt.isin(_FALSE) | blank)
+        if bad.any():
+            raise origin.error(f"'{raw[bad].iloc[0]}' is not true/false", _first(bad), col.name, "use true or false")
+        return txt.isin(_TRUE) & ~blank
+    return raw.astype("string").str.strip().mask(blank)
+
+
+def _choices(val: pd.Series, col: Column, origin: Origin) -> pd.Series:
+    """Lower-case a column with a fixed set of values and name the first value outside it."""
+    low = val.str.lower()
+    seen = pd.Series(low.dropna().unique())
+    outside = seen[~seen.isin(col.choices)]
+    if len(outside):
+        pos = _first(low == outside.iloc[0])
+        raise origin.error(f"'{val.iloc[pos]}' is not one of {', '.join(col.choices)}", pos, col.name)
+    return low
 
 
 # Columns whose blank value stops the load (a row cannot be placed or counted without them).
@@ -227,22 +284,19 @@ def _check_payment_invoices(tables: dict[str, pd.DataFrame], paths: dict[str, Pa
 
 
 def flag_quality(tables: dict[str, pd.DataFrame]) -> None:
-    """Add ``_dup`` (duplicate row) and ``_dq`` (reason a row fails a check, or <NA>) to each table."""
+    """Add ``_dq`` to each table: the first check a row fails, or <NA>. Company-wide checks (unknown
+    customer or rep ids) need every table, so they run here, once; duplicates are found per unit
+    slice (:func:`flag_duplicates`)."""
     as_of = pd.Timestamp.today().normalize()  # a row dated after the run date is future-dated
-    customers = set(tables["customers"]["customer_id"].dropna()) if "customers" in tables else None
-    reps = set(tables["reps"]["rep_id"].dropna()) if "reps" in tables else None
+    customers = tables["customers"]["customer_id"].dropna().unique() if "customers" in tables else None
+    reps = tables["reps"]["rep_id"].dropna().unique() if "reps" in tables else None
     for name, df in tables.items():
         spec = TABLES[name]
-        cols = [c.name for c in spec.columns if c.name in df.columns]
-        dup = df.duplicated(subset=cols, keep="first")
-        key = [k for k in spec.key if k in df.columns]
-        if key and len(key) == len(spec.key):
-            dup |= df.duplicated(subset=key, keep="first")
-        df["_dup"] = dup
-        reason = pd.Series(pd.NA, index=df.index, dtype="string")
+        reason = np.full(len(df), None, dtype=object)
 
-        def mark(mask: pd.Series, why: str) -> None:
-            reason[mask & reason.isna()] = why
+        def mark(mask: pd.Series | np.ndarray, why: str) -> None:
+            m = np.asarray(mask, dtype=bool) & pd.isna(reason)
+            reason[m] = why
 
         for col in spec.columns:
             if col.required and col.name in df.columns:
@@ -250,10 +304,32 @@ def flag_quality(tables: dict[str, pd.DataFrame]) -> None:
         if spec.date_col and spec.date_col in df.columns:
             mark(df[spec.date_col] > as_of, f"{spec.date_col} in the future")
         if "customer_id" in df.columns and customers is not None and name != "customers":
-            mark(df["customer_id"].notna() & ~df["customer_id"].isin(customers), "unknown customer_id")
+            mark(_unknown(df["customer_id"], customers), "unknown customer_id")
         if "rep_id" in df.columns and reps is not None and name != "reps":
-            mark(df["rep_id"].notna() & ~df["rep_id"].isin(reps), "unknown rep_id")
+            mark(_unknown(df["rep_id"], reps), "unknown rep_id")
         if name == "orders":
-            completed = df["status"].fillna("completed").eq("completed") if "status" in df.columns else True
+            completed = df["status"].isna() | df["status"].eq("completed") if "status" in df.columns else True
             mark((df["amount"] < 0) & completed, "negative amount on a completed line")
-        df["_dq"] = reason
+        df["_dq"] = pd.array(reason, dtype="string")
+
+
+def _unknown(ids: pd.Series, known: np.ndarray) -> np.ndarray:
+    """Non-blank ids not among ``known`` (Arrow's hash lookup: fast on millions of rows)."""
+    arr = pa.array(ids, from_pandas=True)
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    found = pc.is_in(arr, value_set=pa.array(known, from_pandas=True).cast(arr.type))
+    return (pc.invert(found).to_numpy(zero_copy_only=False) & ids.notna().to_numpy())
+
+
+def flag_duplicates(name: str, df: pd.DataFrame) -> pd.Series:
+    """Rows that repeat an earlier row exactly, or its key (order_id + product_id for order lines)."""
+    spec = TABLES[name]
+    cols = [c.name for c in spec.columns if c.name in df.columns]
+    if not len(df) or not cols:
+        return pd.Series(False, index=df.index)
+    dup = df.duplicated(subset=cols, keep="first")
+    key = [k for k in spec.key if k in df.columns]
+    if key and len(key) == len(spec.key):
+        dup |= df.duplicated(subset=key, keep="first")
+    return dup

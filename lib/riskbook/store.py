@@ -8,17 +8,19 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import xxhash
+import yaml
+from pyarrow import feather
 
 from . import config
-import yaml
-
-from .loader import find_tables, flag_quality, load_folder
 from .exceptions import ParamError
+from .loader import find_tables, flag_duplicates, flag_quality, load_folder
 from .mapping import load_mapping
 from .sources import Source
 
-STORE_VERSION = "1"
+STORE_VERSION = "2"  # Arrow IPC slices; duplicates flagged per slice
 
 
 def file_hash(path: Path) -> str:
@@ -33,9 +35,9 @@ def file_hash(path: Path) -> str:
     key = str(path)
     if memo.get(key, [None, None])[:2] == [st.st_size, st.st_mtime_ns]:
         return memo[key][2]
-    h = hashlib.sha256()
+    h = xxhash.xxh3_128()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
+        for block in iter(lambda: fh.read(1 << 24), b""):
             h.update(block)
     memo[key] = [st.st_size, st.st_mtime_ns, h.hexdigest()]
     memo_file.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +76,7 @@ def _load(source: Source) -> dict[str, pd.DataFrame]:
 
 
 def _slice_units(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
+    """Each table cut into one slice per unit (rows without a unit go to every unit)."""
     units = sorted(tables["orders"]["unit"].dropna().unique())
     if "invoices" in tables and "payments" in tables:
         unit_of = tables["invoices"].drop_duplicates("invoice_id").set_index("invoice_id")["unit"]
@@ -84,9 +87,13 @@ def _slice_units(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.Data
             for u in units:
                 out[u][name] = df
             continue
-        shared = df[df["unit"].isna()]
-        for u, part in df.groupby("unit", sort=False, observed=True):
+        codes, uniques = pd.factorize(df["unit"])
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(-1, len(uniques) + 1))
+        shared = df.iloc[order[bounds[0]:bounds[1]]]  # code -1: no unit
+        for i, u in enumerate(uniques):
             if u in out:
+                part = df.iloc[order[bounds[i + 1]:bounds[i + 2]]]
                 out[u][name] = pd.concat([part, shared]) if len(shared) else part
         for u in units:
             out[u].setdefault(name, shared if len(shared) else df.iloc[:0])
@@ -119,7 +126,8 @@ def ingest(source: Source | Path, root: Path | None = None) -> Path:
         for unit, parts in _slice_units(tables).items():
             (tmp / unit).mkdir()
             for name, df in parts.items():
-                df.reset_index(drop=True).to_parquet(tmp / unit / f"{name}.parquet", index=False)
+                feather.write_feather(df.reset_index(drop=True), tmp / unit / f"{name}.arrow",
+                                      compression="uncompressed")
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
         try:
             os.rename(tmp, target)
@@ -137,6 +145,11 @@ def read_meta(store: Path) -> dict:
 
 
 def load_unit(store: Path, unit: str) -> dict[str, pd.DataFrame]:
-    """Every table of one unit's slice."""
+    """Every table of one unit's slice, with ``_dup`` marking duplicate rows."""
     folder = Path(store) / unit
-    return {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+    tables = {}
+    for p in sorted(folder.glob("*.arrow")):
+        df = feather.read_table(p, memory_map=True).to_pandas()
+        df["_dup"] = flag_duplicates(p.stem, df)
+        tables[p.stem] = df
+    return tables
