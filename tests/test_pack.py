@@ -173,3 +173,16 @@ def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Pat
     errors = [o for c in failed["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert errors and errors[0]["ename"] == "ParamError" and "north.yaml" in errors[0]["evalue"]
+
+
+def test_unchanged_units_are_reused_and_force_rebuilds(pack: Path, demo_dir: Path, capsys) -> None:
+    out = pack.parent
+    pdf = pack / "east" / f"east_{PERIOD}_risk_report.pdf"
+    before = pdf.stat().st_mtime_ns
+    assert cli.main(["run", "--data", str(demo_dir), "--out", str(out), "--unit", "east"]) == 0
+    err = capsys.readouterr().err
+    assert "1 unchanged, reused" in err and pdf.stat().st_mtime_ns == before
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert sorted(manifest["units"]) == sorted(UNITS), "the other units stay in the manifest"
+    assert cli.main(["run", "--data", str(demo_dir), "--out", str(out), "--unit", "east", "--force"]) == 0
+    assert pdf.stat().st_mtime_ns != before

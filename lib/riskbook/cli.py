@@ -28,7 +28,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--lang", choices=["en", "zh"], help="report language (default: company file, else en)")
     run.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel tasks (default: cores)")
     run.add_argument("--scheduler", help="Dask scheduler address (not supported yet)")
-    run.add_argument("--force", action="store_true", help="rebuild even when inputs did not change")
+    run.add_argument("--force", action="store_true",
+                     help="rebuild every unit, even those whose data, parameters and code did not change")
     run.add_argument("--out", default=str(config.OUTPUTS_DIR), help="outputs root (default outputs/)")
     _common(run)
     val = sub.add_parser("validate", help="check the data and parameters, run nothing")
@@ -72,7 +73,8 @@ def cmd_kri(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .params import load_company
-    from .runner import RunPlan, run_plan, write_manifest
+    from .params import company_file
+    from .runner import RunPlan, reusable, run_plan, task_keys, write_manifest
     from .render.index import write_index
     from .store import read_meta
     from .unit import check_period, open_store, resolve_period
@@ -98,6 +100,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     plan = RunPlan(str(period), list(units), lang, args.jobs, out, staging,
                    data=str(Path(args.data).resolve()) if args.data else None,
                    config_file=str(Path(args.config).resolve()) if args.config else None, store=str(st))
+    params_dir = company_file(args.config).resolve().parent
+    plan.keys = task_keys([*units, config.GROUP], str(period), lang, Path(st).name, params_dir)
+    # the group's key also covers every unit of the period, rebuilt or not
+    plan.keys[config.GROUP] = task_keys([config.GROUP], str(period), lang, Path(st).name + "".join(
+        sorted(f"{u}:{k}" for u, k in plan.keys.items() if u != config.GROUP)), params_dir)[config.GROUP]
+    plan.reuse = set() if args.force else reusable(plan)
     print(f"riskbook: {period} · {len(units)} unit(s) · {lang} · {args.jobs} job(s) → {out / str(period)}",
           file=sys.stderr)
     try:
@@ -117,8 +125,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             nb = out / str(period) / r.unit / f"{r.stage}.ipynb"
             table.add_row(r.unit, r.stage, r.error or "", str(nb) if nb.exists() else "")
         Console(stderr=True).print(table)
-    print(f"riskbook: {len(units) - len({r.unit for r in failed} - {config.GROUP})}/{len(units)} unit(s) built "
-          f"in {time.perf_counter() - started:.0f} s; open {index}", file=sys.stderr)
+    same = len(plan.reuse - {config.GROUP})
+    note = f" ({same} unchanged, reused; --force rebuilds them)" if same else ""
+    print(f"riskbook: {len(units) - len({r.unit for r in failed} - {config.GROUP})}/{len(units)} unit(s) ready"
+          f"{note} in {time.perf_counter() - started:.0f} s; open {index}", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -31,7 +31,7 @@ class TaskResult:
 
     unit: str
     stage: str
-    status: str  # ok | failed | skipped
+    status: str  # ok | failed | skipped (after a failure) | unchanged (outputs up to date, not rebuilt)
     seconds: float = 0.0
     error: str | None = None
 
@@ -50,6 +50,53 @@ class RunPlan:
     config_file: str | None = None
     store: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # unit (and group) → hash of everything it depends on
+    reuse: set[str] = field(default_factory=set)  # units whose published outputs are up to date
+
+
+def code_files() -> list[Path]:
+    """The package, its templates and the notebooks: what a report's content depends on besides data."""
+    pkg = Path(__file__).resolve().parent
+    return sorted([*pkg.rglob("*.py"), *pkg.rglob("templates/*"), *config.NOTEBOOKS_DIR.glob("*.ipynb")])
+
+
+def task_keys(units: list[str], period: str, lang: str, store_hash: str, params_dir: Path) -> dict[str, str]:
+    """A key per unit (and the group) that changes whenever its report could: data, period, language,
+    parameters, register, code, and the date (overdue actions and future-dated rows depend on it)."""
+    import xxhash
+    from datetime import date
+    common = xxhash.xxh3_128(f"{store_hash}|{period}|{lang}|{date.today()}|{__version__}".encode())
+    for p in code_files():
+        common.update(p.read_bytes())
+    company = params_dir / "company.yaml"
+    if company.exists():
+        common.update(company.read_bytes())
+    keys = {}
+    for u in units:
+        h = common.copy()
+        h.update(u.encode())
+        for p in (params_dir / "units" / f"{u}.yaml", params_dir / "register" / f"{u}.yaml"):
+            h.update(p.read_bytes() if p.exists() else b"-")
+        keys[u] = h.hexdigest()
+    return keys
+
+
+def reusable(plan: RunPlan) -> set[str]:
+    """Units whose last published run succeeded with the same key and whose outputs are all there."""
+    path = plan.out / plan.period / "manifest.json"
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    ok = {u for u in previous.get("keys", {}) if all(
+        x["status"] in ("ok", "unchanged") for x in previous.get("tasks", []) if x["unit"] == u)}
+    out = set()
+    for u in [*plan.units, config.GROUP]:
+        d = plan.out / plan.period / u
+        files = [d / f"{u}_{plan.period}_risk_report.pdf"] + ([d / "results.json"] if u != config.GROUP else [])
+        if u in ok and previous["keys"].get(u) == plan.keys.get(u) and all(f.exists() for f in files):
+            out.add(u)
+    return out
 
 
 def _kernel_env() -> None:
@@ -151,7 +198,7 @@ class Progress:
         self.bar.__exit__(*exc)
 
     def done(self, r: TaskResult, n: int = 1) -> None:
-        mark = {"ok": "✓", "failed": "✗", "skipped": "–"}[r.status]
+        mark = {"ok": "✓", "failed": "✗", "skipped": "–", "unchanged": "="}[r.status]
         line = f"{mark} {r.unit:<14} {r.stage:<18} {r.seconds:6.1f}s" + (f"  {r.error}" if r.error else "")
         self.bar.console.print(line, highlight=False, markup=False) if self.live else print(line, file=sys.stderr, flush=True)
         self.bar.advance(self.task, n)
@@ -164,10 +211,15 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
     stages = list(config.STAGES)
     per_unit = len(stages) + 1
     total = len(plan.units) * per_unit + 2
-    unit_dir = {u: plan.staging / plan.period / u for u in plan.units}
+    build = [u for u in plan.units if u not in plan.reuse]
+    unit_dir = {u: plan.staging / plan.period / u for u in build}
     for d in unit_dir.values():
         d.mkdir(parents=True, exist_ok=True)
     with Progress(total) as progress, ProcessPoolExecutor(max_workers=plan.jobs) as pool:
+        for u in sorted(plan.reuse - {config.GROUP}):
+            r = TaskResult(u, "all", "unchanged", 0.0, None)
+            results.append(r)
+            progress.done(r, per_unit)
         pending: dict[Future, tuple[str, int]] = {}
 
         def submit(unit: str, i: int) -> None:
@@ -179,7 +231,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                 fut = pool.submit(render_unit, str(d), unit, plan.period, plan.lang, _cover(plan, unit))
             pending[fut] = (unit, i)
 
-        for u in plan.units:
+        for u in build:
             submit(u, 0)
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
@@ -201,7 +253,12 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                     _publish(unit_dir[unit], plan.out / plan.period / unit)
                 else:
                     _publish(unit_dir[unit], plan.out / plan.period / unit)
-        # the group roll-up reads the published unit results
+        # the group roll-up reads the published unit results; it is up to date when no unit was rebuilt
+        if not build and config.GROUP in plan.reuse:
+            r = TaskResult(config.GROUP, "all", "unchanged", 0.0, None)
+            results.append(r)
+            progress.done(r, 2)
+            return results
         gdir = plan.staging / plan.period / config.GROUP
         gdir.mkdir(parents=True, exist_ok=True)
         status, secs, err = pool.submit(execute, str(config.NOTEBOOKS_DIR / f"{config.PORTFOLIO}.ipynb"),
@@ -242,16 +299,17 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
             previous = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             previous = {}
-    tasks = [asdict(r) for r in results]
-    rerun = {r.unit for r in results}
+    rerun = {r.unit for r in results if r.status != "unchanged"}
+    tasks = [asdict(r) for r in results if r.status != "unchanged"]
     tasks += [x for x in previous.get("tasks", []) if x.get("unit") not in rerun]
+    keys = {**previous.get("keys", {}), **plan.keys}
     doc = {"riskbook": __version__, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
            "period": plan.period, "lang": plan.lang, "units": sorted({x["unit"] for x in tasks} - {config.GROUP}),
            "params": {"data": plan.data, "config": plan.config_file, "jobs": plan.jobs},
            "inputs": inputs, "seconds": round(time.perf_counter() - started, 2),
            "versions": {"python": platform.python_version(), "pandas": pandas.__version__,
                         "papermill": papermill.__version__},
-           "tasks": tasks}
+           "keys": keys, "tasks": tasks}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(path)
