@@ -27,7 +27,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--unit", action="extend", nargs="+", dest="units", help="unit(s) to build (default: all)")
     run.add_argument("--lang", choices=["en", "zh"], help="report language (default: company file, else en)")
     run.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel tasks (default: cores)")
-    run.add_argument("--scheduler", help="Dask scheduler address (not supported yet)")
+    run.add_argument("--scheduler", help="Dask distributed scheduler address (tcp://host:8786); its workers need "
+                                          "riskbook installed and the data and outputs paths visible")
     run.add_argument("--force", action="store_true",
                      help="rebuild every unit, even those whose data, parameters and code did not change")
     run.add_argument("--out", default=str(config.OUTPUTS_DIR), help="outputs root (default outputs/)")
@@ -80,8 +81,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .unit import check_period, open_store, resolve_period
 
     started = time.perf_counter()
-    if args.scheduler:
-        raise ParamError("--scheduler (Dask) is not supported yet; run without it to use the local process pool")
     if args.jobs < 1:
         raise ParamError(f"--jobs must be 1 or more, but {args.jobs} was passed")
     st = open_store(args.data, args.config)          # validates the data before anything is written
@@ -99,7 +98,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     plan = RunPlan(str(period), list(units), lang, args.jobs, out, staging,
                    data=str(Path(args.data).resolve()) if args.data else None,
-                   config_file=str(Path(args.config).resolve()) if args.config else None, store=str(st))
+                   config_file=str(Path(args.config).resolve()) if args.config else None, store=str(st),
+                   scheduler=args.scheduler)
     params_dir = company_file(args.config).resolve().parent
     plan.keys = task_keys([*units, config.GROUP], str(period), lang, Path(st).name, params_dir)
     # the group's key also covers every unit of the period, rebuilt or not

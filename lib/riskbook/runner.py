@@ -13,12 +13,14 @@ import shutil
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from . import __version__, config
+from .exceptions import ParamError
 from .i18n import t
 from .params import company_file, load_company, unit_params
 
@@ -50,6 +52,7 @@ class RunPlan:
     config_file: str | None = None
     store: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    scheduler: str | None = None  # a Dask distributed scheduler address; None: a local process pool
     keys: dict[str, str] = field(default_factory=dict)  # unit (and group) → hash of everything it depends on
     reuse: set[str] = field(default_factory=set)  # units whose published outputs are up to date
 
@@ -204,6 +207,25 @@ class Progress:
         self.bar.advance(self.task, n)
 
 
+@contextmanager
+def executor(plan: RunPlan) -> Iterator[Any]:
+    """A concurrent.futures executor: a local process pool, or a Dask cluster's workers (--scheduler)."""
+    if not plan.scheduler:
+        with ProcessPoolExecutor(max_workers=plan.jobs) as pool:
+            yield pool
+        return
+    from distributed import Client
+    try:
+        client = Client(plan.scheduler, timeout=10)
+    except (OSError, TimeoutError) as exc:
+        raise ParamError(f"--scheduler {plan.scheduler}: cannot connect ({exc})") from None
+    try:
+        with client.get_executor(pure=False) as pool:
+            yield pool
+    finally:
+        client.close()
+
+
 def run_plan(plan: RunPlan) -> list[TaskResult]:
     """Execute every task of ``plan`` and publish the results; return each task's result."""
     _kernel_env()
@@ -215,7 +237,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
     unit_dir = {u: plan.staging / plan.period / u for u in build}
     for d in unit_dir.values():
         d.mkdir(parents=True, exist_ok=True)
-    with Progress(total) as progress, ProcessPoolExecutor(max_workers=plan.jobs) as pool:
+    with Progress(total) as progress, executor(plan) as pool:
         for u in sorted(plan.reuse - {config.GROUP}):
             r = TaskResult(u, "all", "unchanged", 0.0, None)
             results.append(r)
