@@ -20,7 +20,7 @@ from .loader import find_tables, flag_duplicates, flag_quality, load_folder
 from .mapping import load_mapping
 from .sources import Source
 
-STORE_VERSION = "2"  # Arrow IPC slices; duplicates flagged per slice
+STORE_VERSION = "3"  # Arrow IPC slices; duplicates flagged per slice at ingest
 
 
 def file_hash(path: Path) -> str:
@@ -126,8 +126,9 @@ def ingest(source: Source | Path, root: Path | None = None) -> Path:
         for unit, parts in _slice_units(tables).items():
             (tmp / unit).mkdir()
             for name, df in parts.items():
-                feather.write_feather(df.reset_index(drop=True), tmp / unit / f"{name}.arrow",
-                                      compression="uncompressed")
+                df = df.reset_index(drop=True)
+                df["_dup"] = flag_duplicates(name, df)  # within the unit's slice, once, not at every load
+                feather.write_feather(df, tmp / unit / f"{name}.arrow", compression="uncompressed")
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
         try:
             os.rename(tmp, target)
@@ -145,11 +146,6 @@ def read_meta(store: Path) -> dict:
 
 
 def load_unit(store: Path, unit: str) -> dict[str, pd.DataFrame]:
-    """Every table of one unit's slice, with ``_dup`` marking duplicate rows."""
+    """Every table of one unit's slice (``_dup`` marks duplicate rows, ``_dq`` failed checks)."""
     folder = Path(store) / unit
-    tables = {}
-    for p in sorted(folder.glob("*.arrow")):
-        df = feather.read_table(p, memory_map=True).to_pandas()
-        df["_dup"] = flag_duplicates(p.stem, df)
-        tables[p.stem] = df
-    return tables
+    return {p.stem: feather.read_table(p, memory_map=True).to_pandas() for p in sorted(folder.glob("*.arrow"))}
