@@ -128,6 +128,18 @@ EVIDENCE_TITLES: dict[str, tuple[str, str]] = {
 }
 
 
+ROLES_ZH: dict[str, str] = {
+    "Head of Sales": "销售总监", "Head of Sales Operations": "销售运营总监", "Head of Customer Success": "客户成功总监",
+    "Head of Operations": "运营总监", "Finance Controller": "财务总监", "CRM Administrator": "CRM管理员",
+    "Compliance Officer": "合规官",
+}
+
+
+def owner(name: str, lang: str = "en") -> str:
+    """A library role in the report's language; names from the register stay as written."""
+    return ROLES_ZH.get(name, name) if lang == "zh" else name
+
+
 def column(name: str, lang: str = "en") -> str:
     """A table column's heading."""
     if lang == "zh" and name in COLUMNS_ZH:

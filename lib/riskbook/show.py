@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
-from .i18n import ARROWS, EVIDENCE_TITLES, column, money, status_word, t
+from .i18n import ARROWS, EVIDENCE_TITLES, column, money, owner, status_word, t
 from .palettes import RAG, RATING
 
 
@@ -74,7 +74,7 @@ def risk_table(a: pd.DataFrame, lang: str = "en", currency: str = "CNY", residua
         row += [money(r["exposure"], currency, lang)]
         if mv is not None and isinstance(mv, str):
             row.append(f'{ARROWS[mv]} {t(mv, lang)}')
-        row += [t(r["response"], lang), html.escape(str(r["owner"]))]
+        row += [t(r["response"], lang), html.escape(owner(str(r["owner"]), lang))]
         rows.append(row)
     header = ["ID", t("risk", lang), t("likelihood", lang)[:1] if lang == "en" else t("likelihood", lang),
               t("impact", lang)[:1] if lang == "en" else t("impact", lang), t("score", lang), t("rating", lang)]
@@ -225,7 +225,7 @@ def group(g: Any) -> None:
     top = portfolio.top_risks(g.docs)
     rows = [[html.escape(r.unit), f"<b>{r.id}</b>", html.escape(r.title), str(r.score), rating_badge(r.rating, lang),
              money(r.exposure, g.currency, lang), f"{ARROWS[r.movement]} {t(r.movement, lang)}",
-             t(r.response, lang), html.escape(r.owner)] for r in top.itertuples()]
+             t(r.response, lang), html.escape(owner(r.owner, lang))] for r in top.itertuples()]
     display(_table([t("unit", lang), "ID", t("risk", lang), t("score", lang), t("rating", lang), t("exposure", lang),
                     t("movement", lang), t("response", lang), t("owner", lang)], rows))
     heading("kri_by_unit", lang)

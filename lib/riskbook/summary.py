@@ -5,7 +5,7 @@ from typing import Any
 
 import pandas as pd
 
-from .i18n import money, t
+from .i18n import money, owner, t
 from .register import overdue_actions
 
 TOP_N = 5
@@ -44,7 +44,7 @@ def actions_table(risks: pd.DataFrame, library_actions: dict[str, tuple[str, ...
                                                                       else a.get("status", "open"))})
         else:
             for a in library_actions.get(r.id, ())[:recommended]:
-                rows.append({"risk": r.id, "action": a, "owner": r.owner, "due": "",
+                rows.append({"risk": r.id, "action": a, "owner": owner(r.owner, lang), "due": "",
                              "status": "recommended" if lang == "en" else "建议"})
     return pd.DataFrame(rows, columns=["risk", "action", "owner", "due", "status"])
 
