@@ -64,10 +64,10 @@ def kri_trends(history: pd.DataFrame, current: pd.DataFrame, limits: pd.DataFram
             k = cur.loc[kid]
             title = k["title_zh"] if lang == "zh" else k["title"]
             ax.set_title(title if len(title) < 34 else title[:32] + "…", fontsize=8, loc="left")
-            l = lim.loc[kid]
-            if pd.notna(l["sd"]) and l["sd"] > 0:
-                ax.axhspan(l["lcl"], l["ucl"], color="#eef2f7", zorder=0)
-                ax.axhline(l["mean"], color=MUTED, lw=0.6, ls=":")
+            band = lim.loc[kid]
+            if pd.notna(band["sd"]) and band["sd"] > 0:
+                ax.axhspan(band["lcl"], band["ucl"], color="#eef2f7", zorder=0)
+                ax.axhline(band["mean"], color=MUTED, lw=0.6, ls=":")
             ax.axhline(k["amber"], color=RAG["amber"], lw=1, ls="--")
             ax.axhline(k["red"], color=RAG["red"], lw=1, ls="--")
             ax.plot(x, h["value"], color=ACCENT, lw=1.6, marker="o", ms=3)

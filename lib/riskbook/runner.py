@@ -51,7 +51,6 @@ class RunPlan:
     data: str | None = None
     config_file: str | None = None
     store: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
     scheduler: str | None = None  # a Dask distributed scheduler address; None: a local process pool
     keys: dict[str, str] = field(default_factory=dict)  # unit (and group) → hash of everything it depends on
     reuse: set[str] = field(default_factory=set)  # units whose published outputs are up to date

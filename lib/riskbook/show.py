@@ -58,16 +58,22 @@ def kri_table(kris: pd.DataFrame, lang: str = "en", only_breached: bool = False)
                    t("red", lang), t("status", lang), t("reason", lang)], rows)
 
 
+def _marked(value: Any, model: Any, overridden: bool) -> str:
+    """A score with * where an analyst's override changed the model's value."""
+    changed = overridden and model is not None and not pd.isna(model) and int(model) != int(value)
+    return f"{value}*" if changed else str(value)
+
+
 def risk_table(a: pd.DataFrame, lang: str = "en", currency: str = "CNY", residual: bool = True) -> HTML:
     """Assessed risks: id, title, L, I, score, rating, residual, exposure, movement, response, owner."""
     rows = []
     for _, r in a.iterrows():
         mv = r.get("movement")
         over = isinstance(r.get("override_reason"), str)
-        mark = lambda v, m: f"{v}*" if over and m is not None and not pd.isna(m) and int(m) != int(v) else str(v)
         tag = f' <small>({t("analyst", lang)})</small>' if r.get("source") == "analyst" else ""
         row = [f'<b>{r["id"]}</b>', html.escape(r["title_zh"] if lang == "zh" else r["title"]) + tag,
-               mark(r["likelihood"], r.get("model_likelihood")), mark(r["impact"], r.get("model_impact")),
+               _marked(r["likelihood"], r.get("model_likelihood"), over),
+               _marked(r["impact"], r.get("model_impact"), over),
                f'{r["score"]}', rating_badge(r["rating"], lang)]
         if residual:
             row.append(f'{r["residual_score"]}')

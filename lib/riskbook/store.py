@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import xxhash
 import yaml
+import pyarrow as pa
+import pyarrow.compute as pc
 from pyarrow import feather
 
 from . import config
@@ -78,9 +80,12 @@ def _load(source: Source) -> dict[str, pd.DataFrame]:
 def _slice_units(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
     """Each table cut into one slice per unit (rows without a unit go to every unit)."""
     units = sorted(tables["orders"]["unit"].dropna().unique())
-    if "invoices" in tables and "payments" in tables:
-        unit_of = tables["invoices"].drop_duplicates("invoice_id").set_index("invoice_id")["unit"]
-        tables["payments"]["unit"] = tables["payments"]["invoice_id"].map(unit_of)
+    if "invoices" in tables and "payments" in tables:  # a payment belongs to its invoice's unit
+        inv, pay = tables["invoices"], tables["payments"]
+        keys = pa.array(inv["invoice_id"], from_pandas=True)
+        pos = pc.index_in(pa.array(pay["invoice_id"], from_pandas=True).cast(keys.type), value_set=keys)
+        unit_of = pa.array(inv["unit"], from_pandas=True).take(pos)  # first invoice of each id; null if unknown
+        pay["unit"] = pd.Series(unit_of.to_pandas(), index=pay.index).astype(inv["unit"].dtype)
     out: dict[str, dict[str, pd.DataFrame]] = {u: {} for u in units}
     for name, df in tables.items():
         if "unit" not in df.columns:
