@@ -56,6 +56,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "severity": ("Severity", "严重程度"), "error": ("error", "错误"), "warning": ("warning", "警告"),
     "analyst": ("added by analyst", "分析师添加"), "overrides": ("Analysts' overrides (* in the tables)", "分析师调整（表中标 *）"),
     "model_score": ("Model L × I", "模型评分"), "override_score": ("Override L × I", "调整后评分"),
+    "overdue": ("overdue", "逾期"), "open": ("open", "进行中"), "done": ("done", "已完成"),
+    "recommended": ("recommended", "建议"),
     "units_families": ("Risk by unit and family (highest inherent score)", "各单元各类别风险（最高固有评分）"),
     "kri_by_unit": ("KRIs across units", "各单元关键风险指标"),
     "company_top": ("The group's top risks", "集团主要风险"),
@@ -114,7 +116,8 @@ COLUMNS_ZH: dict[str, str] = {
     "deals": "商机数", "table": "数据表", "problem": "问题", "records": "记录数", "order_id": "订单号",
     "order_date": "下单日期", "list_price": "标价", "unit_price": "成交价", "quantity": "数量",
     "discount_pct": "折扣%", "incident_id": "事件编号", "date": "日期", "category": "类别", "severity": "严重度",
-    "description": "描述", "status": "状态", "unit": "单元",
+    "description": "描述", "status": "状态", "unit": "单元", "risk": "风险", "action": "行动", "owner": "负责人",
+    "due": "截止日期",
 }
 EVIDENCE_TITLES: dict[str, tuple[str, str]] = {
     "overdue_customers": ("Overdue customers", "逾期客户"), "overdue_invoices": ("Largest overdue invoices", "最大逾期发票"),
@@ -133,6 +136,17 @@ ROLES_ZH: dict[str, str] = {
     "Head of Operations": "运营总监", "Finance Controller": "财务总监", "CRM Administrator": "CRM管理员",
     "Compliance Officer": "合规官",
 }
+
+
+RULES_ZH: dict[str, str] = {
+    "1 point beyond 3σ": "1点超出3σ", "2 of 3 beyond 2σ": "3点中2点超出2σ", "4 of 5 beyond 1σ": "5点中4点超出1σ",
+    "8 in a row on one side": "连续8点位于均值同侧",
+}
+
+
+def rule(name: str, lang: str = "en") -> str:
+    """A Western Electric rule's name in the report's language."""
+    return RULES_ZH.get(name, name) if lang == "zh" else name
 
 
 def owner(name: str, lang: str = "en") -> str:

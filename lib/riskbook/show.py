@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
-from .i18n import ARROWS, EVIDENCE_TITLES, column, money, owner, status_word, t
+from .i18n import ARROWS, EVIDENCE_TITLES, column, money, owner, rule, status_word, t
 from .palettes import RAG, RATING
 
 
@@ -100,7 +100,7 @@ def overrides(a: pd.DataFrame, lang: str = "en") -> None:
     o = a[a["override_reason"].apply(lambda v: isinstance(v, str))]
     if o.empty:
         return
-    display(Markdown(f"**{t('overrides', lang)}**"))
+    display(HTML(f"<p><b>{html.escape(t('overrides', lang))}</b></p>"))
     rows = [[f"<b>{r.id}</b>",
              f"{r.model_likelihood:.0f} × {r.model_impact:.0f} = {r.model_likelihood * r.model_impact:.0f}"
              if pd.notna(r.model_likelihood) else "–",
@@ -169,7 +169,8 @@ def _breaches_html(b: pd.DataFrame, lang: str = "en") -> HTML:
     rows = [[("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "") +
              html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
              fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]), badge(r["status"], lang),
-             html.escape(", ".join(r["rules"]) if isinstance(r["rules"], list) else "")] for _, r in b.iterrows()]
+             html.escape(", ".join(rule(x, lang) for x in r["rules"]) if isinstance(r["rules"], list) else "")]
+            for _, r in b.iterrows()]
     return _table([t("kri", lang), t("value", lang), t("previous", lang), t("status", lang), t("rules", lang)], rows)
 
 

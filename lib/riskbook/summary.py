@@ -39,13 +39,13 @@ def actions_table(risks: pd.DataFrame, library_actions: dict[str, tuple[str, ...
         late = {id(a) for a in overdue_actions(r.actions, as_of)}
         if r.actions:
             for a in r.actions:
+                status = "overdue" if id(a) in late else str(a.get("status", "open"))
                 rows.append({"risk": r.id, "action": a["action"], "owner": a.get("owner", r.owner),
-                             "due": str(a.get("due", "")), "status": ("overdue" if id(a) in late
-                                                                      else a.get("status", "open"))})
+                             "due": str(a.get("due", "")), "status": t(status, lang)})
         else:
             for a in library_actions.get(r.id, ())[:recommended]:
                 rows.append({"risk": r.id, "action": a, "owner": owner(r.owner, lang), "due": "",
-                             "status": "recommended" if lang == "en" else "建议"})
+                             "status": t("recommended", lang)})
     return pd.DataFrame(rows, columns=["risk", "action", "owner", "due", "status"])
 
 
