@@ -98,3 +98,9 @@ def test_kri_list_prints_every_kri(capsys) -> None:
     assert cli.main(["kri", "list"]) == 0
     out = capsys.readouterr().out
     assert len(out.splitlines()) == 28 and "dso" in out and "amber 45 red 60" in out
+
+
+def test_payments_without_invoices(tmp_path: Path, capsys) -> None:
+    data = write_tables(tmp_path / "data", {"orders": TINY["orders"], "payments": TINY["payments"]})
+    code, err = run(capsys, "validate", "--data", str(data))
+    assert code == 2 and "payments need invoices too" in err and len(err.splitlines()) == 1

@@ -270,17 +270,8 @@ def convert(name: str, df: pd.DataFrame, origin: Origin) -> pd.DataFrame:
 
 
 def load_folder(folder: Path) -> dict[str, pd.DataFrame]:
-    """Load every canonical table present in ``folder``, validated and typed."""
-    tables = {name: load_table(name, path) for name, path in find_tables(folder).items()}
-    _check_payment_invoices(tables, find_tables(folder))
-    flag_quality(tables)
-    return tables
-
-
-def _check_payment_invoices(tables: dict[str, pd.DataFrame], paths: dict[str, Path]) -> None:
-    if "payments" in tables and "invoices" not in tables:
-        raise DataError(str(paths["payments"]), "payments need invoices.* beside them to know their unit",
-                        fix="add invoices or remove payments")
+    """Load every canonical table present in ``folder``, validated and typed (quality flags: see store)."""
+    return {name: load_table(name, path) for name, path in find_tables(folder).items()}
 
 
 def flag_quality(tables: dict[str, pd.DataFrame]) -> None:

@@ -67,12 +67,13 @@ def source_hash(source: Source, tables: dict[str, pd.DataFrame] | None = None) -
 
 
 def _load(source: Source) -> dict[str, pd.DataFrame]:
+    """Every table of the source, validated, typed and flagged for data quality."""
     if source.folder is not None:
-        return load_folder(source.folder)
-    tables = load_mapping(source.specs, source.base, source.where)
+        tables = load_folder(source.folder)
+    else:
+        tables = load_mapping(source.specs, source.base, source.where)
     if "payments" in tables and "invoices" not in tables:
-        raise ParamError(f"{source.where}: sources.payments needs sources.invoices too (payments take their "
-                         "unit from their invoice)")
+        raise ParamError(f"{source.label}: payments need invoices too (a payment takes its unit from its invoice)")
     flag_quality(tables)
     return tables
 
