@@ -271,7 +271,11 @@ def convert(name: str, df: pd.DataFrame, origin: Origin) -> pd.DataFrame:
 
 def load_folder(folder: Path) -> dict[str, pd.DataFrame]:
     """Load every canonical table present in ``folder``, validated and typed (quality flags: see store)."""
-    return {name: load_table(name, path) for name, path in find_tables(folder).items()}
+    from concurrent.futures import ThreadPoolExecutor
+    paths = find_tables(folder)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow and the CSV parser release the GIL
+        futures = {name: pool.submit(load_table, name, path) for name, path in paths.items()}
+    return {name: f.result() for name, f in futures.items()}
 
 
 def flag_quality(tables: dict[str, pd.DataFrame]) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 import os
 import shutil
 import tempfile
@@ -129,12 +130,18 @@ def ingest(source: Source | Path, root: Path | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".ingest-", dir=root))
     try:
-        for unit, parts in _slice_units(tables).items():
+        slices = _slice_units(tables)
+
+        def write(unit: str, name: str, df: pd.DataFrame) -> None:
+            df = df.reset_index(drop=True)
+            df["_dup"] = flag_duplicates(name, df)  # within the unit's slice, once, not at every load
+            feather.write_feather(df, tmp / unit / f"{name}.arrow", compression="uncompressed")
+
+        for unit in slices:
             (tmp / unit).mkdir()
-            for name, df in parts.items():
-                df = df.reset_index(drop=True)
-                df["_dup"] = flag_duplicates(name, df)  # within the unit's slice, once, not at every load
-                feather.write_feather(df, tmp / unit / f"{name}.arrow", compression="uncompressed")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for f in [pool.submit(write, u, n, df) for u, parts in slices.items() for n, df in parts.items()]:
+                f.result()
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
         try:
             os.rename(tmp, target)
