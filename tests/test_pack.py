@@ -186,3 +186,16 @@ def test_unchanged_units_are_reused_and_force_rebuilds(pack: Path, demo_dir: Pat
     assert sorted(manifest["units"]) == sorted(UNITS), "the other units stay in the manifest"
     assert cli.main(["run", "--data", str(demo_dir), "--out", str(out), "--unit", "east", "--force"]) == 0
     assert pdf.stat().st_mtime_ns != before
+
+
+@pytest.mark.parametrize("period,unit", [("2026-09", "east"), ("2025", "west")])
+def test_month_and_year_reports(demo_dir: Path, tmp_path: Path, period: str, unit: str) -> None:
+    assert cli.main(["run", "--data", str(demo_dir), "--out", str(tmp_path), "--unit", unit, "--period", period]) == 0
+    doc = results(tmp_path / period, unit)
+    assert doc["period"] == period
+    kri = {k["id"]: k for k in doc["kris"]}
+    if period == "2026-09":
+        assert kri["dso"]["status"] == "red"  # the receivables crunch shows month by month too
+    assert kri["revenue_yoy"]["status"] != "n/a" or "before the data" in kri["revenue_yoy"]["reason"]
+    text = pdf_text(tmp_path / period / unit / f"{unit}_{period}_risk_report.pdf")
+    assert period in text
