@@ -48,6 +48,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "headline": ("{red} red and {amber} amber KRIs; {risks} risks identified, {high} rated high or critical; "
                  "money at risk {exposure}.",
                  "{red}个红色、{amber}个黄色指标；识别风险{risks}项，其中高或极高{high}项；风险敞口{exposure}。"),
+    "more_in_monitoring": ("… and {n} more in the monitoring section.", "……另有{n}项，见风险监控部分。"),
     "overdue_actions": ("Overdue actions", "逾期行动"),
     "no_breaches": ("No KRI breaches a threshold.", "没有指标超出阈值。"),
     "data_quality": ("Data quality", "数据质量"),

@@ -165,13 +165,15 @@ def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
             evidence(name, df, lang, currency)
 
 
-def _breaches_html(b: pd.DataFrame, lang: str = "en") -> HTML:
+def _breaches_html(b: pd.DataFrame, lang: str = "en", rules: bool = True) -> HTML:
     rows = [[("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "") +
              html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
-             fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]), badge(r["status"], lang),
-             html.escape(", ".join(rule(x, lang) for x in r["rules"]) if isinstance(r["rules"], list) else "")]
+             fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]), badge(r["status"], lang)]
+            + ([html.escape(", ".join(rule(x, lang) for x in r["rules"]) if isinstance(r["rules"], list) else "")]
+               if rules else [])
             for _, r in b.iterrows()]
-    return _table([t("kri", lang), t("value", lang), t("previous", lang), t("status", lang), t("rules", lang)], rows)
+    header = [t("kri", lang), t("value", lang), t("previous", lang), t("status", lang)]
+    return _table(header + ([t("rules", lang)] if rules else []), rows)
 
 
 def breaches(b: pd.DataFrame, lang: str = "en") -> None:
@@ -190,6 +192,9 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
+SUMMARY_ROWS = 5  # breaches and actions on the one-page summary; the stages list them all
+
+
 def summary(pack: dict[str, Any], unit: Any) -> None:
     """The one-page executive summary: headline, top risks, heatmap beside the breaches, actions."""
     from . import plots
@@ -199,18 +204,21 @@ def summary(pack: dict[str, Any], unit: Any) -> None:
     display(risk_table(pack["top"], lang, unit.currency))
     overrides(pack["top"], lang)
     b = pack["breaches"]
-    right = _breaches_html(b, lang).data if len(b) else f"<p>{t('no_breaches', lang)}</p>"
+    right = _breaches_html(b.head(SUMMARY_ROWS), lang, rules=False).data if len(b) \
+        else f"<p>{t('no_breaches', lang)}</p>"
+    if len(b) > SUMMARY_ROWS:
+        right += f"<p><small>{t('more_in_monitoring', lang, n=len(b) - SUMMARY_ROWS)}</small></p>"
     fig = plots.heatmap(pack["risks"], lang)
-    fig.set_size_inches(4.4, 3.3)
+    fig.set_size_inches(4.2, 3.0)
     display(HTML(f'<div class="rb-row"><div class="rb-col-fig"><img class="rb-figure" '
                  f'src="data:image/png;base64,{_png(fig)}"></div><div class="rb-col">'
                  f'<h3>{t("breaches", lang)}</h3>{right}</div></div>'))
     if len(pack["actions"]):
         heading("actions", lang)
-        display(frame(pack["actions"], lang, unit.currency))
-    heading("data_quality", lang)
+        display(frame(pack["actions"].head(SUMMARY_ROWS), lang, unit.currency))
     dq = pack["dq"]
-    text("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq.get('rows_failing', 0):,}")
+    display(Markdown(f"**{t('data_quality', lang)}.** " + t("records_checked", lang, n=f"{dq['rows_checked']:,}",
+                                                            bad=f"{dq.get('rows_failing', 0):,}")))
 
 
 def group_title(g: Any) -> None:
