@@ -35,7 +35,11 @@ def test_monitor_lists_new_breaches_first(tiny_ctx) -> None:
     b = mon["breaches"]
     assert set(b["status"]) <= {"amber", "red"}
     assert list(b["new"]) == sorted(b["new"], reverse=True), "new breaches first"
-    new = set(b.loc[b["new"], "id"])
-    assert "dso" in new or "dso" in set(b["id"])
+    for _, g in b.groupby("new"):
+        assert list(g["status"]) == sorted(g["status"], key=lambda s: s != "red"), "red before amber"
+    new = dict(zip(b["id"], b["new"]))
+    assert bool(new["overdue_90_ratio"])    # green in 2026Q2 (i1 was 30 days past due), red now
+    assert not new["dso"]                   # already amber in 2026Q2
+    assert set(b["id"]) == set(current.loc[current["status"].isin(["amber", "red"]), "id"])
     # history covers the trailing quarters that lie in the data (2025Q3..2026Q3)
     assert sorted(mon["history"]["period"].unique()) == ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]

@@ -88,14 +88,15 @@ def _lost_deals(ctx: Context) -> dict[str, pd.DataFrame]:
 
 
 def _bad_records(ctx: Context) -> dict[str, pd.DataFrame]:
+    from .quality import findings
     r = period_records(ctx)
     bad = r[r["_dq"].notna() | r["_dup"]]
     reasons = bad["_dq"].fillna("duplicate record")
-    summary = reasons.groupby([bad["table"], reasons]).size().rename("records").reset_index()
-    summary.columns = ["table", "problem", "records"]
+    f = findings(ctx)
+    summary = f.loc[f["severity"] == "error", ["table", "problem", "records"]]
     sample_cols = [c for c in ("table", "order_id", "order_date", "customer_id", "amount") if c in bad.columns]
     sample = bad.assign(problem=reasons).groupby(["table", "problem"], sort=False).head(3)[sample_cols + ["problem"]]
-    return {"data_quality_problems": summary.sort_values("records", ascending=False), "bad_records_sample": sample}
+    return {"data_quality_problems": summary, "bad_records_sample": sample}
 
 
 def _churn(ctx: Context) -> dict[str, pd.DataFrame]:

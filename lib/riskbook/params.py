@@ -35,6 +35,14 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def display_name(params: dict[str, Any], unit: str, lang: str) -> str:
+    """A unit's name in ``lang`` from its ``name:`` ({en: …, zh: …} or one string), else its id."""
+    names = params.get("name")
+    if isinstance(names, dict):
+        return str(names.get(lang) or names.get("en") or unit)
+    return str(names) if names else unit
+
+
 def company_file(path: str | Path | None = None) -> Path:
     """The company file: ``path`` or params/company.yaml."""
     return Path(path) if path else config.PARAMS_DIR / "company.yaml"

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from . import __version__, config
 from .exceptions import ParamError
 from .i18n import t
-from .params import company_file, load_company, unit_params
+from .params import company_file, display_name, load_company, unit_params
 
 RENDER = "render"
 
@@ -159,12 +159,11 @@ def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
     from .periods import Period
     p = Period.parse(plan.period)
     company = load_company(plan.config_file)
-    params = unit_params(unit, company, company_file(plan.config_file).resolve().parent) \
-        if unit != config.GROUP else company
-    names = params.get("name") or {}
-    unit_name = (names.get(plan.lang) or names.get("en") or unit) if isinstance(names, dict) else str(names)
     if unit == config.GROUP:
         unit_name = "集团" if plan.lang == "zh" else "Group"
+    else:
+        params = unit_params(unit, company, company_file(plan.config_file).resolve().parent)
+        unit_name = display_name(params, unit, plan.lang)
     return {"company": company.get("company", "riskbook"), "unit_name": unit_name, "period": plan.period,
             "period_range": f"{p.start.date()} – {p.end.date()}", "currency": company.get("currency", "CNY"),
             "title": t("group_title" if unit == config.GROUP else "report_title", plan.lang)}

@@ -47,9 +47,8 @@ def text(key: str, lang: str = "en", **kw: object) -> None:
     display(Markdown(t(key, lang, **kw)))
 
 
-def kri_table(kris: pd.DataFrame, lang: str = "en", only_breached: bool = False) -> HTML:
+def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
     """KRIs with value, previous value, thresholds, status badge and n/a reasons."""
-    k = kris[kris["status"].isin(["amber", "red"])] if only_breached else kris
     rows = [[html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
              t(r["family"], lang), fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]),
              fmt_value(r["amber"], r["unit"]), fmt_value(r["red"], r["unit"]), badge(r["status"], lang),

@@ -10,7 +10,7 @@ import pandas as pd
 from . import config, sources, store
 from .exceptions import ParamError, check_choice
 from .kris import Context
-from .params import company_file, load_company, unit_params
+from .params import company_file, display_name, load_company, unit_params
 from .periods import Period, latest_complete
 
 LANGS: tuple[str, ...] = ("en", "zh")
@@ -36,8 +36,7 @@ class Unit:
 
     @property
     def name(self) -> str:
-        names = self.params.get("name") or {}
-        return names.get(self.lang) or names.get("en") or self.id if isinstance(names, dict) else str(names)
+        return display_name(self.params, self.id, self.lang)
 
     @property
     def currency(self) -> str:
