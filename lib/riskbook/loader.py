@@ -1,10 +1,10 @@
-"""Read a folder of canonical tables (CSV, XLSX, Parquet) and validate it.
+"""The exact path: read a canonical table (CSV, XLSX, Parquet) value by value where needed.
 
-Hard problems (a missing column, a date or amount that cannot be read, a
-value outside its allowed set) stop with a one-line :class:`DataError` naming
-file, row and column. Soft problems a report should show rather than stop on
-(duplicates, blank customer ids, orphan keys, future dates, negative amounts)
-are flagged per row in a ``_dq`` column for the data-quality KRIs.
+Hard problems (a missing column, a date or amount that cannot be read, a value
+outside its allowed set) stop with a one-line :class:`DataError` naming file,
+row and column. Ingest tries Arrow's typed reader first (:mod:`riskbook.arrowread`)
+and comes here when that reader cannot be sure; soft problems a report should
+show rather than stop on are flagged later (:mod:`riskbook.flags`).
 """
 from __future__ import annotations
 
@@ -267,64 +267,3 @@ def load_table(name: str, path: Path) -> pd.DataFrame:
 def convert(name: str, df: pd.DataFrame, origin: Origin) -> pd.DataFrame:
     """Validate and type a frame already in canonical column names."""
     return _convert(df.reset_index(drop=True), TABLES[name], origin)
-
-
-def load_folder(folder: Path) -> dict[str, pd.DataFrame]:
-    """Load every canonical table present in ``folder``, validated and typed (quality flags: see store)."""
-    from concurrent.futures import ThreadPoolExecutor
-    paths = find_tables(folder)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow and the CSV parser release the GIL
-        futures = {name: pool.submit(load_table, name, path) for name, path in paths.items()}
-    return {name: f.result() for name, f in futures.items()}
-
-
-def flag_quality(tables: dict[str, pd.DataFrame]) -> None:
-    """Add ``_dq`` to each table: the first check a row fails, or <NA>. Company-wide checks (unknown
-    customer or rep ids) need every table, so they run here, once; duplicates are found per unit
-    slice (:func:`flag_duplicates`)."""
-    as_of = pd.Timestamp.today().normalize()  # a row dated after the run date is future-dated
-    customers = tables["customers"]["customer_id"].dropna().unique() if "customers" in tables else None
-    reps = tables["reps"]["rep_id"].dropna().unique() if "reps" in tables else None
-    for name, df in tables.items():
-        spec = TABLES[name]
-        reason = np.full(len(df), None, dtype=object)
-
-        def mark(mask: pd.Series | np.ndarray, why: str) -> None:
-            m = np.asarray(mask, dtype=bool) & pd.isna(reason)
-            reason[m] = why
-
-        for col in spec.columns:
-            if col.required and col.name in df.columns:
-                mark(df[col.name].isna(), f"missing {col.name}")
-        if spec.date_col and spec.date_col in df.columns:
-            mark(df[spec.date_col] > as_of, f"{spec.date_col} in the future")
-        if "customer_id" in df.columns and customers is not None and name != "customers":
-            mark(_unknown(df["customer_id"], customers), "unknown customer_id")
-        if "rep_id" in df.columns and reps is not None and name != "reps":
-            mark(_unknown(df["rep_id"], reps), "unknown rep_id")
-        if name == "orders":
-            completed = df["status"].isna() | df["status"].eq("completed") if "status" in df.columns else True
-            mark((df["amount"] < 0) & completed, "negative amount on a completed line")
-        df["_dq"] = pd.array(reason, dtype="string")
-
-
-def _unknown(ids: pd.Series, known: np.ndarray) -> np.ndarray:
-    """Non-blank ids not among ``known`` (Arrow's hash lookup: fast on millions of rows)."""
-    arr = pa.array(ids, from_pandas=True)
-    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
-        arr = arr.cast(pa.string())
-    found = pc.is_in(arr, value_set=pa.array(known, from_pandas=True).cast(arr.type))
-    return (pc.invert(found).to_numpy(zero_copy_only=False) & ids.notna().to_numpy())
-
-
-def flag_duplicates(name: str, df: pd.DataFrame) -> pd.Series:
-    """Rows that repeat an earlier row exactly, or its key (order_id + product_id for order lines)."""
-    spec = TABLES[name]
-    cols = [c.name for c in spec.columns if c.name in df.columns]
-    if not len(df) or not cols:
-        return pd.Series(False, index=df.index)
-    dup = df.duplicated(subset=cols, keep="first")
-    key = [k for k in spec.key if k in df.columns]
-    if key and len(key) == len(spec.key):
-        dup |= df.duplicated(subset=key, keep="first")
-    return dup

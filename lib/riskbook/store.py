@@ -1,9 +1,9 @@
-"""Ingest once: validate a source, store it as Parquet sliced by unit, keyed by content hash."""
+"""Ingest once: validate a source, store it as Arrow files sliced by unit, keyed by content hash."""
 from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 import os
 import shutil
 import tempfile
@@ -19,11 +19,13 @@ from pyarrow import feather
 
 from . import config
 from .exceptions import ParamError
-from .loader import find_tables, flag_duplicates, flag_quality, load_folder
+from .arrowread import read_typed, to_arrow
+from .flags import duplicates, flag_quality, key_columns, known_ids
+from .loader import find_tables, load_table
 from .mapping import load_mapping
 from .sources import Source
 
-STORE_VERSION = "3"  # Arrow IPC slices; duplicates flagged per slice at ingest
+STORE_VERSION = "4"  # Arrow IPC slices from Arrow tables; duplicates flagged per slice at ingest
 
 
 def file_hash(path: Path) -> str:
@@ -50,7 +52,7 @@ def file_hash(path: Path) -> str:
     return memo[key][2]
 
 
-def source_hash(source: Source, tables: dict[str, pd.DataFrame] | None = None) -> str:
+def source_hash(source: Source, tables: dict[str, pa.Table] | None = None) -> str:
     """Content hash of a source's inputs and mapping (and the store format)."""
     h = hashlib.sha256(STORE_VERSION.encode())
     if source.folder is not None:
@@ -61,50 +63,83 @@ def source_hash(source: Source, tables: dict[str, pd.DataFrame] | None = None) -
         for path in source.files():
             if path.exists():
                 h.update(f"{path.name}:{file_hash(path)}".encode())
-        for name, df in sorted((tables or {}).items()):  # SQL results: hash what the query returned
-            h.update(name.encode())
-            h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+        for name, table in sorted((tables or {}).items()):  # SQL results: hash what the query returned
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+            h.update(f"{name}:{xxhash.xxh3_128(memoryview(sink.getvalue())).hexdigest()}".encode())
     return h.hexdigest()[:16]
 
 
-def _load(source: Source) -> dict[str, pd.DataFrame]:
-    """Every table of the source, validated, typed and flagged for data quality."""
+def _read_one(name: str, path: Path) -> pa.Table:
+    """One canonical table: Arrow's typed reader where it can be sure, else the exact path."""
+    table = read_typed(name, path)
+    return table if table is not None else to_arrow(load_table(name, path), name)
+
+
+def _load(source: Source) -> dict[str, pa.Table]:
+    """Every table of the source, validated and typed."""
     if source.folder is not None:
-        tables = load_folder(source.folder)
+        paths = find_tables(source.folder)
+        with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow's reader and kernels release the GIL
+            big_first = sorted(paths, key=lambda name: -paths[name].stat().st_size)
+            futures = {name: pool.submit(_read_one, name, paths[name]) for name in big_first}
+        tables = {name: futures[name].result() for name in paths}  # the first table's error first
     else:
-        tables = load_mapping(source.specs, source.base, source.where)
+        tables = {name: to_arrow(df, name) for name, df in load_mapping(source.specs, source.base, source.where).items()}
     if "payments" in tables and "invoices" not in tables:
         raise ParamError(f"{source.label}: payments need invoices too (a payment takes its unit from its invoice)")
-    flag_quality(tables)
+    if "payments" in tables:  # a payment belongs to its invoice's unit (the first invoice with its id)
+        inv, pay = tables["invoices"], tables["payments"]
+        pos = pc.index_in(pay["invoice_id"], value_set=inv["invoice_id"].combine_chunks())
+        unit_of = inv["unit"].combine_chunks().take(pos)
+        tables["payments"] = pay.append_column("unit", unit_of)
     return tables
 
 
-def _slice_units(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
-    """Each table cut into one slice per unit (rows without a unit go to every unit)."""
-    units = sorted(tables["orders"]["unit"].dropna().unique())
-    if "invoices" in tables and "payments" in tables:  # a payment belongs to its invoice's unit
-        inv, pay = tables["invoices"], tables["payments"]
-        keys = pa.array(inv["invoice_id"], from_pandas=True)
-        pos = pc.index_in(pa.array(pay["invoice_id"], from_pandas=True).cast(keys.type), value_set=keys)
-        unit_of = pa.array(inv["unit"], from_pandas=True).take(pos)  # first invoice of each id; null if unknown
-        pay["unit"] = pd.Series(unit_of.to_pandas(), index=pay.index).astype(inv["unit"].dtype)
-    out: dict[str, dict[str, pd.DataFrame]] = {u: {} for u in units}
-    for name, df in tables.items():
-        if "unit" not in df.columns:
-            for u in units:
-                out[u][name] = df
-            continue
-        codes, uniques = pd.factorize(df["unit"])
-        order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[order], np.arange(-1, len(uniques) + 1))
-        shared = df.iloc[order[bounds[0]:bounds[1]]]  # code -1: no unit
-        for i, u in enumerate(uniques):
-            if u in out:
-                part = df.iloc[order[bounds[i + 1]:bounds[i + 2]]]
-                out[u][name] = pd.concat([part, shared]) if len(shared) else part
-        for u in units:
-            out[u].setdefault(name, shared if len(shared) else df.iloc[:0])
+def _unit_codes(table: pa.Table) -> tuple[np.ndarray, list[str]]:
+    """Each row's unit as a small integer (-1: no unit), and the unit of each code."""
+    enc = pc.dictionary_encode(table["unit"].combine_chunks())
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int16 if len(enc.dictionary) < 2**15
+                                                                              else np.int64)
+    return codes, enc.dictionary.to_pylist()
+
+
+def _slices(name: str, table: pa.Table, units: list[str]) -> list[tuple[str, pa.Table, np.ndarray]]:
+    """``table`` cut into one slice per unit (rows without a unit go to every unit), with each row's
+    ``_dup`` flag: it repeats an earlier row of its slice."""
+    key = [table[c] for c in key_columns(name, table)]
+    if "unit" not in table.column_names:
+        dup = duplicates(key)
+        return [(unit, table, dup) for unit in units]
+    unit_code, names = _unit_codes(table)
+    # a row repeats an earlier row of its slice when it repeats its key *and unit*: one pass for all units
+    dup = duplicates(key, group=(unit_code.astype(np.int64) + 1, len(names) + 1))
+    if len(unit_code) > 1 and (np.diff(unit_code) < 0).any():  # group each unit's rows, keeping file order
+        order = np.argsort(unit_code, kind="stable")
+        table, unit_code, dup = table.take(order), unit_code[order], dup[order]
+    bounds = np.searchsorted(unit_code, np.arange(-1, len(names) + 1))
+    shared = slice(bounds[0], bounds[1])  # rows without a unit: appended to every unit's slice
+    out = []
+    for unit in units:
+        i = names.index(unit) if unit in names else None
+        mine = slice(bounds[i + 1], bounds[i + 2]) if i is not None else slice(0, 0)
+        rows = [table.slice(s.start, s.stop - s.start) for s in (mine, shared) if s.stop > s.start]
+        part = pa.concat_tables(rows) if rows else table.slice(0, 0)
+        if shared.stop > shared.start:  # shared rows are compared with this unit's rows too
+            out.append((unit, part, duplicates([part[c] for c in key_columns(name, part)])))
+        else:
+            out.append((unit, part, dup[mine]))
     return out
+
+
+def _prepare(name: str, table: pa.Table, known: dict[str, pa.Array], as_of: pd.Timestamp,
+             units: list[str]) -> tuple[str, list[tuple[str, pa.Table, np.ndarray]]]:
+    return name, _slices(name, flag_quality(name, table, known, as_of), units)
+
+
+def _write(table: pa.Table, dup: np.ndarray, path: Path) -> None:
+    feather.write_feather(table.append_column("_dup", pa.array(dup, pa.bool_())), path, compression="uncompressed")
 
 
 def ingest(source: Source | Path, root: Path | None = None) -> Path:
@@ -117,31 +152,33 @@ def ingest(source: Source | Path, root: Path | None = None) -> Path:
     if (target / "meta.json").exists():
         return target
     tables = tables if tables is not None else _load(source)
-    orders = tables["orders"]
+    as_of = pd.Timestamp.today().normalize()  # a row dated after the ingest date is future-dated
+    dates = tables["orders"]["order_date"]
+    past = dates.filter(pc.less_equal(dates, pa.scalar(as_of.to_pydatetime(), pa.timestamp("ns"))))
+    units = sorted(pc.unique(tables["orders"]["unit"]).drop_null().to_pylist())
     meta = {
         "source": source.label,
         "tables": sorted(tables),
-        "units": sorted(orders["unit"].dropna().unique().tolist()),
-        "first_date": str(orders["order_date"].min().date()),
-        "last_date": str(orders.loc[orders["_dq"].isna() | ~orders["_dq"].str.contains("future", na=False),
-                                    "order_date"].max().date()),
-        "rows": {k: int(len(v)) for k, v in tables.items()},
+        "units": units,
+        "first_date": str(pc.min(dates).as_py().date()),
+        "last_date": str(pc.max(past if len(past) else dates).as_py().date()),
+        "rows": {k: int(v.num_rows) for k, v in tables.items()},
     }
+    known = known_ids(tables)
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".ingest-", dir=root))
     try:
-        slices = _slice_units(tables)
-
-        def write(unit: str, name: str, df: pd.DataFrame) -> None:
-            df = df.reset_index(drop=True)
-            df["_dup"] = flag_duplicates(name, df)  # within the unit's slice, once, not at every load
-            feather.write_feather(df, tmp / unit / f"{name}.arrow", compression="uncompressed")
-
-        for unit in slices:
+        for unit in units:
             (tmp / unit).mkdir()
+        # two threads (Arrow and numpy release the GIL): the biggest table first; each table's files are
+        # written as soon as it is cut, beside the cutting of the next
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for f in [pool.submit(write, u, n, df) for u, parts in slices.items() for n, df in parts.items()]:
-                f.result()
+            big_first = sorted(tables.items(), key=lambda kv: -kv[1].num_rows)
+            cuts = [pool.submit(_prepare, name, t, known, as_of, units) for name, t in big_first]
+            writes = [pool.submit(_write, part, dup, tmp / unit / f"{name}.arrow")
+                      for cut in as_completed(cuts) for name, parts in [cut.result()] for unit, part, dup in parts]
+            for w in writes:
+                w.result()
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
         try:
             os.rename(tmp, target)
