@@ -25,7 +25,7 @@ from .loader import find_tables, load_table
 from .mapping import load_mapping
 from .sources import Source
 
-STORE_VERSION = "4"  # Arrow IPC slices from Arrow tables; duplicates flagged per slice at ingest
+STORE_VERSION = "5"  # Arrow IPC slices (large_string text) from Arrow tables; duplicates flagged at ingest
 
 
 def file_hash(path: Path) -> str:
@@ -139,7 +139,11 @@ def _prepare(name: str, table: pa.Table, known: dict[str, pa.Array], as_of: pd.T
 
 
 def _write(table: pa.Table, dup: np.ndarray, path: Path) -> None:
-    feather.write_feather(table.append_column("_dup", pa.array(dup, pa.bool_())), path, compression="uncompressed")
+    """One slice as an uncompressed Arrow file. Text is stored as large_string, the layout of pandas'
+    own str columns, so a notebook's load maps the file's buffers instead of copying them."""
+    table = table.append_column("_dup", pa.array(dup, pa.bool_()))
+    wide = pa.schema([f.with_type(pa.large_string()) if f.type == pa.string() else f for f in table.schema])
+    feather.write_feather(table.cast(wide), path, compression="uncompressed")
 
 
 def ingest(source: Source | Path, root: Path | None = None) -> Path:
