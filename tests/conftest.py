@@ -107,3 +107,29 @@ def _close_figures():
     yield
     import matplotlib.pyplot as plt
     plt.close("all")
+
+
+@pytest.fixture()
+def both_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Ingest a company file's sources through Arrow's CSV reader and again through the row-by-row
+    reader; assert both store the same frames, and return the first (unit -> table -> frame)."""
+    from riskbook import mapping, store
+    from riskbook.sources import resolve
+
+    def run(cfg: Path) -> dict[str, dict[str, pd.DataFrame]]:
+        def units(root: Path) -> dict[str, dict[str, pd.DataFrame]]:
+            st = store.ingest(resolve(None, cfg), root=root)
+            return {u: store.load_unit(st, u) for u in store.read_meta(st)["units"]}
+
+        fast = units(tmp_path / "arrow")
+        with monkeypatch.context() as m:
+            m.setattr(mapping, "_arrow_csv", lambda *a: None)
+            rows = units(tmp_path / "rows")
+        assert fast.keys() == rows.keys()
+        for unit in fast:
+            assert fast[unit].keys() == rows[unit].keys()
+            for name in fast[unit]:
+                pd.testing.assert_frame_equal(fast[unit][name], rows[unit][name], obj=f"{unit}/{name}")
+        return fast
+
+    return run

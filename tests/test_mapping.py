@@ -146,3 +146,19 @@ def test_second_ingest_reads_nothing_from_the_source(tmp_path: Path, monkeypatch
     monkeypatch.undo()
     gbk_csv(tmp_path, ROWS[:3])  # the export changed: a new store
     assert store.ingest(resolve(None, cfg), root=tmp_path / "store") != first
+
+
+def test_arrow_and_row_readers_agree(tmp_path: Path, both_readers) -> None:
+    title = "销售明细导出\n\n"  # a title row and a blank row above the header (header_row: 3)
+    rows = [*ROWS, 'A6,02/08/2026,"K,4",华南事业部,3,20,,完成', "A7,03/08/2026, K2 ,华东事业部,1,5,5%,完成"]
+    (tmp_path / "orders.csv").write_bytes((title + HEAD + "\n".join(rows) + "\n").encode("gbk"))
+    cfg = write_company(tmp_path, {**ORDERS_MAP, "header_row": 3})
+    fast = both_readers(cfg)  # asserts that the row-by-row reader stores the same
+    south = fast["south"]["orders"].sort_values("order_id")
+    assert list(south["customer_id"]) == ["K3", "K,4"]
+    assert list(south["amount"]) == [100.0, 60.0]
+    assert list(fast["east"]["orders"].sort_values("order_id")["customer_id"]) == ["K1", "K2", "K1", "K2"]
+    from riskbook import mapping
+    text = (tmp_path / "orders.csv").read_bytes().decode("gbk")
+    assert mapping._arrow_csv(text, None, ",", 2) is not None, "the file should take Arrow's reader"
+    assert mapping._arrow_csv(text + "A8,1,2\n", None, ",", 2) is None, "a short row is left to the row reader"

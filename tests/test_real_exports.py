@@ -70,3 +70,9 @@ def test_northwind_pack(tmp_path: Path) -> None:
     assert kri["discount_depth"]["status"] != "n/a"
     group = (tmp_path / "1998Q1" / "group" / "group_1998Q1_risk_report.pdf")
     assert group.exists()
+
+
+@pytest.mark.parametrize("example", ["superstore", "northwind"])
+def test_arrow_and_row_readers_store_the_same(example: str, both_readers) -> None:
+    fast = both_readers(config.PROJ_ROOT / "params" / "examples" / f"{example}.yaml")
+    assert sum(len(t["orders"]) for t in fast.values()) > 1000

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 import re
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
 
 from .exceptions import DataError, ParamError
 from .loader import MISSING_TOKENS, Origin, convert
@@ -78,6 +81,9 @@ def _csv(path: Path, spec: dict[str, Any], header: int) -> pd.DataFrame:
                         fix="set encoding: in the mapping (utf-8, gbk, gb18030)") from None
     text = text.lstrip("\ufeff")
     sep = spec.get("delimiter", ",")
+    fast = _arrow_csv(text, raw if enc in ("utf-8", "utf-8-sig") else None, sep, header)
+    if fast is not None:
+        return fast
     rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     head = rows[header] if len(rows) > header else []
     body = rows[header + 1:]
@@ -100,6 +106,31 @@ def _csv(path: Path, spec: dict[str, Any], header: int) -> pd.DataFrame:
         if r:
             fixed.append(r)
     return pd.DataFrame(fixed, columns=head, dtype=object)
+
+
+def _arrow_csv(text: str, utf8: bytes | None, sep: str, header: int) -> pd.DataFrame | None:
+    """The file as text columns through Arrow's parallel reader, or None where :func:`_csv`'s row by
+    row reading must decide (ragged rows, an ``overflow:`` column, a header Arrow reads differently)."""
+    head_rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), header + 1))
+    if len(sep) != 1 or len(head_rows) <= header:
+        return None
+    head = head_rows[header]
+    if not head or len(set(head)) != len(head):
+        return None
+    data = utf8 if utf8 is not None else text.encode("utf-8")
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pcsv.ReadOptions(skip_rows=header, block_size=1 << 22),
+            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types={h: pa.string() for h in head}, null_values=[],
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.column_names != head:
+        return None
+    return table.to_pandas()
 
 
 def read_source(name: str, spec: dict[str, Any], base: Path) -> tuple[pd.DataFrame, Origin]:
@@ -221,10 +252,10 @@ def map_table(name: str, spec: dict[str, Any], base: Path, customers: pd.DataFra
         if src not in df.columns:
             raise origin.error(f"column '{src}' (mapped to {canon}) is not in the file",
                                fix=f"columns found: {', '.join(map(str, df.columns[:12]))}")
-    out = pd.DataFrame({canon: df[src].to_numpy() for canon, src in columns.items()}, index=df.index)
+    out = pd.DataFrame({canon: df[src].array for canon, src in columns.items()}, index=df.index)
     for c in TABLES[name].columns:  # canonical names present as they are (e.g. SELECT … AS order_id)
         if c.name not in out.columns and c.name in df.columns and c.name not in columns.values():
-            out[c.name] = df[c.name].to_numpy()
+            out[c.name] = df[c.name].array
     origin.names = {canon: src for canon, src in columns.items()}
     origin.missing = tuple(str(m) for m in spec.get("missing", MISSING_TOKENS))
     dates = spec.get("dates") or {}
