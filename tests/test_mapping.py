@@ -104,6 +104,8 @@ def test_overflowing_field_is_put_back(tmp_path: Path) -> None:
     ({"dates": {"format": "%Y-%m-%d"}},
      "row 2, column '下单日期': '15/04/2026' is not a date — check the date format in the mapping"),
     ({"colums": {}}, "sources.orders: unknown key(s) colums"),
+    ({"columns": {**ORDERS_MAP["columns"], "amount": "折扣"}, "amount": None},  # '10%' is not an amount
+     "row 2, column '折扣': '10%' is not a number — remove currency signs and thousands separators"),
     ({"encoding": "utf-8"}, "cannot be decoded as utf-8"),
 ])
 def test_mapping_errors_are_one_line(tmp_path: Path, capsys, change: dict, message: str) -> None:

@@ -185,7 +185,15 @@ def _convert(df: pd.DataFrame, table: Table, origin: Origin) -> pd.DataFrame:
 def _fast(raw: pd.Series, kind: str, origin: Origin) -> pd.Series | None:
     """The column converted without a per-value Python step, or None where the slow, exact path is needed."""
     if kind == "float" or kind == "int":
-        return raw.astype("float64") if pd.api.types.is_numeric_dtype(raw) and raw.dtype != bool else None
+        if pd.api.types.is_numeric_dtype(raw) and raw.dtype != bool:
+            return raw.astype("float64")
+        if not pd.api.types.is_string_dtype(raw) or raw.dtype == object:
+            return None
+        try:  # text from an export: Arrow's cast reads plain numbers; anything else goes the exact way
+            arr = _text_or_null(pa.array(raw, from_pandas=True), origin.missing)
+            return pd.Series(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), index=raw.index)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            return None
     if kind == "bool":
         return raw.astype(bool) if raw.dtype == bool else None
     if kind == "date":
@@ -201,11 +209,16 @@ def _fast(raw: pd.Series, kind: str, origin: Origin) -> pd.Series | None:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
             return None
     if kind == "str" and pd.api.types.is_string_dtype(raw) and raw.dtype != object:
-        arr = pc.utf8_trim_whitespace(pa.array(raw, from_pandas=True))
-        missing = pc.is_in(arr, value_set=pa.array([*origin.missing, ""], type=arr.type))
-        arr = pc.if_else(missing, pa.scalar(None, type=arr.type), arr)
+        arr = _text_or_null(pa.array(raw, from_pandas=True), origin.missing)
         return pd.Series(arr.to_pandas(types_mapper={arr.type: raw.dtype}.get), index=raw.index)
     return None
+
+
+def _text_or_null(arr: pa.Array, missing: tuple[str, ...]) -> pa.Array:
+    """Text trimmed of surrounding whitespace, with missing-value tokens and empty values as nulls."""
+    arr = pc.utf8_trim_whitespace(arr)
+    gone = pc.is_in(arr, value_set=pa.array([*missing, ""], type=arr.type))
+    return pc.if_else(gone, pa.scalar(None, type=arr.type), arr)
 
 
 def _slow(raw: pd.Series, col: Column, origin: Origin) -> pd.Series:
