@@ -88,6 +88,19 @@ def w_ingest(data: str, root: str) -> dict:
             "peak_rss_mib": _maxrss_mib(resource.RUSAGE_SELF)}
 
 
+def w_mapped(config_file: str, root: str) -> dict:
+    """riskbook.store.ingest of the same files through a ``sources:`` mapping, the path users' own
+    exports take (text columns converted by riskbook, not typed by the reader); cold, like w_ingest."""
+    import resource
+    _imports()
+    from riskbook import sources, store
+    t0, c0 = time.perf_counter(), time.process_time()
+    target = store.ingest(sources.resolve(None, config_file), root=Path(root))
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"seconds": seconds, "cpu": cpu, "rows": store.read_meta(target)["rows"],
+            "peak_rss_mib": _maxrss_mib(resource.RUSAGE_SELF)}
+
+
 def w_prepare(data: str, cache: str) -> dict:
     """Ingest into the bench's own riskbook cache (untimed): the store the notebook and load_unit read."""
     os.environ["RISKBOOK_CACHE"] = cache
@@ -178,7 +191,8 @@ def w_profile(data: str, root: str, out: str) -> dict:
     return {"seconds": seconds, "stats": out}
 
 
-WORKERS = {"idle": w_idle, "read_csv": w_read_csv, "ingest": w_ingest, "prepare": w_prepare, "load": w_load,
+WORKERS = {"idle": w_idle, "read_csv": w_read_csv, "ingest": w_ingest, "mapped": w_mapped, "prepare": w_prepare,
+           "load": w_load,
            "notebook": w_notebook, "profile": w_profile}
 
 
@@ -284,6 +298,30 @@ def measure_ingest(data: Path, repeat: int) -> tuple[list[dict], list[dict]]:
     return base, ing
 
 
+def mapping_file(data: Path) -> Path:
+    """A company file whose ``sources:`` map every CSV of ``data`` as it is (canonical headers)."""
+    cfg = data.parent / f"{data.name}-mapping.yaml"
+    specs = {p.stem: {"file": str(p.resolve())} for p in sorted(data.glob("*.csv"))}
+    cfg.write_text(json.dumps({"company": "bench", "sources": specs}, indent=1))  # JSON is YAML
+    return cfg
+
+
+def measure_mapped(data: Path, repeat: int) -> tuple[list[dict], list[dict]]:
+    """Alternate read_csv baselines and cold ingests through the mapping."""
+    cfg = mapping_file(data)
+    base, ing = [], []
+    for i in range(repeat):
+        base.append(spawn("read_csv", data))
+        cache = Path(tempfile.mkdtemp(prefix="riskbook-bench-mapped-"))
+        try:
+            ing.append(spawn("mapped", cfg, cache / "store", env={"RISKBOOK_CACHE": str(cache)}))
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+        print(f"  mapped run {i + 1}/{repeat}: read_csv {base[-1]['seconds']:.2f} s, "
+              f"mapped ingest {ing[-1]['seconds']:.2f} s", flush=True)
+    return base, ing
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="riskbook benchmarks (see bench/README.md)")
     ap.add_argument("--scale", type=int, help="demo company scale (default 20; --quick: 2)")
@@ -291,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smoke run: scale 2, repeat 1")
     ap.add_argument("--unit", default="east", help="unit for the load and notebook measurements (default east)")
     ap.add_argument("--period", default="2026Q3", help="quarter for the load and notebook measurements")
-    ap.add_argument("--only", nargs="+", choices=["ingest", "load", "memory"], help="run only these measurements")
+    ap.add_argument("--only", nargs="+", choices=["ingest", "mapped", "load", "memory"],
+                    help="run only these measurements")
     ap.add_argument("--profile", action="store_true",
                     help="instead of the measurements, cProfile one cold ingest and print the top costs")
     ap.add_argument("--lib", type=Path, default=PROJ / "lib",
@@ -306,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     repeat = a.repeat or (1 if a.quick else 3)
     if scale < 1 or repeat < 1:
         ap.error("--scale and --repeat must be 1 or more")
-    only = set(a.only or ["ingest", "load", "memory"])
+    only = set(a.only or ["ingest", "mapped", "load", "memory"])
 
     print(f"riskbook bench · {time.strftime('%Y-%m-%d %H:%M')} · scale {scale} · repeat {repeat}")
     for line in machine():
@@ -341,6 +380,21 @@ def main(argv: list[str] | None = None) -> int:
         except MeasurementError as exc:
             errors.append(str(exc))
             rows.append((f"ingest scale {scale} (CSV → store)", "ERROR", "", "", f"≤ {INGEST_MAX_RATIO:.1f}", "ERROR"))
+
+    if "mapped" in only:
+        label = f"mapped ingest scale {scale} (sources: → store)"
+        print(f"mapped: {repeat} × (pandas.read_csv of every CSV, cold ingest through a sources: mapping) ...",
+              flush=True)
+        try:
+            base, ing = measure_mapped(data, repeat)
+            b, s = median([r["seconds"] for r in base]), median([r["seconds"] for r in ing])
+            rows.append((label, f"{s:.2f} s", f"{b:.2f} s read_csv", f"{s / b:.2f}", "—", "—"))
+            notes.append(f"mapped ingest runs (s): {fmt_runs([r['seconds'] for r in ing], 's')} (CPU "
+                         f"{fmt_runs([r['cpu'] for r in ing], 's')}); peak RSS "
+                         f"{median([r['peak_rss_mib'] for r in ing]):.0f} MiB; the issue sets no target for it")
+        except MeasurementError as exc:
+            errors.append(str(exc))
+            rows.append((label, "ERROR", "", "", "—", "ERROR"))
 
     store_dir = None
     if only & {"load", "memory"}:
