@@ -128,6 +128,15 @@ def test_rows_after_title_rows_are_numbered_as_in_the_sheet(tmp_path: Path, caps
     assert "t.xlsx [S], row 5, column '下单日期': '2026/13/45' is not a date" in err
 
 
+@pytest.mark.parametrize("name", ["broken.xlsx", "broken.xls"])
+def test_a_file_that_is_not_a_spreadsheet_is_one_line(tmp_path: Path, capsys, name: str) -> None:
+    (tmp_path / name).write_bytes(b"order_id,amount\nA1,5\n")  # a CSV saved with a spreadsheet's name
+    cfg = write_company(tmp_path, {**ORDERS_MAP, "file": name})
+    assert cli.main(["validate", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"{name} [sheet 0]: cannot be read" in err, err
+
+
 def test_data_and_sources_are_exclusive(tmp_path: Path, capsys) -> None:
     cfg = tmp_path / "company.yaml"
     cfg.write_text("data: somewhere\nsources:\n  orders: {file: o.csv}\n")

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from .exceptions import DataError, ParamError
-from .loader import MISSING_TOKENS, Origin, convert
+from .loader import MISSING_TOKENS, READ_ERRORS, Origin, convert, read_excel
 from .schema import TABLES
 
 KEYS = {"file", "url", "sql", "sheet", "header_row", "encoding", "delimiter", "missing", "dates", "columns",
@@ -144,17 +144,17 @@ def read_source(name: str, spec: dict[str, Any], base: Path) -> tuple[pd.DataFra
         raise DataError(str(path), "file not found", fix=f"check sources.{name}.file in the company file")
     label, suffix = str(path), path.suffix.lower()
     try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
+        if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
             sheet = spec.get("sheet", 0)
             label += f" [sheet {sheet}]" if isinstance(sheet, int) else f" [{sheet}]"
-            df = pd.read_excel(path, sheet_name=sheet, header=header, dtype=str, keep_default_na=False)
+            df = read_excel(path, sheet, header)
         elif suffix == ".parquet":
             df = pd.read_parquet(path)
         else:
             df = _csv(path, spec, header)
     except DataError:
         raise
-    except (ValueError, KeyError, OSError) as exc:
+    except READ_ERRORS as exc:
         raise DataError(label, f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
     df.columns = [str(c).strip() for c in df.columns]
     for j in spec.get("join") or []:
