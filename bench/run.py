@@ -101,6 +101,20 @@ def w_mapped(config_file: str, root: str) -> dict:
             "peak_rss_mib": _maxrss_mib(resource.RUSAGE_SELF)}
 
 
+def w_excel(path: str, engine: str) -> dict:
+    """One sheet read as text: riskbook's reader (calamine), or pandas' default engine (openpyxl)."""
+    _imports()
+    import pandas as pd
+    t0, c0 = time.perf_counter(), time.process_time()
+    if engine == "riskbook":
+        from riskbook.loader import read_excel
+        df = read_excel(Path(path))
+    else:
+        df = pd.read_excel(path, dtype=str, keep_default_na=False, engine=engine)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"seconds": seconds, "cpu": cpu, "rows": len(df), "digest": int(pd.util.hash_pandas_object(df).sum())}
+
+
 def w_prepare(data: str, cache: str) -> dict:
     """Ingest into the bench's own riskbook cache (untimed): the store the notebook and load_unit read."""
     os.environ["RISKBOOK_CACHE"] = cache
@@ -191,7 +205,8 @@ def w_profile(data: str, root: str, out: str) -> dict:
     return {"seconds": seconds, "stats": out}
 
 
-WORKERS = {"idle": w_idle, "read_csv": w_read_csv, "ingest": w_ingest, "mapped": w_mapped, "prepare": w_prepare,
+WORKERS = {"idle": w_idle, "read_csv": w_read_csv, "ingest": w_ingest, "mapped": w_mapped, "excel": w_excel,
+           "prepare": w_prepare,
            "load": w_load,
            "notebook": w_notebook, "profile": w_profile}
 
@@ -322,6 +337,35 @@ def measure_mapped(data: Path, repeat: int) -> tuple[list[dict], list[dict]]:
     return base, ing
 
 
+EXCEL_ROWS = 100_000
+
+
+def excel_file(data: Path) -> Path:
+    """The first EXCEL_ROWS order lines of ``data`` as an .xlsx sheet, written once (openpyxl: ~16 s)."""
+    path = CACHE / f"{data.name}-orders-{EXCEL_ROWS // 1000}k.xlsx"
+    if not path.exists():
+        import pandas as pd
+        print(f"writing {rel(path)} ({EXCEL_ROWS:,} order lines) once ...", flush=True)
+        tmp = path.with_suffix(".tmp.xlsx")
+        pd.read_csv(data / "orders.csv", nrows=EXCEL_ROWS).to_excel(tmp, index=False)
+        tmp.replace(path)
+    return path
+
+
+def measure_excel(data: Path, repeat: int) -> tuple[list[dict], list[dict]]:
+    """Alternate pandas' default engine (openpyxl) and riskbook's reader on the same sheet."""
+    path = excel_file(data)
+    base, ours = [], []
+    for i in range(repeat):
+        base.append(spawn("excel", path, "openpyxl"))
+        ours.append(spawn("excel", path, "riskbook"))
+        print(f"  excel run {i + 1}/{repeat}: openpyxl {base[-1]['seconds']:.2f} s, "
+              f"riskbook {ours[-1]['seconds']:.2f} s", flush=True)
+    if {r["digest"] for r in base} != {r["digest"] for r in ours}:
+        raise MeasurementError("riskbook's Excel reader and openpyxl read different values")
+    return base, ours
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="riskbook benchmarks (see bench/README.md)")
     ap.add_argument("--scale", type=int, help="demo company scale (default 20; --quick: 2)")
@@ -329,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smoke run: scale 2, repeat 1")
     ap.add_argument("--unit", default="east", help="unit for the load and notebook measurements (default east)")
     ap.add_argument("--period", default="2026Q3", help="quarter for the load and notebook measurements")
-    ap.add_argument("--only", nargs="+", choices=["ingest", "mapped", "load", "memory"],
+    ap.add_argument("--only", nargs="+", choices=["ingest", "mapped", "excel", "load", "memory"],
                     help="run only these measurements")
     ap.add_argument("--profile", action="store_true",
                     help="instead of the measurements, cProfile one cold ingest and print the top costs")
@@ -345,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     repeat = a.repeat or (1 if a.quick else 3)
     if scale < 1 or repeat < 1:
         ap.error("--scale and --repeat must be 1 or more")
-    only = set(a.only or ["ingest", "mapped", "load", "memory"])
+    only = set(a.only or ["ingest", "mapped", "excel", "load", "memory"])
 
     print(f"riskbook bench · {time.strftime('%Y-%m-%d %H:%M')} · scale {scale} · repeat {repeat}")
     for line in machine():
@@ -392,6 +436,19 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"mapped ingest runs (s): {fmt_runs([r['seconds'] for r in ing], 's')} (CPU "
                          f"{fmt_runs([r['cpu'] for r in ing], 's')}); peak RSS "
                          f"{median([r['peak_rss_mib'] for r in ing]):.0f} MiB; the issue sets no target for it")
+        except MeasurementError as exc:
+            errors.append(str(exc))
+            rows.append((label, "ERROR", "", "", "—", "ERROR"))
+
+    if "excel" in only:
+        label = f"read an Excel sheet ({EXCEL_ROWS // 1000}k order lines)"
+        print(f"excel: {repeat} × (pandas.read_excel with openpyxl, riskbook.loader.read_excel) ...", flush=True)
+        try:
+            base, ours = measure_excel(data, repeat)
+            b, s = median([r["seconds"] for r in base]), median([r["seconds"] for r in ours])
+            rows.append((label, f"{s:.2f} s", f"{b:.2f} s openpyxl", f"{s / b:.2f}", "—", "—"))
+            notes.append(f"excel runs (s): riskbook {fmt_runs([r['seconds'] for r in ours], 's')}, openpyxl "
+                         f"{fmt_runs([r['seconds'] for r in base], 's')}; both read the same values (hash checked)")
         except MeasurementError as exc:
             errors.append(str(exc))
             rows.append((label, "ERROR", "", "", "—", "ERROR"))
