@@ -298,18 +298,21 @@ def fmt_runs(xs: list[float], unit: str) -> str:
     return ", ".join(f"{x:.3f}" if unit == "s" else f"{x:.0f}" for x in xs)
 
 
-def measure_ingest(data: Path, repeat: int) -> tuple[list[dict], list[dict]]:
-    """Alternate baseline and ingest runs so drift hits both alike; a fresh store root each ingest."""
+def measure_ingest(data: Path, repeat: int, kind: str = "ingest",
+                   source: Path | None = None) -> tuple[list[dict], list[dict]]:
+    """Alternate baseline (read_csv) and cold ingest runs so drift hits both alike. ``kind`` is the
+    worker ("ingest" of the folder, or "mapped" through the company file ``source``); each ingest gets
+    an empty store root and riskbook cache (no remembered file hashes): a first ingest."""
     base, ing = [], []
     for i in range(repeat):
         base.append(spawn("read_csv", data))
-        cache = Path(tempfile.mkdtemp(prefix="riskbook-bench-ingest-"))
-        try:  # empty store root and riskbook cache (no remembered file hashes): a first ingest
-            ing.append(spawn("ingest", data, cache / "store", env={"RISKBOOK_CACHE": str(cache)}))
+        cache = Path(tempfile.mkdtemp(prefix=f"riskbook-bench-{kind}-"))
+        try:
+            ing.append(spawn(kind, source or data, cache / "store", env={"RISKBOOK_CACHE": str(cache)}))
         finally:
             shutil.rmtree(cache, ignore_errors=True)
-        print(f"  ingest run {i + 1}/{repeat}: read_csv {base[-1]['seconds']:.2f} s, "
-              f"ingest {ing[-1]['seconds']:.2f} s", flush=True)
+        print(f"  {kind} run {i + 1}/{repeat}: read_csv {base[-1]['seconds']:.2f} s, "
+              f"{kind} ingest {ing[-1]['seconds']:.2f} s", flush=True)
     return base, ing
 
 
@@ -319,22 +322,6 @@ def mapping_file(data: Path) -> Path:
     specs = {p.stem: {"file": str(p.resolve())} for p in sorted(data.glob("*.csv"))}
     cfg.write_text(json.dumps({"company": "bench", "sources": specs}, indent=1))  # JSON is YAML
     return cfg
-
-
-def measure_mapped(data: Path, repeat: int) -> tuple[list[dict], list[dict]]:
-    """Alternate read_csv baselines and cold ingests through the mapping."""
-    cfg = mapping_file(data)
-    base, ing = [], []
-    for i in range(repeat):
-        base.append(spawn("read_csv", data))
-        cache = Path(tempfile.mkdtemp(prefix="riskbook-bench-mapped-"))
-        try:
-            ing.append(spawn("mapped", cfg, cache / "store", env={"RISKBOOK_CACHE": str(cache)}))
-        finally:
-            shutil.rmtree(cache, ignore_errors=True)
-        print(f"  mapped run {i + 1}/{repeat}: read_csv {base[-1]['seconds']:.2f} s, "
-              f"mapped ingest {ing[-1]['seconds']:.2f} s", flush=True)
-    return base, ing
 
 
 EXCEL_ROWS = 100_000
@@ -430,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mapped: {repeat} × (pandas.read_csv of every CSV, cold ingest through a sources: mapping) ...",
               flush=True)
         try:
-            base, ing = measure_mapped(data, repeat)
+            base, ing = measure_ingest(data, repeat, "mapped", mapping_file(data))
             b, s = median([r["seconds"] for r in base]), median([r["seconds"] for r in ing])
             rows.append((label, f"{s:.2f} s", f"{b:.2f} s read_csv", f"{s / b:.2f}", "—", "—"))
             notes.append(f"mapped ingest runs (s): {fmt_runs([r['seconds'] for r in ing], 's')} (CPU "

@@ -19,15 +19,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from .loader import _FALSE, _HARD_REQUIRED, _TRUE, MISSING_TOKENS, UNIT_RE
+from .loader import FALSE_WORDS, HARD_REQUIRED, MISSING_TOKENS, TRUE_WORDS, UNIT_RE, null_tokens
 from .schema import TABLES, Table
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "str": pa.string(), "date": pa.timestamp("ns"), "float": pa.float64(), "int": pa.float64(), "bool": pa.bool_(),
 }
-_BOOL_TRUE = sorted({v for t in _TRUE for v in (t, t.upper(), t.capitalize())})
-_BOOL_FALSE = sorted({v for t in _FALSE - {""} for v in (t, t.upper(), t.capitalize())})
-_MISSING = pa.array([t for t in MISSING_TOKENS if t], pa.string())
+_BOOL_TRUE = sorted({v for t in TRUE_WORDS for v in (t, t.upper(), t.capitalize())})
+_BOOL_FALSE = sorted({v for t in FALSE_WORDS - {""} for v in (t, t.upper(), t.capitalize())})
 
 
 def read_typed(name: str, path: Path) -> pa.Table | None:
@@ -87,7 +86,7 @@ def _checked(table: pa.Table, spec: Table, tokens_done: bool) -> pa.Table | None
                     return None
         elif col.kind == "bool":
             arr = arr.fill_null(False)
-        if arr.null_count and col.name in _HARD_REQUIRED.get(spec.name, ()):
+        if arr.null_count and col.name in HARD_REQUIRED.get(spec.name, ()):
             return None
         columns[col.name] = arr
     if "unit" in columns:
@@ -102,8 +101,7 @@ def _trimmed(arr: pa.ChunkedArray, tokens_done: bool) -> pa.ChunkedArray:
     trimmed = pc.utf8_trim_whitespace(arr)
     if tokens_done and _nbytes(trimmed) == _nbytes(arr):
         return arr  # nothing was trimmed, and the CSV reader already turned the exact tokens into nulls
-    gone = pc.or_(pc.is_in(trimmed, value_set=_MISSING), pc.equal(trimmed, ""))
-    return pc.if_else(gone, pa.scalar(None, pa.string()), trimmed)
+    return null_tokens(trimmed, MISSING_TOKENS)
 
 
 def _nbytes(arr: pa.ChunkedArray) -> int:

@@ -27,8 +27,8 @@ from .schema import REQUIRED_TABLES, TABLES, Column, Table
 SUFFIXES: tuple[str, ...] = (".parquet", ".csv", ".xlsx")
 UNIT_RE = re.compile(r"^[a-z0-9_]+$")
 MISSING_TOKENS: tuple[str, ...] = ("", "NULL", "null", "NaN", "nan", "N/A", "n/a", "-", "None")
-_TRUE = {"true", "1", "yes", "y", "t", "是"}
-_FALSE = {"false", "0", "no", "n", "f", "否", ""}
+TRUE_WORDS = {"true", "1", "yes", "y", "t", "是"}
+FALSE_WORDS = {"false", "0", "no", "n", "f", "否", ""}
 
 
 def find_tables(folder: Path) -> dict[str, Path]:
@@ -184,7 +184,7 @@ def _convert(df: pd.DataFrame, table: Table, origin: Origin) -> pd.DataFrame:
             blank = _blank(raw, origin.missing)
         if col.choices:
             out[col.name] = _choices(out[col.name], col, origin)
-        if col.required and col.name in _HARD_REQUIRED.get(table.name, ()) and blank.any():
+        if col.required and col.name in HARD_REQUIRED.get(table.name, ()) and blank.any():
             raise origin.error("value is empty", _first(blank), col.name,
                                f"every {table.name} row needs a {col.name}")
     if "unit" in out.columns:
@@ -205,7 +205,7 @@ def _fast(raw: pd.Series, kind: str, origin: Origin) -> pd.Series | None:
         if not pd.api.types.is_string_dtype(raw) or raw.dtype == object:
             return None
         try:  # text from an export: Arrow's cast reads plain numbers; anything else goes the exact way
-            arr = _text_or_null(pa.array(raw, from_pandas=True), origin.missing)
+            arr = null_tokens(pc.utf8_trim_whitespace(pa.array(raw, from_pandas=True)), origin.missing)
             return pd.Series(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), index=raw.index)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             return None
@@ -224,16 +224,15 @@ def _fast(raw: pd.Series, kind: str, origin: Origin) -> pd.Series | None:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
             return None
     if kind == "str" and pd.api.types.is_string_dtype(raw) and raw.dtype != object:
-        arr = _text_or_null(pa.array(raw, from_pandas=True), origin.missing)
+        arr = null_tokens(pc.utf8_trim_whitespace(pa.array(raw, from_pandas=True)), origin.missing)
         return pd.Series(arr.to_pandas(types_mapper={arr.type: raw.dtype}.get), index=raw.index)
     return None
 
 
-def _text_or_null(arr: pa.Array, missing: tuple[str, ...]) -> pa.Array:
-    """Text trimmed of surrounding whitespace, with missing-value tokens and empty values as nulls."""
-    arr = pc.utf8_trim_whitespace(arr)
-    gone = pc.is_in(arr, value_set=pa.array([*missing, ""], type=arr.type))
-    return pc.if_else(gone, pa.scalar(None, type=arr.type), arr)
+def null_tokens(trimmed: pa.Array | pa.ChunkedArray, missing: tuple[str, ...]) -> pa.Array | pa.ChunkedArray:
+    """Trimmed text with its missing-value tokens and empty values as nulls."""
+    gone = pc.is_in(trimmed, value_set=pa.array([*missing, ""], type=trimmed.type))
+    return pc.if_else(gone, pa.scalar(None, type=trimmed.type), trimmed)
 
 
 def _slow(raw: pd.Series, col: Column, origin: Origin) -> pd.Series:
@@ -256,10 +255,10 @@ def _slow(raw: pd.Series, col: Column, origin: Origin) -> pd.Series:
         return val.astype("float64")
     if col.kind == "bool":
         txt = raw.astype(str).str.strip().str.lower()
-        bad = ~(txt.isin(_TRUE) | txt.isin(_FALSE) | blank)
+        bad = ~(txt.isin(TRUE_WORDS) | txt.isin(FALSE_WORDS) | blank)
         if bad.any():
             raise origin.error(f"'{raw[bad].iloc[0]}' is not true/false", _first(bad), col.name, "use true or false")
-        return txt.isin(_TRUE) & ~blank
+        return txt.isin(TRUE_WORDS) & ~blank
     return raw.astype("string").str.strip().mask(blank)
 
 
@@ -275,7 +274,7 @@ def _choices(val: pd.Series, col: Column, origin: Origin) -> pd.Series:
 
 
 # Columns whose blank value stops the load (a row cannot be placed or counted without them).
-_HARD_REQUIRED: dict[str, tuple[str, ...]] = {
+HARD_REQUIRED: dict[str, tuple[str, ...]] = {
     "orders": ("order_id", "order_date", "unit", "amount"),
     "customers": ("customer_id", "unit"),
     "reps": ("rep_id", "unit", "hire_date"),

@@ -111,7 +111,7 @@ def _csv(path: Path, spec: dict[str, Any], header: int) -> pd.DataFrame:
 def _arrow_csv(text: str, utf8: bytes | None, sep: str, header: int) -> pd.DataFrame | None:
     """The file as text columns through Arrow's parallel reader, or None where :func:`_csv`'s row by
     row reading must decide (ragged rows, an ``overflow:`` column, a header Arrow reads differently)."""
-    head_rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), header + 1))
+    head_rows = list(itertools.islice(csv.reader(io.StringIO(text[:1 << 20]), delimiter=sep), header + 1))
     if len(sep) != 1 or len(head_rows) <= header:
         return None
     head = head_rows[header]

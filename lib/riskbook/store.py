@@ -86,7 +86,8 @@ def _load(source: Source) -> dict[str, pa.Table]:
             futures = {name: pool.submit(_read_one, name, paths[name]) for name in big_first}
         tables = {name: futures[name].result() for name in paths}  # the first table's error first
     else:
-        tables = {name: to_arrow(df, name) for name, df in load_mapping(source.specs, source.base, source.where).items()}
+        mapped = load_mapping(source.specs, source.base, source.where)
+        tables = {name: to_arrow(df, name) for name, df in mapped.items()}
     if "payments" in tables and "invoices" not in tables:
         raise ParamError(f"{source.label}: payments need invoices too (a payment takes its unit from its invoice)")
     if "payments" in tables:  # a payment belongs to its invoice's unit (the first invoice with its id)
@@ -179,8 +180,11 @@ def ingest(source: Source | Path, root: Path | None = None) -> Path:
         with ThreadPoolExecutor(max_workers=2) as pool:
             big_first = sorted(tables.items(), key=lambda kv: -kv[1].num_rows)
             cuts = [pool.submit(_prepare, name, t, known, as_of, units) for name, t in big_first]
-            writes = [pool.submit(_write, part, dup, tmp / unit / f"{name}.arrow")
-                      for cut in as_completed(cuts) for name, parts in [cut.result()] for unit, part, dup in parts]
+            writes = []
+            for cut in as_completed(cuts):
+                name, parts = cut.result()
+                for unit, part, dup in parts:
+                    writes.append(pool.submit(_write, part, dup, tmp / unit / f"{name}.arrow"))
             for w in writes:
                 w.result()
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
