@@ -138,10 +138,23 @@ def test_duplicates_match_pandas(seed: int) -> None:
         "c": rng.integers(0, 4, n).astype(float),
         "g": rng.choice(["east", "west", "north"], n),
     })
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    group_codes, group_names = pd.factorize(df["g"])
-    for cols in (["a"], ["a", "b"], ["a", "b", "c"], ["c", "b"]):
-        got = flags.duplicates([table[c] for c in cols])
-        assert np.array_equal(got, _reference(df, cols, None)), cols
-        got = flags.duplicates([table[c] for c in cols], group=(group_codes.astype(np.int64), len(group_names)))
-        assert np.array_equal(got, _reference(df, cols, "g")), cols
+    in_order = df.dropna(subset=["a"]).sort_values("a", kind="stable").reset_index(drop=True)  # sorted ids
+    for frame in (df, in_order):
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        group_codes, group_names = pd.factorize(frame["g"])
+        for cols in (["a"], ["a", "b"], ["a", "b", "c"], ["c", "b"]):
+            got = flags.duplicates([table[c] for c in cols])
+            assert np.array_equal(got, _reference(frame, cols, None)), cols
+            got = flags.duplicates([table[c] for c in cols], group=(group_codes.astype(np.int64), len(group_names)))
+            assert np.array_equal(got, _reference(frame, cols, "g")), cols
+
+
+def test_sorted_ids_are_coded_without_hashing() -> None:
+    ids = pa.chunked_array([pa.array(["a1", "a1", "a2"]), pa.array(["a3", "a3", "a3", "b"])])
+    values, n = flags.sorted_codes(ids)
+    assert values.tolist() == [0, 0, 1, 2, 2, 2, 3] and n == 4
+    assert flags.sorted_codes(pa.chunked_array([pa.array(["b", "a"])])) is None
+    assert flags.sorted_codes(pa.chunked_array([pa.array(["a", None])])) is None
+    # the same duplicates either way: sorted ids with a repeated (id, product) pair
+    table = pa.table({"id": ["a1", "a1", "a1", "a2", "a2"], "p": ["x", "y", "x", "x", "x"]})
+    assert flags.duplicates([table["id"], table["p"]]).tolist() == [False, False, True, False, True]

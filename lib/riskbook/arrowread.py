@@ -13,6 +13,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -105,7 +106,14 @@ def _trimmed(arr: pa.ChunkedArray, tokens_done: bool) -> pa.ChunkedArray:
 
 
 def _nbytes(arr: pa.ChunkedArray) -> int:
-    return int(pc.sum(pc.binary_length(arr)).as_py() or 0)
+    """Bytes of text in a string column, read off its offsets (nothing is scanned)."""
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    total = 0
+    for chunk in arr.chunks:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
+            total += int(offsets[chunk.offset + len(chunk)] - offsets[chunk.offset])
+    return total
 
 
 def _lowered(arr: pa.ChunkedArray, choices: tuple[str, ...]) -> pa.ChunkedArray | None:

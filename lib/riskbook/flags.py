@@ -82,6 +82,20 @@ def codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
     return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(enc.dictionary)
 
 
+def sorted_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int] | None:
+    """Codes of a column whose values never decrease down the file (ids exported in order), from
+    comparing each value with the one before, without hashing; None if it is not so sorted."""
+    n = len(column)
+    if n < 2 or column.null_count:
+        return None
+    before, after = column.slice(0, n - 1), column.slice(1)
+    if pc.any(pc.less(after, before)).as_py():
+        return None
+    change = np.asarray(pc.not_equal(after, before).to_numpy(zero_copy_only=False), dtype=np.int64)
+    values = np.concatenate([[0], np.cumsum(change)])
+    return values, int(values[-1]) + 1
+
+
 def _combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
     """One int64 per row that is equal exactly where all ``parts`` (codes, cardinality) are equal."""
     combined, size = np.zeros(len(parts[0][0]), dtype=np.int64), 1
@@ -103,7 +117,7 @@ def duplicates(columns: list[pa.ChunkedArray | pa.Array], group: tuple[np.ndarra
     out = np.zeros(n, dtype=bool)
     if not n:
         return out
-    first = codes(columns[0])
+    first = sorted_codes(columns[0]) or codes(columns[0])
     rows = np.flatnonzero(np.bincount(first[0], minlength=first[1])[first[0]] > 1)
     if not len(rows):
         return out
