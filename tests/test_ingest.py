@@ -155,6 +155,9 @@ def test_sorted_ids_are_coded_without_hashing() -> None:
     assert values.tolist() == [0, 0, 1, 2, 2, 2, 3] and n == 4
     assert flags.sorted_codes(pa.chunked_array([pa.array(["b", "a"])])) is None
     assert flags.sorted_codes(pa.chunked_array([pa.array(["a", None])])) is None
+    nan = float("nan")  # NaN compares unequal to itself: floats are hashed, where NaN equals NaN
+    assert flags.sorted_codes(pa.chunked_array([pa.array([1.0, nan, nan])])) is None
+    assert flags.duplicates([pa.chunked_array([pa.array([1.0, nan, nan])])]).tolist() == [False, False, True]
     # the same duplicates either way: sorted ids with a repeated (id, product) pair
     table = pa.table({"id": ["a1", "a1", "a1", "a2", "a2"], "p": ["x", "y", "x", "x", "x"]})
     assert flags.duplicates([table["id"], table["p"]]).tolist() == [False, False, True, False, True]

@@ -86,7 +86,7 @@ def sorted_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int] |
     """Codes of a column whose values never decrease down the file (ids exported in order), from
     comparing each value with the one before, without hashing; None if it is not so sorted."""
     n = len(column)
-    if n < 2 or column.null_count:
+    if n < 2 or column.null_count or pa.types.is_floating(column.type):  # NaN is unequal to itself
         return None
     before, after = column.slice(0, n - 1), column.slice(1)
     if pc.any(pc.less(after, before)).as_py():
