@@ -60,6 +60,8 @@ def test_validate_ok_summarises_the_data(tiny_dir: Path, capsys) -> None:
     code = cli.main(["validate", "--data", str(tiny_dir)])
     out = capsys.readouterr().out
     assert code == 0 and "orders 9" in out and "units u" in out and "2025-07-05 to 2026-09-20" in out
+    # O8 has no customer id: the one problem in the tiny company, shown but not stopping anything
+    assert "data quality, shown in the reports (not errors): orders: 1 missing customer_id\n" in out
 
 
 def test_bad_run_leaves_existing_outputs_untouched(tmp_path: Path, capsys) -> None:

@@ -87,6 +87,16 @@ def test_fast_and_exact_paths_store_the_same(folder: Path, tmp_path: Path, monke
     assert east["_dq"].isna().all()
 
 
+def test_meta_counts_the_problems_the_reports_show(folder: Path, tmp_path: Path) -> None:
+    meta = store.read_meta(store.ingest(folder, root=tmp_path / "store"))
+    assert meta["problems"] == {
+        # O2/p1 repeated in east; O3 west -50 (no status: completed); O4 customer Z; O5 dated 2030
+        "orders": {"duplicate rows": 1, "negative amount on a completed line": 1, "unknown customer_id": 1,
+                   "order_date in the future": 1},
+        "payments": {"duplicate rows": 2},  # i1 twice in east, i9 (no such invoice) twice
+    }
+
+
 def test_payments_of_unknown_invoices_go_to_every_unit(folder: Path, tmp_path: Path) -> None:
     units = _store(folder, tmp_path / "store")
     east, west = units["east"]["payments"], units["west"]["payments"]

@@ -51,6 +51,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     rows = ", ".join(f"{k} {v:,}" for k, v in meta["rows"].items())
     print(f"ok: {meta['source']}: {rows}; units {', '.join(meta['units'])}; "
           f"{meta['first_date']} to {meta['last_date']}")
+    problems = meta.get("problems", {})
+    if problems:
+        found = "; ".join(f"{table}: " + ", ".join(f"{n:,} {what}" for what, n in
+                                                 sorted(counts.items(), key=lambda kv: -kv[1]))
+                          for table, counts in problems.items())
+        print(f"data quality, shown in the reports (not errors): {found}")
+    else:
+        print("data quality: no problems found")
     return 0
 
 

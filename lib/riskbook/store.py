@@ -25,7 +25,7 @@ from .loader import find_tables, load_table
 from .mapping import load_mapping
 from .sources import Source
 
-STORE_VERSION = "5"  # Arrow IPC slices (large_string text) from Arrow tables; duplicates flagged at ingest
+STORE_VERSION = "6"  # Arrow IPC slices (large_string text); duplicates flagged at ingest; problems in meta
 
 
 def file_hash(path: Path) -> str:
@@ -106,13 +106,16 @@ def _unit_codes(table: pa.Table) -> tuple[np.ndarray, list[str]]:
     return codes, enc.dictionary.to_pylist()
 
 
-def _slices(name: str, table: pa.Table, units: list[str]) -> list[tuple[str, pa.Table, np.ndarray]]:
+Slices = list[tuple[str, pa.Table, np.ndarray]]  # (unit, its rows, their _dup flags)
+
+
+def _slices(name: str, table: pa.Table, units: list[str]) -> tuple[Slices, int]:
     """``table`` cut into one slice per unit (rows without a unit go to every unit), with each row's
-    ``_dup`` flag: it repeats an earlier row of its slice."""
+    ``_dup`` flag: it repeats an earlier row of its slice; and how many rows repeat one of their unit."""
     key = [table[c] for c in key_columns(name, table)]
     if "unit" not in table.column_names:
         dup = duplicates(key)
-        return [(unit, table, dup) for unit in units]
+        return [(unit, table, dup) for unit in units], int(dup.sum())
     unit_code, names = _unit_codes(table)
     # a row repeats an earlier row of its slice when it repeats its key *and unit*: one pass for all units
     dup = duplicates(key, group=(unit_code.astype(np.int64) + 1, len(names) + 1))
@@ -131,12 +134,19 @@ def _slices(name: str, table: pa.Table, units: list[str]) -> list[tuple[str, pa.
             out.append((unit, part, duplicates([part[c] for c in key_columns(name, part)])))
         else:
             out.append((unit, part, dup[mine]))
-    return out
+    return out, int(dup.sum())
 
 
 def _prepare(name: str, table: pa.Table, known: dict[str, pa.Array], as_of: pd.Timestamp,
-             units: list[str]) -> tuple[str, list[tuple[str, pa.Table, np.ndarray]]]:
-    return name, _slices(name, flag_quality(name, table, known, as_of), units)
+             units: list[str]) -> tuple[str, Slices, dict[str, int]]:
+    """A table flagged and cut, and the count of each data-quality problem in it."""
+    flagged = flag_quality(name, table, known, as_of)
+    parts, dups = _slices(name, flagged, units)
+    counts = pc.value_counts(flagged["_dq"].drop_null())
+    problems = {str(v["values"]): int(v["counts"]) for v in counts.to_pylist()}
+    if dups:
+        problems["duplicate rows"] = dups
+    return name, parts, problems
 
 
 def _write(table: pa.Table, dup: np.ndarray, path: Path) -> None:
@@ -168,6 +178,7 @@ def ingest(source: Source | Path, root: Path | None = None) -> Path:
         "first_date": str(pc.min(dates).as_py().date()),
         "last_date": str(pc.max(past if len(past) else dates).as_py().date()),
         "rows": {k: int(v.num_rows) for k, v in tables.items()},
+        "problems": {},  # table -> problem -> rows: what the reports' data-quality sections show
     }
     known = known_ids(tables)
     root.mkdir(parents=True, exist_ok=True)
@@ -182,12 +193,15 @@ def ingest(source: Source | Path, root: Path | None = None) -> Path:
             cuts = [pool.submit(_prepare, name, t, known, as_of, units) for name, t in big_first]
             writes = []
             for cut in as_completed(cuts):
-                name, parts = cut.result()
+                name, parts, problems = cut.result()
+                if problems:
+                    meta["problems"][name] = problems
                 for unit, part, dup in parts:
                     writes.append(pool.submit(_write, part, dup, tmp / unit / f"{name}.arrow"))
             for w in writes:
                 w.result()
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
+        meta["problems"] = {name: meta["problems"][name] for name in sorted(meta["problems"])}
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
         try:
             os.rename(tmp, target)
         except OSError:  # another process ingested the same source first
