@@ -2,6 +2,8 @@
 duplicate flags must mean what pandas' ``duplicated`` means, within each unit's slice."""
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -171,3 +173,25 @@ def test_sorted_ids_are_coded_without_hashing() -> None:
     # the same duplicates either way: sorted ids with a repeated (id, product) pair
     table = pa.table({"id": ["a1", "a1", "a1", "a2", "a2"], "p": ["x", "y", "x", "x", "x"]})
     assert flags.duplicates([table["id"], table["p"]]).tolist() == [False, False, True, False, True]
+
+
+def test_stores_of_earlier_exports_are_pruned(folder: Path, tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    root.mkdir()
+    day = 86_400
+    old = []
+    for i, age in enumerate([5 * day, 4 * day, 3 * day, 2 * day, 60]):  # the last one was used a minute ago
+        p = root / f"old{i}"
+        (p / "east").mkdir(parents=True)
+        os.utime(p, (time.time() - age, time.time() - age))
+        old.append(p)
+    half_done = root / ".ingest-abc"
+    half_done.mkdir()
+    os.utime(half_done, (time.time() - 2 * day, time.time() - 2 * day))
+    new = store.ingest(folder, root=root)
+    kept = sorted(p.name for p in root.iterdir())
+    # the new store, the one used a minute ago and the most recent of the rest: three, plus nothing old
+    assert kept == sorted([new.name, "old4", "old3"])
+    os.utime(old[3], (time.time() - 9 * day, time.time() - 9 * day))  # old3 now unused for long ...
+    assert store.ingest(folder, root=root) == new  # ... but a cache hit prunes nothing
+    assert (root / "old3").exists()

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -165,6 +166,7 @@ def ingest(source: Source | Path, root: Path | None = None) -> Path:
     tables = _load(source) if source.has_sql else None
     target = root / source_hash(source, tables)
     if (target / "meta.json").exists():
+        os.utime(target)  # in use: keeps it off prune()'s list
         return target
     tables = tables if tables is not None else _load(source)
     as_of = pd.Timestamp.today().normalize()  # a row dated after the ingest date is future-dated
@@ -209,7 +211,28 @@ def ingest(source: Source | Path, root: Path | None = None) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    prune(root, keep=target)
     return target
+
+
+KEEP_STORES = 3          # the most recently used stores are always kept ...
+KEEP_SECONDS = 86_400    # ... and so is any store used in the last day
+
+
+def prune(root: Path, keep: Path | None = None) -> list[Path]:
+    """Remove stores of earlier exports, so the cache does not grow with every new export: all but the
+    KEEP_STORES most recently used, where unused for KEEP_SECONDS (and ingests left half-done by a
+    killed process, as old). Returns what it removed."""
+    if not root.is_dir():
+        return []
+    now = time.time()
+    stores = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    done = [p for p in stores if not p.name.startswith(".ingest-")]
+    stale = [p for p in stores if p.name.startswith(".ingest-")] + done[KEEP_STORES:]
+    gone = [p for p in stale if p != keep and now - p.stat().st_mtime > KEEP_SECONDS]
+    for p in gone:
+        shutil.rmtree(p, ignore_errors=True)
+    return gone
 
 
 def read_meta(store: Path) -> dict:
