@@ -31,6 +31,7 @@ NOTEBOOK = "01_identification.ipynb"
 INGEST_MAX_RATIO = 1.0     # riskbook ingest / bare pandas.read_csv of the same files
 LOAD_MAX_SECONDS = 0.2     # load_unit + the quarter's rows
 MEMORY_MAX_RATIO = 1.0     # notebook kernel peak RSS / peak RSS of pandas holding the whole company
+EXCEL_ROWS = 100_000       # order lines in the Excel sheet of the excel measurement
 
 
 # --------------------------------------------------------------------------- workers
@@ -113,6 +114,23 @@ def w_excel(path: str, engine: str) -> dict:
         df = pd.read_excel(path, dtype=str, keep_default_na=False, engine=engine)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"seconds": seconds, "cpu": cpu, "rows": len(df), "digest": int(pd.util.hash_pandas_object(df).sum())}
+
+
+def w_generate(folder: str, scale: str) -> dict:
+    """The demo company at ``scale`` written to ``folder``."""
+    from riskbook import demo
+    demo.generate(Path(folder), scale=int(scale))
+    return {"folder": folder}
+
+
+def w_write_excel(data: str, path: str) -> dict:
+    """The first EXCEL_ROWS order lines of ``data`` written as an .xlsx sheet at ``path``."""
+    import pandas as pd
+    out = Path(path)
+    tmp = out.with_suffix(".tmp.xlsx")
+    pd.read_csv(Path(data) / "orders.csv", nrows=EXCEL_ROWS).to_excel(tmp, index=False)
+    tmp.replace(out)
+    return {"path": str(out)}
 
 
 def w_prepare(data: str, cache: str) -> dict:
@@ -206,6 +224,7 @@ def w_profile(data: str, root: str, out: str) -> dict:
 
 
 WORKERS = {"idle": w_idle, "read_csv": w_read_csv, "ingest": w_ingest, "mapped": w_mapped, "excel": w_excel,
+           "generate": w_generate, "write_excel": w_write_excel,
            "prepare": w_prepare,
            "load": w_load,
            "notebook": w_notebook, "profile": w_profile}
@@ -245,9 +264,7 @@ def demo_data(scale: int) -> Path:
         print(f"data: {rel(folder)} (reused; delete it to regenerate)")
         return folder
     t0 = time.perf_counter()
-    sys.path.insert(0, str(LIB))
-    from riskbook import demo
-    demo.generate(folder, scale=scale)
+    spawn("generate", folder, scale)  # not in this process: workers would inherit its peak RSS
     print(f"data: {rel(folder)} (generated in {time.perf_counter() - t0:.1f} s)")
     return folder
 
@@ -324,18 +341,12 @@ def mapping_file(data: Path) -> Path:
     return cfg
 
 
-EXCEL_ROWS = 100_000
-
-
 def excel_file(data: Path) -> Path:
     """The first EXCEL_ROWS order lines of ``data`` as an .xlsx sheet, written once (openpyxl: ~16 s)."""
     path = CACHE / f"{data.name}-orders-{EXCEL_ROWS // 1000}k.xlsx"
     if not path.exists():
-        import pandas as pd
         print(f"writing {rel(path)} ({EXCEL_ROWS:,} order lines) once ...", flush=True)
-        tmp = path.with_suffix(".tmp.xlsx")
-        pd.read_csv(data / "orders.csv", nrows=EXCEL_ROWS).to_excel(tmp, index=False)
-        tmp.replace(path)
+        spawn("write_excel", data, path)  # not in this process: workers would inherit its peak RSS
     return path
 
 
@@ -394,6 +405,11 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     errors: list[str] = []
 
+    def failed(label: str, target: str, exc: Exception) -> None:
+        """A measurement that could not run: ERROR in its row, the worker's message after the table."""
+        errors.append(str(exc))
+        rows.append((label, "ERROR", "", "", target, "ERROR"))
+
     if "ingest" in only:
         print(f"ingest: {repeat} × (pandas.read_csv of every CSV, cold riskbook.store.ingest) ...", flush=True)
         try:
@@ -409,8 +425,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"{base[0]['bytes'] / 2**20:.0f} MiB of CSV, "
                          f"{orders:,} order lines; ingest peak RSS {median([r['peak_rss_mib'] for r in ing]):.0f} MiB")
         except MeasurementError as exc:
-            errors.append(str(exc))
-            rows.append((f"ingest scale {scale} (CSV → store)", "ERROR", "", "", f"≤ {INGEST_MAX_RATIO:.1f}", "ERROR"))
+            failed(f"ingest scale {scale} (CSV → store)", f"≤ {INGEST_MAX_RATIO:.1f}", exc)
 
     if "mapped" in only:
         label = f"mapped ingest scale {scale} (sources: → store)"
@@ -424,8 +439,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"{fmt_runs([r['cpu'] for r in ing], 's')}); peak RSS "
                          f"{median([r['peak_rss_mib'] for r in ing]):.0f} MiB; the issue sets no target for it")
         except MeasurementError as exc:
-            errors.append(str(exc))
-            rows.append((label, "ERROR", "", "", "—", "ERROR"))
+            failed(label, "—", exc)
 
     if "excel" in only:
         label = f"read an Excel sheet ({EXCEL_ROWS // 1000}k order lines)"
@@ -437,8 +451,7 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"excel runs (s): riskbook {fmt_runs([r['seconds'] for r in ours], 's')}, openpyxl "
                          f"{fmt_runs([r['seconds'] for r in base], 's')}; both read the same values (hash checked)")
         except MeasurementError as exc:
-            errors.append(str(exc))
-            rows.append((label, "ERROR", "", "", "—", "ERROR"))
+            failed(label, "—", exc)
 
     store_dir = None
     if only & {"load", "memory"}:
@@ -472,8 +485,7 @@ def main(argv: list[str] | None = None) -> int:
                              f"{r0['unit_rows'].get('orders', 0):,} order lines, {r0['rows'].get('orders', 0):,} in "
                              f"{a.period}; peak RSS of that process {median([r['peak_rss_mib'] for r in runs]):.0f} MiB")
             except MeasurementError as exc:
-                errors.append(str(exc))
-                rows.append((label, "ERROR", "", "", f"< {LOAD_MAX_SECONDS} s", "ERROR"))
+                failed(label, f"< {LOAD_MAX_SECONDS} s", exc)
 
     if "memory" in only:
         label = f"peak RSS 01_identification {a.unit}"
@@ -499,8 +511,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"(its DataFrames: {company[0]['frames_mib']:.0f} MiB); an interpreter with pandas and "
                          f"pyarrow imported, nothing read: {idle['peak_rss_mib']:.0f} MiB")
         except MeasurementError as exc:
-            errors.append(str(exc))
-            rows.append((label, "ERROR", "", "", f"< {MEMORY_MAX_RATIO:.1f}", "ERROR"))
+            failed(label, f"< {MEMORY_MAX_RATIO:.1f}", exc)
 
     print()
     header = ("measurement", "value", "baseline", "ratio", "target", "result")
