@@ -56,28 +56,29 @@ def check_spec(name: str, spec: Any, where: str) -> dict[str, Any]:
     return _expand(spec)
 
 
-def detect_encoding(data: bytes, declared: str = "auto") -> str:
-    """The encoding of ``data``: as declared, else a BOM, else UTF-8 if it decodes, else GB18030."""
+def decode(data: bytes, declared: str = "auto") -> tuple[str, str]:
+    """``data`` decoded once, and its encoding: as declared, else a BOM, else UTF-8 if it decodes,
+    else GB18030. A declared encoding that does not fit raises UnicodeDecodeError or LookupError."""
     if declared and declared != "auto":
-        return declared
+        return data.decode(declared), declared
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return data.decode("utf-8-sig"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return data.decode("utf-16"), "utf-16"
     try:
-        data.decode("utf-8")
-        return "utf-8"
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return "gb18030"
+        return data.decode("gb18030"), "gb18030"
 
 
 def _csv(path: Path, spec: dict[str, Any], header: int) -> pd.DataFrame:
     raw = path.read_bytes()
-    enc = detect_encoding(raw, spec.get("encoding", "auto"))
+    declared = spec.get("encoding", "auto")
     try:
-        text = raw.decode(enc)
+        text, enc = decode(raw, declared)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DataError(str(path), f"cannot be decoded as {enc} ({exc})",
+        tried = declared if declared and declared != "auto" else "UTF-8 or GB18030"
+        raise DataError(str(path), f"cannot be decoded as {tried} ({exc})",
                         fix="set encoding: in the mapping (utf-8, gbk, gb18030)") from None
     text = text.lstrip("\ufeff")
     sep = spec.get("delimiter", ",")
