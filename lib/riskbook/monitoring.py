@@ -58,7 +58,7 @@ def control_limits(hist: pd.DataFrame) -> pd.DataFrame:
 
 def monitor(ctx: Context, current: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """History, control limits and breaches (new ones first) for the report period."""
-    hist = K.history(ctx, trailing_periods(ctx))
+    hist = K.history(ctx, trailing_periods(ctx), known=current)
     limits = control_limits(hist)
     b = current[current["status"].isin(["amber", "red"])].copy()
     b["new"] = ~b["previous_status"].isin(["amber", "red"])

@@ -98,15 +98,26 @@ def compute(ctx: Context, ids: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def history(ctx: Context, periods: list[Period], ids: list[str] | None = None) -> pd.DataFrame:
-    """Long table (period, id, value, status) of KRIs over ``periods``."""
+def history(ctx: Context, periods: list[Period], ids: list[str] | None = None,
+            known: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Long table (period, id, value, status) of KRIs over ``periods``. ``known``, the :func:`compute`
+    frame of ``ctx``'s period, gives that period's values and the previous period's: they are not
+    evaluated again."""
+    given: dict[str, dict[str, float | None]] = {}
+    if known is not None:
+        for period, col in ((ctx.period, "value"), (ctx.period.previous, "previous")):
+            given[str(period)] = {i: None if pd.isna(v) else float(v) for i, v in zip(known["id"], known[col])}
     rows = []
     for p in periods:
-        c = ctx.at(p)
+        values, c = given.get(str(p), {}), None
         for k in (REGISTRY[i] for i in (ids or REGISTRY)):
-            value, reason = evaluate(k, c)
+            if k.id in values:
+                value = values[k.id]
+            else:
+                c = ctx.at(p) if c is None else c
+                value, _ = evaluate(k, c)
             rows.append({"period": str(p), "id": k.id, "value": value,
-                         "status": status_of(value, thresholds(k, ctx.params)), "reason": reason})
+                         "status": status_of(value, thresholds(k, ctx.params))})
     return pd.DataFrame(rows)
 
 
