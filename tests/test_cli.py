@@ -21,23 +21,27 @@ def broken(tmp_path: Path, table: str, text: str) -> Path:
 
 
 ORDERS_HEAD = "order_id,order_date,customer_id,unit,amount\n"
+# A column most of whose values fail is the wrong column, format or delimiter: the run stops, naming
+# how many values fail, the first one, and the fix. (A stray bad cell is a finding: tests/test_malformed.py.)
 CASES = [
-    ("orders", ORDERS_HEAD + "O1,2026-07-01,A,u,10\nO2,31/09/2026,A,u,10\n",
-     "orders.csv, row 3, column 'order_date': '31/09/2026' is not a date — use ISO dates (2026-09-30)"),
+    ("orders", ORDERS_HEAD + "O1,03/07/2026,A,u,10\nO2,31/08/2026,A,u,10\n",
+     "orders.csv, row 2, column 'order_date': 2 of 2 values are not dates (first: '03/07/2026') — use ISO dates "
+     "(2026-12-31), or read the file through a sources: mapping with dates: {dayfirst: true}"),
     ("orders", ORDERS_HEAD + 'O1,2026-07-01,A,u,"¥1,000"\n',
-     "orders.csv, row 2, column 'amount': '¥1,000' is not a number"),
+     "orders.csv, row 2, column 'amount': 1 of 1 values are not numbers (first: '¥1,000') — remove currency signs"),
     ("orders", ORDERS_HEAD + "O1,2026-07-01,A,u,10\nO2,2026-07-01,A,u,1,000\n",
      "orders.csv, row 3: 6 fields where the header has 5 — quote values that contain commas"),
     ("orders", "order_id,order_date,customer_id,amount\nO1,2026-07-01,A,10\n",
-     "orders.csv, column 'unit': missing required column 'unit'"),
+     "orders.csv, column 'unit': missing required column 'unit' — add it or map a column to unit (the file has: "
+     "order_id, order_date, customer_id, amount)"),
     ("orders", ORDERS_HEAD + "O1,2026-07-01,A,East China,10\n",
-     "orders.csv, row 2, column 'unit': unit 'East China' is not a lowercase slug"),
+     "orders.csv, row 2, column 'unit': 1 of 1 unit values are not lowercase slugs"),
     ("orders", ORDERS_HEAD + "O1,2026-07-01,A,,10\n",
-     "orders.csv, row 2, column 'unit': value is empty"),
+     "orders.csv, column 'unit': no row has a usable unit"),
     ("opportunities", "opportunity_id,unit,created_date,status,amount\no1,u,2026-07-01,pending,5\n",
-     "opportunities.csv, row 2, column 'status': 'pending' is not one of open, won, lost"),
+     "opportunities.csv, row 2, column 'status': 1 of 1 values are not one of open, won, lost (first: 'pending')"),
     ("invoices", "invoice_id,customer_id,unit,issue_date,due_date,amount,disputed\ni1,A,u,2026-07-01,2026-07-31,5,maybe\n",
-     "invoices.csv, row 2, column 'disputed': 'maybe' is not true/false"),
+     "invoices.csv, row 2, column 'disputed': 1 of 1 values are not true/false (first: 'maybe')"),
 ]
 
 
@@ -60,8 +64,10 @@ def test_validate_ok_summarises_the_data(tiny_dir: Path, capsys) -> None:
     code = cli.main(["validate", "--data", str(tiny_dir)])
     out = capsys.readouterr().out
     assert code == 0 and "orders 9" in out and "units u" in out and "2025-07-05 to 2026-09-20" in out
-    # O8 has no customer id: the one problem in the tiny company, shown but not stopping anything
-    assert "data quality, shown in the reports (not errors): orders: 1 missing customer_id\n" in out
+    assert "(data through 2026-10-05)" in out  # the last payment: every dated table counts
+    # O8 has no customer id: the one error in the tiny company, shown with its row, not stopping anything
+    assert "data quality: 1 error and 19 warning findings" in out
+    assert "error    missing_value      orders.customer_id" in out and "orders.csv: row 9 (O8 / p4)" in out
 
 
 def test_bad_run_leaves_existing_outputs_untouched(tmp_path: Path, capsys) -> None:
@@ -80,7 +86,7 @@ def test_bad_run_leaves_existing_outputs_untouched(tmp_path: Path, capsys) -> No
 @pytest.mark.parametrize("argv,message", [
     (["--unit", "nowhere"], "The value for `unit` must be one of ['u'], but 'nowhere' was passed."),
     (["--period", "2026Q5"], "period '2026Q5' is not a quarter (2026Q3), month (2026-09) or year (2026)"),
-    (["--period", "2026Q3"], "period 2026Q3 ends after the data does (2026-09-20)"),
+    (["--period", "2027Q1"], "period 2027Q1 starts after the data ends (data through 2026-10-05)"),
     (["--jobs", "0"], "--jobs must be 1 or more"),
 ])
 def test_run_parameter_errors(tiny_dir: Path, tmp_path: Path, capsys, argv: list[str], message: str) -> None:

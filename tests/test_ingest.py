@@ -84,52 +84,73 @@ def test_fast_and_exact_paths_store_the_same(folder: Path, tmp_path: Path, monke
     west = fast["west"]["orders"]
     assert west["product_id"].tolist() == ["p1", "p,2", "p1"]
     assert west["_dup"].tolist() == [False, False, False]
-    assert west["_dq"].tolist()[:2] == ["negative amount on a completed line", "unknown customer_id"]
-    assert west["_dq"].iloc[2] == "order_date in the future"
+    assert west["_dq"].tolist() == ["negative_amount", "unknown_id", "future_date"]
+    assert pd.isna(west["amount"].iloc[0])  # the negative amount on a completed line is left out
     assert east["_dq"].isna().all()
+    assert east["_drop"].tolist() == [False, False, True, False]  # the exact duplicate is left out of KRIs
 
 
-def test_meta_counts_the_problems_the_reports_show(folder: Path, tmp_path: Path) -> None:
-    meta = store.read_meta(store.ingest(folder, root=tmp_path / "store"))
-    assert meta["problems"] == {
-        # O2/p1 repeated in east; O3 west -50 (no status: completed); O4 customer Z; O5 dated 2030
-        "orders": {"duplicate rows": 1, "negative amount on a completed line": 1, "unknown customer_id": 1,
-                   "order_date in the future": 1},
-        "payments": {"duplicate rows": 2},  # i1 twice in east, i9 (no such invoice) twice
+def test_meta_counts_the_findings_the_reports_show(folder: Path, tmp_path: Path) -> None:
+    st = store.ingest(folder, root=tmp_path / "store")
+    meta = store.read_meta(st)
+    errors = {(x["table"], x["check"], x["column"]): x["count"] for x in meta["findings"] if x["severity"] == "error"}
+    assert errors == {
+        # O2/p1 repeated in east; O3 west -50 (no status: completed); O4 customer Z, rep r9; O5 dated 2030
+        ("orders", "duplicate_row", None): 1, ("orders", "negative_amount", "amount"): 1,
+        ("orders", "unknown_id", "customer_id"): 1, ("orders", "unknown_id", "rep_id"): 1,
+        ("orders", "future_date", "order_date"): 1,
+        ("payments", "duplicate_row", None): 2,  # i1 twice in east, i9 twice (no unit)
+        ("payments", "unknown_id", "invoice_id"): 2,  # i9 is no invoice
     }
+    f = store.load_findings(st)
+    neg = f[f["check"] == "negative_amount"].iloc[0]
+    assert (neg["file"].endswith("orders.csv"), neg["row"], neg["key"], neg["value"], neg["unit"]) == \
+        (True, 5, "O3 / p1", "-50", "west")
+    orphan = f[(f["check"] == "unknown_id") & (f["table"] == "payments")]
+    assert orphan["row"].tolist() == [5, 6] and orphan["unit"].isna().all()
 
 
-def test_payments_of_unknown_invoices_go_to_every_unit(folder: Path, tmp_path: Path) -> None:
+def test_payments_of_unknown_invoices_belong_to_no_unit(folder: Path, tmp_path: Path) -> None:
     units = _store(folder, tmp_path / "store")
     east, west = units["east"]["payments"], units["west"]["payments"]
-    assert east["invoice_id"].tolist() == ["i1", "i1", "i9", "i9"]
-    assert east["_dup"].tolist() == [False, True, False, True]
-    assert west["invoice_id"].tolist() == ["i2", "i9", "i9"]
-    assert west["_dup"].tolist() == [False, False, True]
+    assert east["invoice_id"].tolist() == ["i1", "i1"]
+    assert east["_dup"].tolist() == [False, True]
+    assert west["invoice_id"].tolist() == ["i2"]
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("O9,2026-07-05,A,east,1 234,r1,p1,completed,no,x\n", "'1 234' is not a number"),
-    ("O9,05/07/2026,A,east,12,r1,p1,completed,no,x\n", "'05/07/2026' is not a date"),
-    ("O9,2026-07-05,A,east,12,r1,p1,done,no,x\n", "'done' is not one of completed, cancelled, returned"),
-    ("O9,2026-07-05,A,East Region,12,r1,p1,completed,no,x\n", "unit 'East Region' is not a lowercase slug"),
-    ("O9,2026-07-05,A,east,12,r1,p1,completed,maybe,x\n", "'maybe' is not true/false"),
-    (",2026-07-05,A,east,12,r1,p1,completed,no,x\n", "value is empty"),
-    ("O9,2026-07-05,A,east,12,r1,p1,completed,no,x,y\n", "11 fields where the header has 10"),
+@pytest.mark.parametrize("bad, check, column, value", [
+    ("O9,2026-07-05,A,east,1 234,r1,p1,completed,no,x\n", "unparseable_value", "amount", "1 234"),
+    ("O9,05/07/2026,A,east,12,r1,p1,completed,no,x\n", "unparseable_value", "order_date", "05/07/2026"),
+    ("O9,2026-07-05,A,east,12,r1,p1,done,no,x\n", "invalid_value", "status", "done"),
+    ("O9,2026-07-05,A,East Region,12,r1,p1,completed,no,x\n", "invalid_unit", "unit", "East Region"),
+    ("O9,2026-07-05,A,east,12,r1,p1,completed,maybe,x\n", "unparseable_value", "discount_approved", "maybe"),
+    (",2026-07-05,A,east,12,r1,p1,completed,no,x\n", "missing_value", "order_id", ""),
 ])
-def test_doubtful_files_fall_back_to_the_exact_error(folder: Path, tmp_path: Path, bad: str, message: str) -> None:
+def test_a_bad_cell_is_a_finding_and_both_paths_agree(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      bad: str, check: str, column: str, value: str) -> None:
     path = folder / "orders.csv"
     path.write_text(ORDERS + bad)
-    assert arrowread.read_typed("orders", path) is None
+    st = store.ingest(folder, root=tmp_path / "store")
+    f = store.load_findings(st)
+    hit = f[(f["row"] == 9) & (f["table"] == "orders") & (f["check"] == check)]
+    assert hit[["column", "value"]].values.tolist() == [[column, value]]
+    assert hit["excluded"].iloc[0] in ("value", "row")
+    monkeypatch.setattr(store, "read_typed", lambda name, p: None)
+    again = store.load_findings(store.ingest(folder, root=tmp_path / "exact"))
+    pd.testing.assert_frame_equal(f, again)
+
+
+def test_a_row_wider_than_its_header_stops_the_run(folder: Path, tmp_path: Path) -> None:
+    (folder / "orders.csv").write_text(ORDERS + "O9,2026-07-05,A,east,12,r1,p1,completed,no,x,y\n")
     with pytest.raises(DataError) as err:
         store.ingest(folder, root=tmp_path / "store")
-    assert message in str(err.value)
-    assert "row 9" in str(err.value)
+    assert "row 9" in str(err.value) and "11 fields where the header has 10" in str(err.value)
     assert not (tmp_path / "store").exists() or not any((tmp_path / "store").glob("*/meta.json"))
 
 
 def test_parquet_takes_the_fast_path(folder: Path) -> None:
-    df = load_table("invoices", folder / "invoices.csv")
+    df, _ = load_table("invoices", folder / "invoices.csv")
+    df = df.drop(columns="_row")
     df.to_parquet(folder / "invoices.parquet")
     typed = arrowread.read_typed("invoices", folder / "invoices.parquet")
     assert typed is not None

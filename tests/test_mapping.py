@@ -99,14 +99,18 @@ def test_overflowing_field_is_put_back(tmp_path: Path) -> None:
 @pytest.mark.parametrize("change,message", [
     ({"columns": {**ORDERS_MAP["columns"], "order_id": "单号"}},
      "column '单号' (mapped to order_id) is not in the file"),
-    ({"unit": {"column": "事业部", "map": {"华东事业部": "east"}}},
-     "row 5, column '事业部': '华南事业部' has no unit in the unit map — add it to unit: map: in the mapping"),
+    ({"unit": {"column": "事业部", "map": {"华南事业部": "south"}}},
+     "row 2, column '事业部': 3 rows have a unit value the unit map does not know ('华东事业部') — add them to "
+     "unit: map: in the mapping"),
     ({"dates": {"format": "%Y-%m-%d"}},
-     "row 2, column '下单日期': '15/04/2026' is not a date — check the date format in the mapping"),
+     "row 2, column '下单日期': 4 of 4 values are not dates (first: '15/04/2026') — check dates: in the mapping"),
+    ({"dates": {}}, "row 2, column '下单日期': 4 of 4 values are not dates (first: '15/04/2026') — they look "
+                    "day-first (31/12/2026): set dates: {dayfirst: true} in the mapping"),
     ({"colums": {}}, "sources.orders: unknown key(s) colums"),
-    ({"columns": {**ORDERS_MAP["columns"], "amount": "折扣"}, "amount": None},  # '10%' is not an amount
-     "row 2, column '折扣': '10%' is not a number — remove currency signs and thousands separators"),
-    ({"encoding": "utf-8"}, "cannot be decoded as utf-8"),
+    ({"columns": {**ORDERS_MAP["columns"], "amount": "状态"}, "amount": None},  # the wrong column
+     "row 2, column '状态': 4 of 4 values are not numbers (first: '完成') — remove currency signs and thousands "
+     "separators"),
+    ({"encoding": "utf-8"}, "cannot be decoded as utf-8: it looks like gb18030 — set encoding: gb18030 in the mapping"),
 ])
 def test_mapping_errors_are_one_line(tmp_path: Path, capsys, change: dict, message: str) -> None:
     cfg = write_company(gbk_csv(tmp_path), {**ORDERS_MAP, **change})
@@ -123,9 +127,20 @@ def test_rows_after_title_rows_are_numbered_as_in_the_sheet(tmp_path: Path, caps
         pd.DataFrame([["标题"], [""]]).to_excel(xl, sheet_name="S", header=False, index=False)
         pd.DataFrame(rows, columns=HEAD.strip().split(",")).to_excel(xl, sheet_name="S", startrow=2, index=False)
     cfg = write_company(tmp_path, {**ORDERS_MAP, "file": "t.xlsx", "sheet": "S", "header_row": 3})
-    assert cli.main(["validate", "--config", str(cfg)]) == 2
-    err = capsys.readouterr().err
-    assert "t.xlsx [S], row 5, column '下单日期': '2026/13/45' is not a date" in err
+    assert cli.main(["validate", "--config", str(cfg)]) == 0  # one bad date is a finding, not a stop
+    out = capsys.readouterr().out
+    assert "unparseable_value  orders.order_date" in out and "t.xlsx [S]: row 5 (A2) '2026/13/45'" in out
+
+
+def test_a_value_the_unit_map_does_not_know_is_a_finding(tmp_path: Path) -> None:
+    rows = [*ROWS, "A6,05/08/2026,K1,华北事业部,1,10,0,完成"]
+    cfg = write_company(gbk_csv(tmp_path, rows), ORDERS_MAP)
+    st = store.ingest(resolve(None, cfg), root=tmp_path / "store")
+    f = store.load_findings(st)
+    hit = f[f["check"] == "unmapped_value"]
+    assert hit[["row", "column", "value", "excluded", "severity"]].values.tolist() == \
+        [[7, "unit", "华北事业部", "row", "error"]]
+    assert "A6" not in set(store.load_unit(st, "east")["orders"]["order_id"])
 
 
 @pytest.mark.parametrize("name", ["broken.xlsx", "broken.xls"])

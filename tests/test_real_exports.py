@@ -28,16 +28,18 @@ def test_superstore_pack(tmp_path: Path) -> None:
         for r in csv.DictReader(fh):
             day, month, year = (int(x) for x in r["Order Date"].split("/"))
             revenue[(r["Region"].lower(), *quarter(2000 + year, month))] += float(r["Sales"])
+    # the last order is dated 2022-12-30: the data covers 2022Q4, the default period
     for unit in ("east", "west"):
-        doc = json.loads((tmp_path / "2022Q3" / unit / "results.json").read_text())
+        doc = json.loads((tmp_path / "2022Q4" / unit / "results.json").read_text())
+        assert doc["status"] == "ok" and doc["data_through"] == "2022-12-30"  # said, as the report says it
         kri = {k["id"]: k for k in doc["kris"]}
-        growth = (revenue[(unit, 2022, 3)] / revenue[(unit, 2022, 2)] - 1) * 100
-        yoy = (revenue[(unit, 2022, 3)] / revenue[(unit, 2021, 3)] - 1) * 100
+        growth = (revenue[(unit, 2022, 4)] / revenue[(unit, 2022, 3)] - 1) * 100
+        yoy = (revenue[(unit, 2022, 4)] / revenue[(unit, 2021, 4)] - 1) * 100
         assert kri["revenue_growth"]["value"] == pytest.approx(growth, rel=1e-6)
         assert kri["revenue_yoy"]["value"] == pytest.approx(yoy, rel=1e-6)
         assert kri["dso"]["status"] == "n/a" and "invoices" in kri["dso"]["reason"]
         assert "before" not in kri["benford_mad"]["reason"] and "not applicable" in kri["benford_mad"]["reason"]
-    assert (tmp_path / "2022Q3" / "east" / "east_2022Q3_risk_report.pdf").exists()
+    assert (tmp_path / "2022Q4" / "east" / "east_2022Q4_risk_report.pdf").exists()
 
 
 def test_northwind_pack(tmp_path: Path) -> None:

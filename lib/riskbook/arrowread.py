@@ -2,15 +2,13 @@
 
 Arrow's multi-threaded CSV reader parses and types the columns in one pass (dates, numbers,
 true/false, missing-value tokens); the checks that follow are whole-column Arrow kernels.
-This path only ever *accepts*: when anything is doubtful (a value that does not parse, an
-empty required value, a header it cannot match, an encoding that is not UTF-8) it returns
-None and the exact path in :mod:`riskbook.loader` reads the file, and either produces the
-same table or names the first bad row. Both paths meet in :func:`to_arrow`'s types.
+This path only ever *accepts*: when anything is doubtful (a value that does not parse or lies
+outside its allowed set, a header it cannot match) it returns None and the exact path in
+:mod:`riskbook.loader` reads the file, and produces the same table with the bad values left
+empty and reported, or names the column that cannot be used. Both paths meet in :func:`to_arrow`'s types.
 """
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from .loader import FALSE_WORDS, HARD_REQUIRED, MISSING_TOKENS, TRUE_WORDS, UNIT_RE, null_tokens
+from .loader import FALSE_WORDS, MISSING_TOKENS, TRUE_WORDS, csv_header, null_tokens
 from .schema import TABLES, Table
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -34,28 +32,32 @@ def read_typed(name: str, path: Path) -> pa.Table | None:
     """``path`` as the canonical table ``name`` in Arrow types, or None where the exact path must decide."""
     spec = TABLES[name]
     try:
-        if path.suffix == ".csv":
+        if path.suffix.lower() == ".csv":
             table = _csv(path, spec)
-        elif path.suffix == ".parquet":
+        elif path.suffix.lower() == ".parquet":
             table = pq.read_table(path)
         else:
             return None
-        return None if table is None else _checked(table, spec, tokens_done=path.suffix == ".csv")
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeDecodeError, csv.Error,
+        if table is None:
+            return None
+        checked = _checked(table, spec, tokens_done=path.suffix.lower() == ".csv")
+        return None if checked is None else checked.append_column(
+            "_row", pa.array(np.arange(checked.num_rows, dtype=np.int64) + 2))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeDecodeError,
             OSError, ValueError):
         return None
 
 
 def _csv(path: Path, spec: Table) -> pa.Table | None:
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        header = next(csv.reader(io.StringIO(fh.readline())), [])
+    header, sep = csv_header(path)
     kinds = {c.name: c.kind for c in spec.columns}
     present = [h for h in header if h in kinds]
-    if len(set(header)) != len(header) or any(c not in present for c in spec.required):
+    if any(c not in present for c in spec.required) or any(h != h.strip() for h in header):
         return None
     return pcsv.read_csv(
         path,
         read_options=pcsv.ReadOptions(block_size=1 << 22),
+        parse_options=pcsv.ParseOptions(delimiter=sep),
         convert_options=pcsv.ConvertOptions(
             column_types={h: ARROW_TYPES[kinds[h]] for h in present}, include_columns=present,
             null_values=[t for t in MISSING_TOKENS], strings_can_be_null=True, quoted_strings_can_be_null=True,
@@ -87,13 +89,7 @@ def _checked(table: pa.Table, spec: Table, tokens_done: bool) -> pa.Table | None
                     return None
         elif col.kind == "bool":
             arr = arr.fill_null(False)
-        if arr.null_count and col.name in HARD_REQUIRED.get(spec.name, ()):
-            return None
         columns[col.name] = arr
-    if "unit" in columns:
-        units = pc.unique(columns["unit"]).drop_null().to_pylist()
-        if any(u == "group" or not UNIT_RE.match(u) for u in units):
-            return None
     return pa.table(columns)
 
 
@@ -132,5 +128,7 @@ def to_arrow(df: pd.DataFrame, name: str) -> pa.Table:
     for col in spec.columns:
         if col.name in df.columns:
             cols[col.name] = pa.array(df[col.name], from_pandas=True).cast(ARROW_TYPES[col.kind])
+    cols["_row"] = pa.array(df["_row"], pa.int64()) if "_row" in df.columns else \
+        pa.array(np.arange(len(df), dtype=np.int64) + 2)
     return pa.table(cols)
 

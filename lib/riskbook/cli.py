@@ -7,16 +7,21 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from . import config
-from .exceptions import ParamError, RiskbookError, check_choice
+from .exceptions import DataError, ParamError, RiskbookError, check_choice
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--data", help="folder of canonical tables (orders.csv, …)")
     src.add_argument("--config", help="company file with the data source (default params/company.yaml)")
+    p.add_argument("--strict", action="store_true",
+                   help="stop when the data has error-severity data-quality findings (pipelines that must not "
+                        "publish on bad data)")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -43,6 +48,37 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def findings_report(st: Path, meta: dict, first: int = 3) -> list[str]:
+    """Lines listing a store's findings by check: severity, check, table.column, rows, first locations."""
+    from .store import load_findings
+    summary = meta.get("findings", [])
+    if not summary:
+        return ["data quality: no problems found"]
+    f = load_findings(st)
+    errors = sum(x["count"] for x in summary if x["severity"] == "error")
+    warnings = sum(x["count"] for x in summary if x["severity"] == "warning")
+    lines = [f"data quality: {errors:,} error and {warnings:,} warning findings, shown in the reports "
+             "(rows an error makes unusable are left out of the KRIs they would corrupt):"]
+    for x in summary:
+        g = f[(f["table"] == x["table"]) & (f["check"] == x["check"]) & (f["severity"] == x["severity"]) &
+              ((f["column"] == x["column"]) if x["column"] else f["column"].isna())].sort_values("row").head(first)
+        where = ", ".join(f"row {r}" + (f" ({k})" if isinstance(k, str) and k else "") +
+                          (f" '{v}'" if isinstance(v, str) and v else "")
+                          for r, k, v in zip(g["row"], g["key"], g["value"]))
+        more = ", …" if x["count"] > first else ""
+        field = x["table"] + (f".{x['column']}" if x["column"] else "")
+        lines.append(f"  {x['severity']:<8} {x['check']:<18} {field:<28} {x['count']:>9,} "
+                     f"{'row ' if x['count'] == 1 else 'rows'}  {Path(str(g['file'].iloc[0])).name}: {where}{more}")
+    return lines
+
+
+def _strict(st: Path, meta: dict) -> None:
+    errors = sum(x["count"] for x in meta.get("findings", []) if x["severity"] == "error")
+    if errors:
+        raise DataError(meta["source"], f"{errors:,} error-severity data-quality findings and --strict was given",
+                        fix="riskbook validate lists them; fix the export or run without --strict")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .store import read_meta
     from .unit import open_store
@@ -50,15 +86,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     meta = read_meta(st)
     rows = ", ".join(f"{k} {v:,}" for k, v in meta["rows"].items())
     print(f"ok: {meta['source']}: {rows}; units {', '.join(meta['units'])}; "
-          f"{meta['first_date']} to {meta['last_date']}")
-    problems = meta.get("problems", {})
-    if problems:
-        found = "; ".join(f"{table}: " + ", ".join(f"{n:,} {what}" for what, n in
-                                                 sorted(counts.items(), key=lambda kv: -kv[1]))
-                          for table, counts in problems.items())
-        print(f"data quality, shown in the reports (not errors): {found}")
-    else:
-        print("data quality: no problems found")
+          f"{meta['first_date']} to {meta['last_date']} (data through {meta['data_end']})")
+    print("\n".join(findings_report(st, meta)))
+    if args.strict:
+        _strict(st, meta)
     return 0
 
 
@@ -93,6 +124,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ParamError(f"--jobs must be 1 or more, but {args.jobs} was passed")
     st = open_store(args.data, args.config)          # validates the data before anything is written
     meta = read_meta(st)
+    if args.strict:
+        _strict(st, meta)
     period = resolve_period(args.period, meta)
     check_period(period, meta)
     units = args.units or meta["units"]
@@ -142,14 +175,25 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
     try:
         return {"run": cmd_run, "validate": cmd_validate, "demo-data": cmd_demo, "kri": cmd_kri}[args.command](args)
     except RiskbookError as exc:
+        if debug:
+            traceback.print_exc()
         print(f"riskbook: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("riskbook: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug or an input no check foresaw: one line, the traceback with --debug
+        if debug:
+            traceback.print_exc()
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        print(f"riskbook: error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+              f"(in {Path(where.filename).name}:{where.lineno}; run again with --debug for the traceback)",
+              file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
-"""Data-quality flags on typed Arrow tables: ``_dq`` (the first check a row fails) and duplicates.
+"""Duplicate detection on typed Arrow columns: integer codes of values, combined per row.
 
-Problems a report should show rather than stop on: missing values, future dates, ids that no
-customer or rep has, negative amounts on completed order lines, and rows that repeat an
-earlier row or its key. Everything is a whole-column Arrow or numpy step.
+Everything is a whole-column Arrow or numpy step; :mod:`riskbook.checks` uses it for exact and
+key duplicates.
 """
 from __future__ import annotations
 
@@ -11,68 +10,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .schema import TABLES
-
-
-def _mask(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """A boolean Arrow column as numpy, nulls as False."""
-    return np.asarray(arr.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def known_ids(tables: dict[str, pa.Table]) -> dict[str, pa.Array]:
-    """The customer and rep ids the company has (for the unknown-id checks), where those tables exist."""
-    known = {}
-    for table, col in (("customers", "customer_id"), ("reps", "rep_id")):
-        if table in tables:
-            known[col] = pc.unique(tables[table][col]).drop_null()
-    return known
-
-
-def flag_quality(name: str, t: pa.Table, known: dict[str, pa.Array], as_of: pd.Timestamp) -> pa.Table:
-    """``t`` with a ``_dq`` column: the first check a row fails, or null."""
-    spec = TABLES[name]
-    reason = np.full(t.num_rows, -1, dtype=np.int8)
-    labels: list[str] = []
-
-    def mark(mask: np.ndarray, why: str) -> None:
-        hit = mask & (reason < 0)
-        if hit.any():
-            labels.append(why)
-            reason[hit] = len(labels) - 1
-
-    cols = set(t.column_names)
-    for col in spec.columns:
-        if col.required and col.name in cols and t[col.name].null_count:
-            mark(_mask(t[col.name].is_null()), f"missing {col.name}")
-    if spec.date_col and spec.date_col in cols:
-        mark(_mask(pc.greater(t[spec.date_col], pa.scalar(as_of.to_pydatetime(), pa.timestamp("ns")))),
-             f"{spec.date_col} in the future")
-    for col, owner in (("customer_id", "customers"), ("rep_id", "reps")):
-        if col in cols and col in known and name != owner:
-            mark(_unknown(t[col], known[col]), f"unknown {col}")
-    if name == "orders":
-        completed = pc.fill_null(pc.equal(t["status"], "completed"), True) if "status" in cols else True
-        mark(_mask(pc.and_(pc.less(t["amount"], 0), completed)), "negative amount on a completed line")
-    if labels:
-        dq = pa.DictionaryArray.from_arrays(pa.array(reason, mask=reason < 0), pa.array(labels, pa.string()))
-        return t.append_column("_dq", dq.cast(pa.string()))
-    return t.append_column("_dq", pa.nulls(t.num_rows, pa.string()))
-
-
-def _unknown(ids: pa.ChunkedArray, known: pa.Array) -> np.ndarray:
-    """Non-blank ids not among ``known`` (Arrow's hash lookup: fast on millions of rows)."""
-    found = pc.is_in(ids, value_set=known.cast(ids.type))
-    return _mask(pc.and_(pc.invert(found), pc.is_valid(ids)))
-
-
-def key_columns(name: str, table: pa.Table) -> list[str]:
-    """The columns that decide whether a row repeats an earlier one: the table's key where it is
-    complete (a row that repeats another exactly repeats its key too), else every column."""
-    spec = TABLES[name]
-    key = [k for k in spec.key if k in table.column_names]
-    if key and len(key) == len(spec.key):
-        return key
-    return [c.name for c in spec.columns if c.name in table.column_names]
 
 
 def codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
@@ -96,7 +33,7 @@ def sorted_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int] |
     return values, int(values[-1]) + 1
 
 
-def _combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
+def combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
     """One int64 per row that is equal exactly where all ``parts`` (codes, cardinality) are equal."""
     combined, size = np.zeros(len(parts[0][0]), dtype=np.int64), 1
     for values, n in parts:
@@ -126,6 +63,28 @@ def duplicates(columns: list[pa.ChunkedArray | pa.Array], group: tuple[np.ndarra
         parts.insert(0, (group[0][rows], group[1]))
     taken = pa.array(rows)
     parts += [codes(c.take(taken) if len(rows) < n else c) for c in columns[1:]]
-    dup = pd.Series(_combine(parts), copy=False).duplicated(keep="first").to_numpy()
+    dup = pd.Series(combine(parts), copy=False).duplicated(keep="first").to_numpy()
     out[rows[dup]] = True
     return out
+
+
+def duplicate_groups(columns: list[pa.ChunkedArray | pa.Array],
+                     group: tuple[np.ndarray, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose values of ``columns`` (and ``group``) another row shares, in file order, and a
+    code per such row that is equal exactly where those values are equal."""
+    n = len(columns[0]) if columns else 0
+    empty = np.zeros(0, dtype=np.int64)
+    if n < 2:
+        return empty, empty
+    first = sorted_codes(columns[0]) or codes(columns[0])
+    rows = np.flatnonzero(np.bincount(first[0], minlength=first[1])[first[0]] > 1)
+    if not len(rows):
+        return empty, empty
+    parts = [(first[0][rows], first[1])]
+    if group is not None:
+        parts.insert(0, (group[0][rows], group[1]))
+    taken = pa.array(rows)
+    parts += [codes(c.take(taken) if len(rows) < n else c) for c in columns[1:]]
+    combined, _ = pd.factorize(combine(parts))
+    shared = np.bincount(combined)[combined] > 1
+    return rows[shared], combined[shared].astype(np.int64)

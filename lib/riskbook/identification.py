@@ -10,7 +10,8 @@ from .kris import Context, NotApplicable
 from .kris.customer import churned
 from .kris.compliance import violations
 from .kris.financial import ageing, limit_breaches
-from .kris.operational import leavers, orphaned_customers, period_records
+from .kris.operational import leavers, orphaned_customers
+from .checks import CHECKS
 from .library import LIBRARY, Risk
 
 SEVERITY: dict[str, int] = {"n/a": 0, "green": 0, "amber": 1, "red": 2}
@@ -88,15 +89,18 @@ def _lost_deals(ctx: Context) -> dict[str, pd.DataFrame]:
 
 
 def _bad_records(ctx: Context) -> dict[str, pd.DataFrame]:
-    from .quality import findings
-    r = period_records(ctx)
-    bad = r[r["_dq"].notna() | r["_dup"]]
-    reasons = bad["_dq"].fillna("duplicate record")
-    f = findings(ctx)
-    summary = f.loc[f["severity"] == "error", ["table", "problem", "records"]]
-    sample_cols = [c for c in ("table", "order_id", "order_date", "customer_id", "amount") if c in bad.columns]
-    sample = bad.assign(problem=reasons).groupby(["table", "problem"], sort=False).head(3)[sample_cols + ["problem"]]
-    return {"data_quality_problems": summary, "bad_records_sample": sample}
+    from .quality import touching
+    f = touching(ctx.findings, ctx.period, ctx.as_of)
+    f = f[(f["when"] == "period") & (f["severity"] == "error")]
+    if f.empty:
+        return {}
+    counts = (f.groupby(["table", "check", "column"], dropna=False, sort=False).size().rename("records")
+              .reset_index().sort_values("records", ascending=False, kind="stable"))
+    counts["problem"] = counts["check"].map(lambda c: CHECKS[c].en)
+    sample = f.groupby(["table", "check"], sort=False).head(3)
+    sample = sample.assign(problem=sample["check"].map(lambda c: CHECKS[c].en))[
+        ["table", "row", "key", "column", "value", "problem", "note"]]
+    return {"data_quality_problems": counts[["table", "problem", "column", "records"]], "bad_records_sample": sample}
 
 
 def _churn(ctx: Context) -> dict[str, pd.DataFrame]:

@@ -8,7 +8,9 @@ show rather than stop on are flagged later (:mod:`riskbook.flags`).
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import re
 import warnings
 import zipfile
@@ -25,6 +27,7 @@ from .exceptions import DataError
 from .schema import REQUIRED_TABLES, TABLES, Column, Table
 
 SUFFIXES: tuple[str, ...] = (".parquet", ".csv", ".xlsx")
+UNIT_MAX = 64  # characters: a unit id names folders and files
 UNIT_RE = re.compile(r"^[a-z0-9_]+$")
 MISSING_TOKENS: tuple[str, ...] = ("", "NULL", "null", "NaN", "nan", "N/A", "n/a", "-", "None")
 TRUE_WORDS = {"true", "1", "yes", "y", "t", "是"}
@@ -32,17 +35,27 @@ FALSE_WORDS = {"false", "0", "no", "n", "f", "否", ""}
 
 
 def find_tables(folder: Path) -> dict[str, Path]:
-    """Map each canonical table name to its file in ``folder``."""
+    """Map each canonical table name to its file in ``folder``: one file per table, names matched
+    without regard to case (``Orders.CSV`` is orders)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(str(folder), "data folder not found", fix="pass --data with a folder of canonical tables")
+    claims: dict[str, list[Path]] = {}
+    for path in sorted(folder.iterdir()):
+        stem, suffix = path.stem.lower(), path.suffix.lower()
+        if stem in TABLES and suffix in SUFFIXES:
+            claims.setdefault(stem, []).append(path)
     found: dict[str, Path] = {}
-    for name in TABLES:
-        for suffix in SUFFIXES:
-            path = folder / f"{name}{suffix}"
-            if path.exists():
-                found[name] = path
-                break
+    for name, paths in claims.items():
+        if len(paths) > 1:
+            raise DataError(str(folder), f"{len(paths)} files claim table '{name}' "
+                            f"({', '.join(p.name for p in paths)})", fix="keep one of them and move the others away")
+        path = paths[0]
+        if not path.is_file():
+            raise DataError(str(path), "is a folder, not a file", fix=f"put the {name} export itself there")
+        if path.stat().st_size == 0:
+            raise DataError(str(path), "is empty (0 bytes)", fix=f"export {name} again, with its header row")
+        found[name] = path
     for name in REQUIRED_TABLES:
         if name not in found:
             raise DataError(str(folder / f"{name}.csv"), f"required table '{name}' not found",
@@ -57,18 +70,94 @@ READ_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, OSError, U
 
 
 def read_excel(path: Path, sheet: int | str = 0, header: int = 0) -> pd.DataFrame:
-    """One sheet as text columns. calamine (Rust) reads a 100k-row sheet in 1.6 s where openpyxl
-    takes 9.9 s, and reads .xls and .xlsb too; the values come out the same."""
-    return pd.read_excel(path, sheet_name=sheet, header=header, dtype=str, keep_default_na=False,
-                         engine="calamine")
+    """One sheet as text columns, the header on row ``header`` (0-based). calamine (Rust) reads a
+    100k-row sheet in 1.6 s where openpyxl takes 9.9 s, and reads .xls and .xlsb too. Two columns
+    with one name are an error (pandas would silently rename the second)."""
+    raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=str, keep_default_na=False, engine="calamine")
+    if len(raw) <= header:
+        raise DataError(str(path), f"has no row {header + 1} to take the header from",
+                        fix="check header_row in the mapping" if header else "export it with its header row")
+    names = [str(c).strip() for c in raw.iloc[header]]
+    check_names(names, str(path))
+    body = raw.iloc[header + 1:].reset_index(drop=True)
+    body.columns = names
+    return body
+
+
+def check_names(names: list[str], label: str) -> None:
+    """DataError when two columns of a header share a name (the second would be lost or renamed)."""
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):
+        if n in seen and n:
+            raise DataError(label, f"two columns are both called '{n}' (columns {seen[n] + 1} and {i + 1})",
+                            column=n, fix="rename one of them in the export")
+        seen.setdefault(n, i)
+
+
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(line: str) -> str:
+    """The delimiter of a header line: a comma unless the line has none and another one splits it."""
+    if "," in line:
+        return ","
+    counts = {d: line.count(d) for d in DELIMITERS[1:]}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def detect_encoding(head: bytes) -> str | None:
+    """The encoding of a file that is not UTF-8, from its first bytes: UTF-16 by its BOM, else GB18030
+    (GBK) when the bytes read as that; None when they are UTF-8."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return None
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # a character cut by the end of the sample
+            return None
+    try:
+        head.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        return "an unknown encoding"
+
+
+def csv_header(path: Path) -> tuple[list[str], str]:
+    """A canonical CSV's header and delimiter; DataError for a file that is not UTF-8 (naming the
+    encoding it is in), has no header, or repeats a column name."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    enc = detect_encoding(head)
+    if enc is not None:
+        raise DataError(str(path), f"is not UTF-8: it looks like {enc}",
+                        fix=f"save it as UTF-8, or read it through a sources: mapping with encoding: "
+                            f"{enc if enc != 'an unknown encoding' else 'auto'}")
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+    first = text.splitlines()[0] if text.strip() else ""
+    if not first.strip():
+        raise DataError(str(path), "has no header row", fix="the first row must name the columns")
+    sep = sniff_delimiter(first)
+    names = [c.strip() for c in next(csv.reader(io.StringIO(first), delimiter=sep))]
+    check_names(names, str(path))
+    return names, sep
+
+
+# What reading a file can raise besides DataError: a spreadsheet that is not one raises the Excel
+# engine's own error (calamine's CalamineError; a zip error from openpyxl).
+READ_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, OSError, UnicodeDecodeError,
+                                                zipfile.BadZipFile, CalamineError)
 
 
 def read_raw(path: Path) -> pd.DataFrame:
     """Read one file as strings (CSV, XLSX) or typed columns (Parquet)."""
     try:
-        if path.suffix == ".parquet":
-            return pd.read_parquet(path)
-        if path.suffix == ".xlsx":
+        if path.suffix.lower() == ".parquet":
+            df = pd.read_parquet(path)
+            check_names([str(c) for c in df.columns], str(path))
+            return df
+        if path.suffix.lower() == ".xlsx":
             return read_excel(path)
         return _read_csv(path)
     except DataError:
@@ -82,26 +171,31 @@ def _read_csv(path: Path) -> pd.DataFrame:
     """A CSV with pandas' fast parallel reader and its type inference; canonical text columns that
     inference turned into numbers (ids such as 007) are read again as text. A row with more fields
     than the header is an error, not silently cut."""
+    names, sep = csv_header(path)
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
-            df = pd.read_csv(path, encoding="utf-8-sig", index_col=False)
+            df = pd.read_csv(path, encoding="utf-8-sig", index_col=False, sep=sep)
         except (pd.errors.ParserError, pd.errors.ParserWarning):
-            _width_error(path)
-    table = TABLES.get(path.stem)
+            _width_error(path, sep)
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame(columns=names, dtype=object)
+    df.columns = [str(c).strip() for c in df.columns]
+    table = TABLES.get(path.stem.lower())
     if table is not None:
         text = [c.name for c in table.columns if c.kind == "str" and c.name in df.columns
                 and not (pd.api.types.is_string_dtype(df[c.name]) or df[c.name].isna().all())]
         if text:
-            again = pd.read_csv(path, encoding="utf-8-sig", usecols=text, dtype=str, keep_default_na=False)
+            again = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False, sep=sep)
+            again.columns = [str(c).strip() for c in again.columns]
             for c in text:
                 df[c] = again[c].where(~_blank(again[c]))
     return df
 
 
-def _width_error(path: Path) -> None:
+def _width_error(path: Path, sep: str = ",") -> None:
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = csv.reader(fh)
+        rows = csv.reader(fh, delimiter=sep)
         width = len(next(rows))
         for i, row in enumerate(rows, start=2):
             if len(row) > width:
@@ -112,8 +206,9 @@ def _width_error(path: Path) -> None:
 
 @dataclass
 class Origin:
-    """Where a frame came from, for error messages: file label, the spreadsheet row of the first
-    data row, the source name of each canonical column, the missing-value tokens, date parsing."""
+    """Where a frame came from, for error messages and findings: file label, the spreadsheet row of
+    the first data row, the source name of each canonical column, the missing-value tokens, date
+    parsing, and whether it came through a ``sources:`` mapping (the fixes differ)."""
 
     label: str
     first_row: int = 2
@@ -122,9 +217,15 @@ class Origin:
     date_format: str | None = "ISO8601"
     dayfirst: bool = False
     positions: np.ndarray | None = None  # file position of each row, where rows were filtered out
+    mapped: bool = False
 
     def row(self, pos: int) -> int:
         return int(self.positions[pos] if self.positions is not None else pos) + self.first_row
+
+    def rows(self, n: int) -> np.ndarray:
+        """The spreadsheet row of each of the ``n`` rows of the frame."""
+        pos = np.asarray(self.positions, dtype=np.int64) if self.positions is not None else np.arange(n)
+        return pos[:n] + self.first_row
 
     def col(self, name: str) -> str:
         return self.names.get(name, name)
@@ -135,15 +236,33 @@ class Origin:
                          column=None if column is None else self.col(column), fix=fix)
 
 
+@dataclass
+class Flagged:
+    """Values a reader could not use and left empty: the check they fail, their canonical column,
+    their positions in the frame, the values as the file gave them, and what was wrong."""
+
+    check: str
+    column: str
+    pos: np.ndarray
+    values: list[str]
+    note: str = ""
+    severity: str = "error"
+    excluded: str = "value"  # what the KRIs leave out: the value (emptied), the whole row, or nothing
+
+
+MOSTLY = 0.5  # a column where more than this share of the values fails is unusable as a whole
+DAYFIRST_LOOK = re.compile(r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
+
+
 def _blank(s: pd.Series, tokens: tuple[str, ...] = MISSING_TOKENS) -> pd.Series:
     if s.dtype == object or pd.api.types.is_string_dtype(s):
         return s.isna() | s.astype(str).str.strip().isin(tokens)
     return s.isna()
 
 
-def _first(mask: pd.Series) -> int:
+def _first(mask: pd.Series | np.ndarray) -> int:
     """Position of the first True in ``mask``."""
-    return int(np.flatnonzero(mask.to_numpy())[0])
+    return int(np.flatnonzero(np.asarray(mask))[0])
 
 
 DAYFIRST_FORMATS: tuple[str, ...] = ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M:%S",
@@ -165,36 +284,68 @@ def _dates(raw: pd.Series, origin: Origin) -> pd.Series:
     return pd.to_datetime(raw, errors="coerce", format=origin.date_format)
 
 
-def _convert(df: pd.DataFrame, table: Table, origin: Origin) -> pd.DataFrame:
+def _date_fix(bad_values: pd.Series, origin: Origin) -> str:
+    if not origin.dayfirst and origin.date_format == "ISO8601" and \
+            bad_values.astype(str).str.match(DAYFIRST_LOOK.pattern).mean() > 0.5:
+        return ("they look day-first (31/12/2026): set dates: {dayfirst: true} in the mapping" if origin.mapped
+                else "use ISO dates (2026-12-31), or read the file through a sources: mapping with "
+                     "dates: {dayfirst: true}")
+    if origin.date_format == "ISO8601" and not origin.dayfirst:
+        return "use ISO dates (2026-09-30)" + ("" if not origin.mapped else ", or set dates: {format: ...} in the mapping")
+    return "check dates: in the mapping"
+
+
+def _convert(df: pd.DataFrame, table: Table, origin: Origin) -> tuple[pd.DataFrame, list[Flagged]]:
+    """The frame in canonical types, and the values that could not be used (left empty). A column
+    where most values fail stops with a DataError: it is the wrong column, format or delimiter."""
     out = pd.DataFrame(index=df.index)
+    flagged: list[Flagged] = []
     for col in table.columns:
         if col.name not in df.columns:
             if col.required:
                 raise origin.error(f"missing required column '{origin.col(col.name)}'", column=col.name,
-                                   fix=f"add it or map a column to {col.name} "
-                                       f"(has: {', '.join(map(str, df.columns[:8]))})")
+                                   fix=f"add it or map a column to {col.name} (the file has: {found_names(df)})")
             continue
         raw = df[col.name]
         fast = _fast(raw, col.kind, origin)
         if fast is not None:
             out[col.name] = fast
-            blank = fast.isna()
         else:
-            out[col.name] = _slow(raw, col, origin)
-            blank = _blank(raw, origin.missing)
+            val, bad, note, fix = _slow(raw, col, origin)
+            _keep_or_stop(raw, bad, col.name, note, fix, origin, flagged, "unparseable_value")
+            out[col.name] = val
         if col.choices:
-            out[col.name] = _choices(out[col.name], col, origin)
-        if col.required and col.name in HARD_REQUIRED.get(table.name, ()) and blank.any():
-            raise origin.error("value is empty", _first(blank), col.name,
-                               f"every {table.name} row needs a {col.name}")
-    if "unit" in out.columns:
-        units = pd.Series(out["unit"].dropna().unique())
-        bad = ~units.str.fullmatch(UNIT_RE.pattern).fillna(False).astype(bool) | (units == "group")
-        if bad.any():
-            pos = _first(out["unit"] == units[bad].iloc[0])
-            raise origin.error(f"unit '{units[bad].iloc[0]}' is not a lowercase slug [a-z0-9_]+ (or is the reserved "
-                               "'group')", pos, "unit", "map it to a slug such as east")
-    return out
+            val, bad = _choices(out[col.name], col)
+            fix = (f"map the export's words with values: {{{col.name}: {{...: {col.choices[0]}}}}} in the mapping"
+                   if origin.mapped else f"use one of {', '.join(col.choices)}")
+            _keep_or_stop(out[col.name], bad, col.name, f"not one of {', '.join(col.choices)}", fix, origin,
+                          flagged, "invalid_value")
+            out[col.name] = val
+    out["_row"] = origin.rows(len(df))
+    return out, flagged
+
+
+def found_names(df: pd.DataFrame, limit: int = 30) -> str:
+    """The frame's column names for a message, all of them up to ``limit``, else cut with a count."""
+    names = [str(c) for c in df.columns if not str(c).startswith("_")]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f", … and {len(names) - limit} more"
+
+
+def _keep_or_stop(raw: pd.Series, bad: np.ndarray, column: str, note: str, fix: str, origin: Origin,
+                  flagged: list[Flagged], check: str) -> None:
+    """Record the ``bad`` values of a column as findings, or stop when most of its values are bad."""
+    n_bad = int(bad.sum())
+    if not n_bad:
+        return
+    present = int((~_blank(raw, origin.missing)).sum())
+    first = _first(bad)
+    if n_bad > MOSTLY * present:
+        raise origin.error(f"{n_bad:,} of {present:,} values are {note} (first: '{raw.iloc[first]}')", first,
+                           column, fix)
+    pos = np.flatnonzero(bad)
+    flagged.append(Flagged(check, column, pos, [str(v) for v in raw.iloc[pos]], note))
 
 
 def _fast(raw: pd.Series, kind: str, origin: Origin) -> pd.Series | None:
@@ -235,62 +386,39 @@ def null_tokens(trimmed: pa.Array | pa.ChunkedArray, missing: tuple[str, ...]) -
     return pc.if_else(gone, pa.scalar(None, type=trimmed.type), trimmed)
 
 
-def _slow(raw: pd.Series, col: Column, origin: Origin) -> pd.Series:
-    """Convert value by value, naming the first value that does not convert."""
+def _slow(raw: pd.Series, col: Column, origin: Origin) -> tuple[pd.Series, np.ndarray, str, str]:
+    """Convert value by value: the values (bad ones empty), which were bad, what they are not, the fix."""
     blank = _blank(raw, origin.missing)
     if col.kind == "date":
         val = _dates(raw.where(~blank), origin)
-        bad = val.isna() & ~blank
-        if bad.any():
-            fix = "use ISO dates (2026-09-30)" if origin.date_format == "ISO8601" and not origin.dayfirst \
-                else "check the date format in the mapping"
-            raise origin.error(f"'{raw[bad].iloc[0]}' is not a date", _first(bad), col.name, fix)
-        return val.astype("datetime64[ns]")
+        bad = (val.isna() & ~blank).to_numpy()
+        return val.astype("datetime64[ns]"), bad, "not dates", _date_fix(raw[bad], origin) if bad.any() else ""
     if col.kind in ("float", "int"):
         val = pd.to_numeric(raw.where(~blank), errors="coerce")
-        bad = val.isna() & ~blank
-        if bad.any():
-            raise origin.error(f"'{raw[bad].iloc[0]}' is not a number", _first(bad), col.name,
-                               "remove currency signs and thousands separators")
-        return val.astype("float64")
+        bad = (val.isna() & ~blank).to_numpy()
+        return val.astype("float64"), bad, "not numbers", "remove currency signs and thousands separators"
     if col.kind == "bool":
         txt = raw.astype(str).str.strip().str.lower()
-        bad = ~(txt.isin(TRUE_WORDS) | txt.isin(FALSE_WORDS) | blank)
-        if bad.any():
-            raise origin.error(f"'{raw[bad].iloc[0]}' is not true/false", _first(bad), col.name, "use true or false")
-        return txt.isin(TRUE_WORDS) & ~blank
-    return raw.astype("string").str.strip().mask(blank)
+        bad = (~(txt.isin(TRUE_WORDS) | txt.isin(FALSE_WORDS) | blank)).to_numpy()
+        val = pd.Series(txt.isin(TRUE_WORDS) & ~blank, index=raw.index).astype("boolean").mask(bad)
+        fix = ("map the export's words with values: {" + col.name + ": {...: true}} in the mapping" if origin.mapped
+               else f"use true or false ({', '.join(sorted(TRUE_WORDS))} / {', '.join(sorted(FALSE_WORDS - {''}))})")
+        return val, bad, "not true/false", fix
+    return raw.astype("string").str.strip().mask(blank), np.zeros(len(raw), dtype=bool), "", ""
 
 
-def _choices(val: pd.Series, col: Column, origin: Origin) -> pd.Series:
-    """Lower-case a column with a fixed set of values and name the first value outside it."""
+def _choices(val: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
+    """A column with a fixed set of values in lower case, values outside the set empty, and which they were."""
     low = val.str.lower()
-    seen = pd.Series(low.dropna().unique())
-    outside = seen[~seen.isin(col.choices)]
-    if len(outside):
-        pos = _first(low == outside.iloc[0])
-        raise origin.error(f"'{val.iloc[pos]}' is not one of {', '.join(col.choices)}", pos, col.name)
-    return low
+    bad = (low.notna() & ~low.isin(col.choices)).to_numpy()
+    return low.mask(bad), bad
 
 
-# Columns whose blank value stops the load (a row cannot be placed or counted without them).
-HARD_REQUIRED: dict[str, tuple[str, ...]] = {
-    "orders": ("order_id", "order_date", "unit", "amount"),
-    "customers": ("customer_id", "unit"),
-    "reps": ("rep_id", "unit", "hire_date"),
-    "invoices": ("invoice_id", "customer_id", "unit", "issue_date", "due_date", "amount"),
-    "payments": ("invoice_id", "payment_date", "amount"),
-    "opportunities": ("opportunity_id", "unit", "created_date", "status", "amount"),
-    "inventory": ("snapshot_date", "product_id", "on_hand"),
-    "incidents": ("incident_id", "unit", "date", "category", "severity"),
-}
-
-
-def load_table(name: str, path: Path) -> pd.DataFrame:
-    """Read and convert one canonical table; raise DataError on hard problems."""
+def load_table(name: str, path: Path) -> tuple[pd.DataFrame, list[Flagged]]:
+    """Read and convert one canonical table; DataError when the file or a column is unusable."""
     return _convert(read_raw(path).reset_index(drop=True), TABLES[name], Origin(str(path)))
 
 
-def convert(name: str, df: pd.DataFrame, origin: Origin) -> pd.DataFrame:
+def convert(name: str, df: pd.DataFrame, origin: Origin) -> tuple[pd.DataFrame, list[Flagged]]:
     """Validate and type a frame already in canonical column names."""
     return _convert(df.reset_index(drop=True), TABLES[name], origin)

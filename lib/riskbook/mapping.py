@@ -21,23 +21,29 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from .exceptions import DataError, ParamError
-from .loader import MISSING_TOKENS, READ_ERRORS, Origin, convert, read_excel
+from .loader import (MISSING_TOKENS, MOSTLY, READ_ERRORS, Flagged, Origin, check_names,
+                     convert, detect_encoding, found_names, read_excel, sniff_delimiter)
 from .schema import TABLES
 
 KEYS = {"file", "url", "sql", "sheet", "header_row", "encoding", "delimiter", "missing", "dates", "columns",
-        "amount", "unit", "keep", "join", "overflow", "distinct"}
+        "amount", "unit", "keep", "join", "overflow", "distinct", "values"}
 ORDER = ("customers", "reps", "orders", "invoices", "payments", "opportunities", "inventory", "incidents")
 _ENV = re.compile(r"\$\{(\w+)\}")
 
 
-def _expand(value: Any) -> Any:
-    """Replace ${VAR} by the environment variable VAR in strings (recursively)."""
+def expand(value: Any, where: str = "") -> Any:
+    """Replace ${VAR} by the environment variable VAR in strings (recursively); an unset variable is
+    an error, not an empty string (a path through it would quietly point somewhere else)."""
+    def var(m: re.Match) -> str:
+        if m[1] not in os.environ:
+            raise ParamError(f"{where}: environment variable {m[1]} is not set (used as ${{{m[1]}}} in sources:)")
+        return os.environ[m[1]]
     if isinstance(value, str):
-        return _ENV.sub(lambda m: os.environ.get(m[1], ""), value)
+        return _ENV.sub(var, value)
     if isinstance(value, dict):
-        return {k: _expand(v) for k, v in value.items()}
+        return {k: expand(v, where) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand(v) for v in value]
+        return [expand(v, where) for v in value]
     return value
 
 
@@ -53,7 +59,17 @@ def check_spec(name: str, spec: Any, where: str) -> dict[str, Any]:
                          f"(known: {', '.join(sorted(KEYS))})")
     if ("file" in spec) == ("sql" in spec) or ("sql" in spec) != ("url" in spec):
         raise ParamError(f"{where}: sources.{name} needs either file: or url: with sql:")
-    return _expand(spec)
+    values = spec.get("values")
+    if values is not None:
+        cols = {c.name for c in TABLES[name].columns}
+        if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
+            raise ParamError(f"{where}: sources.{name}.values must map canonical columns to {{their word: "
+                             f"canonical value}}, e.g. values: {{status: {{已完成: completed}}}}")
+        for col in values:
+            if col not in cols:
+                raise ParamError(f"{where}: sources.{name}.values: '{col}' is not a column of {name} "
+                                 f"(columns: {', '.join(sorted(cols))})")
+    return spec
 
 
 def decode(data: bytes, declared: str = "auto") -> tuple[str, str]:
@@ -76,17 +92,22 @@ def _csv(path: Path, spec: dict[str, Any], header: int) -> pd.DataFrame:
     declared = spec.get("encoding", "auto")
     try:
         text, enc = decode(raw, declared)
-    except (UnicodeDecodeError, LookupError) as exc:
-        tried = declared if declared and declared != "auto" else "UTF-8 or GB18030"
-        raise DataError(str(path), f"cannot be decoded as {tried} ({exc})",
-                        fix="set encoding: in the mapping (utf-8, gbk, gb18030)") from None
+    except LookupError:
+        raise DataError(str(path), f"encoding '{declared}' is not one Python knows",
+                        fix="set encoding: to utf-8, utf-16, gbk, gb18030 or auto") from None
+    except UnicodeDecodeError:
+        found = detect_encoding(raw[:1 << 16]) or "UTF-8"
+        raise DataError(str(path), f"cannot be decoded as {declared}: it looks like {found}",
+                        fix=f"set encoding: {found if found != 'an unknown encoding' else 'auto'} in the mapping") \
+            from None
     text = text.lstrip("\ufeff")
-    sep = spec.get("delimiter", ",")
+    sep = spec.get("delimiter") or sniff_delimiter(next(iter(text[:1 << 16].splitlines()[header:header + 1]), ""))
     fast = _arrow_csv(text, raw if enc in ("utf-8", "utf-8-sig") else None, sep, header)
     if fast is not None:
         return fast
     rows = list(csv.reader(io.StringIO(text), delimiter=sep))
-    head = rows[header] if len(rows) > header else []
+    head = [h.strip() for h in rows[header]] if len(rows) > header else []
+    check_names(head, str(path))
     body = rows[header + 1:]
     width = len(head)
     over = spec.get("overflow")
@@ -143,6 +164,10 @@ def read_source(name: str, spec: dict[str, Any], base: Path) -> tuple[pd.DataFra
     path = path if path.is_absolute() else base / path
     if not path.exists():
         raise DataError(str(path), "file not found", fix=f"check sources.{name}.file in the company file")
+    if not path.is_file():
+        raise DataError(str(path), "is a folder, not a file", fix=f"point sources.{name}.file at the export itself")
+    if path.stat().st_size == 0:
+        raise DataError(str(path), "is empty (0 bytes)", fix="export it again, with its header row")
     label, suffix = str(path), path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
@@ -159,8 +184,8 @@ def read_source(name: str, spec: dict[str, Any], base: Path) -> tuple[pd.DataFra
         raise DataError(label, f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
     df.columns = [str(c).strip() for c in df.columns]
     for j in spec.get("join") or []:
-        df = _join(df, j, base, name)
-    return df, Origin(label, header + 2)
+        df = _join(df, j, base, name, label, header)
+    return df, Origin(label, header + 2, mapped=True)
 
 
 def _sql(name: str, spec: dict[str, Any]) -> pd.DataFrame:
@@ -178,14 +203,15 @@ def _sql(name: str, spec: dict[str, Any]) -> pd.DataFrame:
                         fix=f"check sources.{name}.url and .sql") from None
 
 
-def _join(df: pd.DataFrame, j: dict[str, Any], base: Path, name: str) -> pd.DataFrame:
+def _join(df: pd.DataFrame, j: dict[str, Any], base: Path, name: str, label: str, header: int) -> pd.DataFrame:
     on = j.get("on", j.get(True))  # YAML 1.1 reads a bare `on:` key as the boolean true
-    other, _ = read_source(name, {k: v for k, v in j.items() if k not in ("on", True)}, base)
+    other, o = read_source(name, {k: v for k, v in j.items() if k not in ("on", True)}, base)
     left, right = (on.get("left"), on.get("right")) if isinstance(on, dict) else (on, on)
-    for col, frame, which in ((left, df, "left"), (right, other, str(j.get("file")))):
+    for col, frame, which, row in ((left, df, label, header + 1), (right, other, o.label, o.first_row - 1)):
         if col not in frame.columns:
-            raise DataError(which if which != "left" else f"sources.{name}", f"join column '{col}' not found",
-                            column=col)
+            raise DataError(which, f"join column '{col}' not found in the header on row {row} "
+                                   f"(it has: {found_names(frame)})", column=col,
+                            fix=f"check sources.{name}.join on:, and header_row if the header is on another row")
     other = other.drop_duplicates(right)
     return df.merge(other, left_on=left, right_on=right, how="left", suffixes=("", "_joined"))
 
@@ -208,7 +234,10 @@ def _slug(s: pd.Series) -> pd.Series:
     return s.astype("string").str.strip().str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
 
 
-def _unit(df: pd.DataFrame, rule: Any, origin: Origin, customers: pd.DataFrame | None) -> pd.Series | None:
+def _unit(df: pd.DataFrame, rule: Any, origin: Origin, customers: pd.DataFrame | None,
+          flagged: list[Flagged]) -> pd.Series | None:
+    """Each row's unit by the mapping's rule. A value the unit map does not know leaves its row without a
+    unit (a finding); a column most of whose values it does not know stops: the map is wrong."""
     if rule is None:
         return None
     if isinstance(rule, str):
@@ -223,22 +252,53 @@ def _unit(df: pd.DataFrame, rule: Any, origin: Origin, customers: pd.DataFrame |
         return cid.map(units).astype("string")
     col = rule.get("column")
     if col not in df.columns:
-        raise origin.error(f"unit column '{col}' is not in the file", column=col)
+        raise origin.error(f"unit column '{col}' is not in the file", column=col,
+                           fix=f"the file has: {found_names(df)}")
     values = df[col].astype("string").str.strip()
     if "map" not in rule:
         return _slug(values)
     mapping = {str(k): str(v) for k, v in (rule["map"] or {}).items()}
     mapped = values.map(mapping)
-    bad = mapped.isna() & values.notna() & ~values.isin(MISSING_TOKENS)
+    bad = (mapped.isna() & values.notna() & ~values.isin(MISSING_TOKENS)).to_numpy()
     if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(origin.label, f"'{values[bad].iloc[0]}' has no unit in the unit map", row=origin.row(pos),
-                        column=col, fix="add it to unit: map: in the mapping")
+        pos = np.flatnonzero(bad)
+        unknown = list(dict.fromkeys(values.iloc[pos].head(1000)))
+        if len(pos) > MOSTLY * int(values.notna().sum()):
+            raise DataError(origin.label, f"{len(pos):,} rows have a unit value the unit map does not know "
+                                          f"({', '.join(repr(u) for u in unknown[:5])})", row=origin.row(int(pos[0])),
+                            column=col, fix="add them to unit: map: in the mapping")
+        flagged.append(Flagged("unmapped_value", "unit", pos, [str(v) for v in values.iloc[pos]],
+                               "not in unit: map: (the row belongs to no unit)", "error", "row"))
     return mapped.astype("string")
 
 
-def map_table(name: str, spec: dict[str, Any], base: Path, customers: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Read, reshape and validate one mapped table into canonical form."""
+def _values(out: pd.DataFrame, name: str, spec: dict[str, Any], flagged: list[Flagged]) -> None:
+    """Apply ``values:``: each column's own words to canonical values. Columns with a fixed set of
+    values (and true/false columns) report what is left over when they are converted; other columns
+    report a value their map does not know as a warning and keep it."""
+    for col, words in (spec.get("values") or {}).items():
+        if col not in out.columns:
+            raise ParamError(f"sources.{name}.values: '{col}' is not mapped (add it under columns:)")
+        column = TABLES[name].column(col)
+        lookup = {str(k).strip(): ("true" if v is True else "false" if v is False else str(v)) for k, v in words.items()}
+        raw = out[col].astype("string").str.strip()
+        mapped = raw.map(lookup)
+        out[col] = mapped.where(mapped.notna(), raw)
+        if column.choices or column.kind == "bool":
+            continue
+        unknown = (raw.notna() & mapped.isna() & ~raw.isin(MISSING_TOKENS)).to_numpy()
+        if unknown.any():
+            pos = np.flatnonzero(unknown)
+            flagged.append(Flagged("unmapped_value", col, pos, [str(v) for v in raw.iloc[pos]],
+                                   f"not in values: {col}: (kept as it is)", "warning", ""))
+
+
+Mapped = tuple[pd.DataFrame, list[Flagged], Origin]
+
+
+def map_table(name: str, spec: dict[str, Any], base: Path, customers: pd.DataFrame | None = None) -> Mapped:
+    """Read, reshape and validate one mapped table into canonical form: the frame, the values that
+    could not be used (findings), and where it came from."""
     df, origin = read_source(name, spec, base)
     df = df.reset_index(drop=True)
     if spec.get("keep"):
@@ -249,10 +309,12 @@ def map_table(name: str, spec: dict[str, Any], base: Path, customers: pd.DataFra
     columns = {k: str(v) for k, v in (spec.get("columns") or {}).items()}
     for canon, src in columns.items():
         if canon not in {c.name for c in TABLES[name].columns}:
-            raise ParamError(f"sources.{name}.columns: '{canon}' is not a column of {name}")
+            raise ParamError(f"sources.{name}.columns: '{canon}' is not a column of {name} "
+                             f"(columns: {', '.join(c.name for c in TABLES[name].columns)})")
         if src not in df.columns:
+            hint = " — or the header is not on row 1: set header_row" if origin.first_row == 2 else ""
             raise origin.error(f"column '{src}' (mapped to {canon}) is not in the file",
-                               fix=f"columns found: {', '.join(map(str, df.columns[:12]))}")
+                               fix=f"the header on row {origin.first_row - 1} has: {found_names(df)}{hint}")
     out = pd.DataFrame({canon: df[src].array for canon, src in columns.items()}, index=df.index)
     for c in TABLES[name].columns:  # canonical names present as they are (e.g. SELECT … AS order_id)
         if c.name not in out.columns and c.name in df.columns and c.name not in columns.values():
@@ -280,26 +342,35 @@ def map_table(name: str, spec: dict[str, Any], base: Path, customers: pd.DataFra
         out["quantity"] = qty
     if "customer_id" in out.columns:
         out["customer_id"] = out["customer_id"].astype("string")
+    flagged: list[Flagged] = []
+    _values(out, name, spec, flagged)
+    origin.positions = np.asarray(df.index)  # row numbers follow the file even after keep: dropped rows
     unit = _unit(out.assign(**{c: df[c] for c in df.columns if c not in out.columns}), spec.get("unit"),
-                 origin, customers)
+                 origin, customers, flagged)
     if unit is not None:
         out["unit"] = unit
         if isinstance(spec["unit"], dict) and spec["unit"].get("column"):
             origin.names["unit"] = spec["unit"]["column"]
-    origin.positions = np.asarray(df.index)  # row numbers follow the file even after keep: dropped rows
-    table = convert(name, out.reset_index(drop=True), origin)
+    table, more = convert(name, out.reset_index(drop=True), origin)
+    flagged += more
     if spec.get("distinct"):
         key = [k for k in TABLES[name].key if k in table.columns]
-        table = table.drop_duplicates(key or None).reset_index(drop=True)
-    return table
+        kept = ~table.duplicated(key or [c for c in table.columns if c != "_row"]).to_numpy()
+        renumber = np.cumsum(kept) - 1
+        for f in flagged:
+            on = kept[f.pos]
+            f.pos, f.values = renumber[f.pos[on]], [v for v, k in zip(f.values, on) if k]
+        table = table[kept].reset_index(drop=True)
+    return table, flagged, origin
 
 
-def load_mapping(specs: dict[str, Any], base: Path, where: str) -> dict[str, pd.DataFrame]:
-    """Every mapped table, validated, in canonical form."""
+def load_mapping(specs: dict[str, Any], base: Path, where: str) -> dict[str, Mapped]:
+    """Every mapped table in canonical form, with its findings and origin."""
     if "orders" not in specs:
         raise ParamError(f"{where}: sources: has no orders mapping (orders is required)")
     checked = {n: check_spec(n, s, where) for n, s in specs.items()}
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, Mapped] = {}
     for name in [n for n in ORDER if n in checked]:
-        tables[name] = map_table(name, checked[name], base, tables.get("customers"))
+        customers = tables["customers"][0] if "customers" in tables else None
+        tables[name] = map_table(name, checked[name], base, customers)
     return tables

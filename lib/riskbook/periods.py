@@ -79,6 +79,19 @@ class Period:
         return f"{self.start.year}"
 
 
+COVER_SLACK_DAYS = 6  # data that stops this close to a period's end covers it (a quiet weekend, a holiday)
+
+
+def latest_covered(data_end: pd.Timestamp, as_of: pd.Timestamp | None = None, kind: str = "Q") -> Period:
+    """The latest period of ``kind`` that the data covers: it has ended by ``as_of`` and the data
+    reaches its last days (within COVER_SLACK_DAYS of its end)."""
+    end = pd.Timestamp(data_end).normalize()
+    p = latest_complete(end + pd.Timedelta(days=COVER_SLACK_DAYS), kind)
+    while as_of is not None and p.end > pd.Timestamp(as_of):
+        p = p.previous
+    return p
+
+
 def latest_complete(last_date: pd.Timestamp, kind: str = "Q") -> Period:
     """The latest period of ``kind`` that ends on or before ``last_date``."""
     last = pd.Timestamp(last_date).normalize()

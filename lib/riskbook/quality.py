@@ -1,4 +1,10 @@
-"""Data-quality findings of a unit and period: failed checks, duplicates, gaps, outliers, Benford."""
+"""Data quality of one report: the findings that touch its unit and period, counted and located.
+
+The findings come from the checks run once at ingest (:mod:`riskbook.checks`). A report shows
+those of its unit (and those that belong to no unit): the period's own first, then earlier ones
+in the window its comparisons read (previous period, year-ago, trend), undated ones (master data)
+and rows dated after the as-of date.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,63 +12,101 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .kris import Context, NotApplicable
+from .checks import CHECKS, DUPLICATES, FINDINGS_SCHEMA
+from .kris import Context, NotApplicable, touched
 from .kris.operational import BENFORD, first_digits, period_records
+from .periods import Period
 
-OUTLIER_Z = 6.0  # robust z-score of log10(amount) beyond which an amount is an outlier
-# Optional columns a complete record normally fills (competitor, exit_date, close_date… are empty by design).
-EXPECTED_FILLED: dict[str, tuple[str, ...]] = {
-    "orders": ("rep_id", "product_id", "quantity", "list_price", "unit_price"),
-    "customers": ("segment", "industry", "region", "credit_limit"),
-    "reps": ("quarterly_quota",), "invoices": ("order_id",), "inventory": ("forecast_demand",),
-    "opportunities": ("customer_id", "rep_id"),
-}
+LOCATIONS = 20     # rows and keys listed per issue in results.json
+WINDOW: dict[str, int] = {"Q": 8, "M": 13, "Y": 5}  # periods a report's comparisons and trends read
+WHEN_ORDER = {"period": 0, "earlier": 1, "undated": 2, "future": 3}
 
 
-def _outliers(r: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for table, g in r.groupby("table", sort=False):
-        if "amount" not in g.columns:
-            continue
-        a = g["amount"].astype(float)
-        a = a[a > 0]
-        if len(a) < 30:
-            continue
-        x = np.log10(a.to_numpy())
-        med = np.median(x)
-        mad = 1.4826 * np.median(np.abs(x - med))
-        if mad <= 0:
-            continue
-        n = int((np.abs(x - med) / mad > OUTLIER_Z).sum())
-        if n:
-            rows.append({"table": table, "problem": f"amount far outside the usual range (robust z > {OUTLIER_Z:g})",
-                         "records": n, "severity": "warning"})
-    return pd.DataFrame(rows)
+def period_label(dates: pd.Series, kind: str) -> pd.Series:
+    """Each date's period in the report's kind: 2026Q3, 2026-09 or 2026 (empty for no date)."""
+    d = pd.to_datetime(dates)
+    year = d.dt.year.astype("Int64").astype("string")
+    if kind == "Q":
+        label = year + "Q" + ((d.dt.month - 1) // 3 + 1).astype("Int64").astype("string")
+    elif kind == "M":
+        label = year + "-" + d.dt.month.astype("Int64").astype("string").str.zfill(2)
+    else:
+        label = year
+    return label.fillna("")
 
 
-def _gaps(r: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for table, g in r.groupby("table", sort=False):
-        for name in EXPECTED_FILLED.get(table, ()):
-            if name not in g.columns:
-                continue
-            n = int(g[name].isna().sum())
-            if 0 < n < len(g):  # a column absent altogether is a mapping choice, not a gap
-                rows.append({"table": table, "problem": f"missing {name} (optional)", "records": n,
-                             "severity": "warning"})
-    return pd.DataFrame(rows)
+def touching(findings: pd.DataFrame | None, period: Period, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """The findings that touch a report of ``period``, each with ``when`` (period, earlier, undated,
+    future) and ``period`` (its own period's label)."""
+    if findings is None or not len(findings):
+        return pd.DataFrame(columns=[*FINDINGS_SCHEMA.names, "when", "period"])
+    d = findings["date"]
+    start = period.shift(-(WINDOW[period.kind] - 1)).start
+    future = findings["check"].eq("future_date") | ((d > as_of) if as_of is not None else False)
+    when = np.select([future, d.isna(), (d >= period.start) & (d < period.end_exclusive), (d >= start) & (d < period.start)],
+                     ["future", "undated", "period", "earlier"], "")
+    out = findings.assign(when=when)
+    out = out[out["when"] != ""]
+    return out.assign(period=period_label(out["date"], period.kind))
 
 
-def findings(ctx: Context) -> pd.DataFrame:
-    """One row per problem: table, problem, records, severity ('error' counts in the KRIs)."""
-    r = period_records(ctx)
-    bad = r[r["_dq"].notna() | r["_dup"]]
-    problem = bad["_dq"].fillna("duplicate record")
-    errors = problem.groupby([bad["table"], problem]).size().rename("records").reset_index()
-    errors.columns = ["table", "problem", "records"]
-    errors["severity"] = "error"
-    out = pd.concat([errors, _outliers(r), _gaps(r)], ignore_index=True)
-    return out.sort_values(["severity", "records"], ascending=[True, False], kind="stable").reset_index(drop=True)
+def _kris(table: str, column: Any, excluded: str, check: str, severity: str) -> list[str]:
+    ids = touched(table, None if excluded == "row" or not isinstance(column, str) else column)
+    ids = [i for i in ids if i not in ("data_quality_error_rate", "duplicate_record_rate")]
+    if check in DUPLICATES:
+        ids.append("duplicate_record_rate")
+    elif severity == "error":
+        ids.append("data_quality_error_rate")
+    return ids
+
+
+def issues(f: pd.DataFrame, names: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
+    """The findings aggregated by check, table and column, this period's first: count, the first rows
+    and keys, a value, the periods, the file, the KRIs they move and what those leave out."""
+    if not len(f):
+        return []
+    names = names or {}
+    f = f.assign(_order=f["when"].map(WHEN_ORDER), column=f["column"].fillna(""))
+    out = []
+    keys = ["check", "severity", "table", "column"]
+    for (check, severity, table, column), g in f.groupby(keys, sort=False):
+        g = g.sort_values(["_order", "row"], kind="stable")
+        values = g["value"].dropna()
+        values = values[values != ""]
+        excluded = str(g["excluded"].iloc[0] or "")
+        notes = g["note"].dropna()
+        out.append({
+            "check": check, "severity": severity, "table": table, "column": column or None,
+            "source_column": names.get(table, {}).get(column) if column else None,
+            "title": CHECKS[check].en, "title_zh": CHECKS[check].zh,
+            "file": str(g["file"].iloc[0]), "count": int(len(g)), "in_period": int((g["when"] == "period").sum()),
+            "rows": [int(r) for r in g["row"].head(LOCATIONS)],
+            "keys": [str(k) for k in g["key"].dropna().head(LOCATIONS)],
+            "value": str(values.iloc[0]) if len(values) else "",
+            "note": str(notes.iloc[0]) if len(notes) else "",
+            "periods": sorted(p for p in g["period"].unique() if p),
+            "units": sorted(u for u in g["unit"].dropna().unique()),
+            "no_unit": int(g["unit"].isna().sum()),
+            "excluded": excluded, "kris": _kris(table, column, excluded, check, severity),
+        })
+    return sorted(out, key=lambda i: (i["in_period"] == 0, i["severity"] != "error", -i["count"]))
+
+
+def summary(ctx: Context, findings: pd.DataFrame | None = None,
+            names: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The data_quality section of results.json: the period's records checked, those failing an error
+    check and the duplicates (the two data-quality KRIs' numerators), and every finding that touches
+    the report, by check."""
+    try:
+        r = period_records(ctx)
+        checked, failing, dups = int(len(r)), int(r["_dq"].notna().sum()), int(r["_dup"].sum())
+    except NotApplicable:
+        checked = failing = dups = 0
+    f = touching(findings if findings is not None else ctx.findings, ctx.period, ctx.as_of)
+    return {"rows_checked": checked, "rows_failing": failing, "duplicates": dups,
+            "errors": int((f["severity"] == "error").sum()) if len(f) else 0,
+            "warnings": int((f["severity"] == "warning").sum()) if len(f) else 0,
+            "issues": issues(f, names)}
 
 
 def benford(ctx: Context) -> pd.DataFrame | None:
@@ -73,16 +117,3 @@ def benford(ctx: Context) -> pd.DataFrame | None:
         return None
     freq = np.bincount(first_digits(a), minlength=10)[1:] / len(a)
     return pd.DataFrame({"digit": range(1, 10), "observed": freq, "expected": BENFORD})
-
-
-def summary(ctx: Context) -> dict[str, Any]:
-    """The data_quality section of results.json."""
-    try:
-        r = period_records(ctx)
-    except NotApplicable:
-        return {"rows_checked": 0, "rows_failing": 0, "issues": []}
-    f = findings(ctx)
-    failing = int((r["_dq"].notna() | r["_dup"]).sum())
-    return {"rows_checked": int(len(r)), "rows_failing": failing,
-            "issues": [{"table": i.table, "problem": i.problem, "records": int(i.records), "severity": i.severity}
-                       for i in f.itertuples()]}

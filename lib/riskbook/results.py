@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 
 
-
 def _num(v: Any) -> Any:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
@@ -30,15 +29,34 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+def strict(v: Any) -> Any:
+    """``v`` with every NaN or infinite float (and pandas' missing values) as None: strict JSON, which
+    browsers and Node parse, where Python's json would write NaN."""
+    if isinstance(v, dict):
+        return {str(k): strict(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [strict(x) for x in v]
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalars
+        return strict(v.item())
+    return v
+
+
 def build(unit: str, period: str, currency: str, lang: str, kris: pd.DataFrame, risks: pd.DataFrame,
-          dq: dict[str, Any]) -> dict[str, Any]:
-    """The results.json document."""
-    return {
-        "unit": unit, "period": period, "currency": currency, "lang": lang,
+          dq: dict[str, Any], status: str = "ok", data_through: str | None = None,
+          note: str | None = None) -> dict[str, Any]:
+    """The results.json document (strict JSON: no NaN or Infinity)."""
+    return strict({
+        "unit": unit, "period": period, "currency": currency, "lang": lang, "status": status,
+        **({"data_through": data_through} if data_through else {}), **({"note": note} if note else {}),
         "kris": [{"id": k.id, "category": k.family, "title": k.title_zh if lang == "zh" else k.title,
                   "value": _num(k.value), "unit": k.unit, "status": k.status, "previous": _num(k.previous),
                   "thresholds": {"amber": _num(k.amber), "red": _num(k.red)}, "direction": k.direction,
-                  **({"reason": k.reason} if k.reason else {})} for k in kris.itertuples()],
+                  **({"reason": k.reason} if isinstance(k.reason, str) and k.reason else {})}
+                 for k in kris.itertuples()],
         "risks": [{"id": r.id, "category": r.family, "title": r.title_zh if lang == "zh" else r.title,
                    "likelihood": int(r.likelihood), "impact": int(r.impact), "score": int(r.score),
                    "rating": r.rating, "residual_score": int(r.residual_score), "movement": r.movement,
@@ -49,11 +67,11 @@ def build(unit: str, period: str, currency: str, lang: str, kris: pd.DataFrame, 
                                     "reason": r.override_reason}} if isinstance(r.override_reason, str) else {})}
                   for r in risks.itertuples()],
         "data_quality": dq,
-    }
+    })
 
 
 def write(doc: dict[str, Any], path: Path) -> None:
-    """Write results.json atomically."""
+    """Write results.json atomically, as strict JSON."""
     tmp = Path(path).with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps(strict(doc), ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
     tmp.replace(path)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -147,8 +148,18 @@ def figure(fig) -> None:
 
 
 def title(unit: Any, key: str) -> None:
-    """The notebook's title: stage, unit, period."""
-    display(Markdown(f"# {t(key, unit.lang)} — {unit.name} · {unit.period}"))
+    """The notebook's title: stage, unit, period; a line when the unit has no data or the data ends early."""
+    display(Markdown(f"# {t(key, unit.lang)} — {md_text(unit.name)} · {unit.period}"))
+    if getattr(unit, "no_data", False):
+        from .summary import no_data_note
+        display(HTML(f"<p><b>{html.escape(no_data_note(unit, unit.lang))}</b></p>"))
+    elif getattr(unit, "data_through", None):
+        display(HTML(f"<p>{html.escape(t('data_through', unit.lang, date=unit.data_through))}</p>"))
+
+
+def md_text(s: str) -> str:
+    """Text for a Markdown cell that stays text: HTML's < > & escaped, Markdown's punctuation backslashed."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~])", r"\\\1", html.escape(str(s), quote=False))
 
 
 def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
@@ -198,7 +209,9 @@ def summary(pack: dict[str, Any], unit: Any) -> None:
     """The one-page executive summary: headline, top risks, heatmap beside the breaches, actions."""
     from . import plots
     lang = unit.lang
-    display(Markdown(f"**{pack['headline']}**"))
+    display(HTML(f"<p><b>{html.escape(pack['headline'])}</b></p>"))
+    if pack.get("data_through"):
+        display(HTML(f"<p>{html.escape(t('data_through', lang, date=pack['data_through']))}</p>"))
     heading("top_risks", lang)
     display(risk_table(pack["top"], lang, unit.currency))
     overrides(pack["top"], lang)
@@ -216,8 +229,11 @@ def summary(pack: dict[str, Any], unit: Any) -> None:
         heading("actions", lang)
         display(frame(pack["actions"].head(SUMMARY_ROWS), lang, unit.currency))
     dq = pack["dq"]
-    display(Markdown(f"**{t('data_quality', lang)}.** " + t("records_checked", lang, n=f"{dq['rows_checked']:,}",
-                                                            bad=f"{dq.get('rows_failing', 0):,}")))
+    line = t("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}",
+             dup=f"{dq['duplicates']:,}")
+    if dq["issues"]:
+        line += " " + t("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
+    display(HTML(f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(line)}</p>"))
 
 
 def group_title(g: Any) -> None:
@@ -273,20 +289,46 @@ def trends(mon: dict[str, Any], kris: pd.DataFrame, lang: str = "en") -> None:
                 figure(fig)
 
 
-def data_quality(ctx: Any, kris: pd.DataFrame, lang: str = "en") -> None:
-    """The data-quality section: records checked, problems found (errors count in the KRIs), Benford."""
+def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None:
+    """The data-quality section: the period's records checked, failing and duplicated (the two
+    data-quality KRIs), every finding that touches the report with where it is, how many rows, which
+    KRIs it moves and what they leave out; then Benford's first digits."""
     from . import plots, quality
-    dq = quality.summary(ctx)
-    text("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}")
-    f = quality.findings(ctx) if dq["rows_checked"] else pd.DataFrame()
-    if len(f):
-        rows = [[html.escape(r.table), html.escape(r.problem), f"{r.records:,}",
-                 badge("red" if r.severity == "error" else "amber", lang).replace(
-                     status_word("red" if r.severity == "error" else "amber", lang), t(r.severity, lang))]
-                for r in f.itertuples()]
-        display(_table([column("table", lang), column("problem", lang), column("records", lang), t("severity", lang)],
-                       rows))
-    b = quality.benford(ctx)
+    from .kris import REGISTRY
+    lang = lang or unit.lang
+    dq = quality.summary(unit.ctx, unit.findings, unit.meta.get("names"))
+    text("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}",
+         dup=f"{dq['duplicates']:,}")
+    if dq["issues"]:
+        text("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
+        display(dq_table(dq["issues"], lang))
+    else:
+        text("dq_none", lang)
+    b = quality.benford(unit.ctx)
     if b is not None:
         mad = kris.set_index("id").loc["benford_mad", "value"] if "benford_mad" in set(kris["id"]) else None
         figure(plots.benford(b, None if mad is None or pd.isna(mad) else float(mad), lang))
+
+
+def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None = None) -> HTML:
+    """Findings by check: severity, where, rows (this period and in all), first rows, a value, KRIs, left out."""
+    from .kris import REGISTRY
+    rows = []
+    for i in issues[:limit]:
+        sev = badge("red" if i["severity"] == "error" else "amber", lang).replace(
+            html.escape(status_word("red" if i["severity"] == "error" else "amber", lang)), html.escape(t(i["severity"], lang)))
+        where = i["table"] + (f" · {i['column']}" if i["column"] else "")
+        if i.get("source_column") and i["source_column"] != i["column"]:
+            where += f" ({i['source_column']})"
+        count = f"{i['count']:,}" + (f" ({i['in_period']:,} {t('when_period', lang)})" if i["in_period"] != i["count"] else "")
+        firsts = [f"{r}" + (f" · {k}" if k else "") for r, k in zip(i["rows"][:3], (i["keys"] + [""] * 3)[:3])]
+        more = f", … +{i['count'] - 3:,}" if i["count"] > 3 else ""
+        note = f"<br><small>{html.escape(i['note'])}</small>" if i.get("note") else ""
+        unitless = f" <small>({t('no_unit', lang)})</small>" if i.get("no_unit") else ""
+        kri_names = ", ".join(REGISTRY[k].title(lang) for k in i["kris"] if k in REGISTRY)
+        rows.append([sev, html.escape(i["title_zh"] if lang == "zh" else i["title"]) + note,
+                     html.escape(where) + unitless, count,
+                     html.escape(i["file"].rsplit("/", 1)[-1]) + ": " + html.escape("; ".join(firsts)) + more,
+                     html.escape(i["value"]), html.escape(kri_names), t("left_out_" + i["excluded"], lang)])
+    return _table([t("severity", lang), t("check", lang), t("where", lang), t("rows_n", lang), t("first_rows", lang),
+                   t("example", lang), t("kris_moved", lang), t("left_out", lang)], rows, "rb-table rb-dq")

@@ -15,9 +15,10 @@ class Source:
     """A folder of canonical tables, or mappings (``sources:``) from a user's own exports."""
 
     folder: Path | None = None
-    specs: dict[str, Any] = field(default_factory=dict)
+    specs: dict[str, Any] = field(default_factory=dict)  # ${VAR}s expanded
     base: Path = config.PROJ_ROOT
     where: str = ""
+    as_of: str | None = None  # the company file's as_of: date, else the day of the run
 
     @property
     def label(self) -> str:
@@ -63,15 +64,28 @@ def resolve(data: str | Path | None = None, config_file: str | Path | None = Non
     company = load_company(config_file)
     base = cfile.resolve().parent
     src, specs = company.get("data"), company.get("sources")
+    as_of = _as_of(company.get("as_of"), cfile)
     if src and specs:
         raise ParamError(f"{cfile}: give either data: (a folder of canonical tables) or sources:, not both")
     if specs:
         if not isinstance(specs, dict):
             raise ParamError(f"{cfile}: sources: must map table names to their mappings")
-        return Source(specs=specs, base=base, where=str(cfile))
+        from .mapping import expand
+        return Source(specs=expand(specs, str(cfile)), base=base, where=str(cfile), as_of=as_of)
     if not src:
-        return Source(folder=demo_folder())
+        return Source(folder=demo_folder(), as_of=as_of)
     path = (base / src) if not Path(src).is_absolute() else Path(src)
     if not path.is_dir():
         raise ParamError(f"{cfile}: data folder '{src}' not found")
-    return Source(folder=path)
+    return Source(folder=path, as_of=as_of)
+
+
+def _as_of(value: Any, cfile: Path) -> str | None:
+    """The company file's ``as_of:`` date (the day the data stands at), checked."""
+    if value is None:
+        return None
+    import pandas as pd
+    day = pd.to_datetime(str(value), errors="coerce", format="ISO8601")
+    if pd.isna(day):
+        raise ParamError(f"{cfile}: as_of must be an ISO date (2026-09-30), but {value!r} was given")
+    return str(day.date())

@@ -1,9 +1,11 @@
-"""Ingest once: validate a source, store it as Arrow files sliced by unit, keyed by content hash."""
+"""Ingest once: read and check a source, store it as Arrow files sliced by unit with its findings, keyed by
+the content of everything it is built from."""
 from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 import os
 import shutil
 import tempfile
@@ -18,19 +20,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import feather
 
-from . import config
-from .exceptions import ParamError
+from . import checks, config
 from .arrowread import read_typed, to_arrow
-from .flags import duplicates, flag_quality, key_columns, known_ids
-from .loader import find_tables, load_table
+from .exceptions import DataError, ParamError
+from .loader import Flagged, find_tables, load_table
 from .mapping import load_mapping
+from .schema import TABLES
 from .sources import Source
 
-STORE_VERSION = "6"  # Arrow IPC slices (large_string text); duplicates flagged at ingest; problems in meta
+STORE_VERSION = "7"  # findings of every check stored with the store; _row, _dq, _dup and _drop per row
 
 
 def file_hash(path: Path) -> str:
-    """Content hash of a file, remembered by (size, mtime) so an unchanged file is not read again."""
+    """Content hash of a file, remembered by its size, modification and inode-change times and inode,
+    so an unchanged file is not read again (a copy that restores the modification time, as
+    ``cp -p`` or ``rsync -t`` do, still changes the inode-change time)."""
     path = Path(path).resolve()
     st = path.stat()
     memo_file = config.CACHE_DIR / "file-hashes.json"
@@ -38,32 +42,36 @@ def file_hash(path: Path) -> str:
         memo = json.loads(memo_file.read_text())
     except (OSError, ValueError):
         memo = {}
-    key = str(path)
-    if memo.get(key, [None, None])[:2] == [st.st_size, st.st_mtime_ns]:
-        return memo[key][2]
+    key, stamp = str(path), [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    if memo.get(key, [None])[:4] == stamp:
+        return memo[key][4]
     h = xxhash.xxh3_128()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 24), b""):
             h.update(block)
-    memo[key] = [st.st_size, st.st_mtime_ns, h.hexdigest()]
+    memo[key] = [*stamp, h.hexdigest()]
     memo_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = memo_file.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(memo))
     tmp.replace(memo_file)
-    return memo[key][2]
+    return memo[key][4]
 
 
-def source_hash(source: Source, tables: dict[str, pa.Table] | None = None) -> str:
-    """Content hash of a source's inputs and mapping (and the store format)."""
-    h = hashlib.sha256(STORE_VERSION.encode())
+def source_hash(source: Source, as_of: pd.Timestamp, tables: dict[str, pa.Table] | None = None) -> str:
+    """A key covering everything a store is built from: every file the source reads (its path, name,
+    format and content), the mapping, the SQL results, the as-of date and the store format."""
+    h = hashlib.sha256(f"{STORE_VERSION}|{as_of.date()}".encode())
     if source.folder is not None:
+        h.update(str(Path(source.folder).resolve()).encode())
         for name, path in sorted(find_tables(source.folder).items()):
-            h.update(f"{name}:{file_hash(path)}".encode())
+            h.update(f"{name}:{path.name}:{file_hash(path)}".encode())
     else:
         h.update(yaml.safe_dump(source.specs, sort_keys=True, allow_unicode=True).encode())
         for path in source.files():
-            if path.exists():
-                h.update(f"{path.name}:{file_hash(path)}".encode())
+            if not path.is_file():
+                raise DataError(str(path), "file not found" if not path.exists() else "is a folder, not a file",
+                                fix="check the file: entries under sources: in the company file")
+            h.update(f"{path.resolve()}:{file_hash(path)}".encode())
         for name, table in sorted((tables or {}).items()):  # SQL results: hash what the query returned
             sink = pa.BufferOutputStream()
             with pa.ipc.new_stream(sink, table.schema) as writer:
@@ -72,23 +80,45 @@ def source_hash(source: Source, tables: dict[str, pa.Table] | None = None) -> st
     return h.hexdigest()[:16]
 
 
-def _read_one(name: str, path: Path) -> pa.Table:
+def _read_one(name: str, path: Path) -> tuple[pa.Table, list[Flagged]]:
     """One canonical table: Arrow's typed reader where it can be sure, else the exact path."""
     table = read_typed(name, path)
-    return table if table is not None else to_arrow(load_table(name, path), name)
+    if table is not None:
+        return table, []
+    df, flagged = load_table(name, path)
+    return to_arrow(df, name), flagged
 
 
-def _load(source: Source) -> dict[str, pa.Table]:
-    """Every table of the source, validated and typed."""
+@dataclass
+class Loaded:
+    """A source's tables as read: typed tables, the values readers left empty, file labels, and the
+    user's name of each canonical column."""
+
+    tables: dict[str, pa.Table]
+    flagged: dict[str, list[Flagged]]
+    files: dict[str, str]
+    names: dict[str, dict[str, str]]
+
+
+def _load(source: Source) -> Loaded:
+    """Every table of the source, typed; row problems kept for the checks."""
     if source.folder is not None:
         paths = find_tables(source.folder)
         with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow's reader and kernels release the GIL
             big_first = sorted(paths, key=lambda name: -paths[name].stat().st_size)
             futures = {name: pool.submit(_read_one, name, paths[name]) for name in big_first}
-        tables = {name: futures[name].result() for name in paths}  # the first table's error first
+        read = {name: futures[name].result() for name in paths}  # the first table's error first
+        loaded = Loaded({n: t for n, (t, _) in read.items()}, {n: f for n, (_, f) in read.items()},
+                        {n: str(p) for n, p in paths.items()}, {})
     else:
         mapped = load_mapping(source.specs, source.base, source.where)
-        tables = {name: to_arrow(df, name) for name, df in mapped.items()}
+        loaded = Loaded({n: to_arrow(df, n) for n, (df, _, _) in mapped.items()},
+                        {n: f for n, (_, f, _) in mapped.items()}, {n: o.label for n, (_, _, o) in mapped.items()},
+                        {n: dict(o.names) for n, (_, _, o) in mapped.items()})
+    tables = loaded.tables
+    if not tables["orders"].num_rows:
+        raise DataError(loaded.files["orders"], "has a header but no rows: there is nothing to report on",
+                        fix="export the order lines again")
     if "payments" in tables and "invoices" not in tables:
         raise ParamError(f"{source.label}: payments need invoices too (a payment takes its unit from its invoice)")
     if "payments" in tables:  # a payment belongs to its invoice's unit (the first invoice with its id)
@@ -96,7 +126,7 @@ def _load(source: Source) -> dict[str, pa.Table]:
         pos = pc.index_in(pay["invoice_id"], value_set=inv["invoice_id"].combine_chunks())
         unit_of = inv["unit"].combine_chunks().take(pos)
         tables["payments"] = pay.append_column("unit", unit_of)
-    return tables
+    return loaded
 
 
 def _unit_codes(table: pa.Table) -> tuple[np.ndarray, list[str]]:
@@ -107,82 +137,97 @@ def _unit_codes(table: pa.Table) -> tuple[np.ndarray, list[str]]:
     return codes, enc.dictionary.to_pylist()
 
 
-Slices = list[tuple[str, pa.Table, np.ndarray]]  # (unit, its rows, their _dup flags)
-
-
-def _slices(name: str, table: pa.Table, units: list[str]) -> tuple[Slices, int]:
-    """``table`` cut into one slice per unit (rows without a unit go to every unit), with each row's
-    ``_dup`` flag: it repeats an earlier row of its slice; and how many rows repeat one of their unit."""
-    key = [table[c] for c in key_columns(name, table)]
+def _slices(name: str, table: pa.Table, units: list[str]) -> list[tuple[str, pa.Table]]:
+    """``table`` cut into one slice per unit, in file order. Rows without a unit go to every unit where
+    the unit is optional (inventory); where it is required they belong to no unit (their findings say so)."""
     if "unit" not in table.column_names:
-        dup = duplicates(key)
-        return [(unit, table, dup) for unit in units], int(dup.sum())
+        return [(unit, table) for unit in units]
     unit_code, names = _unit_codes(table)
-    # a row repeats an earlier row of its slice when it repeats its key *and unit*: one pass for all units
-    dup = duplicates(key, group=(unit_code.astype(np.int64) + 1, len(names) + 1))
     if len(unit_code) > 1 and (np.diff(unit_code) < 0).any():  # group each unit's rows, keeping file order
         order = np.argsort(unit_code, kind="stable")
-        table, unit_code, dup = table.take(order), unit_code[order], dup[order]
+        table, unit_code = table.take(order), unit_code[order]
     bounds = np.searchsorted(unit_code, np.arange(-1, len(names) + 1))
-    shared = slice(bounds[0], bounds[1])  # rows without a unit: appended to every unit's slice
+    optional = not TABLES[name].column("unit").required if name in TABLES and any(
+        c.name == "unit" for c in TABLES[name].columns) else False
+    shared = slice(bounds[0], bounds[1]) if optional else slice(0, 0)
     out = []
     for unit in units:
         i = names.index(unit) if unit in names else None
         mine = slice(bounds[i + 1], bounds[i + 2]) if i is not None else slice(0, 0)
         rows = [table.slice(s.start, s.stop - s.start) for s in (mine, shared) if s.stop > s.start]
-        part = pa.concat_tables(rows) if rows else table.slice(0, 0)
-        if shared.stop > shared.start:  # shared rows are compared with this unit's rows too
-            out.append((unit, part, duplicates([part[c] for c in key_columns(name, part)])))
-        else:
-            out.append((unit, part, dup[mine]))
-    return out, int(dup.sum())
+        out.append((unit, pa.concat_tables(rows) if rows else table.slice(0, 0)))
+    return out
 
 
-def _prepare(name: str, table: pa.Table, known: dict[str, pa.Array], as_of: pd.Timestamp,
-             units: list[str]) -> tuple[str, Slices, dict[str, int]]:
-    """A table flagged and cut, and the count of each data-quality problem in it."""
-    flagged = flag_quality(name, table, known, as_of)
-    parts, dups = _slices(name, flagged, units)
-    counts = pc.value_counts(flagged["_dq"].drop_null())
-    problems = {str(v["values"]): int(v["counts"]) for v in counts.to_pylist()}
-    if dups:
-        problems["duplicate rows"] = dups
-    return name, parts, problems
-
-
-def _write(table: pa.Table, dup: np.ndarray, path: Path) -> None:
+def _write(table: pa.Table, path: Path) -> None:
     """One slice as an uncompressed Arrow file. Text is stored as large_string, the layout of pandas'
     own str columns, so a notebook's load maps the file's buffers instead of copying them."""
-    table = table.append_column("_dup", pa.array(dup, pa.bool_()))
     wide = pa.schema([f.with_type(pa.large_string()) if f.type == pa.string() else f for f in table.schema])
     feather.write_feather(table.cast(wide), path, compression="uncompressed")
 
 
-def ingest(source: Source | Path, root: Path | None = None) -> Path:
-    """Validate a source once and return the store directory holding its unit slices."""
+def _dates(tables: dict[str, pa.Table], as_of: pd.Timestamp) -> dict[str, list[str]]:
+    """First and last date of each dated table, leaving out dates after ``as_of``."""
+    limit = pa.scalar(as_of.to_pydatetime(), pa.timestamp("ns"))
+    out = {}
+    for name, t in sorted(tables.items()):
+        col = TABLES[name].date_col
+        if not col or col not in t.column_names:
+            continue
+        d = t[col].filter(pc.less_equal(t[col], limit))
+        lo, hi = pc.min(d).as_py(), pc.max(d).as_py()
+        if lo is not None:
+            out[name] = [str(lo.date()), str(hi.date())]
+    return out
+
+
+def summarise_findings(findings: pa.Table) -> list[dict]:
+    """Counts of the findings by table, check, column and severity, errors and the most frequent first."""
+    if not findings.num_rows:
+        return []
+    keys = ["table", "check", "column", "severity"]
+    counts = findings.group_by(keys, use_threads=False).aggregate([([], "count_all")])
+    out = []
+    for r in counts.to_pylist():
+        out.append({k: r[k] for k in keys} | {"count": int(r["count_all"])})
+    out.sort(key=lambda x: (x["severity"] != "error", -x["count"], x["table"], x["check"]))
+    return out
+
+
+def ingest(source: Source | Path, root: Path | None = None, as_of: pd.Timestamp | None = None) -> Path:
+    """Read and check a source once and return the store directory holding its unit slices and findings."""
     if not isinstance(source, Source):
         source = Source(folder=Path(source))
     root = Path(root or config.STORE_DIR)
-    tables = _load(source) if source.has_sql else None
-    target = root / source_hash(source, tables)
+    as_of = pd.Timestamp(as_of or source.as_of or pd.Timestamp.today()).normalize()
+    loaded = _load(source) if source.has_sql else None
+    target = root / source_hash(source, as_of, loaded.tables if loaded else None)
     if (target / "meta.json").exists():
         os.utime(target)  # in use: keeps it off prune()'s list
         return target
-    tables = tables if tables is not None else _load(source)
-    as_of = pd.Timestamp.today().normalize()  # a row dated after the ingest date is future-dated
-    dates = tables["orders"]["order_date"]
-    past = dates.filter(pc.less_equal(dates, pa.scalar(as_of.to_pydatetime(), pa.timestamp("ns"))))
+    loaded = loaded if loaded is not None else _load(source)
+    tables, findings = checks.run(loaded.tables, loaded.flagged, loaded.files, loaded.names, as_of)
     units = sorted(pc.unique(tables["orders"]["unit"]).drop_null().to_pylist())
+    if not units:
+        raise DataError(loaded.files["orders"], "no row has a usable unit", column="unit",
+                        fix="fill the unit column, or map it (unit: in a sources: mapping)")
+    dates = _dates(tables, as_of)
+    if "orders" not in dates:
+        raise DataError(loaded.files["orders"], "no order line has a usable order_date", column="order_date")
     meta = {
         "source": source.label,
+        "as_of": str(as_of.date()),
         "tables": sorted(tables),
+        "files": loaded.files,
+        "names": loaded.names,
         "units": units,
-        "first_date": str(pc.min(dates).as_py().date()),
-        "last_date": str(pc.max(past if len(past) else dates).as_py().date()),
+        "first_date": dates["orders"][0],
+        "last_date": dates["orders"][1],
+        "data_end": max(hi for _, hi in dates.values()),
+        "dates": dates,
         "rows": {k: int(v.num_rows) for k, v in tables.items()},
-        "problems": {},  # table -> problem -> rows: what the reports' data-quality sections show
+        "findings": summarise_findings(findings),
     }
-    known = known_ids(tables)
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".ingest-", dir=root))
     try:
@@ -192,17 +237,13 @@ def ingest(source: Source | Path, root: Path | None = None) -> Path:
         # written as soon as it is cut, beside the cutting of the next
         with ThreadPoolExecutor(max_workers=2) as pool:
             big_first = sorted(tables.items(), key=lambda kv: -kv[1].num_rows)
-            cuts = [pool.submit(_prepare, name, t, known, as_of, units) for name, t in big_first]
-            writes = []
-            for cut in as_completed(cuts):
-                name, parts, problems = cut.result()
-                if problems:
-                    meta["problems"][name] = problems
-                for unit, part, dup in parts:
-                    writes.append(pool.submit(_write, part, dup, tmp / unit / f"{name}.arrow"))
+            cuts = [pool.submit(_slices, name, t, units) for name, t in big_first]
+            writes = [pool.submit(_write, findings, tmp / "findings.arrow")]
+            for (name, _), cut in zip(big_first, cuts):
+                for unit, part in cut.result():
+                    writes.append(pool.submit(_write, part, tmp / unit / f"{name}.arrow"))
             for w in writes:
                 w.result()
-        meta["problems"] = {name: meta["problems"][name] for name in sorted(meta["problems"])}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
         try:
             os.rename(tmp, target)
@@ -241,6 +282,15 @@ def read_meta(store: Path) -> dict:
 
 
 def load_unit(store: Path, unit: str) -> dict[str, pd.DataFrame]:
-    """Every table of one unit's slice (``_dup`` marks duplicate rows, ``_dq`` failed checks)."""
+    """Every table of one unit's slice (``_row`` the spreadsheet row, ``_dq`` the first error the row
+    fails, ``_dup`` a duplicate, ``_drop`` left out of the KRIs)."""
     folder = Path(store) / unit
     return {p.stem: feather.read_table(p, memory_map=True).to_pandas() for p in sorted(folder.glob("*.arrow"))}
+
+
+def load_findings(store: Path, unit: str | None = None) -> pd.DataFrame:
+    """The findings of a store: those of ``unit`` and those that belong to no unit, or all of them."""
+    t = feather.read_table(Path(store) / "findings.arrow", memory_map=True)
+    if unit is not None:
+        t = t.filter(pc.or_(pc.equal(t["unit"], unit), pc.is_null(t["unit"])))
+    return t.to_pandas()

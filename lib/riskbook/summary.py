@@ -49,6 +49,14 @@ def actions_table(risks: pd.DataFrame, library_actions: dict[str, tuple[str, ...
     return pd.DataFrame(rows, columns=["risk", "action", "owner", "due", "status"])
 
 
+def no_data_note(unit: Any, lang: str = "en") -> str:
+    """Why a unit's report has no KRIs: no order lines in the period, and when its last one was."""
+    dates = unit.ctx.orders["order_date"]
+    before = dates[dates < unit.period.start]
+    last = t("last_order", lang, date=before.max().date()) if len(before) else ""
+    return t("no_data", lang, period=unit.period, last=last)
+
+
 def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[str, Any]) -> dict[str, Any]:
     """Assemble the summary of a unit and write its results.json and Excel register."""
     from . import quality, results
@@ -61,8 +69,10 @@ def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[
     live = risks[risks["movement"] != "closed"]
     all_actions = actions_table(live, library_actions, pd.Timestamp.today(), lang)
     actions = actions_table(top, library_actions, pd.Timestamp.today(), lang, recommended=1)
-    dq = quality.summary(unit.ctx)
-    doc = results.build(unit.id, str(unit.period), unit.currency, lang, kris, risks, dq)
+    dq = quality.summary(unit.ctx, unit.findings, unit.meta.get("names"))
+    status, note = ("no data", no_data_note(unit)) if unit.no_data else ("ok", None)
+    doc = results.build(unit.id, str(unit.period), unit.currency, lang, kris, risks, dq, status,
+                        unit.data_through, note)
     results.write(doc, unit.out / "results.json")
     evidence: dict[str, pd.DataFrame] = {}
     for f in ident["findings"]:
@@ -70,7 +80,10 @@ def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[
             evidence.setdefault(name, df)
     write_register(unit.out / f"{unit.id}_{unit.period}_risk_register.xlsx", risks, all_actions, kris, evidence,
                    {"company": unit.company, "unit": unit.id, "period": str(unit.period),
-                    "currency": unit.currency, "prepared": str(pd.Timestamp.today().date())})
-    return {"headline": headline(kris, risks, unit.currency, lang), "top": top, "actions": actions,
+                    "currency": unit.currency, "prepared": str(pd.Timestamp.today().date())},
+                   quality.touching(unit.findings, unit.period, unit.ctx.as_of))
+    line = no_data_note(unit, lang) if unit.no_data else headline(kris, risks, unit.currency, lang)
+    return {"headline": line, "top": top, "actions": actions, "status": status,
+            "data_through": unit.data_through,
             "risks": risks, "kris": kris, "breaches": mon["breaches"], "dq": dq,
             "closed": risks[risks["movement"] == "closed"]}

@@ -11,7 +11,7 @@ from . import config, sources, store
 from .exceptions import ParamError, check_choice
 from .kris import Context
 from .params import company_file, display_name, load_company, unit_params
-from .periods import Period, latest_complete
+from .periods import Period, latest_covered
 
 LANGS: tuple[str, ...] = ("en", "zh")
 
@@ -28,6 +28,17 @@ class Unit:
     out: Path
     meta: dict[str, Any]
     params_dir: Path
+    findings: pd.DataFrame | None = None
+
+    @property
+    def no_data(self) -> bool:
+        """The unit has no order lines in the period: the report says so and computes no KRI."""
+        return self.ctx.no_data
+
+    @property
+    def data_through(self) -> str | None:
+        """The last date of the data when it ends before the period does, else None."""
+        return data_through(self.period, self.meta)
 
     def register(self) -> dict[str, dict[str, Any]]:
         """The analysts' register of this unit (params/register/<unit>.yaml)."""
@@ -52,19 +63,31 @@ def open_store(data: str | Path | None = None, config_file: str | Path | None = 
     return store.ingest(sources.resolve(data, config_file))
 
 
+def data_end(meta: dict[str, Any]) -> pd.Timestamp:
+    """The last day the data covers: the latest date of any dated table (or the company's as_of:)."""
+    return pd.Timestamp(meta.get("data_end") or meta["last_date"])
+
+
 def resolve_period(period: str | None, meta: dict[str, Any]) -> Period:
-    """``period`` parsed, or the latest complete quarter in the data."""
+    """``period`` parsed, or the latest quarter the data covers (judged on every dated table)."""
     if period:
         return Period.parse(period)
-    return latest_complete(pd.Timestamp(meta["last_date"]))
+    return latest_covered(data_end(meta), pd.Timestamp(meta["as_of"]) if meta.get("as_of") else None)
 
 
 def check_period(p: Period, meta: dict[str, Any]) -> None:
-    """ParamError unless the data covers ``p`` whole."""
-    if p.end > pd.Timestamp(meta["last_date"]):
-        raise ParamError(f"period {p} ends after the data does ({meta['last_date']}); pick an earlier period")
+    """ParamError unless the data overlaps ``p``."""
+    if p.start > data_end(meta):
+        raise ParamError(f"period {p} starts after the data ends (data through {data_end(meta).date()}); "
+                         "pick an earlier period")
     if p.end < pd.Timestamp(meta["first_date"]):
         raise ParamError(f"period {p} ends before the data starts ({meta['first_date']})")
+
+
+def data_through(p: Period, meta: dict[str, Any]) -> str | None:
+    """The data's last date when it ends before ``p`` does (the report says "data through …")."""
+    end = data_end(meta)
+    return str(end.date()) if end < p.end else None
 
 
 def out_root(out_dir: str | Path | None) -> Path:
@@ -85,10 +108,12 @@ def open_unit(unit: str, period: str | None = None, lang: str | None = None, dat
     lang = lang or params.get("lang", "en")
     check_choice("lang", lang, LANGS)
     check_period(p, meta)
-    ctx = Context(store.load_unit(st, unit), p, params, pd.Timestamp(meta["first_date"]))
+    findings = store.load_findings(st, unit)
+    ctx = Context(store.load_unit(st, unit), p, params, pd.Timestamp(meta["first_date"]),
+                  as_of=pd.Timestamp(meta["as_of"]), findings=findings)
     out = out_root(out_dir) / str(p) / unit
     out.mkdir(parents=True, exist_ok=True)
-    return Unit(unit, p, lang, params, ctx, out, meta, params_dir)
+    return Unit(unit, p, lang, params, ctx, out, meta, params_dir, findings)
 
 
 @dataclass

@@ -28,8 +28,8 @@ class KRI:
     direction: str  # "up": higher is worse; "down": lower is worse
     amber: float
     red: float
-    needs: tuple[str, ...]
-    title_en: str
+    reads: dict[str, tuple[str, ...]]  # table -> the columns it reads: a row whose value there is defective
+    title_en: str                      # is left out of it (see riskbook.checks)
     title_zh: str
     fn: Callable[[Context], float]
 
@@ -40,11 +40,12 @@ class KRI:
 REGISTRY: dict[str, KRI] = {}
 
 
-def kri(id: str, family: str, unit: str, direction: str, amber: float, red: float, needs: tuple[str, ...],
-        en: str, zh: str) -> Callable[[Callable[[Context], float]], Callable[[Context], float]]:
-    """Register the decorated function as KRI ``id``."""
+def kri(id: str, family: str, unit: str, direction: str, amber: float, red: float,
+        reads: dict[str, tuple[str, ...]], en: str, zh: str) -> Callable[[Callable[[Context], float]],
+                                                                         Callable[[Context], float]]:
+    """Register the decorated function as KRI ``id``; ``reads`` names the columns it depends on."""
     def deco(fn: Callable[[Context], float]) -> Callable[[Context], float]:
-        REGISTRY[id] = KRI(id, family, unit, direction, amber, red, needs, en, zh, fn)
+        REGISTRY[id] = KRI(id, family, unit, direction, amber, red, reads, en, zh, fn)
         return fn
     return deco
 
@@ -80,12 +81,17 @@ def evaluate(k: KRI, ctx: Context) -> tuple[float | None, str | None]:
 
 
 def compute(ctx: Context, ids: list[str] | None = None) -> pd.DataFrame:
-    """Every KRI at the report period, with its previous value, thresholds and status."""
+    """Every KRI at the report period, with its previous value, thresholds and status; all ``n/a`` when
+    the unit has no order lines in the period (nothing is computed against zero)."""
     prev_ctx = ctx.at(ctx.period.previous)
+    empty = ctx.no_data
     rows = []
     for k in (REGISTRY[i] for i in (ids or REGISTRY)):
         th = thresholds(k, ctx.params)
-        value, reason = evaluate(k, ctx)
+        if empty:
+            value, reason = None, f"no data for {ctx.period}: the unit has no order lines in the period"
+        else:
+            value, reason = evaluate(k, ctx)
         prev, _ = evaluate(k, prev_ctx)
         status = status_of(value, th)
         if k.id == "win_rate" and status == "green" and value is not None and prev is not None \
@@ -121,6 +127,13 @@ def history(ctx: Context, periods: list[Period], ids: list[str] | None = None,
     return pd.DataFrame(rows)
 
 
+def touched(table: str, column: str | None) -> list[str]:
+    """The KRIs a defect in ``table``.``column`` can move (``column`` None: the whole row)."""
+    return [k.id for k in REGISTRY.values() if table in k.reads and
+            (column is None or not k.reads[table] or column in k.reads[table])]
+
+
 from . import compliance, customer, financial, market, operational  # noqa: E402,F401  (registers)
 
-__all__ = ["KRI", "REGISTRY", "Context", "NotApplicable", "compute", "history", "status_of", "thresholds", "FAMILIES"]
+__all__ = ["KRI", "REGISTRY", "Context", "NotApplicable", "compute", "history", "status_of", "thresholds", "FAMILIES",
+           "touched"]

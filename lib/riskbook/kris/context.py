@@ -1,7 +1,7 @@
 """The data one unit's KRIs are computed from, with the period slicing they share."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -14,6 +14,15 @@ class NotApplicable(Exception):
     """A KRI cannot be computed; the message says why (shown as status n/a)."""
 
 
+# What the KRIs read, for ``reads=`` (a row whose value there is defective is left out of the KRI)
+REVENUE: tuple[str, ...] = ("order_date", "amount", "status")
+CUSTOMER_REVENUE: tuple[str, ...] = REVENUE + ("customer_id",)
+RECEIVABLES: tuple[str, ...] = ("invoice_id", "issue_date", "amount")
+PAYMENTS: tuple[str, ...] = ("invoice_id", "payment_date", "amount")
+EVERY_TABLE: dict[str, tuple[str, ...]] = {t: () for t in ("orders", "customers", "reps", "invoices", "payments",
+                                                          "opportunities", "inventory", "incidents")}
+
+
 @dataclass
 class Context:
     """One unit's tables and parameters, evaluated at ``period``."""
@@ -22,10 +31,19 @@ class Context:
     period: Period
     params: dict[str, Any] = field(default_factory=dict)
     data_start: pd.Timestamp | None = None
+    raw: dict[str, pd.DataFrame] | None = None  # every row, defective ones included (the data-quality KRIs)
+    as_of: pd.Timestamp | None = None  # the day the data stands at: later dates are future-dated
+    findings: pd.DataFrame | None = None  # the unit's data-quality findings (riskbook.checks)
+
+    def __post_init__(self) -> None:
+        if self.raw is None:  # the KRIs see the rows the checks did not leave out
+            self.raw = self.tables
+            self.tables = {k: v[~v["_drop"].to_numpy()] if "_drop" in v.columns and v["_drop"].any() else v
+                           for k, v in self.tables.items()}
 
     def at(self, period: Period) -> "Context":
         """The same data evaluated at another period (shares cached tables)."""
-        return Context(self.tables, period, self.params, self.data_start)
+        return replace(self, period=period)
 
     # -- tables --------------------------------------------------------------
     def table(self, name: str, *columns: str) -> pd.DataFrame:
@@ -43,6 +61,11 @@ class Context:
         p = period or self.period
         d = df[col]
         return df[(d >= p.start) & (d < p.end_exclusive)]
+
+    @property
+    def no_data(self) -> bool:
+        """No usable order line is dated in the period: nothing to compute KRIs from."""
+        return self.in_period(self.orders, "order_date").empty
 
     def check_in_data(self, period: Period, what: str) -> None:
         """NotApplicable when ``period`` starts before the data does."""
@@ -89,6 +112,11 @@ class Context:
         out = out.assign(balance=(out["amount"] - out["paid"]).clip(lower=0.0))
         out = out[out["balance"] > 0.005]
         return out.assign(days_past_due=(end - out["due_date"]).dt.days.clip(lower=0))
+
+    def aged_balances(self) -> pd.DataFrame:
+        """Open invoices that can be aged: those with a usable due date."""
+        out = self.open_balances()
+        return out[out["due_date"].notna()]
 
     def employed(self, day: pd.Timestamp) -> pd.Series:
         """Mask of reps employed on ``day``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import kri
-from .context import Context, NotApplicable
+from .context import CUSTOMER_REVENUE, Context, NotApplicable
 
 
 def churn_sets(ctx: Context) -> tuple[pd.Series, pd.Series]:
@@ -24,21 +24,21 @@ def churned(ctx: Context) -> pd.Series:
     return prev[~prev.index.isin(now[now > 0].index)]
 
 
-@kri("customer_churn_rate", "customer", "%", "up", 15, 25, ("orders",),
+@kri("customer_churn_rate", "customer", "%", "up", 15, 25, {"orders": CUSTOMER_REVENUE},
      "Customer churn rate", "客户流失率")
 def customer_churn_rate(ctx: Context) -> float:
     prev, _ = churn_sets(ctx)
     return len(churned(ctx)) / len(prev) * 100
 
 
-@kri("revenue_churn_rate", "customer", "%", "up", 10, 20, ("orders",),
+@kri("revenue_churn_rate", "customer", "%", "up", 10, 20, {"orders": CUSTOMER_REVENUE},
      "Revenue churn rate", "收入流失率")
 def revenue_churn_rate(ctx: Context) -> float:
     prev, _ = churn_sets(ctx)
     return float(churned(ctx).sum() / prev.sum() * 100)
 
 
-@kri("net_revenue_retention", "customer", "%", "down", 95, 85, ("orders",),
+@kri("net_revenue_retention", "customer", "%", "down", 95, 85, {"orders": CUSTOMER_REVENUE},
      "Net revenue retention", "净收入留存率")
 def net_revenue_retention(ctx: Context) -> float:
     prev, now = churn_sets(ctx)

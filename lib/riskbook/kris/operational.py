@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..schema import TABLES
 from . import kri
-from .context import Context, NotApplicable
+from .context import CUSTOMER_REVENUE, EVERY_TABLE, Context, NotApplicable
 
 
 def leavers(ctx: Context) -> pd.DataFrame:
@@ -17,7 +17,7 @@ def leavers(ctx: Context) -> pd.DataFrame:
     return ctx.in_period(reps, "exit_date")
 
 
-@kri("rep_attrition_rate", "operational", "%", "up", 25, 35, ("reps",),
+@kri("rep_attrition_rate", "operational", "%", "up", 25, 35, {"reps": ("hire_date", "exit_date")},
      "Sales rep attrition (annualised)", "销售人员流失率（年化）")
 def rep_attrition_rate(ctx: Context) -> float:
     p = ctx.period
@@ -38,7 +38,7 @@ def orphaned_customers(ctx: Context) -> pd.DataFrame:
     return last.merge(gone[["rep_id", "exit_date"]], on="rep_id")
 
 
-@kri("orphaned_revenue_share", "operational", "%", "up", 5, 15, ("orders", "reps"),
+@kri("orphaned_revenue_share", "operational", "%", "up", 5, 15, {"orders": CUSTOMER_REVENUE + ("rep_id",), "reps": ("rep_id", "hire_date", "exit_date")},
      "Revenue of accounts whose rep left", "离职销售遗留客户收入占比")
 def orphaned_revenue_share(ctx: Context) -> float:
     prev = ctx.revenue_by_customer(ctx.period.previous)
@@ -47,7 +47,7 @@ def orphaned_revenue_share(ctx: Context) -> float:
     return float(prev.reindex(orphaned_customers(ctx)["customer_id"]).fillna(0).sum() / prev.sum() * 100)
 
 
-@kri("pipeline_coverage", "operational", "×", "down", 3.0, 2.0, ("opportunities", "reps"),
+@kri("pipeline_coverage", "operational", "×", "down", 3.0, 2.0, {"opportunities": ("created_date", "status", "close_date", "amount"), "reps": ("hire_date", "exit_date", "quarterly_quota")},
      "Pipeline coverage of next period's quota", "下期配额的商机覆盖倍数")
 def pipeline_coverage(ctx: Context) -> float:
     opp = ctx.table("opportunities")
@@ -63,29 +63,31 @@ def pipeline_coverage(ctx: Context) -> float:
 
 
 def period_records(ctx: Context) -> pd.DataFrame:
-    """Data-quality flags (_dup, _dq, table) of every dated record in the period, plus future-dated ones."""
+    """Every record of the period with its flags (_dq, _dup, _drop, _row) and its table: rows of every
+    dated table dated in the period (defective ones included), plus rows dated after the as-of date."""
     parts = []
-    for name, df in ctx.tables.items():
+    for name, df in (ctx.raw or ctx.tables).items():
         col = TABLES[name].date_col if name in TABLES else None
         if not col or col not in df.columns or "_dq" not in df.columns:
             continue
         d = df[col]
-        keep = ((d >= ctx.period.start) & (d < ctx.period.end_exclusive)) | \
-            df["_dq"].str.endswith("in the future", na=False)
+        keep = (d >= ctx.period.start) & (d < ctx.period.end_exclusive)
+        if ctx.as_of is not None:
+            keep |= d > ctx.as_of
         parts.append(df.loc[keep].assign(table=name))
     if not parts or not sum(len(p) for p in parts):
         raise NotApplicable("no records in the period")
     return pd.concat(parts, ignore_index=True)
 
 
-@kri("data_quality_error_rate", "operational", "%", "up", 2, 5, ("orders",),
+@kri("data_quality_error_rate", "operational", "%", "up", 2, 5, EVERY_TABLE,
      "Records failing a data-quality check", "数据质量错误率")
 def data_quality_error_rate(ctx: Context) -> float:
     r = period_records(ctx)
     return float(r["_dq"].notna().mean() * 100)
 
 
-@kri("duplicate_record_rate", "operational", "%", "up", 0.5, 2, ("orders",),
+@kri("duplicate_record_rate", "operational", "%", "up", 0.5, 2, EVERY_TABLE,
      "Duplicate records", "重复记录率")
 def duplicate_record_rate(ctx: Context) -> float:
     r = period_records(ctx)
@@ -101,7 +103,7 @@ def first_digits(amounts: pd.Series) -> np.ndarray:
     return (a / 10 ** np.floor(np.log10(a))).astype(int).clip(1, 9)
 
 
-@kri("benford_mad", "operational", "MAD", "up", 0.012, 0.015, ("orders",),
+@kri("benford_mad", "operational", "MAD", "up", 0.012, 0.015, {"orders": ("order_date", "amount")},
      "Benford first-digit deviation of amounts", "金额首位数字本福特偏差")
 def benford_mad(ctx: Context) -> float:
     o = ctx.in_period(ctx.orders, "order_date")["amount"]
@@ -115,7 +117,7 @@ def benford_mad(ctx: Context) -> float:
     return float(np.abs(freq - BENFORD).mean())
 
 
-@kri("incident_count", "operational", "score", "up", 8, 15, ("incidents",),
+@kri("incident_count", "operational", "score", "up", 8, 15, {"incidents": ("date", "severity")},
      "Incidents weighted by severity", "事件数（按严重度加权）")
 def incident_count(ctx: Context) -> float:
     inc = ctx.in_period(ctx.table("incidents"), "date")
@@ -134,7 +136,7 @@ def stock_snapshot(ctx: Context) -> pd.DataFrame:
     return snap.assign(short=short)
 
 
-@kri("stockout_rate", "operational", "%", "up", 5, 10, ("inventory",),
+@kri("stockout_rate", "operational", "%", "up", 5, 10, {"inventory": ("snapshot_date", "product_id", "on_hand", "forecast_demand")},
      "Products out of stock or below forecast demand", "缺货率")
 def stockout_rate(ctx: Context) -> float:
     return float(stock_snapshot(ctx)["short"].mean() * 100)

@@ -1,0 +1,425 @@
+"""The data-quality engine: every check over every row of every table and period, once at ingest.
+
+A finding is one row failing one check: check id, severity, table, file, spreadsheet row, unit,
+key, column, value, the row's date (its period), a note, and what the KRIs leave out because of
+it — ``row``: the whole row; ``value``: that value, stored empty; ``""``: nothing (the row is real
+and counted, the finding says what may be wrong with it). Only what makes a whole column or file
+unusable stops a run; that is decided by the readers (:mod:`riskbook.loader`) and here for units.
+
+:func:`run` returns the tables with their exclusions applied and three row flags — ``_dq`` (the
+first error a row fails, for ``data_quality_error_rate``), ``_dup`` (it repeats an earlier row or
+its key, for ``duplicate_record_rate``), ``_drop`` (left out of the KRIs) — and the findings.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .exceptions import DataError
+from .flags import combine, codes, duplicate_groups
+from .loader import MOSTLY, UNIT_MAX, Flagged
+from .schema import TABLES
+
+
+@dataclass(frozen=True)
+class Check:
+    """One data-quality check: its id, title in both languages and what it means for the KRIs."""
+
+    id: str
+    en: str
+    zh: str
+
+
+CHECKS: dict[str, Check] = {c.id: c for c in (
+    Check("missing_value", "Mandatory value missing", "必填值缺失"),
+    Check("unparseable_value", "Value cannot be read", "数值无法识别"),
+    Check("invalid_value", "Value outside its allowed set", "取值不在允许范围内"),
+    Check("unmapped_value", "Value not in the mapping's values:", "取值未在映射 values: 中"),
+    Check("invalid_unit", "Unit id that is not a lowercase slug", "业务单元编号无效"),
+    Check("future_date", "Date after the as-of date", "日期晚于数据截止日"),
+    Check("date_order", "Dates in an impossible order", "日期先后矛盾"),
+    Check("unknown_id", "Id not found in its master table", "编号在主数据中不存在"),
+    Check("duplicate_row", "Exact duplicate of an earlier row", "与前一行完全重复"),
+    Check("duplicate_key", "Key repeated with other values", "主键重复且内容不同"),
+    Check("unit_conflict", "Listed under more than one unit", "同时属于多个业务单元"),
+    Check("overpayment", "Payments exceed the invoice", "付款超过发票金额"),
+    Check("negative_amount", "Negative amount", "金额为负"),
+    Check("zero_amount", "Zero amount", "金额为零"),
+    Check("amount_mismatch", "Amount disagrees with quantity × unit price", "金额与数量×单价不符"),
+    Check("outlier_amount", "Amount far outside the usual range", "金额远超常规范围"),
+    Check("missing_optional", "Optional value missing where records normally have one", "可选字段缺失"),
+)}
+
+FINDINGS_SCHEMA = pa.schema([
+    ("check", pa.string()), ("severity", pa.string()), ("table", pa.string()), ("file", pa.string()),
+    ("row", pa.int64()), ("unit", pa.string()), ("key", pa.string()), ("column", pa.string()),
+    ("value", pa.string()), ("date", pa.timestamp("ns")), ("note", pa.string()), ("excluded", pa.string()),
+])
+DUPLICATES = ("duplicate_row", "duplicate_key")
+VALUE_CHARS = 120  # a value is shown up to this many characters
+
+# Columns whose invalid value makes the whole row unusable: an order line whose status cannot be read
+# is neither revenue nor a cancellation.
+ROW_ON_INVALID: set[tuple[str, str]] = {("orders", "status")}
+RANGES: dict[tuple[str, str], tuple[float, float]] = {("incidents", "severity"): (1, 5)}
+# Date pairs: (table, earlier, later, severity, what the later value means to the KRIs when it is wrong)
+DATE_PAIRS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("invoices", "issue_date", "due_date", "error", "value"),         # cannot be aged
+    ("reps", "hire_date", "exit_date", "error", "row"),               # neither employed nor a leaver
+    ("opportunities", "created_date", "close_date", "error", "value"),
+    ("incidents", "date", "resolved_date", "warning", "value"),
+)
+FUTURE_COLUMNS: dict[str, tuple[str, ...]] = {"reps": ("hire_date",), "customers": ("created_date",)}
+# id column -> master table; severity where the id is missing from it
+FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("orders", "customer_id", "customers", "error"), ("orders", "rep_id", "reps", "error"),
+    ("invoices", "customer_id", "customers", "error"), ("invoices", "order_id", "orders", "warning"),
+    ("payments", "invoice_id", "invoices", "error"), ("opportunities", "customer_id", "customers", "warning"),
+    ("opportunities", "rep_id", "reps", "error"),
+)
+# Positive amounts checked for sign and size; only completed (or status-less) order lines
+AMOUNTS: dict[str, str] = {"orders": "amount", "invoices": "amount", "payments": "amount",
+                           "opportunities": "amount"}
+OUTLIER_Z = 6.0       # robust z-score of log10(amount) beyond which an amount is reported ...
+EXTREME_DECADES = 6   # ... and left out when it is also a million times the typical amount (or a millionth)
+MISMATCH_FACTOR = 10  # amount off quantity × unit price by 10× either way: left out as a typo
+# Optional columns a complete record normally fills (competitor, exit_date, close_date… are empty by design).
+EXPECTED_FILLED: dict[str, tuple[str, ...]] = {
+    "orders": ("rep_id", "product_id", "quantity", "list_price", "unit_price"),
+    "customers": ("segment", "industry", "region", "credit_limit"),
+    "reps": ("quarterly_quota",), "invoices": ("order_id",), "inventory": ("forecast_demand",),
+    "opportunities": ("customer_id", "rep_id"),
+}
+UNIT_SLUG = re.compile(r"^[a-z0-9_]+$")
+
+
+def _mask(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A boolean Arrow column as numpy, nulls as False."""
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Values as text, as a report shows them (dates as ISO dates, numbers without trailing .0)."""
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if pa.types.is_timestamp(arr.type):
+        return pc.strftime(arr, format="%Y-%m-%d")
+    if pa.types.is_floating(arr.type):
+        return pa.array([None if v is None else f"{v:.10g}" for v in arr.to_pylist()], pa.string())
+    return arr.cast(pa.string())
+
+
+class Table:
+    """One table under check: its rows, the findings found in it, and the exclusions they ask for."""
+
+    def __init__(self, name: str, t: pa.Table, file: str, names: dict[str, str]) -> None:
+        self.name, self.t, self.file, self.names = name, t, file, names
+        self.spec = TABLES[name]
+        self.n = t.num_rows
+        self.parts: list[dict[str, pa.Array]] = []
+        self.nulled: dict[str, list[np.ndarray]] = {}
+        self.drop = np.zeros(self.n, dtype=bool)
+        self.dq = np.full(self.n, -1, dtype=np.int16)
+        self.dq_labels: list[str] = []
+        self.dup = np.zeros(self.n, dtype=bool)
+
+    def has(self, col: str) -> bool:
+        return col in self.t.column_names
+
+    def add(self, check: str, pos: np.ndarray, column: str | None, severity: str = "error", excluded: str = "",
+            values: pa.Array | list[str] | None = None, note: str | pa.Array | None = None) -> None:
+        """Record ``check`` failed by the rows at ``pos``."""
+        pos = np.asarray(pos, dtype=np.int64)
+        if not len(pos):
+            return
+        take = pa.array(pos)
+        if values is None:
+            values = _text(self.t[column].take(take)) if column and self.has(column) else pa.nulls(len(pos), pa.string())
+        values = pa.array(values, pa.string()) if isinstance(values, list) else values
+        values = pc.utf8_slice_codeunits(values, 0, VALUE_CHARS)
+        n = len(pos)
+        part = {
+            "check": pa.array([check] * n, pa.string()), "severity": pa.array([severity] * n, pa.string()),
+            "table": pa.array([self.name] * n, pa.string()), "file": pa.array([self.file] * n, pa.string()),
+            "row": self.t["_row"].take(take).combine_chunks().cast(pa.int64()),
+            "unit": (self.t["unit"].take(take).combine_chunks().cast(pa.string()) if self.has("unit")
+                     else pa.nulls(n, pa.string())),
+            "key": self._keys(take), "column": pa.array([column] * n, pa.string()), "value": values,
+            "date": (self.t[self.spec.date_col].take(take).combine_chunks().cast(pa.timestamp("ns"))
+                     if self.spec.date_col and self.has(self.spec.date_col) else pa.nulls(n, pa.timestamp("ns"))),
+            "note": note if isinstance(note, pa.Array) else pa.array([note] * n, pa.string()),
+            "excluded": pa.array([excluded] * n, pa.string()),
+        }
+        self.parts.append(part)
+        if excluded == "row":
+            self.drop[pos] = True
+        elif excluded == "value" and column:
+            self.nulled.setdefault(column, []).append(pos)
+        if check in DUPLICATES:
+            self.dup[pos] = True
+        elif severity == "error":
+            if check not in self.dq_labels:
+                self.dq_labels.append(check)
+            code = self.dq_labels.index(check)
+            first = self.dq[pos] < 0
+            self.dq[pos[first]] = code
+
+    def _keys(self, take: pa.Array) -> pa.Array:
+        key = [k for k in self.spec.key if self.has(k) and k != "unit"]
+        if not key:
+            return pa.nulls(len(take), pa.string())
+        parts = [pc.fill_null(_text(self.t[k].take(take)), "") for k in key]
+        return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " / ")
+
+    def findings(self) -> pa.Table:
+        if not self.parts:
+            return FINDINGS_SCHEMA.empty_table()
+        return pa.concat_tables([pa.table(p, schema=FINDINGS_SCHEMA) for p in self.parts])
+
+    def result(self) -> pa.Table:
+        """The table with its excluded values emptied and the row flags appended."""
+        t = self.t
+        for col, parts in self.nulled.items():
+            mask = np.zeros(self.n, dtype=bool)
+            mask[np.concatenate(parts)] = True
+            i = t.column_names.index(col)
+            arr = t[col]
+            t = t.set_column(i, col, pc.if_else(pa.array(mask), pa.scalar(None, arr.type), arr))
+        dq = pa.DictionaryArray.from_arrays(pa.array(self.dq, mask=self.dq < 0), pa.array(self.dq_labels, pa.string()))
+        return (t.append_column("_dq", dq.cast(pa.string()))
+                .append_column("_dup", pa.array(self.dup)).append_column("_drop", pa.array(self.drop)))
+
+
+def run(tables: dict[str, pa.Table], flagged: dict[str, list[Flagged]], files: dict[str, str],
+        names: dict[str, dict[str, str]], as_of: pd.Timestamp) -> tuple[dict[str, pa.Table], pa.Table]:
+    """Every check over ``tables``; the tables with exclusions and row flags, and the findings."""
+    checked = {name: Table(name, t, files.get(name, name), names.get(name, {})) for name, t in tables.items()}
+    for name, tab in checked.items():
+        for f in flagged.get(name, []):
+            excluded = "row" if (name, f.column) in ROW_ON_INVALID and f.excluded == "value" else f.excluded
+            tab.add(f.check, f.pos, f.column, f.severity, excluded, f.values, f.note)
+        _missing(tab, flagged.get(name, []))
+        _units(tab)
+        _ranges(tab)
+        _future(tab, as_of)
+        _date_pairs(tab)
+        _amounts(tab)
+        _gaps(tab)
+        _duplicates(tab)
+    _foreign_keys(checked)
+    _unit_conflicts(checked)
+    _overpayments(checked)
+    out = {name: tab.result() for name, tab in checked.items()}
+    found = [tab.findings() for tab in checked.values()]
+    return out, pa.concat_tables(found) if found else FINDINGS_SCHEMA.empty_table()
+
+
+def _missing(tab: Table, flagged: list[Flagged]) -> None:
+    """Required values that are empty (values a reader emptied are reported as what they were)."""
+    for col in tab.spec.columns:
+        if not col.required or not tab.has(col.name) or not tab.t[col.name].null_count:
+            continue
+        empty = _mask(tab.t[col.name].is_null())
+        for f in flagged:
+            if f.column == col.name:
+                empty[f.pos] = False
+        pos = np.flatnonzero(empty)
+        excluded = "row" if col.name == "unit" else "value"  # a row without a unit belongs to no unit
+        tab.add("missing_value", pos, col.name, "error", excluded, values=[""] * len(pos))
+
+
+def _units(tab: Table) -> None:
+    """Unit ids that cannot name a folder: not a slug, the reserved 'group', or too long. A few such rows
+    are findings (left out: they belong to no unit); a column of them is the wrong column."""
+    if not tab.has("unit") or not tab.t.num_rows:
+        return
+    units = tab.t["unit"]
+    seen = pc.unique(units).drop_null().to_pylist()
+    bad = [u for u in seen if u == "group" or len(u) > UNIT_MAX or not UNIT_SLUG.match(u)]
+    if not bad:
+        return
+    mask = _mask(pc.is_in(units, value_set=pa.array(bad, units.type)))
+    n_bad, present = int(mask.sum()), int(len(units) - units.null_count)
+    first = int(np.flatnonzero(mask)[0])
+    if n_bad > MOSTLY * present:
+        col = tab.names.get("unit", "unit")
+        raise DataError(tab.file, f"{n_bad:,} of {present:,} unit values are not lowercase slugs [a-z0-9_]+ "
+                        f"of up to {UNIT_MAX} characters (first: '{bad[0][:40]}')",
+                        row=int(tab.t["_row"][first].as_py()), column=col,
+                        fix="map them to slugs such as east with unit: {column: ..., map: {...}} in a mapping")
+    tab.add("invalid_unit", np.flatnonzero(mask), "unit", "error", "row",
+            note=f"not a lowercase slug [a-z0-9_]+ of up to {UNIT_MAX} characters (or the reserved 'group')")
+    i = tab.t.column_names.index("unit")
+    tab.t = tab.t.set_column(i, "unit", pc.if_else(pa.array(mask), pa.scalar(None, units.type), units))
+
+
+def _ranges(tab: Table) -> None:
+    for (table, col), (lo, hi) in RANGES.items():
+        if table != tab.name or not tab.has(col):
+            continue
+        v = tab.t[col]
+        off = pc.or_(pc.or_(pc.less(v, lo), pc.greater(v, hi)), pc.not_equal(pc.floor(v), v))
+        tab.add("invalid_value", np.flatnonzero(_mask(off)), col, "error", "value",
+                note=f"not a whole number from {lo:g} to {hi:g}")
+
+
+def _future(tab: Table, as_of: pd.Timestamp) -> None:
+    cols = ((tab.spec.date_col,) if tab.spec.date_col else ()) + FUTURE_COLUMNS.get(tab.name, ())
+    limit = pa.scalar(as_of.to_pydatetime(), pa.timestamp("ns"))
+    for col in cols:
+        if tab.has(col):
+            tab.add("future_date", np.flatnonzero(_mask(pc.greater(tab.t[col], limit))), col, "error",
+                    note=f"after the as-of date {as_of.date()}")
+
+
+def _date_pairs(tab: Table) -> None:
+    for table, early, late, severity, excluded in DATE_PAIRS:
+        if table != tab.name or not (tab.has(early) and tab.has(late)):
+            continue
+        before = np.flatnonzero(_mask(pc.less(tab.t[late], tab.t[early])))
+        if len(before):
+            note = pa.array([f"{late} before {early} {d}" for d in
+                             _text(tab.t[early].take(pa.array(before))).to_pylist()], pa.string())
+            tab.add("date_order", before, late, severity, excluded, note=note)
+
+
+def _amounts(tab: Table) -> None:
+    col = AMOUNTS.get(tab.name)
+    if not col or not tab.has(col):
+        return
+    a = tab.t[col]
+    counted = np.ones(tab.n, dtype=bool)
+    if tab.name == "orders" and tab.has("status"):  # cancelled and returned lines may be booked negative
+        counted = _mask(pc.fill_null(pc.equal(tab.t["status"], "completed"), True))
+    neg = _mask(pc.less(a, 0)) & counted
+    tab.add("negative_amount", np.flatnonzero(neg), col, "error", "value",
+            note="negative on a completed line" if tab.name == "orders" else "negative")
+    tab.add("zero_amount", np.flatnonzero(_mask(pc.equal(a, 0)) & counted), col, "warning")
+    taken = np.zeros(tab.n, dtype=bool)
+    if tab.name == "orders" and tab.has("quantity") and tab.has("unit_price"):
+        expected = pc.multiply(tab.t["quantity"], tab.t["unit_price"])
+        e = np.asarray(pc.fill_null(expected, np.nan).to_numpy(zero_copy_only=False), dtype=float)
+        v = np.asarray(pc.fill_null(a, np.nan).to_numpy(zero_copy_only=False), dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = v / e
+            gross = (e > 0) & (v > 0) & ((ratio > MISMATCH_FACTOR) | (ratio < 1 / MISMATCH_FACTOR))
+            slight = (e > 0) & (v > 0) & ~gross & (np.abs(v - e) > np.maximum(0.01 * np.abs(e), 0.05))
+        for mask, severity, excluded in ((gross, "error", "value"), (slight, "warning", "")):
+            pos = np.flatnonzero(mask)
+            tab.add("amount_mismatch", pos, col, severity, excluded,
+                    note=pa.array([f"quantity × unit price is {x:,.2f}" for x in e[pos]], pa.string()))
+        taken = gross
+    x = np.asarray(pc.fill_null(a, np.nan).to_numpy(zero_copy_only=False), dtype=float)
+    pos_ok = (x > 0) & counted & ~taken
+    if pos_ok.sum() < 30:
+        return
+    lx = np.log10(x[pos_ok])
+    med = np.median(lx)
+    mad = 1.4826 * np.median(np.abs(lx - med))
+    if mad <= 0:
+        return
+    z, decades = np.zeros(tab.n), np.zeros(tab.n)
+    z[pos_ok], decades[pos_ok] = np.abs(lx - med) / mad, np.abs(lx - med)
+    typical = f"typical amount {10 ** med:,.2f}"
+    extreme = (z > OUTLIER_Z) & (decades >= EXTREME_DECADES)
+    tab.add("outlier_amount", np.flatnonzero(extreme), col, "error", "value",
+            note=f"a million times off the rest ({typical})")
+    tab.add("outlier_amount", np.flatnonzero((z > OUTLIER_Z) & ~extreme), col, "warning",
+            note=f"far outside the usual range ({typical})")
+
+
+def _gaps(tab: Table) -> None:
+    for col in EXPECTED_FILLED.get(tab.name, ()):
+        if not tab.has(col):
+            continue
+        nulls = tab.t[col].null_count
+        if 0 < nulls < tab.n:  # a column empty throughout is a mapping choice, not a gap
+            pos = np.flatnonzero(_mask(tab.t[col].is_null()))
+            tab.add("missing_optional", pos, col, "warning", values=[""] * len(pos))
+
+
+def _duplicates(tab: Table) -> None:
+    """Exact duplicates (left out) and rows that repeat an earlier row's key with other values — left
+    out of master tables (the first row stands), kept in order lines (a second line of one product
+    is possible) — both counted in ``duplicate_record_rate``. Rows are compared within their unit."""
+    if tab.n < 2:
+        return
+    cols = [c.name for c in tab.spec.columns if tab.has(c.name)]
+    key = [k for k in tab.spec.key if tab.has(k)]
+    if not key or len(key) != len(tab.spec.key):
+        key = cols
+    group = None
+    if tab.has("unit") and "unit" not in key:
+        unit_codes, n_units = codes(tab.t["unit"])
+        group = (unit_codes, n_units)
+    rows, combined = duplicate_groups([tab.t[c] for c in key], group)
+    if not len(rows):
+        return
+    later = pd.Series(combined, copy=False).duplicated(keep="first").to_numpy()
+    rest = [c for c in cols if c not in key]
+    exact = later.copy()
+    if rest:
+        taken = pa.array(rows)
+        parts = [(combined, int(combined.max()) + 1)] + [codes(tab.t[c].take(taken)) for c in rest]
+        exact = pd.Series(combine(parts), copy=False).duplicated(keep="first").to_numpy()
+    tab.add("duplicate_row", rows[exact], None, "error", "row", values=[""] * int(exact.sum()))
+    keyed = rows[later & ~exact]
+    if len(keyed):
+        tab.add("duplicate_key", keyed, None, "error", "" if tab.name == "orders" else "row",
+                values=[""] * len(keyed), note="same " + " + ".join(key) + " as an earlier row, other values")
+
+
+def _foreign_keys(checked: dict[str, Table]) -> None:
+    for table, col, master, severity in FOREIGN_KEYS:
+        tab, owner = checked.get(table), checked.get(master)
+        if tab is None or owner is None or not tab.has(col) or not owner.has(col):
+            continue
+        ids = tab.t[col]
+        known = pc.unique(owner.t[col]).drop_null()
+        unknown = _mask(pc.and_(pc.invert(pc.is_in(ids, value_set=known.cast(ids.type))), pc.is_valid(ids)))
+        tab.add("unknown_id", np.flatnonzero(unknown), col, severity, note=f"not in {master}")
+
+
+def _unit_conflicts(checked: dict[str, Table]) -> None:
+    for name, id_col in (("customers", "customer_id"), ("reps", "rep_id")):
+        tab = checked.get(name)
+        if tab is None or not tab.has("unit") or not tab.has(id_col) or tab.n < 2:
+            continue
+        pairs = pa.table({"id": tab.t[id_col], "unit": tab.t["unit"]}).drop_null()
+        per = pairs.group_by("id").aggregate([("unit", "count_distinct"), ("unit", "distinct")])
+        many = per.filter(pc.greater(per["unit_count_distinct"], 1))
+        if not many.num_rows:
+            continue
+        units = {i: sorted(u) for i, u in zip(many["id"].to_pylist(), many["unit_distinct"].to_pylist())}
+        mask = _mask(pc.is_in(tab.t[id_col], value_set=many["id"].combine_chunks()))
+        pos = np.flatnonzero(mask)
+        note = pa.array(["units " + ", ".join(units[i]) for i in tab.t[id_col].take(pa.array(pos)).to_pylist()])
+        tab.add("unit_conflict", pos, "unit", "error", note=note)
+
+
+def _overpayments(checked: dict[str, Table]) -> None:
+    inv, pay = checked.get("invoices"), checked.get("payments")
+    if inv is None or pay is None or not pay.t.num_rows:
+        return
+    paid = pa.table({"invoice_id": pay.t["invoice_id"], "amount": pay.t["amount"]}).drop_null() \
+        .group_by("invoice_id").aggregate([("amount", "sum")])
+    ids = inv.t["invoice_id"]
+    first = ~_mask(pc.is_null(ids))
+    if inv.n:  # only the first row of an invoice id carries its payments
+        _, first_rows = np.unique(np.asarray(codes(ids)[0]), return_index=True)
+        keep = np.zeros(inv.n, dtype=bool)
+        keep[first_rows] = True
+        first &= keep
+    at = pc.index_in(ids, value_set=paid["invoice_id"].combine_chunks())
+    total = pc.take(paid["amount_sum"], pc.fill_null(at, 0))
+    total = pc.if_else(pc.is_null(at), pa.scalar(0.0), total)
+    over = _mask(pc.greater(total, pc.add(inv.t["amount"], 0.005))) & first
+    pos = np.flatnonzero(over)
+    if len(pos):
+        t, a = total.take(pa.array(pos)).to_pylist(), inv.t["amount"].take(pa.array(pos)).to_pylist()
+        inv.add("overpayment", pos, "amount", "error",
+                note=pa.array([f"paid {x:,.2f} of {y:,.2f}" for x, y in zip(t, a)], pa.string()))
