@@ -133,3 +133,45 @@ def both_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         return fast
 
     return run
+
+
+SCHEMA = Path(__file__).resolve().parents[1] / "lib" / "riskbook" / "data" / "results.schema.json"
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON (browsers and Node reject it)")
+
+
+def read_results(path: Path) -> dict:
+    """A results.json parsed as strict JSON (NaN and Infinity refused) and validated against the schema."""
+    import json
+
+    import jsonschema
+    doc = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_no_constant)
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    return doc
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Every results.json any test produced is strict JSON and valid against the schema."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    try:
+        base = factory.getbasetemp()
+    except (OSError, ValueError):
+        return
+    bad, seen = [], 0
+    for p in base.rglob("results.json"):
+        seen += 1
+        try:
+            read_results(p)
+        except Exception as exc:  # jsonschema's and json's errors alike
+            bad.append(f"{p}: {str(exc).splitlines()[0]}")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and seen:
+        reporter.write_line(f"results.json files checked against the schema: {seen}, invalid: {len(bad)}")
+        for line in bad[:10]:
+            reporter.write_line(f"  {line}")
+    if bad:
+        session.exitstatus = 1

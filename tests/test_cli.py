@@ -72,7 +72,7 @@ def test_validate_ok_summarises_the_data(tiny_dir: Path, capsys) -> None:
 
 def test_bad_run_leaves_existing_outputs_untouched(tmp_path: Path, capsys) -> None:
     out = tmp_path / "outputs"
-    marker = out / "2026Q2" / "u" / "results.json"
+    marker = out / "2026Q2" / "u" / "notes.json"
     marker.parent.mkdir(parents=True)
     marker.write_text('{"earlier": true}')
     before = sorted(p.relative_to(out) for p in out.rglob("*"))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from riskbook import cli
+from tests.conftest import read_results
 
 
 @pytest.mark.slow
@@ -15,7 +16,7 @@ def test_run_on_a_dask_cluster(tmp_path: Path) -> None:
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
         code = cli.main(["run", "--out", str(tmp_path), "--unit", "west", "--scheduler", c.scheduler_address])
     assert code == 0
-    doc = json.loads((tmp_path / "2026Q3" / "west" / "results.json").read_text())
+    doc = read_results(tmp_path / "2026Q3" / "west" / "results.json")
     assert doc["unit"] == "west" and (tmp_path / "2026Q3" / "west" / "west_2026Q3_risk_report.pdf").exists()
 
 

@@ -10,6 +10,7 @@ import yaml
 
 from riskbook import cli, store
 from riskbook.sources import resolve
+from tests.conftest import read_results
 
 HEAD = "订单编号,下单日期,客户编号,事业部,数量,单价,折扣,状态\n"
 ROWS = [  # day-first dates; 华东 → east, 华南 → south; amount = 数量 × 单价 × (1 − 折扣)
@@ -69,7 +70,7 @@ def test_excel_with_title_rows_runs_a_pack(tmp_path: Path) -> None:
     cfg = write_company(tmp_path, spec)
     out = tmp_path / "out"
     assert cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "east"]) == 0
-    doc = json.loads((out / "2026Q3" / "east" / "results.json").read_text(encoding="utf-8"))
+    doc = read_results(out / "2026Q3" / "east" / "results.json")
     growth = next(k for k in doc["kris"] if k["id"] == "revenue_growth")
     assert growth["value"] == pytest.approx((300 / (180 + 50) - 1) * 100)
     assert (out / "2026Q3" / "east" / "east_2026Q3_risk_report.pdf").exists()

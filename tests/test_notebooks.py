@@ -8,6 +8,7 @@ import papermill as pm
 import pytest
 
 from riskbook import config
+from tests.conftest import read_results
 
 NOTEBOOKS = [*config.STAGES, config.PORTFOLIO]
 
@@ -32,7 +33,7 @@ def test_stages_run_top_to_bottom_with_default_parameters(tmp_path: Path) -> Non
         out = tmp_path / f"{name}.ipynb"
         pm.execute_notebook(str(config.NOTEBOOKS_DIR / f"{name}.ipynb"), str(out), parameters={"out_dir": str(tmp_path)},
                             kernel_name="python3", progress_bar=False, cwd=str(config.NOTEBOOKS_DIR))
-    results = json.loads((tmp_path / "2026Q3" / "east" / "results.json").read_text())
+    results = read_results(tmp_path / "2026Q3" / "east" / "results.json")
     assert results["unit"] == "east" and results["period"] == "2026Q3"
     assert any(r["id"] == "R-FIN-01" for r in results["risks"])
     summary = (tmp_path / "04_summary.ipynb").read_text()

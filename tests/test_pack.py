@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from riskbook import cli, config, demo
+from tests.conftest import read_results
 
 pytestmark = pytest.mark.slow
 PERIOD = "2026Q3"
@@ -45,7 +46,7 @@ def pack(demo_dir: Path, tmp_path_factory) -> Path:
 
 
 def results(pack: Path, unit: str) -> dict:
-    return json.loads((pack / unit / "results.json").read_text(encoding="utf-8"))
+    return read_results(pack / unit / "results.json")
 
 
 def test_output_contract(pack: Path) -> None:

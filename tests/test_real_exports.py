@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from riskbook import cli, config
+from tests.conftest import read_results
 
 SHARED = config.PROJ_ROOT.parent / "shared" / "real-exports"
 pytestmark = [pytest.mark.slow,
@@ -30,7 +31,7 @@ def test_superstore_pack(tmp_path: Path) -> None:
             revenue[(r["Region"].lower(), *quarter(2000 + year, month))] += float(r["Sales"])
     # the last order is dated 2022-12-30: the data covers 2022Q4, the default period
     for unit in ("east", "west"):
-        doc = json.loads((tmp_path / "2022Q4" / unit / "results.json").read_text())
+        doc = read_results(tmp_path / "2022Q4" / unit / "results.json")
         assert doc["status"] == "ok" and doc["data_through"] == "2022-12-30"  # said, as the report says it
         kri = {k["id"]: k for k in doc["kris"]}
         growth = (revenue[(unit, 2022, 4)] / revenue[(unit, 2022, 3)] - 1) * 100
@@ -65,7 +66,7 @@ def test_northwind_pack(tmp_path: Path) -> None:
             if country[cust] in europe:
                 y, m = int(date[:4]), int(date[5:7])
                 revenue[quarter(y, m)] += float(r["unitPrice"]) * int(r["quantity"]) * (1 - float(r["discount"]))
-    doc = json.loads((tmp_path / "1998Q1" / "europe" / "results.json").read_text())
+    doc = read_results(tmp_path / "1998Q1" / "europe" / "results.json")
     kri = {k["id"]: k for k in doc["kris"]}
     assert kri["revenue_growth"]["value"] == pytest.approx((revenue[(1998, 1)] / revenue[(1997, 4)] - 1) * 100,
                                                            rel=1e-6)

@@ -12,6 +12,7 @@ from riskbook import cli, config, kris as K
 from riskbook.exceptions import ParamError
 from riskbook.register import load_register
 from riskbook.unit import open_unit
+from tests.conftest import read_results
 
 REGISTER = """risks:
   R-FIN-01:
@@ -52,7 +53,7 @@ def test_override_and_added_risk_everywhere(params: Path, tmp_path: Path) -> Non
     out = tmp_path / "out"
     assert cli.main(["run", "--config", str(params / "company.yaml"), "--out", str(out), "--unit", "east"]) == 0
     d = out / "2026Q3" / "east"
-    risks = {r["id"]: r for r in json.loads((d / "results.json").read_text())["risks"]}
+    risks = {r["id"]: r for r in read_results(d / "results.json")["risks"]}
     fin = risks["R-FIN-01"]
     assert (fin["likelihood"], fin["impact"], fin["score"], fin["rating"]) == (2, 3, 6, "medium")
     assert fin["override"]["reason"] == "Receivables insured since 2026-09-01"

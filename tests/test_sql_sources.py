@@ -18,6 +18,7 @@ import yaml
 
 from riskbook import cli
 from tests.pgserver import postgres_url  # noqa: F401  (session fixture: a throwaway PostgreSQL database)
+from tests.conftest import read_results
 
 UNITS = {"华东事业部": "east", "华南事业部": "south"}
 # (order_no, order_day, cust, dept, total, state) — 2026Q2 and 2026Q3 complete (last order 2026-09-30)
@@ -139,7 +140,7 @@ def test_run_computes_kris_from_sql(company: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     code = cli.main(["run", "--config", str(company), "--out", str(out), "--unit", "east", "--period", "2026Q3"])
     assert code == 0
-    results = json.loads((out / "2026Q3" / "east" / "results.json").read_text(encoding="utf-8"))
+    results = read_results(out / "2026Q3" / "east" / "results.json")
     kri = {k["id"]: k for k in results["kris"]}["revenue_growth"]
     assert kri["value"] == pytest.approx(float(EAST_GROWTH_2026Q3), abs=1e-4)
     assert kri["status"] == "amber"          # −5 % ≥ growth > −15 %

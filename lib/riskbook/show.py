@@ -325,7 +325,8 @@ def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None =
         more = f", … +{i['count'] - 3:,}" if i["count"] > 3 else ""
         note = f"<br><small>{html.escape(i['note'])}</small>" if i.get("note") else ""
         unitless = f" <small>({t('no_unit', lang)})</small>" if i.get("no_unit") else ""
-        kri_names = ", ".join(REGISTRY[k].title(lang) for k in i["kris"] if k in REGISTRY)
+        names = [REGISTRY[k].title(lang) for k in i["kris"] if k in REGISTRY]
+        kri_names = "; ".join(names[:3]) + (f"; +{len(names) - 3}" if len(names) > 3 else "")
         rows.append([sev, html.escape(i["title_zh"] if lang == "zh" else i["title"]) + note,
                      html.escape(where) + unitless, count,
                      html.escape(i["file"].rsplit("/", 1)[-1]) + ": " + html.escape("; ".join(firsts)) + more,

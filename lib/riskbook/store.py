@@ -292,5 +292,5 @@ def load_findings(store: Path, unit: str | None = None) -> pd.DataFrame:
     """The findings of a store: those of ``unit`` and those that belong to no unit, or all of them."""
     t = feather.read_table(Path(store) / "findings.arrow", memory_map=True)
     if unit is not None:
-        t = t.filter(pc.or_(pc.equal(t["unit"], unit), pc.is_null(t["unit"])))
+        t = t.filter(pc.or_kleene(pc.equal(t["unit"], unit), pc.is_null(t["unit"])))
     return t.to_pandas()

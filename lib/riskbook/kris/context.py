@@ -79,11 +79,11 @@ class Context:
 
     @cached_property
     def completed(self) -> pd.DataFrame:
-        """Order lines that count as revenue: status completed or not given."""
+        """Order lines that count as revenue: status completed or not given, with a usable amount."""
         o = self.orders
-        if "status" not in o.columns:
-            return o
-        return o[o["status"].isna() | o["status"].eq("completed")]
+        if "status" in o.columns:
+            o = o[o["status"].isna() | o["status"].eq("completed")]
+        return o[o["amount"].notna()] if o["amount"].hasnans else o
 
     def lines(self, period: Period | None = None) -> pd.DataFrame:
         """Completed order lines dated in ``period``."""

@@ -23,7 +23,13 @@ def write_index(period_dir: Path) -> Path:
         d = period_dir / unit
         files = sorted(p.name for p in d.glob("*") if p.suffix in (".pdf", ".html", ".xlsx", ".json", ".ipynb")) \
             if d.exists() else []
-        rows.append({"unit": unit, "status": "failed" if failed else ("ok" if tasks else "missing"),
+        status = "failed" if failed else ("ok" if tasks else "missing")
+        note = ""
+        if status == "ok" and (d / "results.json").exists():
+            doc = json.loads((d / "results.json").read_text(encoding="utf-8"))
+            status, note = (doc.get("status") or "ok"), doc.get("note") or (
+                f"data through {doc['data_through']}" if doc.get("data_through") else "")
+        rows.append({"unit": unit, "status": status, "note": note,
                      "error": f'{failed[0]["stage"]}: {failed[0]["error"]}' if failed else "",
                      "seconds": round(sum(x.get("seconds") or 0 for x in tasks), 1),
                      "pdf": next((f for f in files if f.endswith(".pdf")), None),
