@@ -175,3 +175,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             reporter.write_line(f"  {line}")
     if bad:
         session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """How many malformed inputs the corpus tried (tests/malformed.py)."""
+    try:
+        from tests.test_malformed import TRIED
+    except ImportError:
+        return
+    if TRIED:
+        terminalreporter.write_line(f"malformed-input corpus: {len(TRIED)} inputs tried")

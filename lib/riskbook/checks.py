@@ -251,10 +251,12 @@ def _units(tab: Table) -> None:
                         f"of up to {UNIT_MAX} characters (first: '{bad[0][:40]}')",
                         row=int(tab.t["_row"][first].as_py()), column=col,
                         fix="map them to slugs such as east with unit: {column: ..., map: {...}} in a mapping")
-    tab.add("invalid_unit", np.flatnonzero(mask), "unit", "error", "row",
-            note=f"not a lowercase slug [a-z0-9_]+ of up to {UNIT_MAX} characters (or the reserved 'group')")
-    i = tab.t.column_names.index("unit")
+    pos = np.flatnonzero(mask)
+    values = _text(units.take(pa.array(pos)))
+    i = tab.t.column_names.index("unit")  # the row belongs to no unit: its finding is shown in every unit's report
     tab.t = tab.t.set_column(i, "unit", pc.if_else(pa.array(mask), pa.scalar(None, units.type), units))
+    tab.add("invalid_unit", pos, "unit", "error", "row", values=values,
+            note=f"not a lowercase slug [a-z0-9_]+ of up to {UNIT_MAX} characters (or the reserved 'group')")
 
 
 def _ranges(tab: Table) -> None:

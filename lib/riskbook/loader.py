@@ -125,8 +125,8 @@ def detect_encoding(head: bytes) -> str | None:
 
 
 def csv_header(path: Path) -> tuple[list[str], str]:
-    """A canonical CSV's header and delimiter; DataError for a file that is not UTF-8 (naming the
-    encoding it is in), has no header, or repeats a column name."""
+    """A canonical CSV's header (names as written) and delimiter; DataError for a file that is not UTF-8
+    (naming the encoding it is in), has no header, or repeats a column name."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     enc = detect_encoding(head)
@@ -139,8 +139,8 @@ def csv_header(path: Path) -> tuple[list[str], str]:
     if not first.strip():
         raise DataError(str(path), "has no header row", fix="the first row must name the columns")
     sep = sniff_delimiter(first)
-    names = [c.strip() for c in next(csv.reader(io.StringIO(first), delimiter=sep))]
-    check_names(names, str(path))
+    names = next(csv.reader(io.StringIO(first), delimiter=sep))
+    check_names([c.strip() for c in names], str(path))
     return names, sep
 
 
@@ -179,7 +179,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         except (pd.errors.ParserError, pd.errors.ParserWarning):
             _width_error(path, sep)
         except pd.errors.EmptyDataError:
-            return pd.DataFrame(columns=names, dtype=object)
+            return pd.DataFrame(columns=[n.strip() for n in names], dtype=object)
     df.columns = [str(c).strip() for c in df.columns]
     table = TABLES.get(path.stem.lower())
     if table is not None:
