@@ -112,3 +112,24 @@ def test_payments_without_invoices(tmp_path: Path, capsys) -> None:
     data = write_tables(tmp_path / "data", {"orders": TINY["orders"], "payments": TINY["payments"]})
     code, err = run(capsys, "validate", "--data", str(data))
     assert code == 2 and "payments need invoices too" in err and len(err.splitlines()) == 1
+
+
+def test_strict_stops_on_error_findings(tiny_dir: Path, tmp_path: Path, capsys) -> None:
+    code, err = run(capsys, "validate", "--data", str(tiny_dir), "--strict")
+    assert code == 2 and "1 error-severity data-quality findings and --strict was given" in err
+    code, err = run(capsys, "run", "--data", str(tiny_dir), "--out", str(tmp_path / "o"), "--strict")
+    assert code == 2 and len(err.splitlines()) == 1 and not (tmp_path / "o" / "2026Q3").exists()
+    clean = write_tables(tmp_path / "clean", {"orders": ORDERS_HEAD + "O1,2026-07-01,A,u,10\n"})
+    assert cli.main(["validate", "--data", str(clean), "--strict"]) == 0
+
+
+def test_an_unforeseen_error_is_one_line_and_debug_shows_the_traceback(tiny_dir: Path, capsys, monkeypatch) -> None:
+    from riskbook import store
+
+    def boom(*a, **k):
+        raise KeyError("surprise")
+    monkeypatch.setattr(store, "ingest", boom)
+    code, err = run(capsys, "validate", "--data", str(tiny_dir))
+    assert code == 3 and len(err.splitlines()) == 1 and "KeyError: 'surprise'" in err and "--debug" in err
+    code, err = run(capsys, "validate", "--data", str(tiny_dir), "--debug")
+    assert code == 3 and "Traceback (most recent call last)" in err

@@ -216,3 +216,33 @@ def test_stores_of_earlier_exports_are_pruned(folder: Path, tmp_path: Path) -> N
     os.utime(old[3], (time.time() - 9 * day, time.time() - 9 * day))  # old3 now unused for long ...
     assert store.ingest(folder, root=root) == new  # ... but a cache hit prunes nothing
     assert (root / "old3").exists()
+
+
+def test_the_same_bytes_under_another_name_or_format_are_another_source(folder: Path, tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    first = store.ingest(folder, root=root)
+    other = tmp_path / "other"
+    other.mkdir()
+    for p in folder.iterdir():
+        (other / p.name).write_bytes(p.read_bytes())
+    os.rename(other / "orders.csv", other / "orders.xlsx")  # a CSV under a spreadsheet's name
+    with pytest.raises(DataError) as err:
+        store.ingest(other, root=root)
+    assert "orders.xlsx: cannot be read" in str(err.value)
+    os.rename(other / "orders.xlsx", other / "orders.csv")
+    second = store.ingest(other, root=root)
+    assert second != first and store.read_meta(second)["source"] == str(other)
+
+
+def test_a_file_edited_in_place_with_its_time_restored_is_read_again(folder: Path, tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    path = folder / "orders.csv"
+    first = store.ingest(folder, root=root)
+    st = path.stat()
+    text = path.read_text().replace("100.5", "900.5")  # same length: the size does not change either
+    path.write_text(text)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # as cp -p, rsync -t and tar restore it
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    second = store.ingest(folder, root=root)
+    assert second != first
+    assert store.load_unit(second, "east")["orders"]["amount"].iloc[0] == 900.5

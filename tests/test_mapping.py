@@ -189,3 +189,43 @@ def test_arrow_and_row_readers_agree(tmp_path: Path, both_readers) -> None:
     text = (tmp_path / "orders.csv").read_bytes().decode("gbk")
     assert mapping._arrow_csv(text, None, ",", 2) is not None, "the file should take Arrow's reader"
     assert mapping._arrow_csv(text + "A8,1,2\n", None, ",", 2) is None, "a short row is left to the row reader"
+
+
+def test_files_named_through_environment_variables_are_in_the_key(tmp_path: Path, monkeypatch, capsys) -> None:
+    data = tmp_path / "exports"
+    data.mkdir()
+    gbk_csv(data)
+    cfg = write_company(tmp_path, {**ORDERS_MAP, "file": "${EXPORTS}/orders.csv"})
+    monkeypatch.setenv("EXPORTS", str(data))
+    assert cli.main(["validate", "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("EXPORTS", str(tmp_path / "nowhere"))  # the old store must not answer for it
+    assert cli.main(["validate", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "nowhere/orders.csv: file not found" in err and len(err.strip().splitlines()) == 1
+    monkeypatch.delenv("EXPORTS")
+    assert cli.main(["validate", "--config", str(cfg)]) == 2
+    assert "environment variable EXPORTS is not set" in capsys.readouterr().err
+
+
+def test_values_map_the_exports_own_words(tmp_path: Path) -> None:
+    rows = [r.replace(",完成", ",已完成") for r in ROWS[:4]] + ["A6,05/08/2026,K1,华东事业部,1,10,0,已取消",
+                                                                  "A7,06/08/2026,K1,华东事业部,1,10,0,处理中"]
+    spec = {**ORDERS_MAP, "keep": None, "columns": {**ORDERS_MAP["columns"], "status": "状态"},
+            "values": {"status": {"已完成": "completed", "已取消": "cancelled"}}}
+    cfg = write_company(gbk_csv(tmp_path, rows), spec)
+    st = store.ingest(resolve(None, cfg), root=tmp_path / "store")
+    east = store.load_unit(st, "east")["orders"].set_index("order_id")
+    assert east.loc["A1", "status"] == "completed" and east.loc["A6", "status"] == "cancelled"
+    f = store.load_findings(st)
+    hit = f[f["check"] == "invalid_value"]  # 处理中 is in no values: map: a finding naming column and value
+    assert hit[["row", "column", "value", "excluded"]].values.tolist() == [[7, "status", "处理中", "row"]]
+    assert store.read_meta(st)["names"]["orders"]["status"] == "状态"
+    assert "A7" in east.index and east.loc["A7", "_drop"]  # neither revenue nor a cancellation
+
+
+def test_a_semicolon_export_is_read_as_such(tmp_path: Path) -> None:
+    text = (HEAD + "\n".join(ROWS) + "\n").replace(",", ";")
+    (tmp_path / "orders.csv").write_bytes(text.encode("gbk"))
+    east = load(write_company(tmp_path, ORDERS_MAP), tmp_path, "east")["orders"]
+    assert sorted(east["order_id"]) == ["A1", "A2", "A3"]

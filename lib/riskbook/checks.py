@@ -306,7 +306,7 @@ def _amounts(tab: Table) -> None:
         expected = pc.multiply(tab.t["quantity"], tab.t["unit_price"])
         e = np.asarray(pc.fill_null(expected, np.nan).to_numpy(zero_copy_only=False), dtype=float)
         v = np.asarray(pc.fill_null(a, np.nan).to_numpy(zero_copy_only=False), dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             ratio = v / e
             gross = (e > 0) & (v > 0) & ((ratio > MISMATCH_FACTOR) | (ratio < 1 / MISMATCH_FACTOR))
             slight = (e > 0) & (v > 0) & ~gross & (np.abs(v - e) > np.maximum(0.01 * np.abs(e), 0.05))
@@ -409,6 +409,8 @@ def _overpayments(checked: dict[str, Table]) -> None:
         return
     paid = pa.table({"invoice_id": pay.t["invoice_id"], "amount": pay.t["amount"]}).drop_null() \
         .group_by("invoice_id").aggregate([("amount", "sum")])
+    if not paid.num_rows or not inv.n:
+        return
     ids = inv.t["invoice_id"]
     first = ~_mask(pc.is_null(ids))
     if inv.n:  # only the first row of an invoice id carries its payments

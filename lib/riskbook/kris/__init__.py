@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from ..periods import Period
@@ -72,7 +73,8 @@ def status_of(value: float | None, th: dict[str, Any]) -> str:
 def evaluate(k: KRI, ctx: Context) -> tuple[float | None, str | None]:
     """Value of ``k`` at ``ctx.period`` and, when n/a, the reason."""
     try:
-        v = float(k.fn(ctx))
+        with np.errstate(all="ignore"):  # 0/0 and overflow become NaN or inf: reported as undefined below
+            v = float(k.fn(ctx))
     except NotApplicable as exc:
         return None, str(exc)
     if math.isnan(v) or math.isinf(v):
