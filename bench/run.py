@@ -212,7 +212,7 @@ def w_profile(data: str, root: str, out: str) -> dict:
     import cProfile
     _imports()
     from riskbook import store
-    for mod in (store, sys.modules.get("riskbook.loader")):
+    for mod in (store, sys.modules.get("riskbook.loader"), sys.modules.get("riskbook.checks")):
         if mod is not None and hasattr(mod, "ThreadPoolExecutor"):
             mod.ThreadPoolExecutor = _InlinePool
     prof = cProfile.Profile()

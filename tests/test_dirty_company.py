@@ -156,3 +156,13 @@ def test_text_from_data_is_inert_in_every_output(pack: Path) -> None:
     pdf = subprocess.run(["pdftotext", str(pack / "u" / "u_2026Q3_risk_report.pdf"), "-"], capture_output=True,
                          text=True, check=True).stdout
     assert SHOWN[1] in pdf  # printed as the text it is
+
+
+def test_the_group_report_names_the_unit_without_data(pack: Path) -> None:
+    import subprocess
+    pdf = subprocess.run(["pdftotext", str(pack / "group" / "group_2026Q3_risk_report.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "No data for 2026Q3 (no order lines in the period, no KRI computed): v" in " ".join(pdf.split())
+    summary = subprocess.run(["pdftotext", str(pack / "v" / "v_2026Q3_risk_report.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+    assert "No data for 2026Q3: the unit has no order lines in the period" in " ".join(summary.split())

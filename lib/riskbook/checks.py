@@ -13,6 +13,8 @@ its key, for ``duplicate_record_rate``), ``_drop`` (left out of the KRIs) — an
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,6 +98,7 @@ EXPECTED_FILLED: dict[str, tuple[str, ...]] = {
     "opportunities": ("customer_id", "rep_id"),
 }
 UNIT_SLUG = re.compile(r"^[a-z0-9_]+$")
+_LOCK = threading.Lock()
 
 
 def _mask(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -196,13 +199,15 @@ class Table:
 
 def run(tables: dict[str, pa.Table], flagged: dict[str, list[Flagged]], files: dict[str, str],
         names: dict[str, dict[str, str]], as_of: pd.Timestamp) -> tuple[dict[str, pa.Table], pa.Table]:
-    """Every check over ``tables``; the tables with exclusions and row flags, and the findings."""
+    """Every check over ``tables``; the tables with exclusions and row flags, and the findings.
+    Tables are checked on two threads (Arrow's kernels release the GIL), the biggest first."""
     checked = {name: Table(name, t, files.get(name, name), names.get(name, {})) for name, t in tables.items()}
-    for name, tab in checked.items():
-        for f in flagged.get(name, []):
-            excluded = "row" if (name, f.column) in ROW_ON_INVALID and f.excluded == "value" else f.excluded
+
+    def one(tab: Table) -> None:
+        for f in flagged.get(tab.name, []):
+            excluded = "row" if (tab.name, f.column) in ROW_ON_INVALID and f.excluded == "value" else f.excluded
             tab.add(f.check, f.pos, f.column, f.severity, excluded, f.values, f.note)
-        _missing(tab, flagged.get(name, []))
+        _missing(tab, flagged.get(tab.name, []))
         _units(tab)
         _ranges(tab)
         _future(tab, as_of)
@@ -210,12 +215,19 @@ def run(tables: dict[str, pa.Table], flagged: dict[str, list[Flagged]], files: d
         _amounts(tab)
         _gaps(tab)
         _duplicates(tab)
-    _foreign_keys(checked)
+
+    big_first = sorted(checked.values(), key=lambda tab: -tab.n)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(one, tab) for tab in big_first]:
+            done.result()  # the first table's error first
+        for done in [pool.submit(_foreign_key, checked, *fk) for fk in FOREIGN_KEYS]:
+            done.result()
     _unit_conflicts(checked)
     _overpayments(checked)
     out = {name: tab.result() for name, tab in checked.items()}
-    found = [tab.findings() for tab in checked.values()]
-    return out, pa.concat_tables(found) if found else FINDINGS_SCHEMA.empty_table()
+    found = pa.concat_tables([tab.findings() for tab in checked.values()] or [FINDINGS_SCHEMA.empty_table()])
+    order = [("table", "ascending"), ("row", "ascending"), ("check", "ascending"), ("column", "ascending")]
+    return out, found.sort_by(order)  # the same order whatever thread finished first
 
 
 def _missing(tab: Table, flagged: list[Flagged]) -> None:
@@ -302,10 +314,11 @@ def _amounts(tab: Table) -> None:
             note="negative on a completed line" if tab.name == "orders" else "negative")
     tab.add("zero_amount", np.flatnonzero(_mask(pc.equal(a, 0)) & counted), col, "warning")
     taken = np.zeros(tab.n, dtype=bool)
+    x = np.asarray(pc.fill_null(a, np.nan).to_numpy(zero_copy_only=False), dtype=float)
     if tab.name == "orders" and tab.has("quantity") and tab.has("unit_price"):
         expected = pc.multiply(tab.t["quantity"], tab.t["unit_price"])
         e = np.asarray(pc.fill_null(expected, np.nan).to_numpy(zero_copy_only=False), dtype=float)
-        v = np.asarray(pc.fill_null(a, np.nan).to_numpy(zero_copy_only=False), dtype=float)
+        v = x
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             ratio = v / e
             gross = (e > 0) & (v > 0) & ((ratio > MISMATCH_FACTOR) | (ratio < 1 / MISMATCH_FACTOR))
@@ -315,7 +328,6 @@ def _amounts(tab: Table) -> None:
             tab.add("amount_mismatch", pos, col, severity, excluded,
                     note=pa.array([f"quantity × unit price is {x:,.2f}" for x in e[pos]], pa.string()))
         taken = gross
-    x = np.asarray(pc.fill_null(a, np.nan).to_numpy(zero_copy_only=False), dtype=float)
     pos_ok = (x > 0) & counted & ~taken
     if pos_ok.sum() < 30:
         return
@@ -375,14 +387,15 @@ def _duplicates(tab: Table) -> None:
                 values=[""] * len(keyed), note="same " + " + ".join(key) + " as an earlier row, other values")
 
 
-def _foreign_keys(checked: dict[str, Table]) -> None:
-    for table, col, master, severity in FOREIGN_KEYS:
-        tab, owner = checked.get(table), checked.get(master)
-        if tab is None or owner is None or not tab.has(col) or not owner.has(col):
-            continue
-        ids = tab.t[col]
-        known = pc.unique(owner.t[col]).drop_null()
-        unknown = _mask(pc.and_(pc.invert(pc.is_in(ids, value_set=known.cast(ids.type))), pc.is_valid(ids)))
+def _foreign_key(checked: dict[str, Table], table: str, col: str, master: str, severity: str) -> None:
+    """Ids in ``table``.``col`` that its master table does not have."""
+    tab, owner = checked.get(table), checked.get(master)
+    if tab is None or owner is None or not tab.has(col) or not owner.has(col):
+        return
+    ids = tab.t[col]
+    known = pc.unique(owner.t[col]).drop_null()
+    unknown = _mask(pc.and_(pc.invert(pc.is_in(ids, value_set=known.cast(ids.type))), pc.is_valid(ids)))
+    with _LOCK:  # two foreign keys of one table may be checked at once
         tab.add("unknown_id", np.flatnonzero(unknown), col, severity, note=f"not in {master}")
 
 
@@ -412,12 +425,7 @@ def _overpayments(checked: dict[str, Table]) -> None:
     if not paid.num_rows or not inv.n:
         return
     ids = inv.t["invoice_id"]
-    first = ~_mask(pc.is_null(ids))
-    if inv.n:  # only the first row of an invoice id carries its payments
-        _, first_rows = np.unique(np.asarray(codes(ids)[0]), return_index=True)
-        keep = np.zeros(inv.n, dtype=bool)
-        keep[first_rows] = True
-        first &= keep
+    first = ~_mask(pc.is_null(ids)) & ~inv.dup  # only the first row of an invoice id carries its payments
     at = pc.index_in(ids, value_set=paid["invoice_id"].combine_chunks())
     total = pc.take(paid["amount_sum"], pc.fill_null(at, 0))
     total = pc.if_else(pc.is_null(at), pa.scalar(0.0), total)

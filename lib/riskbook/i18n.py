@@ -70,6 +70,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "first_rows": ("First rows (file row · key)", "首批位置（文件行号 · 主键）"), "example": ("Value", "取值"),
     "kris_moved": ("KRIs it touches", "影响的指标"), "left_out": ("Left out", "剔除"),
     "no_unit": ("no unit", "无单元"),
+    "no_data_units": ("No data for {period} (no order lines in the period, no KRI computed):",
+                      "{period}无数据的单元（本期没有订单行，未计算指标）："),
     "severity": ("Severity", "严重程度"), "error": ("error", "错误"), "warning": ("warning", "警告"),
     "analyst": ("added by analyst", "分析师添加"), "overrides": ("Analysts' overrides (* in the tables)", "分析师调整（表中标 *）"),
     "model_score": ("Model L × I", "模型评分"), "override_score": ("Override L × I", "调整后评分"),

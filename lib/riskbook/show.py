@@ -249,6 +249,10 @@ def group(g: Any) -> None:
         display(Markdown(", ".join(f"`{u}`" for u in g.missing)))
     if not g.docs:
         return
+    empty = [u for u, d in g.docs.items() if d.get("status") == "no data"]
+    if empty:
+        display(HTML(f"<p><b>{html.escape(t('no_data_units', lang, period=g.period))}</b> "
+                     f"{html.escape(', '.join(empty))}</p>"))
     heading("units_families", lang)
     figure(plots.unit_family_heatmap(portfolio.family_matrix(g.docs), lang))
     heading("company_top", lang)
