@@ -229,3 +229,32 @@ def test_a_semicolon_export_is_read_as_such(tmp_path: Path) -> None:
     (tmp_path / "orders.csv").write_bytes(text.encode("gbk"))
     east = load(write_company(tmp_path, ORDERS_MAP), tmp_path, "east")["orders"]
     assert sorted(east["order_id"]) == ["A1", "A2", "A3"]
+
+
+def test_a_join_on_a_file_whose_header_is_elsewhere_says_so(tmp_path: Path, capsys) -> None:
+    (tmp_path / "lines.csv").write_text("单号,数量,单价\nA1,2,100\n", encoding="utf-8")
+    (tmp_path / "heads.csv").write_text("订单导出\n单号,日期,客户,事业部\nA1,2026-07-01,K1,华东事业部\n", encoding="utf-8")
+    spec = {"file": "lines.csv", "join": [{"file": "heads.csv", "on": "单号"}],  # heads.csv needs header_row: 2
+            "columns": {"order_id": "单号", "order_date": "日期", "customer_id": "客户"},
+            "amount": {"quantity": "数量", "price": "单价"}, "unit": {"column": "事业部", "map": {"华东事业部": "east"}}}
+    assert cli.main(["validate", "--config", str(write_company(tmp_path, spec))]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "heads.csv: row 1, taken as the header, has 1 field(s) where most rows have 4 — is the header on " \
+           "row 2? set header_row: 2 in the mapping" in err
+    spec["join"][0]["header_row"] = 2
+    assert cli.main(["validate", "--config", str(write_company(tmp_path, spec))]) == 0
+    spec["join"][0]["on"] = "订单号"  # a join column the header does not have
+    assert cli.main(["validate", "--config", str(write_company(tmp_path, spec))]) == 2
+    err = capsys.readouterr().err
+    assert "join column '订单号' not found in the header on row 1 (it has: 单号, 数量, 单价)" in err
+    assert "header_row" in err
+
+
+def test_the_columns_a_message_lists_are_all_there_or_counted(tmp_path: Path, capsys) -> None:
+    head = ",".join(f"c{i}" for i in range(40))
+    (tmp_path / "wide.csv").write_text(head + "\n" + ",".join("1" * 40) + "\n", encoding="utf-8")
+    spec = {"file": "wide.csv", "columns": {"order_id": "订单编号"}, "unit": {"value": "east"}}
+    assert cli.main(["validate", "--config", str(write_company(tmp_path, spec))]) == 2
+    err = capsys.readouterr().err
+    assert "c0, c1," in err and "c29, … and 10 more" in err

@@ -118,6 +118,13 @@ def _csv(path: Path, spec: dict[str, Any], header: int) -> pd.DataFrame:
     for i, r in enumerate(body):
         if len(r) > width:
             if at is None:
+                widths = [len(x) for x in body[:200] if x]
+                common = max(set(widths), key=widths.count) if widths else 0
+                if common > width:  # most rows are wider than the "header": it is a title row above it
+                    first = header + 2 + next(k for k, x in enumerate(body) if len(x) == common)
+                    raise DataError(str(path), f"row {header + 1}, taken as the header, has {width} field(s) where "
+                                    f"most rows have {common}", fix=f"is the header on row {first}? set "
+                                    f"header_row: {first} in the mapping")
                 raise DataError(str(path), f"{len(r)} fields where the header has {width}", row=header + 2 + i,
                                 fix="quote values that contain the delimiter, or name the column that holds "
                                     "them with overflow: in the mapping")

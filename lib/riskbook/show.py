@@ -209,6 +209,15 @@ def summary(pack: dict[str, Any], unit: Any) -> None:
     """The one-page executive summary: headline, top risks, heatmap beside the breaches, actions."""
     from . import plots
     lang = unit.lang
+    dq = pack["dq"]
+    line = t("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}",
+             dup=f"{dq['duplicates']:,}")
+    if dq["issues"]:
+        line += " " + t("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
+    dq_line = HTML(f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(line)}</p>")
+    if pack.get("status") == "no data":  # the title says so; there is nothing to rank or chart
+        display(dq_line)
+        return
     display(HTML(f"<p><b>{html.escape(pack['headline'])}</b></p>"))
     if pack.get("data_through"):
         display(HTML(f"<p>{html.escape(t('data_through', lang, date=pack['data_through']))}</p>"))
@@ -228,12 +237,7 @@ def summary(pack: dict[str, Any], unit: Any) -> None:
     if len(pack["actions"]):
         heading("actions", lang)
         display(frame(pack["actions"].head(SUMMARY_ROWS), lang, unit.currency))
-    dq = pack["dq"]
-    line = t("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}",
-             dup=f"{dq['duplicates']:,}")
-    if dq["issues"]:
-        line += " " + t("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
-    display(HTML(f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(line)}</p>"))
+    display(dq_line)
 
 
 def group_title(g: Any) -> None:
