@@ -121,11 +121,6 @@ def _load(source: Source) -> Loaded:
                         fix="export the order lines again")
     if "payments" in tables and "invoices" not in tables:
         raise ParamError(f"{source.label}: payments need invoices too (a payment takes its unit from its invoice)")
-    if "payments" in tables:  # a payment belongs to its invoice's unit (the first invoice with its id)
-        inv, pay = tables["invoices"], tables["payments"]
-        pos = pc.index_in(pay["invoice_id"], value_set=inv["invoice_id"].combine_chunks())
-        unit_of = inv["unit"].combine_chunks().take(pos)
-        tables["payments"] = pay.append_column("unit", unit_of)
     return loaded
 
 
