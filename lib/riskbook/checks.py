@@ -239,6 +239,8 @@ def _link_payments(tables: dict[str, pa.Table]) -> np.ndarray | None:
         return None
     inv, pay = tables["invoices"], tables["payments"]
     pos = pc.index_in(pay["invoice_id"], value_set=inv["invoice_id"].combine_chunks())
+    if "unit" in pay.column_names:
+        pay = pay.drop_columns(["unit"])
     tables["payments"] = pay.append_column("unit", inv["unit"].combine_chunks().take(pos))
     return np.asarray(pos.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
