@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -111,7 +112,7 @@ dates = st.one_of(st.sampled_from(list(DAYS[::5])), st.just(pd.NaT))
 ids = st.sampled_from(["A", "B", "C", "D", None])
 
 
-def _arrow(name: str, df: pd.DataFrame) -> "pa.Table":
+def _arrow(name: str, df: pd.DataFrame) -> pa.Table:
     """A frame in the canonical Arrow types, as the readers hand tables to the checks."""
     return to_arrow(df.assign(_row=np.arange(len(df)) + 2), name)  # payments take their unit from invoices
 
