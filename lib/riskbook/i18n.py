@@ -163,6 +163,38 @@ RULES_ZH: dict[str, str] = {
 }
 
 
+NOTES_ZH: tuple[tuple[str, str], ...] = (  # the notes of data-quality findings (riskbook.checks), in Chinese
+    (r"^not a whole number from (\S+) to (\S+)$", r"不是\1至\2之间的整数"),
+    (r"^negative on a completed line$", "已完成订单行的金额为负"),
+    (r"^negative$", "金额为负"),
+    (r"^quantity × unit price is (.+)$", r"数量×单价为\1"),
+    (r"^not in (\w+)$", r"\1表中不存在"),
+    (r"^(\w+) before (\w+) (.+)$", r"\1早于\2（\3）"),
+    (r"^paid (.+) of (.+)$", r"已付\1，发票金额\2"),
+    (r"^units (.+)$", r"所属单元：\1"),
+    (r"^after the as-of date (.+)$", r"晚于数据截止日\1"),
+    (r"^not dates$", "不是日期"), (r"^not numbers$", "不是数字"), (r"^not true/false$", "不是是/否值"),
+    (r"^not one of (.+)$", r"不属于：\1"),
+    (r"^same (.+) as an earlier row, other values$", r"与前一行\1相同但内容不同"),
+    (r"^a million times off the rest \(typical amount (.+)\)$", r"与常规金额相差百万倍以上（常规金额\1）"),
+    (r"^far outside the usual range \(typical amount (.+)\)$", r"远超常规范围（常规金额\1）"),
+    (r"^not in unit: map: \(the row belongs to no unit\)$", "不在 unit: map: 中（该行不属于任何单元）"),
+    (r"^not in values: (\w+): \(kept as it is\)$", r"不在 values: \1: 映射中（保留原值）"),
+    (r"^not a lowercase slug.*$", "不是小写编号（a-z、0-9、_，最多64个字符）或为保留字 group"),
+)
+
+
+def note(text: str, lang: str = "en") -> str:
+    """A data-quality finding's note in the report's language."""
+    if lang != "zh" or not text:
+        return text
+    import re
+    for pattern, repl in NOTES_ZH:
+        if re.match(pattern, text):
+            return re.sub(pattern, repl, text)
+    return text
+
+
 def rule(name: str, lang: str = "en") -> str:
     """A Western Electric rule's name in the report's language."""
     return RULES_ZH.get(name, name) if lang == "zh" else name

@@ -11,6 +11,7 @@ import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
 from .i18n import ARROWS, EVIDENCE_TITLES, column, money, owner, rule, status_word, t
+from .i18n import note as note_text
 from .palettes import RAG, RATING
 
 
@@ -331,7 +332,7 @@ def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None =
         count = f"{i['count']:,}" + (f" ({i['in_period']:,} {t('when_period', lang)})" if i["in_period"] != i["count"] else "")
         firsts = [f"{r}" + (f" · {k}" if k else "") for r, k in zip(i["rows"][:3], (i["keys"] + [""] * 3)[:3])]
         more = f", … +{i['count'] - 3:,}" if i["count"] > 3 else ""
-        note = f"<br><small>{html.escape(i['note'])}</small>" if i.get("note") else ""
+        note = f"<br><small>{html.escape(note_text(i['note'], lang))}</small>" if i.get("note") else ""
         unitless = f" <small>({t('no_unit', lang)})</small>" if i.get("no_unit") else ""
         names = [REGISTRY[k].title(lang) for k in i["kris"] if k in REGISTRY]
         kri_names = "; ".join(names[:3]) + (f"; +{len(names) - 3}" if len(names) > 3 else "")
