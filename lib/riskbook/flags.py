@@ -46,32 +46,19 @@ def combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
 
 
 def duplicates(columns: list[pa.ChunkedArray | pa.Array], group: tuple[np.ndarray, int] | None = None) -> np.ndarray:
-    """Rows that repeat the values of ``columns`` (and ``group``: codes, cardinality) of an earlier row.
-
-    A row whose first column's value appears nowhere else cannot repeat anything, so the rest of the
-    work is done on the other rows only (ids are mostly unique: often that is none at all)."""
-    n = len(columns[0]) if columns else 0
-    out = np.zeros(n, dtype=bool)
-    if not n:
-        return out
-    first = sorted_codes(columns[0]) or codes(columns[0])
-    rows = np.flatnonzero(np.bincount(first[0], minlength=first[1])[first[0]] > 1)
-    if not len(rows):
-        return out
-    parts = [(first[0][rows], first[1])]
-    if group is not None:
-        parts.insert(0, (group[0][rows], group[1]))
-    taken = pa.array(rows)
-    parts += [codes(c.take(taken) if len(rows) < n else c) for c in columns[1:]]
-    dup = pd.Series(combine(parts), copy=False).duplicated(keep="first").to_numpy()
-    out[rows[dup]] = True
+    """Rows that repeat the values of ``columns`` (and ``group``: codes, cardinality) of an earlier row."""
+    out = np.zeros(len(columns[0]) if columns else 0, dtype=bool)
+    rows, combined = duplicate_groups(columns, group)
+    out[rows[pd.Series(combined, copy=False).duplicated(keep="first").to_numpy()]] = True
     return out
 
 
 def duplicate_groups(columns: list[pa.ChunkedArray | pa.Array],
                      group: tuple[np.ndarray, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The rows whose values of ``columns`` (and ``group``) another row shares, in file order, and a
-    code per such row that is equal exactly where those values are equal."""
+    code per such row that is equal exactly where those values are equal. A row whose first column's
+    value appears nowhere else cannot share them, so the rest of the work is done on the other rows
+    only (ids are mostly unique: often that is none at all)."""
     n = len(columns[0]) if columns else 0
     empty = np.zeros(0, dtype=np.int64)
     if n < 2:
