@@ -166,3 +166,18 @@ def test_the_group_report_names_the_unit_without_data(pack: Path) -> None:
     summary = subprocess.run(["pdftotext", str(pack / "v" / "v_2026Q3_risk_report.pdf"), "-"],
                              capture_output=True, text=True, check=True).stdout
     assert "No data for 2026Q3: the unit has no order lines in the period" in " ".join(summary.split())
+
+
+def test_the_workbook_lists_the_findings_one_per_row(pack: Path) -> None:
+    from openpyxl import load_workbook
+    ws = load_workbook(pack / "u" / "u_2026Q3_risk_register.xlsx")["Data quality"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = list(rows[0])
+    got = [dict(zip(head, r)) for r in rows[1:]]
+    assert head[:9] == ["when", "period", "severity", "check", "table", "file", "row", "key", "column"]
+    assert got[0]["when"] == "period" and got[0]["severity"] == "error"  # this period's errors first
+    neg = [r for r in got if r["check"] == "negative_amount"]
+    assert [(r["table"], r["row"], r["key"], r["value"], r["excluded"]) for r in neg] == \
+        [("orders", 13, "O11 / p1", "'-40", "value")]  # a leading minus is shown as text, not a formula
+    assert {r["check"] for r in got} >= {"duplicate_row", "unknown_id", "future_date", "amount_mismatch",
+                                         "missing_value", "date_order", "invalid_value"}

@@ -63,6 +63,7 @@ FINDINGS_SCHEMA = pa.schema([
     ("value", pa.string()), ("date", pa.timestamp("ns")), ("note", pa.string()), ("excluded", pa.string()),
 ])
 DUPLICATES = ("duplicate_row", "duplicate_key")
+BLANK = "<blank>"  # a finding whose value is empty by what it is (a missing value, a whole duplicate row)
 VALUE_CHARS = 120  # a value is shown up to this many characters
 
 # Columns whose invalid value makes the whole row unusable: an order line whose status cannot be read
@@ -134,28 +135,33 @@ class Table:
         return col in self.t.column_names
 
     def add(self, check: str, pos: np.ndarray, column: str | None, severity: str = "error", excluded: str = "",
-            values: pa.Array | list[str] | None = None, note: str | pa.Array | None = None) -> None:
-        """Record ``check`` failed by the rows at ``pos``."""
+            values: pa.Array | list[str] | str | None = None, note: str | pa.Array | None = None) -> None:
+        """Record ``check`` failed by the rows at ``pos`` (``values``: as the file gave them, BLANK, or None
+        to take them from ``column``)."""
         pos = np.asarray(pos, dtype=np.int64)
         if not len(pos):
             return
         take = pa.array(pos)
-        if values is None:
+        if values is BLANK:
+            values = pa.repeat(pa.scalar("", pa.string()), len(pos))
+        elif values is None:
             values = _text(self.t[column].take(take)) if column and self.has(column) else pa.nulls(len(pos), pa.string())
-        values = pa.array(values, pa.string()) if isinstance(values, list) else values
+        values = pa.array(values, pa.string()) if isinstance(values, list) else values.cast(pa.string())
         values = pc.utf8_slice_codeunits(values, 0, VALUE_CHARS)
         n = len(pos)
+
+        def same(v: str | None) -> pa.Array:
+            return pa.repeat(pa.scalar(v, pa.string()), n)
+
         part = {
-            "check": pa.array([check] * n, pa.string()), "severity": pa.array([severity] * n, pa.string()),
-            "table": pa.array([self.name] * n, pa.string()), "file": pa.array([self.file] * n, pa.string()),
+            "check": same(check), "severity": same(severity), "table": same(self.name), "file": same(self.file),
             "row": self.t["_row"].take(take).combine_chunks().cast(pa.int64()),
             "unit": (self.t["unit"].take(take).combine_chunks().cast(pa.string()) if self.has("unit")
                      else pa.nulls(n, pa.string())),
-            "key": self._keys(take), "column": pa.array([column] * n, pa.string()), "value": values,
+            "key": self._keys(take), "column": same(column), "value": values,
             "date": (self.t[self.spec.date_col].take(take).combine_chunks().cast(pa.timestamp("ns"))
                      if self.spec.date_col and self.has(self.spec.date_col) else pa.nulls(n, pa.timestamp("ns"))),
-            "note": note if isinstance(note, pa.Array) else pa.array([note] * n, pa.string()),
-            "excluded": pa.array([excluded] * n, pa.string()),
+            "note": note if isinstance(note, pa.Array) else same(note), "excluded": same(excluded),
         }
         self.parts.append(part)
         if excluded == "row":
@@ -256,7 +262,7 @@ def _missing(tab: Table, flagged: list[Flagged]) -> None:
                 empty[f.pos] = False
         pos = np.flatnonzero(empty)
         excluded = "row" if col.name == "unit" else "value"  # a row without a unit belongs to no unit
-        tab.add("missing_value", pos, col.name, "error", excluded, values=[""] * len(pos))
+        tab.add("missing_value", pos, col.name, "error", excluded, values=BLANK)
 
 
 def _units(tab: Table) -> None:
@@ -371,7 +377,7 @@ def _gaps(tab: Table) -> None:
         nulls = tab.t[col].null_count
         if 0 < nulls < tab.n:  # a column empty throughout is a mapping choice, not a gap
             pos = np.flatnonzero(_mask(tab.t[col].is_null()))
-            tab.add("missing_optional", pos, col, "warning", values=[""] * len(pos))
+            tab.add("missing_optional", pos, col, "warning", values=BLANK)
 
 
 def _duplicates(tab: Table) -> None:
@@ -398,11 +404,11 @@ def _duplicates(tab: Table) -> None:
         taken = pa.array(rows)
         parts = [(combined, int(combined.max()) + 1)] + [codes(tab.t[c].take(taken)) for c in rest]
         exact = pd.Series(combine(parts), copy=False).duplicated(keep="first").to_numpy()
-    tab.add("duplicate_row", rows[exact], None, "error", "row", values=[""] * int(exact.sum()))
+    tab.add("duplicate_row", rows[exact], None, "error", "row", values=BLANK)
     keyed = rows[later & ~exact]
     if len(keyed):
         tab.add("duplicate_key", keyed, None, "error", "" if tab.name == "orders" else "row",
-                values=[""] * len(keyed), note="same " + " + ".join(key) + " as an earlier row, other values")
+                values=BLANK, note="same " + " + ".join(key) + " as an earlier row, other values")
 
 
 def _foreign_key(checked: dict[str, Table], table: str, col: str, master: str, severity: str,

@@ -210,12 +210,7 @@ def summary(pack: dict[str, Any], unit: Any) -> None:
     """The one-page executive summary: headline, top risks, heatmap beside the breaches, actions."""
     from . import plots
     lang = unit.lang
-    dq = pack["dq"]
-    line = t("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}",
-             dup=f"{dq['duplicates']:,}")
-    if dq["issues"]:
-        line += " " + t("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
-    dq_line = HTML(f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(line)}</p>")
+    dq_line = HTML(f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(dq_sentence(pack['dq'], lang))}</p>")
     if pack.get("status") == "no data":  # the title says so; there is nothing to rank or chart
         display(dq_line)
         return
@@ -303,20 +298,24 @@ def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None
     data-quality KRIs), every finding that touches the report with where it is, how many rows, which
     KRIs it moves and what they leave out; then Benford's first digits."""
     from . import plots, quality
-    from .kris import REGISTRY
     lang = lang or unit.lang
     dq = quality.summary(unit.ctx, unit.findings, unit.meta.get("names"))
-    text("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}",
-         dup=f"{dq['duplicates']:,}")
+    display(HTML(f"<p>{html.escape(dq_sentence(dq, lang))}</p>"))
     if dq["issues"]:
-        text("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
         display(dq_table(dq["issues"], lang))
-    else:
-        text("dq_none", lang)
     b = quality.benford(unit.ctx)
     if b is not None:
         mad = kris.set_index("id").loc["benford_mad", "value"] if "benford_mad" in set(kris["id"]) else None
         figure(plots.benford(b, None if mad is None or pd.isna(mad) else float(mad), lang))
+
+
+def dq_sentence(dq: dict[str, Any], lang: str = "en") -> str:
+    """The data-quality line: records checked, failing, duplicated, and the findings that touch the report."""
+    line = t("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}",
+             dup=f"{dq['duplicates']:,}")
+    if dq["issues"]:
+        return line + " " + t("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
+    return line + " " + t("dq_none", lang)
 
 
 def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None = None) -> HTML:
