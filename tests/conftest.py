@@ -185,3 +185,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     if TRIED:
         terminalreporter.write_line(f"malformed-input corpus: {len(TRIED)} inputs tried")
+
+
+def demo_company(folder: Path, data: Path) -> Path:
+    """The demo company's own files (company.yaml, units/, register/) copied to ``folder`` with its data
+    pointing at ``data``: a run that should wear the demo's identity says so with --config."""
+    import shutil
+
+    from riskbook import config
+    shutil.copytree(config.PARAMS_DIR, folder, ignore=shutil.ignore_patterns("examples"))
+    cfg = folder / "company.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("data: null", f"data: {data}"), encoding="utf-8")
+    return cfg

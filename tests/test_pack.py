@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from riskbook import cli, config, demo
-from tests.conftest import read_results
+from tests.conftest import demo_company, read_results
 
 pytestmark = pytest.mark.slow
 PERIOD = "2026Q3"
@@ -38,9 +38,15 @@ def truth(demo_dir: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def pack(demo_dir: Path, tmp_path_factory) -> Path:
+def company(demo_dir: Path, tmp_path_factory) -> str:
+    """The demo company's file with its data pointing at this session's demo folder."""
+    return str(demo_company(tmp_path_factory.mktemp("company") / "params", demo_dir))
+
+
+@pytest.fixture(scope="session")
+def pack(company: str, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("outputs")
-    code = cli.main(["run", "--data", str(demo_dir), "--out", str(out), "--jobs", "2"])
+    code = cli.main(["run", "--config", company, "--out", str(out), "--jobs", "2"])
     assert code == 0
     return out / PERIOD
 
@@ -146,8 +152,8 @@ def test_index_page_in_a_browser(pack: Path, tmp_path: Path) -> None:
     assert 'href="group/group_2026Q3_risk_report.pdf"' in dom
 
 
-def test_chinese_report(demo_dir: Path, tmp_path: Path) -> None:
-    code = cli.main(["run", "--data", str(demo_dir), "--out", str(tmp_path), "--unit", "east", "--lang", "zh"])
+def test_chinese_report(company: str, tmp_path: Path) -> None:
+    code = cli.main(["run", "--config", company, "--out", str(tmp_path), "--unit", "east", "--lang", "zh"])
     assert code == 0
     pdf = tmp_path / PERIOD / "east" / f"east_{PERIOD}_risk_report.pdf"
     text = pdf_text(pdf)
@@ -159,13 +165,10 @@ def test_chinese_report(demo_dir: Path, tmp_path: Path) -> None:
 
 
 def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Path, capsys) -> None:
-    params = tmp_path / "params"
-    shutil.copytree(config.PARAMS_DIR, params)
-    (params / "units" / "north.yaml").write_text("name: [unclosed\n")
-    company = (params / "company.yaml").read_text().replace("data: null", f"data: {demo_dir}")
-    (params / "company.yaml").write_text(company)
+    cfg = demo_company(tmp_path / "params", demo_dir)
+    (cfg.parent / "units" / "north.yaml").write_text("name: [unclosed\n")
     out = tmp_path / "out"
-    code = cli.main(["run", "--config", str(params / "company.yaml"), "--out", str(out), "--unit", "north", "west"])
+    code = cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "north", "west"])
     assert code == 1
     err = capsys.readouterr().err
     assert "Failed tasks" in err and "north" in err and "01_identification" in err
@@ -176,22 +179,22 @@ def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Pat
     assert errors and errors[0]["ename"] == "ParamError" and "north.yaml" in errors[0]["evalue"]
 
 
-def test_unchanged_units_are_reused_and_force_rebuilds(pack: Path, demo_dir: Path, capsys) -> None:
+def test_unchanged_units_are_reused_and_force_rebuilds(pack: Path, company: str, capsys) -> None:
     out = pack.parent
     pdf = pack / "east" / f"east_{PERIOD}_risk_report.pdf"
     before = pdf.stat().st_mtime_ns
-    assert cli.main(["run", "--data", str(demo_dir), "--out", str(out), "--unit", "east"]) == 0
+    assert cli.main(["run", "--config", company, "--out", str(out), "--unit", "east"]) == 0
     err = capsys.readouterr().err
     assert "1 unchanged, reused" in err and pdf.stat().st_mtime_ns == before
     manifest = json.loads((pack / "manifest.json").read_text())
     assert sorted(manifest["units"]) == sorted(UNITS), "the other units stay in the manifest"
-    assert cli.main(["run", "--data", str(demo_dir), "--out", str(out), "--unit", "east", "--force"]) == 0
+    assert cli.main(["run", "--config", company, "--out", str(out), "--unit", "east", "--force"]) == 0
     assert pdf.stat().st_mtime_ns != before
 
 
 @pytest.mark.parametrize("period,unit", [("2026-09", "east"), ("2025", "west")])
-def test_month_and_year_reports(demo_dir: Path, tmp_path: Path, period: str, unit: str) -> None:
-    assert cli.main(["run", "--data", str(demo_dir), "--out", str(tmp_path), "--unit", unit, "--period", period]) == 0
+def test_month_and_year_reports(company: str, tmp_path: Path, period: str, unit: str) -> None:
+    assert cli.main(["run", "--config", company, "--out", str(tmp_path), "--unit", unit, "--period", period]) == 0
     doc = results(tmp_path / period, unit)
     assert doc["period"] == period
     kri = {k["id"]: k for k in doc["kris"]}
@@ -200,3 +203,25 @@ def test_month_and_year_reports(demo_dir: Path, tmp_path: Path, period: str, uni
     assert kri["revenue_yoy"]["status"] != "n/a" or "before the data" in kri["revenue_yoy"]["reason"]
     text = pdf_text(tmp_path / period / unit / f"{unit}_{period}_risk_report.pdf")
     assert period in text
+
+
+def test_a_data_folder_never_wears_the_demos_identity(tmp_path: Path, capsys) -> None:
+    """A user's folder with a unit called east: not 'Demo Trading Co.', not CNY, not 'East China', not
+    the demo register's owners, overrides or hand-added risk — anywhere in the pack."""
+    from tests.conftest import TINY, write_tables
+    data = write_tables(tmp_path / "acme_exports", {k: v.replace(",u,", ",east,") for k, v in TINY.items()})
+    out = tmp_path / "out"
+    assert cli.main(["run", "--data", str(data), "--out", str(out), "--period", PERIOD]) == 0
+    assert "no company file: reports are titled 'acme_exports'" in capsys.readouterr().err
+    d = out / PERIOD / "east"
+    texts = [pdf_text(d / f"east_{PERIOD}_risk_report.pdf"), pdf_text(out / PERIOD / "group" /
+                                                                       f"group_{PERIOD}_risk_report.pdf")]
+    texts += [re.sub(r"base64,[A-Za-z0-9+/=]+", "", p.read_text(encoding="utf-8"))  # not inside images
+              for p in [*d.glob("*.html"), d / "results.json"]]
+    wb = load_workbook(d / f"east_{PERIOD}_risk_register.xlsx")
+    texts.append(" ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None))
+    blob = "\n".join(texts)
+    for demo in ("Demo Trading", "CNY", "East China", "华东", "R-ADD-01", "Li Wei", "credit committee"):
+        assert demo not in blob, demo
+    assert "acme_exports" in texts[0]
+    assert read_results(d / "results.json")["currency"] == ""

@@ -112,8 +112,7 @@ def cmd_kri(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .params import load_company
-    from .params import company_file
+    from .params import resolve_company
     from .runner import RunPlan, reusable, run_plan, task_keys, write_manifest
     from .render.index import write_index
     from .store import read_meta
@@ -131,8 +130,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     units = args.units or meta["units"]
     for u in units:
         check_choice("unit", u, meta["units"])
-    company = load_company(args.config)
-    lang = args.lang or company.get("lang", "en")
+    company = resolve_company(args.data, args.config)
+    if company.neutral:
+        print(f"riskbook: no company file: reports are titled '{company.name}', without a currency, unit ids as "
+              "names and no register (a company file gives them: see README, Your data)", file=sys.stderr)
+    lang = args.lang or company.settings.get("lang", "en")
     check_choice("lang", lang, ["en", "zh"])
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -141,7 +143,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                    data=str(Path(args.data).resolve()) if args.data else None,
                    config_file=str(Path(args.config).resolve()) if args.config else None, store=str(st),
                    scheduler=args.scheduler)
-    params_dir = company_file(args.config).resolve().parent
+    params_dir = company.params_dir
     plan.keys = task_keys([*units, config.GROUP], str(period), lang, Path(st).name, params_dir)
     # the group's key also covers every unit of the period, rebuilt or not
     plan.keys[config.GROUP] = task_keys([config.GROUP], str(period), lang, Path(st).name + "".join(

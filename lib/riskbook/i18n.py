@@ -120,10 +120,11 @@ def money(value: float | None, currency: str = "CNY", lang: str = "en") -> str:
         if abs(v) >= 1e4:
             return f"{v / 1e4:,.1f}万{currency}"
         return f"{v:,.0f}{currency}"
+    prefix = f"{currency} " if currency else ""  # a company without a currency: plain amounts
     for div, suf in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
         if abs(v) >= div:
-            return f"{currency} {v / div:,.1f}{suf}"
-    return f"{currency} {v:,.0f}"
+            return f"{prefix}{v / div:,.1f}{suf}"
+    return f"{prefix}{v:,.0f}"
 
 COLUMNS_ZH: dict[str, str] = {
     "customer_id": "客户编号", "customer_name": "客户名称", "invoice_id": "发票号", "issue_date": "开票日",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,38 @@ def load_company(path: str | Path | None = None) -> dict[str, Any]:
     return read_yaml(p)
 
 
-def unit_params(unit: str, company: dict[str, Any], params_dir: Path | None = None) -> dict[str, Any]:
-    """Company parameters overlaid by the unit's own file."""
-    folder = Path(params_dir or config.PARAMS_DIR)
-    return merge(company, read_yaml(folder / "units" / f"{unit}.yaml"))
+def unit_params(unit: str, company: dict[str, Any], params_dir: Path | None) -> dict[str, Any]:
+    """Company parameters overlaid by the unit's own file (none without a company folder)."""
+    if params_dir is None:
+        return copy.deepcopy(company)
+    return merge(company, read_yaml(Path(params_dir) / "units" / f"{unit}.yaml"))
+
+
+@dataclass(frozen=True)
+class Company:
+    """The company a run reports for: its settings and the folder of its units/ and register/
+    (None for a bare --data folder, which has neither)."""
+
+    settings: dict[str, Any]
+    params_dir: Path | None
+
+    @property
+    def name(self) -> str:
+        return str(self.settings.get("company") or "riskbook")
+
+    @property
+    def currency(self) -> str:
+        return str(self.settings.get("currency") or "")
+
+    @property
+    def neutral(self) -> bool:
+        return self.params_dir is None
+
+
+def resolve_company(data: str | Path | None = None, config_file: str | Path | None = None) -> Company:
+    """The company of a run. A --data folder without a company file gets a neutral identity — its own
+    folder's name, no currency, unit ids as names, no thresholds or register — and never the demo
+    company's; otherwise the company file (default params/company.yaml) and the folder beside it."""
+    if data and not config_file:
+        return Company({"company": Path(data).resolve().name, "currency": "", "lang": "en"}, None)
+    return Company(load_company(config_file), company_file(config_file).resolve().parent)

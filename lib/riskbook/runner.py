@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from . import __version__, config
 from .exceptions import ParamError
 from .i18n import t
-from .params import company_file, display_name, load_company, unit_params
+from .params import display_name, resolve_company, unit_params
 
 RENDER = "render"
 
@@ -62,7 +62,7 @@ def code_files() -> list[Path]:
     return sorted([*pkg.rglob("*.py"), *pkg.rglob("templates/*"), *config.NOTEBOOKS_DIR.glob("*.ipynb")])
 
 
-def task_keys(units: list[str], period: str, lang: str, store_hash: str, params_dir: Path) -> dict[str, str]:
+def task_keys(units: list[str], period: str, lang: str, store_hash: str, params_dir: Path | None) -> dict[str, str]:
     """A key per unit (and the group) that changes whenever its report could: data, period, language,
     parameters, register, code, and the date (overdue actions and future-dated rows depend on it)."""
     import xxhash
@@ -70,15 +70,15 @@ def task_keys(units: list[str], period: str, lang: str, store_hash: str, params_
     common = xxhash.xxh3_128(f"{store_hash}|{period}|{lang}|{date.today()}|{__version__}".encode())
     for p in code_files():
         common.update(p.read_bytes())
-    company = params_dir / "company.yaml"
-    if company.exists():
-        common.update(company.read_bytes())
+    company = params_dir / "company.yaml" if params_dir is not None else None
+    common.update(company.read_bytes() if company is not None and company.exists() else b"neutral")
     keys = {}
     for u in units:
         h = common.copy()
         h.update(u.encode())
-        for p in (params_dir / "units" / f"{u}.yaml", params_dir / "register" / f"{u}.yaml"):
-            h.update(p.read_bytes() if p.exists() else b"-")
+        if params_dir is not None:
+            for p in (params_dir / "units" / f"{u}.yaml", params_dir / "register" / f"{u}.yaml"):
+                h.update(p.read_bytes() if p.exists() else b"-")
         keys[u] = h.hexdigest()
     return keys
 
@@ -158,14 +158,14 @@ def render_unit(unit_dir: str, unit: str, period: str, lang: str, cover: dict[st
 def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
     from .periods import Period
     p = Period.parse(plan.period)
-    company = load_company(plan.config_file)
+    company = resolve_company(plan.data, plan.config_file)
     if unit == config.GROUP:
         unit_name = "集团" if plan.lang == "zh" else "Group"
     else:
-        params = unit_params(unit, company, company_file(plan.config_file).resolve().parent)
+        params = unit_params(unit, company.settings, company.params_dir)
         unit_name = display_name(params, unit, plan.lang)
-    return {"company": company.get("company", "riskbook"), "unit_name": unit_name, "period": plan.period,
-            "period_range": f"{p.start.date()} – {p.end.date()}", "currency": company.get("currency", "CNY"),
+    return {"company": company.name, "unit_name": unit_name, "period": plan.period,
+            "period_range": f"{p.start.date()} – {p.end.date()}", "currency": company.currency,
             "title": t("group_title" if unit == config.GROUP else "report_title", plan.lang)}
 
 

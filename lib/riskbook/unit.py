@@ -10,7 +10,7 @@ import pandas as pd
 from . import config, sources, store
 from .exceptions import ParamError, check_choice
 from .kris import Context
-from .params import company_file, display_name, load_company, unit_params
+from .params import display_name, resolve_company, unit_params
 from .periods import Period, latest_covered
 
 LANGS: tuple[str, ...] = ("en", "zh")
@@ -27,7 +27,7 @@ class Unit:
     ctx: Context
     out: Path
     meta: dict[str, Any]
-    params_dir: Path
+    params_dir: Path | None  # the company folder (units/, register/); None for a bare --data folder
     findings: pd.DataFrame | None = None
 
     @property
@@ -42,8 +42,8 @@ class Unit:
 
     def register(self) -> dict[str, dict[str, Any]]:
         """The analysts' register of this unit (params/register/<unit>.yaml)."""
-        from .register import load_register
-        return load_register(self.id, self.params_dir)
+        from .register import Register, load_register
+        return Register() if self.params_dir is None else load_register(self.id, self.params_dir)
 
     @property
     def name(self) -> str:
@@ -51,7 +51,7 @@ class Unit:
 
     @property
     def currency(self) -> str:
-        return str(self.params.get("currency", "CNY"))
+        return str(self.params.get("currency") or "")
 
     @property
     def company(self) -> str:
@@ -103,8 +103,9 @@ def open_unit(unit: str, period: str | None = None, lang: str | None = None, dat
     meta = store.read_meta(st)
     check_choice("unit", unit, meta["units"])
     p = resolve_period(period, meta)
-    params_dir = company_file(config_file).resolve().parent
-    params = unit_params(unit, load_company(config_file), params_dir)
+    company = resolve_company(data, config_file)
+    params_dir = company.params_dir
+    params = unit_params(unit, company.settings, params_dir)
     lang = lang or params.get("lang", "en")
     check_choice("lang", lang, LANGS)
     check_period(p, meta)
@@ -139,9 +140,9 @@ def open_group(period: str | None = None, lang: str | None = None, data: str | N
     from .portfolio import load_results
     meta = store.read_meta(open_store(data, config_file))
     p = resolve_period(period, meta)
-    company = load_company(config_file)
-    lang = lang or company.get("lang", "en")
+    company = resolve_company(data, config_file)
+    lang = lang or company.settings.get("lang", "en")
     check_choice("lang", lang, LANGS)
     docs = load_results(out_root(out_dir) / str(p))
-    return Group(p, lang, str(company.get("company", "riskbook")), str(company.get("currency", "CNY")),
+    return Group(p, lang, company.name, company.currency,
                  meta["units"], docs)
