@@ -133,3 +133,23 @@ def test_an_unforeseen_error_is_one_line_and_debug_shows_the_traceback(tiny_dir:
     assert code == 3 and len(err.splitlines()) == 1 and "KeyError: 'surprise'" in err and "--debug" in err
     code, err = run(capsys, "validate", "--data", str(tiny_dir), "--debug")
     assert code == 3 and "Traceback (most recent call last)" in err
+
+
+def test_init_makes_a_company_folder_of_ones_own(tiny_dir: Path, tmp_path: Path, capsys) -> None:
+    import yaml
+    folder = tmp_path / "acme"
+    assert cli.main(["init", str(folder), "--data", str(tiny_dir), "--currency", "EUR"]) == 0
+    assert "units/ for u" in capsys.readouterr().out
+    company = yaml.safe_load((folder / "company.yaml").read_text(encoding="utf-8"))
+    assert (company["company"], company["currency"], company["lang"]) == ("tiny", "EUR", "en")
+    assert (folder / company["data"]).resolve() == tiny_dir.resolve()  # relative to the company folder
+    assert yaml.safe_load((folder / "units" / "u.yaml").read_text(encoding="utf-8")) == {"name": {"en": "u", "zh": "u"}}
+    assert (folder / "register").is_dir() and not list((folder / "register").glob("*.yaml"))
+    assert "units/<unit>.yaml" in (folder / "README.md").read_text(encoding="utf-8")
+    from riskbook.params import resolve_company
+    c = resolve_company(None, folder / "company.yaml")
+    assert (c.name, c.currency, c.params_dir) == ("tiny", "EUR", folder.resolve())
+    code, err = run(capsys, "init", str(folder), "--data", str(tiny_dir))  # never overwrites
+    assert code == 2 and "exists already" in err
+    code, err = run(capsys, "init", str(tmp_path / "x"))
+    assert code == 2 and "needs --data" in err

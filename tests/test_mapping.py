@@ -258,3 +258,16 @@ def test_the_columns_a_message_lists_are_all_there_or_counted(tmp_path: Path, ca
     assert cli.main(["validate", "--config", str(write_company(tmp_path, spec))]) == 2
     err = capsys.readouterr().err
     assert "c0, c1," in err and "c29, … and 10 more" in err
+
+
+def test_init_from_a_mapping_keeps_its_sources(tmp_path: Path, capsys) -> None:
+    (tmp_path / "exports").mkdir()
+    cfg = write_company(gbk_csv(tmp_path / "exports"), ORDERS_MAP)
+    folder = tmp_path / "mine"
+    assert cli.main(["init", str(folder), "--config", str(cfg)]) == 0
+    doc = yaml.safe_load((folder / "company.yaml").read_text(encoding="utf-8"))
+    assert doc["company"] == "测试公司" and doc["sources"]["orders"]["file"] == "../exports/orders.csv"
+    assert sorted(p.stem for p in (folder / "units").glob("*.yaml")) == ["east", "south"]
+    capsys.readouterr()
+    assert cli.main(["validate", "--config", str(folder / "company.yaml")]) == 0
+    assert "units east, south" in capsys.readouterr().out

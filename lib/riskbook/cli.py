@@ -1,4 +1,4 @@
-"""The riskbook command line: run, validate, demo-data, kri list."""
+"""The riskbook command line: run, validate, init, demo-data, kri list."""
 from __future__ import annotations
 
 import argparse
@@ -43,6 +43,10 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="write the demo company's tables")
     demo.add_argument("outdir", nargs="?", default="demo-data")
     demo.add_argument("--scale", type=int, default=1, help="multiply the rows by K (benchmarks)")
+    init = sub.add_parser("init", help="make a company folder (company.yaml, units/, register/) for your data")
+    init.add_argument("folder", help="the company folder to create")
+    _common(init)
+    init.add_argument("--currency", help="currency of the amounts (CNY, EUR, USD …; default: none)")
     kri = sub.add_parser("kri", help="key risk indicators")
     kri.add_argument("action", choices=["list"])
     return ap
@@ -103,6 +107,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import init
+    if not (args.data or args.config):
+        raise ParamError("riskbook init needs --data EXPORTS (a folder of canonical tables) or --config FILE "
+                         "(a company file with sources:)")
+    written = init(Path(args.folder), args.data, args.config, args.currency)
+    units = [p.stem for p in written if p.parent.name == "units"]
+    print(f"wrote {Path(args.folder) / 'company.yaml'} and units/ for {', '.join(units) or 'no unit'}; edit the "
+          f"names there, then: riskbook run --config {Path(args.folder) / 'company.yaml'}")
+    return 0
+
+
 def cmd_kri(args: argparse.Namespace) -> int:
     from .kris import REGISTRY
     for k in REGISTRY.values():
@@ -133,7 +149,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     company = resolve_company(args.data, args.config)
     if company.neutral:
         print(f"riskbook: no company file: reports are titled '{company.name}', without a currency, unit ids as "
-              "names and no register (a company file gives them: see README, Your data)", file=sys.stderr)
+              f"names and no register (riskbook init DIR --data {args.data} makes one)", file=sys.stderr)
     lang = args.lang or company.settings.get("lang", "en")
     check_choice("lang", lang, ["en", "zh"])
     out = Path(args.out).resolve()
@@ -179,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     try:
-        return {"run": cmd_run, "validate": cmd_validate, "demo-data": cmd_demo, "kri": cmd_kri}[args.command](args)
+        return {"run": cmd_run, "validate": cmd_validate, "demo-data": cmd_demo, "kri": cmd_kri,
+                "init": cmd_init}[args.command](args)
     except RiskbookError as exc:
         if debug:
             traceback.print_exc()
