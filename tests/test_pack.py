@@ -165,10 +165,16 @@ def test_chinese_report(company: str, tmp_path: Path) -> None:
 
 
 def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Path, capsys) -> None:
+    from riskbook import store
+    from riskbook.sources import resolve
     cfg = demo_company(tmp_path / "params", demo_dir)
-    (cfg.parent / "units" / "north.yaml").write_text("name: [unclosed\n")
+    slice_ = store.ingest(resolve(None, cfg)) / "north" / "orders.arrow"  # the store the run will reuse ...
+    slice_.write_bytes(slice_.read_bytes()[:100])                       # ... with north's orders cut short
     out = tmp_path / "out"
-    code = cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "north", "west"])
+    try:
+        code = cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "north", "west"])
+    finally:
+        shutil.rmtree(slice_.parent.parent, ignore_errors=True)  # no other test may meet that store
     assert code == 1
     err = capsys.readouterr().err
     assert "Failed tasks" in err and "north" in err and "01_identification" in err
@@ -176,7 +182,17 @@ def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Pat
     failed = json.loads((out / PERIOD / "north" / "01_identification.ipynb").read_text())
     errors = [o for c in failed["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
-    assert errors and errors[0]["ename"] == "ParamError" and "north.yaml" in errors[0]["evalue"]
+    assert errors and errors[0]["ename"]  # the failing cell is kept, with its error
+
+
+def test_a_settings_typo_stops_the_run_before_anything_is_written(demo_dir: Path, tmp_path: Path, capsys) -> None:
+    cfg = demo_company(tmp_path / "params", demo_dir)
+    (cfg.parent / "units" / "north.yaml").write_text("name: [unclosed\n")
+    out = tmp_path / "out"
+    assert cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "north", "west"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "north.yaml" in err and "not valid YAML" in err and len(err.splitlines()) == 1
+    assert not (out / PERIOD).exists()
 
 
 def test_unchanged_units_are_reused_and_force_rebuilds(pack: Path, company: str, capsys) -> None:

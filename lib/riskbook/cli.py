@@ -76,6 +76,24 @@ def findings_report(st: Path, meta: dict, first: int = 3) -> list[str]:
     return lines
 
 
+def _check_settings(company, units: list[str]) -> None:
+    """Every unit's settings and register checked before anything runs (ParamError: one line a problem)."""
+    from .params import unit_params
+    from .register import load_register
+    if company.params_dir is None:
+        return
+    problems = []
+    for u in units:
+        for check in (lambda: unit_params(u, company.settings, company.params_dir),
+                      lambda: load_register(u, company.params_dir)):
+            try:
+                check()
+            except ParamError as exc:
+                problems.append(str(exc))
+    if problems:
+        raise ParamError("\n".join(problems))
+
+
 def _strict(st: Path, meta: dict) -> None:
     errors = sum(x["count"] for x in meta.get("findings", []) if x["severity"] == "error")
     if errors:
@@ -86,8 +104,11 @@ def _strict(st: Path, meta: dict) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .store import read_meta
     from .unit import open_store
+    from .params import resolve_company
+    company = resolve_company(args.data, args.config)
     st = open_store(args.data, args.config)
     meta = read_meta(st)
+    _check_settings(company, meta["units"])
     rows = ", ".join(f"{k} {v:,}" for k, v in meta["rows"].items())
     print(f"ok: {meta['source']}: {rows}; units {', '.join(meta['units'])}; "
           f"{meta['first_date']} to {meta['last_date']} (data through {meta['data_end']})")
@@ -147,6 +168,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     for u in units:
         check_choice("unit", u, meta["units"])
     company = resolve_company(args.data, args.config)
+    _check_settings(company, list(units))
     if company.neutral:
         print(f"riskbook: no company file: reports are titled '{company.name}', without a currency, unit ids as "
               f"names and no register (riskbook init DIR --data {args.data} makes one)", file=sys.stderr)

@@ -50,18 +50,25 @@ def company_file(path: str | Path | None = None) -> Path:
 
 
 def load_company(path: str | Path | None = None) -> dict[str, Any]:
-    """The company parameters."""
+    """The company parameters, checked (riskbook.settings)."""
+    from .settings import check_company
     p = company_file(path)
     if path and not p.exists():
         raise ParamError(f"{p}: company file not found")
-    return read_yaml(p)
+    doc = read_yaml(p)
+    check_company(doc, p)
+    return doc
 
 
 def unit_params(unit: str, company: dict[str, Any], params_dir: Path | None) -> dict[str, Any]:
     """Company parameters overlaid by the unit's own file (none without a company folder)."""
+    from .settings import check_company
     if params_dir is None:
         return copy.deepcopy(company)
-    return merge(company, read_yaml(Path(params_dir) / "units" / f"{unit}.yaml"))
+    path = Path(params_dir) / "units" / f"{unit}.yaml"
+    own = read_yaml(path)
+    check_company(own, path, unit=True)
+    return merge(company, own)
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,10 @@ def _check_entry(path: Path, where: str, entry: dict[str, Any]) -> None:
 
 def load_register(unit: str, params_dir: Path | None = None) -> Register:
     """The unit's register, validated."""
+    from .settings import check_register
     path = register_path(unit, params_dir)
     doc = read_yaml(path)
+    check_register(doc, path)
     risks = doc.get("risks") or {}
     if not isinstance(risks, dict):
         raise ParamError(f"{path}: 'risks' must map risk ids to entries")
