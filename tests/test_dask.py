@@ -1,7 +1,6 @@
 """--scheduler: the notebooks run on a Dask distributed cluster's workers."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

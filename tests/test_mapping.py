@@ -1,7 +1,6 @@
 """Mappings from users' own exports: Chinese headers, GBK, day-first dates, Excel title rows, SQL-free."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd

@@ -237,7 +237,7 @@ def test_a_data_folder_never_wears_the_demos_identity(tmp_path: Path, capsys) ->
     wb = load_workbook(d / f"east_{PERIOD}_risk_register.xlsx")
     texts.append(" ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None))
     blob = "\n".join(texts)
-    for demo in ("Demo Trading", "CNY", "East China", "华东", "R-ADD-01", "Li Wei", "credit committee"):
-        assert demo not in blob, demo
+    for word in ("Demo Trading", "CNY", "East China", "华东", "R-ADD-01", "Li Wei", "credit committee"):
+        assert word not in blob, word
     assert "acme_exports" in texts[0]
     assert read_results(d / "results.json")["currency"] == ""

@@ -1,7 +1,6 @@
 """The analysts' register and per-unit parameters, end to end."""
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 

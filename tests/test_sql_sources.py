@@ -7,7 +7,6 @@ given by a department name mapped to a unit id. The PostgreSQL server is a throw
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path

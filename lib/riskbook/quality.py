@@ -18,7 +18,6 @@ from .kris.operational import BENFORD, first_digits, period_records
 from .periods import Period
 
 LOCATIONS = 20     # rows and keys listed per issue in results.json
-WINDOW: dict[str, int] = {"Q": 8, "M": 13, "Y": 5}  # periods a report's comparisons and trends read
 WHEN_ORDER = {"period": 0, "earlier": 1, "undated": 2, "future": 3}
 
 
@@ -35,13 +34,20 @@ def period_label(dates: pd.Series, kind: str) -> pd.Series:
     return label.fillna("")
 
 
+def window_start(period: Period) -> pd.Timestamp:
+    """The first day a report of ``period`` reads: its trend (monitoring.TRAILING) or its year-ago
+    period, whichever reaches further back."""
+    from .monitoring import TRAILING
+    return period.shift(-max(TRAILING[period.kind] - 1, period.per_year)).start
+
+
 def touching(findings: pd.DataFrame | None, period: Period, as_of: pd.Timestamp | None) -> pd.DataFrame:
     """The findings that touch a report of ``period``, each with ``when`` (period, earlier, undated,
     future) and ``period`` (its own period's label)."""
     if findings is None or not len(findings):
         return pd.DataFrame(columns=[*FINDINGS_SCHEMA.names, "when", "period"])
     d = findings["date"]
-    start = period.shift(-(WINDOW[period.kind] - 1)).start
+    start = window_start(period)
     future = findings["check"].eq("future_date") | ((d > as_of) if as_of is not None else False)
     when = np.select([future, d.isna(), (d >= period.start) & (d < period.end_exclusive), (d >= start) & (d < period.start)],
                      ["future", "undated", "period", "earlier"], "")
@@ -92,17 +98,17 @@ def issues(f: pd.DataFrame, names: dict[str, dict[str, str]] | None = None) -> l
     return sorted(out, key=lambda i: (i["in_period"] == 0, i["severity"] != "error", -i["count"]))
 
 
-def summary(ctx: Context, findings: pd.DataFrame | None = None,
-            names: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+def summary(ctx: Context, names: dict[str, dict[str, str]] | None = None,
+            touched: pd.DataFrame | None = None) -> dict[str, Any]:
     """The data_quality section of results.json: the period's records checked, those failing an error
     check and the duplicates (the two data-quality KRIs' numerators), and every finding that touches
-    the report, by check."""
+    the report, by check (``touched``: :func:`touching` of the context's findings, where already known)."""
     try:
         r = period_records(ctx)
         checked, failing, dups = int(len(r)), int(r["_dq"].notna().sum()), int(r["_dup"].sum())
     except NotApplicable:
         checked = failing = dups = 0
-    f = touching(findings if findings is not None else ctx.findings, ctx.period, ctx.as_of)
+    f = touched if touched is not None else touching(ctx.findings, ctx.period, ctx.as_of)
     return {"rows_checked": checked, "rows_failing": failing, "duplicates": dups,
             "errors": int((f["severity"] == "error").sum()) if len(f) else 0,
             "warnings": int((f["severity"] == "warning").sum()) if len(f) else 0,

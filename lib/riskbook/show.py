@@ -299,7 +299,7 @@ def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None
     KRIs it moves and what they leave out; then Benford's first digits."""
     from . import plots, quality
     lang = lang or unit.lang
-    dq = quality.summary(unit.ctx, unit.findings, unit.meta.get("names"))
+    dq = quality.summary(unit.ctx, unit.meta.get("names"))
     display(HTML(f"<p>{html.escape(dq_sentence(dq, lang))}</p>"))
     if dq["issues"]:
         display(dq_table(dq["issues"], lang))

@@ -69,7 +69,8 @@ def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[
     live = risks[risks["movement"] != "closed"]
     all_actions = actions_table(live, library_actions, pd.Timestamp.today(), lang)
     actions = actions_table(top, library_actions, pd.Timestamp.today(), lang, recommended=1)
-    dq = quality.summary(unit.ctx, unit.findings, unit.meta.get("names"))
+    touched = quality.touching(unit.findings, unit.period, unit.ctx.as_of)
+    dq = quality.summary(unit.ctx, unit.meta.get("names"), touched)
     status, note = ("no data", no_data_note(unit)) if unit.no_data else ("ok", None)
     doc = results.build(unit.id, str(unit.period), unit.currency, lang, kris, risks, dq, status,
                         unit.data_through, note)
@@ -81,7 +82,7 @@ def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[
     write_register(unit.out / f"{unit.id}_{unit.period}_risk_register.xlsx", risks, all_actions, kris, evidence,
                    {"company": unit.company, "unit": unit.id, "period": str(unit.period),
                     "currency": unit.currency, "prepared": str(pd.Timestamp.today().date())},
-                   quality.touching(unit.findings, unit.period, unit.ctx.as_of))
+                   touched)
     line = no_data_note(unit, lang) if unit.no_data else headline(kris, risks, unit.currency, lang)
     return {"headline": line, "top": top, "actions": actions, "status": status,
             "data_through": unit.data_through,

@@ -28,7 +28,11 @@ class Unit:
     out: Path
     meta: dict[str, Any]
     params_dir: Path | None  # the company folder (units/, register/); None for a bare --data folder
-    findings: pd.DataFrame | None = None
+
+    @property
+    def findings(self) -> pd.DataFrame | None:
+        """The data-quality findings of this unit (and of rows that belong to no unit)."""
+        return self.ctx.findings
 
     @property
     def no_data(self) -> bool:
@@ -109,12 +113,11 @@ def open_unit(unit: str, period: str | None = None, lang: str | None = None, dat
     lang = lang or params.get("lang", "en")
     check_choice("lang", lang, LANGS)
     check_period(p, meta)
-    findings = store.load_findings(st, unit)
     ctx = Context(store.load_unit(st, unit), p, params, pd.Timestamp(meta["first_date"]),
-                  as_of=pd.Timestamp(meta["as_of"]), findings=findings)
+                  as_of=pd.Timestamp(meta["as_of"]), findings=store.load_findings(st, unit))
     out = out_root(out_dir) / str(p) / unit
     out.mkdir(parents=True, exist_ok=True)
-    return Unit(unit, p, lang, params, ctx, out, meta, params_dir, findings)
+    return Unit(unit, p, lang, params, ctx, out, meta, params_dir)
 
 
 @dataclass
