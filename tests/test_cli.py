@@ -104,8 +104,10 @@ def test_console_script_exit_status(tmp_path: Path) -> None:
 
 def test_kri_list_prints_every_kri(capsys) -> None:
     assert cli.main(["kri", "list"]) == 0
-    out = capsys.readouterr().out
-    assert len(out.splitlines()) == 28 and "dso" in out and "amber 45 red 60" in out
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 + 28 and lines[0].split()[:4] == ["KRI", "family", "amber", "red"]
+    dso = next(line for line in lines if line.startswith("dso "))
+    assert dso.split()[2:5] == ["↑", "45", "60"] and "(quarter)" in dso
 
 
 def test_payments_without_invoices(tmp_path: Path, capsys) -> None:
@@ -128,7 +130,7 @@ def test_an_unforeseen_error_is_one_line_and_debug_shows_the_traceback(tiny_dir:
 
     def boom(*a, **k):
         raise KeyError("surprise")
-    monkeypatch.setattr(store, "ingest", boom)
+    monkeypatch.setattr(store, "read_meta", boom)
     code, err = run(capsys, "validate", "--data", str(tiny_dir))
     assert code == 3 and len(err.splitlines()) == 1 and "KeyError: 'surprise'" in err and "--debug" in err
     code, err = run(capsys, "validate", "--data", str(tiny_dir), "--debug")

@@ -38,3 +38,19 @@ def test_stages_run_top_to_bottom_with_default_parameters(tmp_path: Path) -> Non
     assert any(r["id"] == "R-FIN-01" for r in results["risks"])
     summary = (tmp_path / "04_summary.ipynb").read_text()
     assert "Executive summary" in summary and "R-FIN-01" in summary
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", config.STAGES[1:])
+def test_each_stage_runs_alone_on_a_fresh_clone(name: str, tmp_path: Path) -> None:
+    """An analyst opens a later stage first (no earlier notebook run, nothing saved): it computes what it
+    reads in process, says so, and shows the same report as the run."""
+    out = tmp_path / f"{name}.ipynb"
+    pm.execute_notebook(str(config.NOTEBOOKS_DIR / f"{name}.ipynb"), str(out), parameters={"out_dir": str(tmp_path)},
+                        kernel_name="python3", progress_bar=False, cwd=str(config.NOTEBOOKS_DIR))
+    text = out.read_text(encoding="utf-8")
+    assert "no up-to-date identification result for east 2026Q3: computing it here" in text
+    assert "run notebooks/identification.ipynb" not in text
+    if name == "04_summary":
+        alone = read_results(tmp_path / "2026Q3" / "east" / "results.json")
+        assert any(r["id"] == "R-FIN-01" and r["rating"] in ("high", "critical") for r in alone["risks"])

@@ -241,3 +241,32 @@ def test_a_data_folder_never_wears_the_demos_identity(tmp_path: Path, capsys) ->
         assert word not in blob, word
     assert "acme_exports" in texts[0]
     assert read_results(d / "results.json")["currency"] == ""
+
+
+@pytest.mark.slow
+def test_a_units_own_language_within_an_english_run(tmp_path: Path) -> None:
+    """company.yaml says en, units/north.yaml says zh: north's report is Chinese, south's and the group's
+    English, in one run without --lang; with --lang en every report is English."""
+    from tests.conftest import TINY, write_tables
+    two = {k: v.replace(",u,", ",north,") + "".join(line.replace(",u,", ",south,").replace("\n", "") + "\n"
+                                                      for line in v.splitlines()[1:] if ",u," in line)
+           for k, v in TINY.items()}
+    data = write_tables(tmp_path / "data", two)
+    params = tmp_path / "params"
+    (params / "units").mkdir(parents=True)
+    (params / "company.yaml").write_text(f"company: Lang Co\ncurrency: EUR\nlang: en\ndata: {data}\n",
+                                         encoding="utf-8")
+    (params / "units" / "north.yaml").write_text("lang: zh\nname: {en: North, zh: 北区}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", "--config", str(params / "company.yaml"), "--out", str(out), "--period", PERIOD]) == 0
+    north = pdf_text(out / PERIOD / "north" / f"north_{PERIOD}_risk_report.pdf")
+    south = pdf_text(out / PERIOD / "south" / f"south_{PERIOD}_risk_report.pdf")
+    group = pdf_text(out / PERIOD / "group" / f"group_{PERIOD}_risk_report.pdf")
+    assert "风险" in north and "北区" in north and "Executive summary" not in north
+    assert "Executive summary" in south and "风险" not in south
+    assert "风险" not in group
+    assert read_results(out / PERIOD / "north" / "results.json")["lang"] == "zh"
+    assert read_results(out / PERIOD / "south" / "results.json")["lang"] == "en"
+    assert cli.main(["run", "--config", str(params / "company.yaml"), "--out", str(out), "--period", PERIOD,
+                     "--lang", "en", "--unit", "north"]) == 0
+    assert read_results(out / PERIOD / "north" / "results.json")["lang"] == "en"

@@ -160,3 +160,23 @@ def test_bad_query_is_a_one_line_error(db_url: str, tmp_path: Path, capsys) -> N
     assert code == 2, err
     assert len(err.splitlines()) == 1, err
     assert err.startswith("riskbook: error:") and "orders" in err, err
+
+
+@pytest.mark.slow
+def test_a_run_queries_the_database_once(postgres_url: str, tmp_path: Path) -> None:  # noqa: F811
+    """Every notebook of every unit reads the store the run ingested: the orders query runs once per run
+    (a sequence counts the queries), so one unit's stages cannot read different data."""
+    build_company(postgres_url)
+    engine = sa.create_engine(postgres_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SEQUENCE IF EXISTS riskbook_hits; CREATE SEQUENCE riskbook_hits"))
+        cfg = write_company(tmp_path, postgres_url, orders_sql="SELECT s.* FROM sales s CROSS JOIN "
+                                                               "(SELECT nextval('riskbook_hits') AS hit) h")
+        out = tmp_path / "out"
+        assert cli.main(["run", "--config", str(cfg), "--out", str(out), "--period", "2026Q3"]) == 0
+        assert {d.name for d in (out / "2026Q3").iterdir() if d.is_dir()} == {"east", "south", "group"}
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT last_value FROM riskbook_hits")).scalar() == 1
+    finally:
+        engine.dispose()

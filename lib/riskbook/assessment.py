@@ -47,21 +47,24 @@ def _lost_to_competitors(ctx: Context, period) -> float:
 def _excess_discount(ctx: Context) -> float:
     """Discount beyond the normal depth (the amber threshold) plus the rise in business lost to competitors."""
     d = discounted_lines(ctx)
-    amber = K.thresholds(K.REGISTRY["discount_depth"], ctx.params)["amber"] / 100
+    amber = K.thresholds(K.REGISTRY["discount_depth"], ctx.params, ctx.period.kind)["amber"] / 100
     excess = float(((d["discount"] - amber).clip(lower=0) * d["list_price"] * d["qty"]).sum())
     more_lost = _lost_to_competitors(ctx, ctx.period) - _lost_to_competitors(ctx, ctx.period.previous)
     return excess + max(0.0, more_lost)
 
 
 def _churned(ctx: Context) -> float:
-    prev, now = churn_sets(ctx)
-    return max(0.0, float(prev.sum() - now.reindex(prev.index).fillna(0).sum()))
+    """Revenue lost from the previous period's customers, over churn's window (a quarter in a month
+    report), scaled back to the report period's length."""
+    c = K.REGISTRY["net_revenue_retention"].context(ctx)
+    prev, now = churn_sets(c)
+    return max(0.0, float(prev.sum() - now.reindex(prev.index).fillna(0).sum())) * ctx.period.months / c.period.months
 
 
 def _pipeline_gap(ctx: Context) -> float:
     cov = K.REGISTRY["pipeline_coverage"].fn(ctx)
     quota = ctx.quota()
-    amber = K.thresholds(K.REGISTRY["pipeline_coverage"], ctx.params)["amber"]
+    amber = K.thresholds(K.REGISTRY["pipeline_coverage"], ctx.params, ctx.period.kind)["amber"]
     return max(0.0, (amber - cov) * quota)
 
 

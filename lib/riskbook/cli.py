@@ -49,6 +49,10 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--currency", help="currency of the amounts (CNY, EUR, USD …; default: none)")
     kri = sub.add_parser("kri", help="key risk indicators")
     kri.add_argument("action", choices=["list"])
+    kri.add_argument("--period-kind", choices=["month", "quarter", "year"], default="quarter",
+                     help="show the thresholds for reports of this kind (default quarter)")
+    kri.add_argument("--config", help="company file whose kri: settings apply (default: none, the defaults)")
+    kri.add_argument("--unit", help="with --config: the unit whose own kri: settings apply too")
     return ap
 
 
@@ -76,22 +80,25 @@ def findings_report(st: Path, meta: dict, first: int = 3) -> list[str]:
     return lines
 
 
-def _check_settings(company, units: list[str]) -> None:
-    """Every unit's settings and register checked before anything runs (ParamError: one line a problem)."""
-    from .params import unit_params
+def _check_settings(company, units: list[str]) -> dict[str, dict]:
+    """Every unit's settings and register checked before anything runs (ParamError: one line a problem);
+    returns each unit's merged settings, resolved once for all its notebooks."""
+    from .params import unit_settings
     from .register import load_register
-    if company.params_dir is None:
-        return
-    problems = []
+    problems, settings = [], {}
     for u in units:
-        for check in (lambda: unit_params(u, company.settings, company.params_dir),
-                      lambda: load_register(u, company.params_dir)):
+        try:
+            settings[u] = unit_settings(u, company.settings, company.params_dir)
+        except ParamError as exc:
+            problems.append(str(exc))
+        if company.params_dir is not None:
             try:
-                check()
+                load_register(u, company.params_dir)
             except ParamError as exc:
                 problems.append(str(exc))
     if problems:
         raise ParamError("\n".join(problems))
+    return settings
 
 
 def _strict(st: Path, meta: dict) -> None:
@@ -141,10 +148,23 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_kri(args: argparse.Namespace) -> int:
-    from .kris import REGISTRY
+    from .kris import KINDS, REGISTRY, thresholds
+    from .params import resolve_company, unit_params
+    settings: dict = {}
+    if args.config:
+        company = resolve_company(None, args.config)
+        settings = unit_params(args.unit, company.settings, company.params_dir) if args.unit else company.settings
+    elif args.unit:
+        raise ParamError("kri list --unit needs --config (the company file of the unit)")
+    kind = KINDS[args.period_kind]
+    print(f"{'KRI':<30} {'family':<12}   {'amber':>8} {'red':>8} {'unit':<6} "
+          f"thresholds for {args.period_kind} reports (measured over)")
     for k in REGISTRY.values():
-        arrow = "↑" if k.direction == "up" else "↓"
-        print(f"{k.id:<30} {k.family:<12} {arrow} amber {k.amber:g} red {k.red:g} {k.unit:<6} {k.title_en}")
+        th = thresholds(k, settings, kind)
+        arrow = "↑" if th["direction"] == "up" else "↓"
+        window = f"{k.min_months} months to date" if kind == "M" and k.min_months > 1 else args.period_kind
+        print(f"{k.id:<30} {k.family:<12} {arrow} {th['amber']:>8g} {th['red']:>8g} {k.unit:<6} {k.title_en} "
+              f"({window})")
     return 0
 
 
@@ -168,24 +188,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     for u in units:
         check_choice("unit", u, meta["units"])
     company = resolve_company(args.data, args.config)
-    _check_settings(company, list(units))
+    settings = _check_settings(company, list(units))
     if company.neutral:
         print(f"riskbook: no company file: reports are titled '{company.name}', without a currency, unit ids as "
               f"names and no register (riskbook init DIR --data {args.data} makes one)", file=sys.stderr)
     lang = args.lang or company.settings.get("lang", "en")
     check_choice("lang", lang, ["en", "zh"])
+    langs = {u: args.lang or settings[u].get("lang") or lang for u in units}  # a unit's lang: is its own
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     plan = RunPlan(str(period), list(units), lang, args.jobs, out, staging,
                    data=str(Path(args.data).resolve()) if args.data else None,
                    config_file=str(Path(args.config).resolve()) if args.config else None, store=str(st),
-                   scheduler=args.scheduler)
+                   scheduler=args.scheduler, as_of=meta["as_of"], company=company.name, currency=company.currency,
+                   settings=settings, langs=langs)
     params_dir = company.params_dir
-    plan.keys = task_keys([*units, config.GROUP], str(period), lang, Path(st).name, params_dir)
+    plan.keys = task_keys(list(units), str(period), langs, Path(st).name, params_dir, plan.as_of)
     # the group's key also covers every unit of the period, rebuilt or not
     plan.keys[config.GROUP] = task_keys([config.GROUP], str(period), lang, Path(st).name + "".join(
-        sorted(f"{u}:{k}" for u, k in plan.keys.items() if u != config.GROUP)), params_dir)[config.GROUP]
+        sorted(f"{u}:{k}" for u, k in plan.keys.items())), params_dir, plan.as_of)[config.GROUP]
     plan.reuse = set() if args.force else reusable(plan)
     print(f"riskbook: {period} · {len(units)} unit(s) · {lang} · {args.jobs} job(s) → {out / str(period)}",
           file=sys.stderr)

@@ -182,6 +182,8 @@ NOTES_ZH: tuple[tuple[str, str], ...] = (  # the notes of data-quality findings 
     (r"^not in unit: map: \(the row belongs to no unit\)$", "不在 unit: map: 中（该行不属于任何单元）"),
     (r"^not in values: (\w+): \(kept as it is\)$", r"不在 values: \1: 映射中（保留原值）"),
     (r"^not a lowercase slug.*$", "不是小写编号（a-z、0-9、_，最多64个字符）或为保留字 group"),
+    (r"^measured over the (\d+) months to (\S+)$", r"按截至\2的\1个月计算"),
+    (r"^dropped 10 points or more since the previous period$", "较上期下降10个百分点以上"),
 )
 
 

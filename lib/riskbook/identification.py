@@ -6,7 +6,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .kris import Context, NotApplicable
+from .kris import REGISTRY, Context, NotApplicable
 from .kris.customer import churned
 from .kris.compliance import violations
 from .kris.financial import ageing, limit_breaches
@@ -67,7 +67,8 @@ def _limits(ctx: Context) -> dict[str, pd.DataFrame]:
 
 
 def _reps(ctx: Context) -> dict[str, pd.DataFrame]:
-    left = leavers(ctx)[["rep_id", "rep_name", "hire_date", "exit_date"]].sort_values("exit_date")
+    window = REGISTRY["rep_attrition_rate"].context(ctx)  # the three months to date in a month report
+    left = leavers(window)[["rep_id", "rep_name", "hire_date", "exit_date"]].sort_values("exit_date")
     orph = orphaned_customers(ctx)
     prev = ctx.revenue_by_customer(ctx.period.previous).rename("previous_revenue")
     orph = orph.merge(prev, left_on="customer_id", right_index=True, how="left").fillna({"previous_revenue": 0})
@@ -104,7 +105,7 @@ def _bad_records(ctx: Context) -> dict[str, pd.DataFrame]:
 
 
 def _churn(ctx: Context) -> dict[str, pd.DataFrame]:
-    c = churned(ctx).sort_values(ascending=False).head(EVIDENCE_ROWS).rename("previous_revenue").reset_index()
+    c = churned(REGISTRY["customer_churn_rate"].context(ctx)).sort_values(ascending=False).head(EVIDENCE_ROWS).rename("previous_revenue").reset_index()
     return {"churned_customers": _names(ctx, c)}
 
 

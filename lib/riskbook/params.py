@@ -71,6 +71,18 @@ def unit_params(unit: str, company: dict[str, Any], params_dir: Path | None) -> 
     return merge(company, own)
 
 
+SOURCE_KEYS = ("data", "sources", "as_of")  # where the data comes from: read once by the run, not a unit's
+
+
+def unit_settings(unit: str, company: dict[str, Any], params_dir: Path | None) -> dict[str, Any]:
+    """What a unit's stages read: its merged parameters without the source keys (which may hold a database
+    password: they never reach a notebook), as plain JSON values — the same whether the run hands them
+    down or a notebook opened alone reads them."""
+    import json
+    merged = {k: v for k, v in unit_params(unit, company, params_dir).items() if k not in SOURCE_KEYS}
+    return json.loads(json.dumps(merged, default=str))
+
+
 @dataclass(frozen=True)
 class Company:
     """The company a run reports for: its settings and the folder of its units/ and register/
@@ -92,10 +104,15 @@ class Company:
         return self.params_dir is None
 
 
+def company_dir(data: str | Path | None = None, config_file: str | Path | None = None) -> Path | None:
+    """The folder of a run's units/ and register/: beside the company file; None for a bare --data folder."""
+    return None if data and not config_file else company_file(config_file).resolve().parent
+
+
 def resolve_company(data: str | Path | None = None, config_file: str | Path | None = None) -> Company:
     """The company of a run. A --data folder without a company file gets a neutral identity — its own
     folder's name, no currency, unit ids as names, no thresholds or register — and never the demo
     company's; otherwise the company file (default params/company.yaml) and the folder beside it."""
     if data and not config_file:
         return Company({"company": Path(data).resolve().name, "currency": "", "lang": "en"}, None)
-    return Company(load_company(config_file), company_file(config_file).resolve().parent)
+    return Company(load_company(config_file), company_dir(data, config_file))

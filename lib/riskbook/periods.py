@@ -67,11 +67,23 @@ class Period:
         """The ``n`` periods ending with this one, oldest first."""
         return [self.shift(-i) for i in range(n - 1, -1, -1)]
 
+    def span(self, months: int) -> "Period":
+        """The ``months`` months (3 or 12) that end with this period: for 2026-08 and 3, June to August."""
+        kind = {1: "M", 3: "Q", 12: "Y"}[months]
+        return Period(self.end_exclusive - pd.DateOffset(months=months), kind)
+
+    @property
+    def aligned(self) -> bool:
+        """Whether the period starts where its kind's calendar periods do (a span may not)."""
+        return (self.start.month - 1) % self.months == 0
+
     @property
     def per_year(self) -> int:
         return 12 // self.months
 
     def __str__(self) -> str:
+        if not self.aligned:  # a span: June to August 2026
+            return f"{self.start:%Y-%m}..{self.end:%Y-%m}"
         if self.kind == "Q":
             return f"{self.start.year}Q{(self.start.month - 1) // 3 + 1}"
         if self.kind == "M":

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from . import __version__, config
 from .exceptions import ParamError
 from .i18n import t
-from .params import display_name, resolve_company, unit_params
+from .params import display_name
 
 RENDER = "render"
 
@@ -54,6 +54,15 @@ class RunPlan:
     scheduler: str | None = None  # a Dask distributed scheduler address; None: a local process pool
     keys: dict[str, str] = field(default_factory=dict)  # unit (and group) → hash of everything it depends on
     reuse: set[str] = field(default_factory=set)  # units whose published outputs are up to date
+    as_of: str = ""  # the run's one date (the store's): future rows, overdue actions, the cover
+    company: str = "riskbook"  # the company's name and currency, for covers
+    currency: str = ""
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit → its merged settings
+    langs: dict[str, str] = field(default_factory=dict)  # unit → its report language (--lang, else its lang:)
+
+    def lang_of(self, unit: str) -> str:
+        """The report language of ``unit`` (the group's is the run's)."""
+        return self.langs.get(unit, self.lang)
 
 
 def code_files() -> list[Path]:
@@ -62,12 +71,12 @@ def code_files() -> list[Path]:
     return sorted([*pkg.rglob("*.py"), *pkg.rglob("templates/*"), *config.NOTEBOOKS_DIR.glob("*.ipynb")])
 
 
-def task_keys(units: list[str], period: str, lang: str, store_hash: str, params_dir: Path | None) -> dict[str, str]:
+def task_keys(units: list[str], period: str, langs: dict[str, str] | str, store_hash: str,
+              params_dir: Path | None, as_of: str = "") -> dict[str, str]:
     """A key per unit (and the group) that changes whenever its report could: data, period, language,
-    parameters, register, code, and the date (overdue actions and future-dated rows depend on it)."""
+    parameters, register, code, and the run's as-of date (overdue actions and future-dated rows depend on it)."""
     import xxhash
-    from datetime import date
-    common = xxhash.xxh3_128(f"{store_hash}|{period}|{lang}|{date.today()}|{__version__}".encode())
+    common = xxhash.xxh3_128(f"{store_hash}|{period}|{as_of}|{__version__}".encode())
     for p in code_files():
         common.update(p.read_bytes())
     company = params_dir / "company.yaml" if params_dir is not None else None
@@ -75,7 +84,7 @@ def task_keys(units: list[str], period: str, lang: str, store_hash: str, params_
     keys = {}
     for u in units:
         h = common.copy()
-        h.update(u.encode())
+        h.update(f"{u}|{langs if isinstance(langs, str) else langs.get(u, '')}".encode())
         if params_dir is not None:
             for p in (params_dir / "units" / f"{u}.yaml", params_dir / "register" / f"{u}.yaml"):
                 h.update(p.read_bytes() if p.exists() else b"-")
@@ -156,26 +165,28 @@ def render_unit(unit_dir: str, unit: str, period: str, lang: str, cover: dict[st
 
 
 def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
+    """The cover of a unit's (or the group's) PDF, from what the run resolved."""
     from .periods import Period
     p = Period.parse(plan.period)
-    company = resolve_company(plan.data, plan.config_file)
+    lang = plan.lang_of(unit)
     if unit == config.GROUP:
-        unit_name = "集团" if plan.lang == "zh" else "Group"
+        unit_name = "集团" if lang == "zh" else "Group"
     else:
-        params = unit_params(unit, company.settings, company.params_dir)
-        unit_name = display_name(params, unit, plan.lang)
-    return {"company": company.name, "unit_name": unit_name, "period": plan.period,
-            "period_range": f"{p.start.date()} – {p.end.date()}", "currency": company.currency,
-            "title": t("group_title" if unit == config.GROUP else "report_title", plan.lang)}
+        unit_name = display_name(plan.settings.get(unit, {}), unit, lang)
+    return {"company": plan.company, "unit_name": unit_name, "period": plan.period,
+            "period_range": f"{p.start.date()} – {p.end.date()}", "currency": plan.currency,
+            "prepared": plan.as_of, "title": t("group_title" if unit == config.GROUP else "report_title", lang)}
 
 
 def _params(plan: RunPlan, unit: str | None) -> dict[str, Any]:
-    p: dict[str, Any] = {"period": plan.period, "lang": plan.lang, "data": plan.data, "config": plan.config_file,
-                         "out_dir": str(plan.staging)}
+    """A notebook's parameters: what the run resolved once, handed down (the store is never read again)."""
+    p: dict[str, Any] = {"period": plan.period, "lang": plan.lang_of(unit or config.GROUP), "data": plan.data,
+                         "config": plan.config_file, "out_dir": str(plan.staging), "store": plan.store}
     if unit is None:
         p["out_dir"] = str(plan.out)  # the portfolio reads the published unit results
     else:
         p["unit"] = unit
+        p["settings"] = plan.settings[unit]
     return p
 
 
@@ -248,7 +259,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                 fut = pool.submit(execute, str(config.NOTEBOOKS_DIR / f"{stages[i]}.ipynb"),
                                   str(d / f"{stages[i]}.ipynb"), _params(plan, unit))
             else:
-                fut = pool.submit(render_unit, str(d), unit, plan.period, plan.lang, _cover(plan, unit))
+                fut = pool.submit(render_unit, str(d), unit, plan.period, plan.lang_of(unit), _cover(plan, unit))
             pending[fut] = (unit, i)
 
         for u in build:

@@ -68,23 +68,36 @@ def _number(p: Problems, where: str, v: Any) -> bool:
 
 
 def _thresholds(p: Problems, kri: Any, where: str = "kri") -> None:
-    from .kris import REGISTRY
+    from .kris import KINDS, REGISTRY
     for kid, th in p.keys(where, kri, set(REGISTRY)).items():
         if kid not in REGISTRY:
             continue
         at = f"{where}.{kid}"
-        th = p.keys(at, th, THRESHOLD_KEYS)
-        direction = th.get("direction", REGISTRY[kid].direction)
-        if direction not in ("up", "down"):
-            p.add(f"{at}.direction", f"must be up (higher is worse) or down, but {direction!r} was given")
-            continue
-        amber, red = th.get("amber", REGISTRY[kid].amber), th.get("red", REGISTRY[kid].red)
-        if not (_number(p, f"{at}.amber", amber) and _number(p, f"{at}.red", red)):
-            continue
-        if (direction == "up" and amber > red) or (direction == "down" and amber < red):
-            worse = "higher" if direction == "up" else "lower"
-            p.add(at, f"amber {amber:g} and red {red:g} are in the wrong order: {worse} is worse for {kid}, so "
-                      f"red must be {worse} than amber")
+        th = p.keys(at, th, THRESHOLD_KEYS | set(KINDS))
+        k = REGISTRY[kid]
+        _order(p, at, kid, th.get("direction", k.direction), th.get("amber", k.amber), th.get("red", k.red))
+        for kind in KINDS:  # a period kind's own thresholds: kri.<id>.year: {amber: …, red: …}
+            if th.get(kind) is None:
+                continue
+            own = p.keys(f"{at}.{kind}", th[kind], THRESHOLD_KEYS)
+            if own and ("amber" in own) != ("red" in own):
+                p.add(f"{at}.{kind}", "give both amber and red for a period kind's own thresholds")
+            elif own:
+                _order(p, f"{at}.{kind}", kid, own.get("direction", th.get("direction", k.direction)),
+                       own["amber"], own["red"])
+
+
+def _order(p: Problems, at: str, kid: str, direction: Any, amber: Any, red: Any) -> None:
+    """Direction up or down, amber and red numbers in the order the direction needs."""
+    if direction not in ("up", "down"):
+        p.add(f"{at}.direction", f"must be up (higher is worse) or down, but {direction!r} was given")
+        return
+    if not (_number(p, f"{at}.amber", amber) and _number(p, f"{at}.red", red)):
+        return
+    if (direction == "up" and amber > red) or (direction == "down" and amber < red):
+        worse = "higher" if direction == "up" else "lower"
+        p.add(at, f"amber {amber:g} and red {red:g} are in the wrong order: {worse} is worse for {kid}, so "
+                  f"red must be {worse} than amber")
 
 
 def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:

@@ -54,7 +54,7 @@ def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
     rows = [[html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
              t(r["family"], lang), fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]),
              fmt_value(r["amber"], r["unit"]), fmt_value(r["red"], r["unit"]), badge(r["status"], lang),
-             html.escape(r["reason"] if isinstance(r["reason"], str) else "")] for _, r in k.iterrows()]
+             html.escape(note_text(r["reason"], lang) if isinstance(r["reason"], str) else "")] for _, r in k.iterrows()]
     return _table([t("kri", lang), t("family", lang), t("value", lang), t("previous", lang), t("amber", lang),
                    t("red", lang), t("status", lang), t("reason", lang)], rows)
 
@@ -206,33 +206,33 @@ def _png(fig) -> str:
 SUMMARY_ROWS = 5  # breaches and actions on the one-page summary; the stages list them all
 
 
-def summary(pack: dict[str, Any], unit: Any) -> None:
+def summary(pack: Any, unit: Any) -> None:
     """The one-page executive summary: headline, top risks, heatmap beside the breaches, actions."""
     from . import plots
     lang = unit.lang
-    dq_line = HTML(f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(dq_sentence(pack['dq'], lang))}</p>")
-    if pack.get("status") == "no data":  # the title says so; there is nothing to rank or chart
+    dq_line = HTML(f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(dq_sentence(pack.dq, lang))}</p>")
+    if pack.status == "no data":  # the title says so; there is nothing to rank or chart
         display(dq_line)
         return
-    display(HTML(f"<p><b>{html.escape(pack['headline'])}</b></p>"))
-    if pack.get("data_through"):
-        display(HTML(f"<p>{html.escape(t('data_through', lang, date=pack['data_through']))}</p>"))
+    display(HTML(f"<p><b>{html.escape(pack.headline)}</b></p>"))
+    if pack.data_through:
+        display(HTML(f"<p>{html.escape(t('data_through', lang, date=pack.data_through))}</p>"))
     heading("top_risks", lang)
-    display(risk_table(pack["top"], lang, unit.currency))
-    overrides(pack["top"], lang)
-    b = pack["breaches"]
+    display(risk_table(pack.top, lang, unit.currency))
+    overrides(pack.top, lang)
+    b = pack.breaches
     right = _breaches_html(b.head(SUMMARY_ROWS), lang, rules=False).data if len(b) \
         else f"<p>{t('no_breaches', lang)}</p>"
     if len(b) > SUMMARY_ROWS:
         right += f"<p><small>{t('more_in_monitoring', lang, n=len(b) - SUMMARY_ROWS)}</small></p>"
-    fig = plots.heatmap(pack["risks"], lang)
+    fig = plots.heatmap(pack.risks, lang)
     fig.set_size_inches(4.2, 3.0)
     display(HTML(f'<div class="rb-row"><div class="rb-col-fig"><img class="rb-figure" '
                  f'src="data:image/png;base64,{_png(fig)}"></div><div class="rb-col">'
                  f'<h3>{t("breaches", lang)}</h3>{right}</div></div>'))
-    if len(pack["actions"]):
+    if len(pack.actions):
         heading("actions", lang)
-        display(frame(pack["actions"].head(SUMMARY_ROWS), lang, unit.currency))
+        display(frame(pack.actions.head(SUMMARY_ROWS), lang, unit.currency))
     display(dq_line)
 
 
@@ -277,17 +277,17 @@ def group(g: Any) -> None:
     display(_table([t("kri", lang), *vals.columns], rows, "rb-table rb-matrix"))
 
 
-def trends(mon: dict[str, Any], kris: pd.DataFrame, lang: str = "en") -> None:
+def trends(mon: Any, kris: pd.DataFrame, lang: str = "en") -> None:
     """KRI trend charts: the breached KRIs first, then each family's — one chart a page at most."""
     from . import plots
     from .kris import FAMILIES
-    breached = list(mon["breaches"]["id"])
+    breached = list(mon.breaches["id"])
     groups = [("breaches", breached)] if breached else []
     groups += [(fam, [i for i in kris.loc[kris["family"] == fam, "id"] if i not in breached]) for fam in FAMILIES]
     for key, ids in groups:
-        ids = [i for i in ids if mon["history"].loc[mon["history"]["id"] == i, "value"].notna().any()]
+        ids = [i for i in ids if mon.history.loc[mon.history["id"] == i, "value"].notna().any()]
         for start in range(0, len(ids), 9):
-            fig = plots.kri_trends(mon["history"], kris, mon["limits"], lang, ids[start:start + 9])
+            fig = plots.kri_trends(mon.history, kris, mon.limits, lang, ids[start:start + 9])
             if fig is not None:
                 display(Markdown(f"### {t(key, lang)}" + (" (…)" if start else "")))
                 figure(fig)

@@ -57,34 +57,42 @@ def no_data_note(unit: Any, lang: str = "en") -> str:
     return t("no_data", lang, period=unit.period, last=last)
 
 
-def summarise(unit: Any, ident: dict[str, Any], asmt: dict[str, Any], mon: dict[str, Any]) -> dict[str, Any]:
-    """Assemble the summary of a unit and write its results.json and Excel register."""
-    from . import quality, results
+def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
+    """The summary of a unit from its identification, assessment and monitoring (nothing written)."""
+    from . import quality
+    from .stages import Summary
     from .library import BY_ID
-    from .render.workbook import write_register
 
-    lang, kris, risks = unit.lang, ident["kris"], asmt["risks"]
+    lang, kris, risks = unit.lang, ident.kris, asmt.risks
     top = top_risks(risks)
     library_actions = {rid: r.actions(lang) for rid, r in BY_ID.items()}
     live = risks[risks["movement"] != "closed"]
-    all_actions = actions_table(live, library_actions, pd.Timestamp.today(), lang)
-    actions = actions_table(top, library_actions, pd.Timestamp.today(), lang, recommended=1)
+    today = unit.as_of  # the run's one date: actions are overdue against it
+    all_actions = actions_table(live, library_actions, today, lang)
+    actions = actions_table(top, library_actions, today, lang, recommended=1)
     touched = quality.touching(unit.findings, unit.period, unit.ctx.as_of)
     dq = quality.summary(unit.ctx, unit.meta.get("names"), touched)
-    status, note = ("no data", no_data_note(unit)) if unit.no_data else ("ok", None)
-    doc = results.build(unit.id, str(unit.period), unit.currency, lang, kris, risks, dq, status,
-                        unit.data_through, note)
-    results.write(doc, unit.out / "results.json")
+    status = "no data" if unit.no_data else "ok"
     evidence: dict[str, pd.DataFrame] = {}
-    for f in ident["findings"]:
+    for f in ident.findings:
         for name, df in f.evidence.items():
             evidence.setdefault(name, df)
-    write_register(unit.out / f"{unit.id}_{unit.period}_risk_register.xlsx", risks, all_actions, kris, evidence,
-                   {"company": unit.company, "unit": unit.id, "period": str(unit.period),
-                    "currency": unit.currency, "prepared": str(pd.Timestamp.today().date())},
-                   touched)
     line = no_data_note(unit, lang) if unit.no_data else headline(kris, risks, unit.currency, lang)
-    return {"headline": line, "top": top, "actions": actions, "status": status,
-            "data_through": unit.data_through,
-            "risks": risks, "kris": kris, "breaches": mon["breaches"], "dq": dq,
-            "closed": risks[risks["movement"] == "closed"]}
+    return Summary(headline=line, status=status, data_through=unit.data_through, kris=kris, risks=risks, top=top,
+                   actions=actions, all_actions=all_actions, breaches=mon.breaches, dq=dq,
+                   closed=risks[risks["movement"] == "closed"], evidence=evidence, touched=touched)
+
+
+def write_outputs(unit: Any, pack: Any) -> None:
+    """Write a unit's results.json and Excel risk register from its summary."""
+    from . import results
+    from .render.workbook import write_register
+    note = no_data_note(unit) if pack.status == "no data" else None
+    doc = results.build(unit.id, str(unit.period), unit.currency, unit.lang, pack.kris, pack.risks, pack.dq,
+                        pack.status, pack.data_through, note)
+    results.write(doc, unit.out / "results.json")
+    write_register(unit.out / f"{unit.id}_{unit.period}_risk_register.xlsx", pack.risks, pack.all_actions,
+                   pack.kris, pack.evidence,
+                   {"company": unit.company, "unit": unit.id, "period": str(unit.period),
+                    "currency": unit.currency, "prepared": str(unit.as_of.date())},
+                   pack.touched)

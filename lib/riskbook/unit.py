@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import config, sources, store
+from . import config, sources
+from .store import ingest, load_findings, read_meta
+from .store import load_unit as load_slice
 from .exceptions import ParamError, check_choice
 from .kris import Context
-from .params import display_name, resolve_company, unit_params
+from .params import company_dir, display_name, resolve_company, unit_settings
 from .periods import Period, latest_covered
 
 LANGS: tuple[str, ...] = ("en", "zh")
@@ -44,10 +47,31 @@ class Unit:
         """The last date of the data when it ends before the period does, else None."""
         return data_through(self.period, self.meta)
 
-    def register(self) -> dict[str, dict[str, Any]]:
+    def register(self) -> Any:
         """The analysts' register of this unit (params/register/<unit>.yaml)."""
         from .register import Register, load_register
         return Register() if self.params_dir is None else load_register(self.id, self.params_dir)
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The run's one date: the day the data stands at (the company's as_of:, else the day of the run)."""
+        return pd.Timestamp(self.meta["as_of"])
+
+    @cached_property
+    def key(self) -> str:
+        """A hash of everything a stage product depends on besides code: the store (data and as-of
+        date), period, language, settings and register file. A saved product with another key is stale."""
+        import json
+
+        import xxhash
+
+        from .register import register_path
+        h = xxhash.xxh3_128(f"{self.meta.get('store', '')}|{self.period}|{self.lang}|".encode())
+        h.update(json.dumps(self.params, sort_keys=True, default=str).encode())
+        if self.params_dir is not None:
+            reg = register_path(self.id, self.params_dir)
+            h.update(reg.read_bytes() if reg.exists() else b"-")
+        return h.hexdigest()
 
     @property
     def name(self) -> str:
@@ -64,7 +88,18 @@ class Unit:
 
 def open_store(data: str | Path | None = None, config_file: str | Path | None = None) -> Path:
     """Ingest the run's source once and return its store folder."""
-    return store.ingest(sources.resolve(data, config_file))
+    return ingest(sources.resolve(data, config_file))
+
+
+def _store(store_dir: str | Path | None, data: str | Path | None, config_file: str | Path | None) -> Path:
+    """The store a run handed down (read, never queried again), else the source ingested now."""
+    if store_dir:
+        path = Path(store_dir)
+        if not (path / "meta.json").exists():
+            raise ParamError(f"store {path}: not an ingested store (riskbook run hands one down; leave "
+                             "store=None to read the data)")
+        return path
+    return open_store(data, config_file)
 
 
 def data_end(meta: dict[str, Any]) -> pd.Timestamp:
@@ -101,20 +136,26 @@ def out_root(out_dir: str | Path | None) -> Path:
 
 
 def open_unit(unit: str, period: str | None = None, lang: str | None = None, data: str | None = None,
-              config_file: str | None = None, out_dir: str | Path | None = None) -> Unit:
-    """Load ``unit``'s slice and parameters for ``period`` (default: latest complete quarter)."""
-    st = open_store(data, config_file)
-    meta = store.read_meta(st)
+              config_file: str | None = None, out_dir: str | Path | None = None, *,
+              store: str | Path | None = None, settings: dict[str, Any] | None = None) -> Unit:
+    """Load ``unit``'s slice and parameters for ``period`` (default: latest complete quarter).
+
+    ``store`` and ``settings`` are what ``riskbook run`` resolved once for every task: the ingested store
+    and the unit's merged settings. Without them (a notebook opened alone) the same are resolved here."""
+    st = _store(store, data, config_file)
+    meta = read_meta(st) | {"store": st.name}
     check_choice("unit", unit, meta["units"])
     p = resolve_period(period, meta)
-    company = resolve_company(data, config_file)
-    params_dir = company.params_dir
-    params = unit_params(unit, company.settings, params_dir)
+    params_dir = company_dir(data, config_file)
+    if settings is None:
+        params = unit_settings(unit, resolve_company(data, config_file).settings, params_dir)
+    else:
+        params = settings
     lang = lang or params.get("lang", "en")
     check_choice("lang", lang, LANGS)
     check_period(p, meta)
-    ctx = Context(store.load_unit(st, unit), p, params, pd.Timestamp(meta["first_date"]),
-                  as_of=pd.Timestamp(meta["as_of"]), findings=store.load_findings(st, unit))
+    ctx = Context(load_slice(st, unit), p, params, pd.Timestamp(meta["first_date"]),
+                  as_of=pd.Timestamp(meta["as_of"]), findings=load_findings(st, unit))
     out = out_root(out_dir) / str(p) / unit
     out.mkdir(parents=True, exist_ok=True)
     return Unit(unit, p, lang, params, ctx, out, meta, params_dir)
@@ -138,10 +179,11 @@ class Group:
 
 
 def open_group(period: str | None = None, lang: str | None = None, data: str | None = None,
-               config_file: str | None = None, out_dir: str | Path | None = None) -> Group:
+               config_file: str | None = None, out_dir: str | Path | None = None, *,
+               store: str | Path | None = None) -> Group:
     """Read every unit's results.json for ``period``."""
     from .portfolio import load_results
-    meta = store.read_meta(open_store(data, config_file))
+    meta = read_meta(_store(store, data, config_file))
     p = resolve_period(period, meta)
     company = resolve_company(data, config_file)
     lang = lang or company.settings.get("lang", "en")

@@ -18,7 +18,7 @@ def leavers(ctx: Context) -> pd.DataFrame:
 
 
 @kri("rep_attrition_rate", "operational", "%", "up", 25, 35, {"reps": ("hire_date", "exit_date")},
-     "Sales rep attrition (annualised)", "销售人员流失率（年化）")
+     "Sales rep attrition (annualised)", "销售人员流失率（年化）", min_months=3)
 def rep_attrition_rate(ctx: Context) -> float:
     p = ctx.period
     avg = (ctx.headcount(p.start - pd.Timedelta(days=1)) + ctx.headcount(p.end)) / 2
@@ -48,7 +48,8 @@ def orphaned_revenue_share(ctx: Context) -> float:
 
 
 @kri("pipeline_coverage", "operational", "×", "down", 3.0, 2.0, {"opportunities": ("created_date", "status", "close_date", "amount"), "reps": ("hire_date", "exit_date", "quarterly_quota")},
-     "Pipeline coverage of next period's quota", "下期配额的商机覆盖倍数")
+     "Pipeline coverage of next period's quota", "下期配额的商机覆盖倍数",
+     scale="inverse")
 def pipeline_coverage(ctx: Context) -> float:
     opp = ctx.table("opportunities")
     end = ctx.period.end
@@ -104,7 +105,7 @@ def first_digits(amounts: pd.Series) -> np.ndarray:
 
 
 @kri("benford_mad", "operational", "MAD", "up", 0.012, 0.015, {"orders": ("order_date", "amount")},
-     "Benford first-digit deviation of amounts", "金额首位数字本福特偏差")
+     "Benford first-digit deviation of amounts", "金额首位数字本福特偏差", min_months=3)
 def benford_mad(ctx: Context) -> float:
     o = ctx.in_period(ctx.orders, "order_date")["amount"]
     a = o[o > 0]
@@ -118,7 +119,7 @@ def benford_mad(ctx: Context) -> float:
 
 
 @kri("incident_count", "operational", "score", "up", 8, 15, {"incidents": ("date", "severity")},
-     "Incidents weighted by severity", "事件数（按严重度加权）")
+     "Incidents weighted by severity", "事件数（按严重度加权）", scale="length")
 def incident_count(ctx: Context) -> float:
     inc = ctx.in_period(ctx.table("incidents"), "date")
     return float(inc["severity"].sum())

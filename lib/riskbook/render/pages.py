@@ -1,7 +1,6 @@
 """HTML pages and PDF reports from executed notebooks, through one Jinja2 template set."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ def report_html(notebooks: list[Path], lang: str, cover: dict[str, Any]) -> str:
     sections = [body(nb, lang) for nb in notebooks]
     return _env.get_template("report.html").render(
         lang=lang, css=_css(), sections=sections, cover=cover, t=lambda k: t(k, lang),
-        prepared=cover.get("prepared") or date.today().isoformat())
+        prepared=cover.get("prepared", ""))
 
 
 def write_pdf(notebooks: list[Path], out: Path, lang: str, cover: dict[str, Any]) -> None:
