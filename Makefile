@@ -22,7 +22,7 @@ RUN_ENV := env LANG=C.UTF-8 LC_ALL=C.UTF-8
 RUN_ARGS := $(if $(QUARTER),--period $(QUARTER)) $(if $(UNITS),--unit $(UNITS)) \
             $(if $(REPORT_LANG),--lang $(REPORT_LANG)) $(if $(JOBS),--jobs $(JOBS))
 
-.PHONY: help setup system quarterly-report test lab bench clean
+.PHONY: help setup system quarterly-report test test-fast lint format lab bench clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,17 @@ quarterly-report: $(STAMP) ## build the pack: [QUARTER=2026Q3] [UNITS="east west
 
 test: $(STAMP) ## run the whole test suite
 	$(RUN_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) ## the unit tests only (no pack is built), in under a minute
+	$(RUN_ENV) $(BIN)/python -m pytest -m "not slow" -q $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff: lint and check the formatting of lib/, tests/ and bench/
+	$(BIN)/ruff check lib tests bench
+	$(BIN)/ruff format --check lib tests bench
+
+format: $(STAMP) ## ruff: fix what can be fixed and format lib/, tests/ and bench/
+	$(BIN)/ruff check --fix lib tests bench
+	$(BIN)/ruff format lib tests bench
 
 lab: $(STAMP) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

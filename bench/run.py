@@ -81,7 +81,7 @@ def w_ingest(data: str, root: str) -> dict:
     """riskbook.store.ingest of the folder into an empty store root (cold: RISKBOOK_CACHE is fresh too)."""
     import resource
     _imports()
-    from riskbook import store
+    from riskbook.ingest import store
     t0, c0 = time.perf_counter(), time.process_time()
     target = store.ingest(Path(data), root=Path(root))
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -94,7 +94,8 @@ def w_mapped(config_file: str, root: str) -> dict:
     exports take (text columns converted by riskbook, not typed by the reader); cold, like w_ingest."""
     import resource
     _imports()
-    from riskbook import sources, store
+    from riskbook.settings import sources
+    from riskbook.ingest import store
     t0, c0 = time.perf_counter(), time.process_time()
     target = store.ingest(sources.resolve(None, config_file), root=Path(root))
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -108,7 +109,7 @@ def w_excel(path: str, engine: str) -> dict:
     import pandas as pd
     t0, c0 = time.perf_counter(), time.process_time()
     if engine == "riskbook":
-        from riskbook.loader import read_excel
+        from riskbook.ingest.loader import read_excel
         df = read_excel(Path(path))
     else:
         df = pd.read_excel(path, dtype=str, keep_default_na=False, engine=engine)
@@ -118,7 +119,7 @@ def w_excel(path: str, engine: str) -> dict:
 
 def w_generate(folder: str, scale: str) -> dict:
     """The demo company at ``scale`` written to ``folder``."""
-    from riskbook import demo
+    from riskbook.demo import company as demo
     demo.generate(Path(folder), scale=int(scale))
     return {"folder": folder}
 
@@ -136,7 +137,8 @@ def w_write_excel(data: str, path: str) -> dict:
 def w_prepare(data: str, cache: str) -> dict:
     """Ingest into the bench's own riskbook cache (untimed): the store the notebook and load_unit read."""
     os.environ["RISKBOOK_CACHE"] = cache
-    from riskbook import config, store
+    from riskbook.core import config
+    from riskbook.ingest import store
     target = store.ingest(Path(data), root=config.STORE_DIR)
     return {"store": str(target), "units": store.read_meta(target)["units"]}
 
@@ -145,9 +147,9 @@ def w_load(store_dir: str, unit: str, period: str) -> dict:
     """load_unit for one unit, then the rows of each dated table that fall in the period."""
     import resource
     _imports()
-    from riskbook import store
-    from riskbook.periods import Period
-    from riskbook.schema import TABLES
+    from riskbook.ingest import store
+    from riskbook.core.periods import Period
+    from riskbook.core.schema import TABLES
     p = Period.parse(period)
     t0, c0 = time.perf_counter(), time.process_time()
     tables = store.load_unit(Path(store_dir), unit)
@@ -211,7 +213,7 @@ def w_profile(data: str, root: str, out: str) -> dict:
     Arrow reader still parses on its own threads)."""
     import cProfile
     _imports()
-    from riskbook import store
+    from riskbook.ingest import store
     for mod in (store, sys.modules.get("riskbook.loader"), sys.modules.get("riskbook.checks")):
         if mod is not None and hasattr(mod, "ThreadPoolExecutor"):
             mod.ThreadPoolExecutor = _InlinePool

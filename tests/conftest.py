@@ -93,9 +93,9 @@ def tiny_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def tiny_ctx(tiny_dir: Path, tmp_path: Path):
     """Context of unit 'u' at 2026Q3 over the tiny company."""
-    from riskbook import store
+    from riskbook.ingest import store
     from riskbook.kris import Context
-    from riskbook.periods import Period
+    from riskbook.core.periods import Period
 
     st = store.ingest(tiny_dir, root=tmp_path / "store")
     meta = store.read_meta(st)
@@ -113,8 +113,8 @@ def _close_figures():
 def both_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Ingest a company file's sources through Arrow's CSV reader and again through the row-by-row
     reader; assert both store the same frames, and return the first (unit -> table -> frame)."""
-    from riskbook import mapping, store
-    from riskbook.sources import resolve
+    from riskbook.ingest import mapping, store
+    from riskbook.settings.sources import resolve
 
     def run(cfg: Path) -> dict[str, dict[str, pd.DataFrame]]:
         def units(root: Path) -> dict[str, dict[str, pd.DataFrame]]:
@@ -192,7 +192,7 @@ def demo_company(folder: Path, data: Path) -> Path:
     pointing at ``data``: a run that should wear the demo's identity says so with --config."""
     import shutil
 
-    from riskbook import config
+    from riskbook.core import config
     shutil.copytree(config.PARAMS_DIR, folder, ignore=shutil.ignore_patterns("examples"))
     cfg = folder / "company.yaml"
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("data: null", f"data: {data}"), encoding="utf-8")

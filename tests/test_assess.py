@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from riskbook import assessment as A
-from riskbook.identification import identify
+from riskbook.stages import assess as A
+from riskbook.stages.identify import identify
 from riskbook import kris as K
-from riskbook.register import Register
+from riskbook.settings.register import Register
 
 
 def kri_rows(*pairs: tuple[str, str]) -> pd.DataFrame:

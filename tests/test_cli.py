@@ -126,7 +126,7 @@ def test_strict_stops_on_error_findings(tiny_dir: Path, tmp_path: Path, capsys) 
 
 
 def test_an_unforeseen_error_is_one_line_and_debug_shows_the_traceback(tiny_dir: Path, capsys, monkeypatch) -> None:
-    from riskbook import store
+    from riskbook.ingest import store
 
     def boom(*a, **k):
         raise KeyError("surprise")
@@ -148,7 +148,7 @@ def test_init_makes_a_company_folder_of_ones_own(tiny_dir: Path, tmp_path: Path,
     assert yaml.safe_load((folder / "units" / "u.yaml").read_text(encoding="utf-8")) == {"name": {"en": "u", "zh": "u"}}
     assert (folder / "register").is_dir() and not list((folder / "register").glob("*.yaml"))
     assert "units/<unit>.yaml" in (folder / "README.md").read_text(encoding="utf-8")
-    from riskbook.params import resolve_company
+    from riskbook.settings.params import resolve_company
     c = resolve_company(None, folder / "company.yaml")
     assert (c.name, c.currency, c.params_dir) == ("tiny", "EUR", folder.resolve())
     code, err = run(capsys, "init", str(folder), "--data", str(tiny_dir))  # never overwrites

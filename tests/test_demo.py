@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from riskbook import demo
-from riskbook.schema import TABLES
+from riskbook.demo import company as demo
+from riskbook.core.schema import TABLES
 
 FILES = ("orders", "customers", "reps", "invoices", "payments", "opportunities", "inventory", "incidents")
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from riskbook import arrowread, flags, store
-from riskbook.exceptions import DataError
-from riskbook.loader import load_table
+from riskbook.ingest import arrowread, flags, store
+from riskbook.core.errors import DataError
+from riskbook.ingest.loader import load_table
 
 # Padded values, tokens for missing, an upper-case status, yes/no and 是/否 flags, a quoted comma and
 # a repeated order line (O2/p1 twice, O3/p1 once in each of two units).

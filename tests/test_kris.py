@@ -9,7 +9,7 @@ import pytest
 
 from riskbook import kris as K
 from riskbook.kris import Context
-from riskbook.periods import Period
+from riskbook.core.periods import Period
 
 # Hand computation, period 2026Q3 (92 days), previous 2026Q2:
 # revenue Q3 = 1200 + 100 + 200 + 100 (blank customer) = 1600; Q2 = 1000 + 500 + 300 = 1800; 2025Q3 = 900
@@ -140,7 +140,7 @@ def test_single_customer_unit() -> None:
 
 
 def test_duplicates_are_flagged(tmp_path) -> None:
-    from riskbook import store
+    from riskbook.ingest import store
     from tests.conftest import TINY, write_tables
     orders = TINY["orders"] + "O6,2026-08-10,C,u,100,r2,p2,10,10,10,completed,false\n"
     folder = write_tables(tmp_path / "dup", {**TINY, "orders": orders})

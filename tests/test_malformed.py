@@ -8,9 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from riskbook import cli, kris, quality, results, show, store
+from riskbook import cli, kris
+from riskbook.stages import quality
+from riskbook.render import results
+from riskbook.report import show
+from riskbook.ingest import store
 from riskbook.kris import Context
-from riskbook.periods import Period
+from riskbook.core.periods import Period
 from tests.conftest import SCHEMA, TINY, write_tables
 from tests.malformed import CASES, Case
 

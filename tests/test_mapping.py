@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from riskbook import cli, store
-from riskbook.sources import resolve
+from riskbook import cli
+from riskbook.ingest import store
+from riskbook.settings.sources import resolve
 from tests.conftest import read_results
 
 HEAD = "订单编号,下单日期,客户编号,事业部,数量,单价,折扣,状态\n"
@@ -184,7 +185,7 @@ def test_arrow_and_row_readers_agree(tmp_path: Path, both_readers) -> None:
     assert list(south["customer_id"]) == ["K3", "K,4"]
     assert list(south["amount"]) == [100.0, 60.0]
     assert list(fast["east"]["orders"].sort_values("order_id")["customer_id"]) == ["K1", "K2", "K1", "K2"]
-    from riskbook import mapping
+    from riskbook.ingest import mapping
     text = (tmp_path / "orders.csv").read_bytes().decode("gbk")
     assert mapping._arrow_csv(text, None, ",", 2) is not None, "the file should take Arrow's reader"
     assert mapping._arrow_csv(text + "A8,1,2\n", None, ",", 2) is None, "a short row is left to the row reader"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from riskbook import kris as K
-from riskbook.monitoring import control_limits, monitor, western_electric
+from riskbook.stages.monitor import control_limits, monitor, western_electric
 
 
 @pytest.mark.parametrize("z,rules", [
@@ -46,7 +46,7 @@ def test_monitor_lists_new_breaches_first(tiny_ctx) -> None:
 
 
 def test_history_takes_the_report_and_previous_periods_from_compute(tiny_ctx) -> None:
-    from riskbook.monitoring import trailing_periods
+    from riskbook.stages.monitor import trailing_periods
     periods = trailing_periods(tiny_ctx)
     fresh = K.history(tiny_ctx, periods)
     reused = K.history(tiny_ctx, periods, known=K.compute(tiny_ctx))

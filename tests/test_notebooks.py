@@ -7,7 +7,7 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from riskbook import config
+from riskbook.core import config
 from tests.conftest import read_results
 
 NOTEBOOKS = [*config.STAGES, config.PORTFOLIO]

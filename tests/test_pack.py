@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from riskbook import cli, config, demo
+from riskbook import cli
+from riskbook.core import config
+from riskbook.demo import company as demo
 from tests.conftest import demo_company, read_results
 
 pytestmark = pytest.mark.slow
@@ -165,8 +167,8 @@ def test_chinese_report(company: str, tmp_path: Path) -> None:
 
 
 def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Path, capsys) -> None:
-    from riskbook import store
-    from riskbook.sources import resolve
+    from riskbook.ingest import store
+    from riskbook.settings.sources import resolve
     cfg = demo_company(tmp_path / "params", demo_dir)
     slice_ = store.ingest(resolve(None, cfg)) / "north" / "orders.arrow"  # the store the run will reuse ...
     slice_.write_bytes(slice_.read_bytes()[:100])                       # ... with north's orders cut short

@@ -6,12 +6,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from riskbook import cli, demo, store
+from riskbook import cli
+from riskbook.demo import company as demo
+from riskbook.ingest import store
 from riskbook import kris as K
 from riskbook.kris import Context
-from riskbook.periods import Period
-from riskbook.settings import check_company
-from riskbook.exceptions import ParamError
+from riskbook.core.periods import Period
+from riskbook.settings.checks import check_company
+from riskbook.core.errors import ParamError
 
 
 def test_counts_scale_with_the_period_and_coverage_inversely() -> None:

@@ -6,11 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from riskbook import cli, store
-from riskbook.exceptions import ParamError
-from riskbook.periods import Period, latest_complete, latest_covered
-from riskbook.sources import resolve
-from riskbook.unit import check_period, data_through, resolve_period
+from riskbook import cli
+from riskbook.ingest import store
+from riskbook.core.errors import ParamError
+from riskbook.core.periods import Period, latest_complete, latest_covered
+from riskbook.settings.sources import resolve
+from riskbook.stages.unit import check_period, data_through, resolve_period
 from tests.conftest import write_tables
 
 

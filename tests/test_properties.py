@@ -12,11 +12,12 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskbook import checks, kris, store
-from riskbook.arrowread import to_arrow
-from riskbook.exceptions import DataError
+from riskbook.ingest import checks, store
+from riskbook import kris
+from riskbook.ingest.arrowread import to_arrow
+from riskbook.core.errors import DataError
 from riskbook.kris import Context
-from riskbook.periods import Period
+from riskbook.core.periods import Period
 
 SETTINGS = settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])

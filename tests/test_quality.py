@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from riskbook import checks, quality, store
+from riskbook.ingest import checks, store
+from riskbook.stages import quality
 from riskbook.kris import Context
-from riskbook.periods import Period
+from riskbook.core.periods import Period
 from tests.conftest import TINY, write_tables
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from riskbook import cli, config
+from riskbook import cli
+from riskbook.core import config
 from tests.conftest import read_results
 
 SHARED = config.PROJ_ROOT.parent / "shared" / "real-exports"

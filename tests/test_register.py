@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from riskbook import cli, config, kris as K
-from riskbook.exceptions import ParamError
-from riskbook.register import load_register
-from riskbook.unit import open_unit
+from riskbook import cli, kris as K
+from riskbook.core import config
+from riskbook.core.errors import ParamError
+from riskbook.settings.register import load_register
+from riskbook.stages.unit import open_unit
 from tests.conftest import read_results
 
 REGISTER = """risks:
@@ -42,7 +43,7 @@ def params(tmp_path: Path, demo_data: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def demo_data(tmp_path_factory) -> Path:
-    from riskbook import demo
+    from riskbook.demo import company as demo
     return demo.generate(tmp_path_factory.mktemp("demo") / "data")
 
 

@@ -61,9 +61,9 @@ def test_every_problem_of_a_file_is_listed_one_line_each(tmp_path: Path, capsys)
 
 
 def test_the_demo_company_files_are_valid() -> None:
-    from riskbook import config
-    from riskbook.params import load_company, unit_params
-    from riskbook.register import load_register
+    from riskbook.core import config
+    from riskbook.settings.params import load_company, unit_params
+    from riskbook.settings.register import load_register
     company = load_company()
     for f in (config.PARAMS_DIR / "units").glob("*.yaml"):
         unit_params(f.stem, company, config.PARAMS_DIR)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from riskbook import stages
-from riskbook.unit import open_unit
+from riskbook.stages.unit import open_unit
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_one_as_of_date_for_everything_dated(tiny_dir: Path, tmp_path: Path) -> 
     pack = stages.summary(u)
     status = dict(zip(pack.all_actions["action"], pack.all_actions["status"]))
     assert (status["Chase A"], status["Chase C"]) == ("overdue", "open")  # 2026-11-01 is after the as-of date
-    from riskbook.summary import write_outputs
+    from riskbook.render.outputs import write_outputs
     from openpyxl import load_workbook
     write_outputs(u, pack)
     about = load_workbook(u.out / "u_2026Q3_risk_register.xlsx")["About"]

@@ -1,22 +1,57 @@
 """riskbook: quarterly sales-operations risk packs from CRM/ERP exports.
 
-Notebooks use this package through the names below; see README.md.
+Notebooks use this package through the names below (``import riskbook as rb``; see README.md). They are
+loaded on first use, so the command line and the runner's workers never import the drawing libraries.
+
+The package's folders follow the pipeline, each importing only from those before it:
+core → demo → kris → risks → settings → ingest → stages → report → render → run (and cli.py on top).
 """
 from __future__ import annotations
 
-from . import kris, plots, show, stages
-from .assessment import assess, movement, previous_scores
-from .exceptions import DataError, ParamError, RiskbookError, StageMissingError
-from .identification import identify
-from .library import BY_ID as RISKS
-from .monitoring import monitor
-from .periods import Period
-from .register import load_register
-from .theme import set_theme
-from .summary import summarise, write_outputs
-from .unit import Group, Unit, open_group, open_unit
+import importlib
+from typing import Any
+
+from riskbook.core.errors import DataError, ParamError, RiskbookError, StageMissingError
 
 __version__ = "0.1.0"
-__all__ = ["kris", "show", "stages", "assess", "movement", "previous_scores", "identify", "monitor",
-           "load_register", "set_theme", "open_unit", "open_group", "summarise", "write_outputs", "plots", "Group", "Unit", "Period", "RISKS", "DataError", "ParamError",
-           "RiskbookError", "StageMissingError"]
+
+# name → (module, attribute; None for the module itself)
+_NAMES: dict[str, tuple[str, str | None]] = {
+    "kris": ("riskbook.kris", None),
+    "show": ("riskbook.report.show", None),
+    "plots": ("riskbook.report.plots", None),
+    "stages": ("riskbook.stages", None),
+    "assess": ("riskbook.stages.assess", "assess"),
+    "movement": ("riskbook.stages.assess", "movement"),
+    "previous_scores": ("riskbook.stages.assess", "previous_scores"),
+    "identify": ("riskbook.stages.identify", "identify"),
+    "monitor": ("riskbook.stages.monitor", "monitor"),
+    "summarise": ("riskbook.stages.summarise", "summarise"),
+    "write_outputs": ("riskbook.render.outputs", "write_outputs"),
+    "open_unit": ("riskbook.stages.unit", "open_unit"),
+    "open_group": ("riskbook.stages.unit", "open_group"),
+    "Unit": ("riskbook.stages.unit", "Unit"),
+    "Group": ("riskbook.stages.unit", "Group"),
+    "Period": ("riskbook.core.periods", "Period"),
+    "load_register": ("riskbook.settings.register", "load_register"),
+    "set_theme": ("riskbook.report.theme", "set_theme"),
+    "RISKS": ("riskbook.risks.library", "BY_ID"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a notebook-facing name on first use."""
+    if name not in _NAMES:
+        raise AttributeError(f"module 'riskbook' has no attribute {name!r}")
+    module, attr = _NAMES[name]
+    value = importlib.import_module(module)
+    value = value if attr is None else getattr(value, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_NAMES])
+
+
+__all__ = [*_NAMES, "DataError", "ParamError", "RiskbookError", "StageMissingError"]

@@ -10,8 +10,8 @@ import time
 import traceback
 from pathlib import Path
 
-from . import config
-from .exceptions import DataError, ParamError, RiskbookError, check_choice
+from riskbook.core import config
+from riskbook.core.errors import DataError, ParamError, RiskbookError, check_choice
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -58,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
 
 def findings_report(st: Path, meta: dict, first: int = 3) -> list[str]:
     """Lines listing a store's findings by check: severity, check, table.column, rows, first locations."""
-    from .store import load_findings
+    from riskbook.ingest.store import load_findings
     summary = meta.get("findings", [])
     if not summary:
         return ["data quality: no problems found"]
@@ -83,8 +83,8 @@ def findings_report(st: Path, meta: dict, first: int = 3) -> list[str]:
 def _check_settings(company, units: list[str]) -> dict[str, dict]:
     """Every unit's settings and register checked before anything runs (ParamError: one line a problem);
     returns each unit's merged settings, resolved once for all its notebooks."""
-    from .params import unit_settings
-    from .register import load_register
+    from riskbook.settings.params import unit_settings
+    from riskbook.settings.register import load_register
     problems, settings = [], {}
     for u in units:
         try:
@@ -109,9 +109,9 @@ def _strict(st: Path, meta: dict) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .store import read_meta
-    from .unit import open_store
-    from .params import resolve_company
+    from riskbook.ingest.store import read_meta
+    from riskbook.stages.unit import open_store
+    from riskbook.settings.params import resolve_company
     company = resolve_company(args.data, args.config)
     st = open_store(args.data, args.config)
     meta = read_meta(st)
@@ -126,7 +126,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from . import demo
+    from riskbook.demo import company as demo
     if args.scale < 1:
         raise ParamError(f"--scale must be 1 or more, but {args.scale} was passed")
     t0 = time.perf_counter()
@@ -136,7 +136,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .scaffold import init
+    from riskbook.run.scaffold import init
     if not (args.data or args.config):
         raise ParamError("riskbook init needs --data EXPORTS (a folder of canonical tables) or --config FILE "
                          "(a company file with sources:)")
@@ -148,8 +148,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_kri(args: argparse.Namespace) -> int:
-    from .kris import KINDS, REGISTRY, thresholds
-    from .params import resolve_company, unit_params
+    from riskbook.kris import KINDS, REGISTRY, thresholds
+    from riskbook.settings.params import resolve_company, unit_params
     settings: dict = {}
     if args.config:
         company = resolve_company(None, args.config)
@@ -169,11 +169,11 @@ def cmd_kri(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .params import resolve_company
-    from .runner import RunPlan, reusable, run_plan, task_keys, write_manifest
-    from .render.index import write_index
-    from .store import read_meta
-    from .unit import check_period, open_store, resolve_period
+    from riskbook.settings.params import resolve_company
+    from riskbook.run.runner import RunPlan, reusable, run_plan, task_keys, write_manifest
+    from riskbook.render.index import write_index
+    from riskbook.ingest.store import read_meta
+    from riskbook.stages.unit import check_period, open_store, resolve_period
 
     started = time.perf_counter()
     if args.jobs < 1:

@@ -19,8 +19,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..periods import Period
-from .context import Context, NotApplicable
+from riskbook.core.periods import Period
+from riskbook.kris.context import Context, NotApplicable
 
 FAMILIES: tuple[str, ...] = ("market", "customer", "operational", "financial", "compliance")
 KINDS: dict[str, str] = {"month": "M", "quarter": "Q", "year": "Y"}  # period kinds, as settings name them
@@ -175,7 +175,7 @@ def touched(table: str, column: str | None) -> list[str]:
             (column is None or not k.reads[table] or column in k.reads[table])]
 
 
-from . import compliance, customer, financial, market, operational  # noqa: E402,F401  (registers)
+from riskbook.kris import compliance, customer, financial, market, operational  # noqa: E402,F401  (registers)
 
 __all__ = ["KRI", "REGISTRY", "Context", "NotApplicable", "compute", "history", "status_of", "thresholds", "FAMILIES",
            "KINDS", "kind_name", "touched"]

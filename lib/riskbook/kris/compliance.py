@@ -1,9 +1,9 @@
 """Compliance KRIs: discount policy breaches and compliance/legal incidents."""
 from __future__ import annotations
 
-from . import kri
-from .context import Context, NotApplicable
-from .market import discounted_lines
+from riskbook.kris import kri
+from riskbook.kris.context import Context, NotApplicable
+from riskbook.kris.market import discounted_lines
 
 APPROVAL_LIMIT = 20.0  # percent; company.yaml: policy.discount_approval_limit
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..periods import Period
+from riskbook.core.periods import Period
 
 
 class NotApplicable(Exception):

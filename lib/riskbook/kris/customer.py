@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import kri
-from .context import CUSTOMER_REVENUE, Context, NotApplicable
+from riskbook.kris import kri
+from riskbook.kris.context import CUSTOMER_REVENUE, Context, NotApplicable
 
 
 def churn_sets(ctx: Context) -> tuple[pd.Series, pd.Series]:

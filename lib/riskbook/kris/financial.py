@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import kri
-from .context import PAYMENTS, RECEIVABLES, REVENUE, Context, NotApplicable
+from riskbook.kris import kri
+from riskbook.kris.context import PAYMENTS, RECEIVABLES, REVENUE, Context, NotApplicable
 
 AGEING_BUCKETS: tuple[tuple[str, int, int, float], ...] = (
     # label, min days past due, max days past due, default loss rate (provision matrix)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import kri
-from .context import CUSTOMER_REVENUE, REVENUE, Context, NotApplicable
+from riskbook.kris import kri
+from riskbook.kris.context import CUSTOMER_REVENUE, REVENUE, Context, NotApplicable
 
 
 def _growth(ctx: Context, base_period, what: str) -> float:

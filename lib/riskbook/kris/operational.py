@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..schema import TABLES
-from . import kri
-from .context import CUSTOMER_REVENUE, EVERY_TABLE, Context, NotApplicable
+from riskbook.core.schema import TABLES
+from riskbook.kris import kri
+from riskbook.kris.context import CUSTOMER_REVENUE, EVERY_TABLE, Context, NotApplicable
 
 
 def leavers(ctx: Context) -> pd.DataFrame:

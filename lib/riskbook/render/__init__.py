@@ -1,1 +1,2 @@
-"""Rendering: executed notebooks to HTML and PDF, the Excel register, the index page."""
+"""Render: the files a run publishes — HTML pages, PDF reports, the Excel register, results.json, the index.
+"""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jinja2
 
-from .. import config
+from riskbook.core import config
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.TEMPLATES_DIR)),
                           autoescape=jinja2.select_autoescape(["html"]))

@@ -6,9 +6,9 @@ from typing import Any
 
 import jinja2
 
-from .. import config
-from ..i18n import t
-from .notebook import body
+from riskbook.core import config
+from riskbook.core.i18n import t
+from riskbook.render.notebook import body
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.TEMPLATES_DIR)),
                           autoescape=jinja2.select_autoescape(["html"]))

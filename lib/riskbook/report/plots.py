@@ -1,0 +1,124 @@
+"""Charts: the 5×5 heatmap, KRI trends with thresholds and control limits, the group heatmap."""
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from riskbook.stages.assess import IMPACT_LABELS, LIKELIHOOD_LABELS, rating
+from riskbook.core.i18n import t
+from riskbook.report.palettes import ACCENT, INK, MUTED, RAG, RATING
+from riskbook.report.theme import theme
+
+_ZH_L = ("罕见", "不太可能", "可能", "很可能", "几乎确定")
+_ZH_I = ("轻微", "较小", "中等", "重大", "严重")
+
+
+def heatmap(assessment: pd.DataFrame, lang: str = "en", residual: bool = False) -> Figure:
+    """5×5 likelihood × impact matrix with the risk ids placed in their cells."""
+    lcol, icol = ("residual_likelihood", "residual_impact") if residual else ("likelihood", "impact")
+    with theme(lang):
+        fig, ax = plt.subplots(figsize=(6.4, 4.6))
+        ax.grid(False)
+        for li in range(1, 6):
+            for im in range(1, 6):
+                ax.add_patch(plt.Rectangle((im - 0.5, li - 0.5), 1, 1, facecolor=RATING[rating(li * im)],
+                                           edgecolor="white", linewidth=2))
+                ax.text(im + 0.42, li - 0.42, str(li * im), ha="right", va="bottom", fontsize=7, color=MUTED)
+        live = assessment[assessment.get("movement", pd.Series("", index=assessment.index)) != "closed"]
+        for (li, im), g in live.groupby([lcol, icol]):
+            ids = list(g["id"])
+            text = "\n".join(ids[:4]) + (f"\n+{len(ids) - 4}" if len(ids) > 4 else "")
+            ax.text(im, li, text, ha="center", va="center", fontsize=8, fontweight="bold", color=INK)
+        ax.set_xlim(0.5, 5.5)
+        ax.set_ylim(0.5, 5.5)
+        ax.set_xticks(range(1, 6), [f"{i}\n{lab}" for i, lab in enumerate(_ZH_I if lang == "zh" else IMPACT_LABELS, 1)])
+        ax.set_yticks(range(1, 6), [f"{lab} {i}" for i, lab in enumerate(_ZH_L if lang == "zh" else LIKELIHOOD_LABELS, 1)])
+        ax.set_xlabel(t("impact", lang))
+        ax.set_ylabel(t("likelihood", lang))
+        ax.tick_params(length=0)
+        for s in ax.spines.values():
+            s.set_visible(False)
+        fig.tight_layout()
+    return fig
+
+
+def kri_trends(history: pd.DataFrame, current: pd.DataFrame, limits: pd.DataFrame, lang: str = "en",
+               ids: list[str] | None = None, cols: int = 3) -> Figure | None:
+    """Small multiples: each KRI over the trailing periods with amber/red lines and mean ± 3σ band."""
+    ids = ids or [i for i in current["id"] if history.loc[history["id"] == i, "value"].notna().any()]
+    if not ids:
+        return None
+    cols = min(cols, len(ids))
+    rows = math.ceil(len(ids) / cols)
+    cur = current.set_index("id")
+    lim = limits.set_index("id")
+    with theme(lang):
+        fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols, 2.0 * rows), squeeze=False)
+        for ax, kid in zip(axes.flat, ids):
+            h = history[history["id"] == kid]
+            x = np.arange(len(h))
+            k = cur.loc[kid]
+            title = k["title_zh"] if lang == "zh" else k["title"]
+            ax.set_title(title if len(title) < 34 else title[:32] + "…", fontsize=8, loc="left")
+            band = lim.loc[kid]
+            if pd.notna(band["sd"]) and band["sd"] > 0:
+                ax.axhspan(band["lcl"], band["ucl"], color="#eef2f7", zorder=0)
+                ax.axhline(band["mean"], color=MUTED, lw=0.6, ls=":")
+            ax.axhline(k["amber"], color=RAG["amber"], lw=1, ls="--")
+            ax.axhline(k["red"], color=RAG["red"], lw=1, ls="--")
+            ax.plot(x, h["value"], color=ACCENT, lw=1.6, marker="o", ms=3)
+            colours = [RAG.get(s, RAG["n/a"]) for s in h["status"]]
+            ax.scatter(x, h["value"], c=colours, s=22, zorder=3)
+            ax.set_xticks(x, [p[2:] for p in h["period"]], fontsize=6, rotation=0)
+            ax.tick_params(axis="y", labelsize=7)
+            vals = pd.concat([h["value"].dropna(), pd.Series([k["amber"], k["red"]])])
+            pad = (vals.max() - vals.min()) * 0.15 or 1
+            ax.set_ylim(vals.min() - pad, vals.max() + pad)
+        for ax in list(axes.flat)[len(ids):]:
+            fig.delaxes(ax)
+        fig.tight_layout()
+    return fig
+
+
+def unit_family_heatmap(matrix: pd.DataFrame, lang: str = "en") -> Figure:
+    """Units × families, coloured by the highest inherent score (0 = no risk)."""
+    with theme(lang):
+        fig, ax = plt.subplots(figsize=(6.8, 0.45 * len(matrix) + 1.2))
+        ax.grid(False)
+        for i, unit in enumerate(matrix.index):
+            for j, fam in enumerate(matrix.columns):
+                v = matrix.iloc[i, j]
+                colour = RATING[rating(int(v))] if v and v > 0 else "#f1f3f5"
+                ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", linewidth=2))
+                ax.text(j + 0.5, i + 0.5, str(int(v)) if v and v > 0 else "–", ha="center", va="center", fontsize=9)
+        ax.set_xlim(0, len(matrix.columns))
+        ax.set_ylim(len(matrix), 0)
+        ax.set_xticks(np.arange(len(matrix.columns)) + 0.5, [t(f, lang) for f in matrix.columns])
+        ax.set_yticks(np.arange(len(matrix)) + 0.5, list(matrix.index))
+        ax.tick_params(length=0)
+        for s in ax.spines.values():
+            s.set_visible(False)
+        fig.tight_layout()
+    return fig
+
+
+def benford(table: pd.DataFrame, mad: float | None, lang: str = "en") -> Figure:
+    """Observed first-digit shares (bars) against Benford's law (line)."""
+    with theme(lang):
+        fig, ax = plt.subplots(figsize=(4.6, 2.4))
+        ax.bar(table["digit"], table["observed"] * 100, color=ACCENT, alpha=0.8,
+               label="观测" if lang == "zh" else "observed")
+        ax.plot(table["digit"], table["expected"] * 100, color=RAG["red"], marker="o", ms=3,
+                label="本福特定律" if lang == "zh" else "Benford")
+        ax.set_xticks(range(1, 10))
+        ax.set_ylabel("%")
+        ax.set_xlabel("首位数字" if lang == "zh" else "first digit")
+        if mad is not None:
+            ax.set_title(f"MAD {mad:.4f}", loc="left", fontsize=8)
+        ax.legend(fontsize=7, frameon=False)
+        fig.tight_layout()
+    return fig

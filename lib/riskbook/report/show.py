@@ -1,0 +1,345 @@
+"""Display helpers for notebooks: headings, KRI and risk tables with RAG badges, figures."""
+from __future__ import annotations
+
+import html
+import io
+import re
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Image, Markdown, display
+
+from riskbook.core.i18n import ARROWS, EVIDENCE_TITLES, column, money, owner, rule, status_word, t
+from riskbook.core.i18n import note as note_text
+from riskbook.report.palettes import RAG, RATING
+
+
+def fmt_value(value: Any, unit: str) -> str:
+    """A KRI value in its unit: 23.5%, 61 days, 2.4×, 0.0123."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    v = float(value)
+    return {"%": f"{v:.1f}%", "days": f"{v:.0f} d", "×": f"{v:.2f}×", "ratio": f"{v:.2f}", "MAD": f"{v:.4f}",
+            "count": f"{v:.0f}", "score": f"{v:.0f}", "index": f"{v:,.0f}"}.get(unit, f"{v:.2f}")
+
+
+def badge(status: str, lang: str = "en") -> str:
+    colour = RAG.get(status, RAG["n/a"])
+    return f'<span class="rb-badge" style="background:{colour}">{html.escape(status_word(status, lang))}</span>'
+
+
+def rating_badge(r: str, lang: str = "en") -> str:
+    return f'<span class="rb-rating" style="background:{RATING.get(r, "#eee")}">{html.escape(t(r, lang))}</span>'
+
+
+def _table(header: list[str], rows: list[list[str]], cls: str = "rb-table") -> HTML:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return HTML(f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
+def heading(key: str, lang: str = "en", level: int = 2, **kw: object) -> None:
+    """A localised heading."""
+    display(Markdown("#" * level + " " + t(key, lang, **kw)))
+
+
+def text(key: str, lang: str = "en", **kw: object) -> None:
+    """A localised paragraph."""
+    display(Markdown(t(key, lang, **kw)))
+
+
+def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
+    """KRIs with value, previous value, thresholds, status badge and n/a reasons."""
+    rows = [[html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
+             t(r["family"], lang), fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]),
+             fmt_value(r["amber"], r["unit"]), fmt_value(r["red"], r["unit"]), badge(r["status"], lang),
+             html.escape(note_text(r["reason"], lang) if isinstance(r["reason"], str) else "")] for _, r in k.iterrows()]
+    return _table([t("kri", lang), t("family", lang), t("value", lang), t("previous", lang), t("amber", lang),
+                   t("red", lang), t("status", lang), t("reason", lang)], rows)
+
+
+def _marked(value: Any, model: Any, overridden: bool) -> str:
+    """A score with * where an analyst's override changed the model's value."""
+    changed = overridden and model is not None and not pd.isna(model) and int(model) != int(value)
+    return f"{value}*" if changed else str(value)
+
+
+def risk_table(a: pd.DataFrame, lang: str = "en", currency: str = "CNY", residual: bool = True) -> HTML:
+    """Assessed risks: id, title, L, I, score, rating, residual, exposure, movement, response, owner."""
+    rows = []
+    for _, r in a.iterrows():
+        mv = r.get("movement")
+        over = isinstance(r.get("override_reason"), str)
+        tag = f' <small>({t("analyst", lang)})</small>' if r.get("source") == "analyst" else ""
+        row = [f'<b>{r["id"]}</b>', html.escape(r["title_zh"] if lang == "zh" else r["title"]) + tag,
+               _marked(r["likelihood"], r.get("model_likelihood"), over),
+               _marked(r["impact"], r.get("model_impact"), over),
+               f'{r["score"]}', rating_badge(r["rating"], lang)]
+        if residual:
+            row.append(f'{r["residual_score"]}')
+        row += [money(r["exposure"], currency, lang)]
+        if mv is not None and isinstance(mv, str):
+            row.append(f'{ARROWS[mv]} {t(mv, lang)}')
+        row += [t(r["response"], lang), html.escape(owner(str(r["owner"]), lang))]
+        rows.append(row)
+    header = ["ID", t("risk", lang), t("likelihood", lang)[:1] if lang == "en" else t("likelihood", lang),
+              t("impact", lang)[:1] if lang == "en" else t("impact", lang), t("score", lang), t("rating", lang)]
+    if residual:
+        header.append(t("residual", lang))
+    header.append(t("exposure", lang))
+    if "movement" in a.columns:
+        header.append(t("movement", lang))
+    header += [t("response", lang), t("owner", lang)]
+    return _table(header, rows)
+
+
+def overrides(a: pd.DataFrame, lang: str = "en") -> None:
+    """Analysts' overrides, shown as overrides: the model's score, the analyst's, and why."""
+    if "override_reason" not in a.columns:
+        return
+    o = a[a["override_reason"].apply(lambda v: isinstance(v, str))]
+    if o.empty:
+        return
+    display(HTML(f"<p><b>{html.escape(t('overrides', lang))}</b></p>"))
+    rows = [[f"<b>{r.id}</b>",
+             f"{r.model_likelihood:.0f} × {r.model_impact:.0f} = {r.model_likelihood * r.model_impact:.0f}"
+             if pd.notna(r.model_likelihood) else "–",
+             f"{r.likelihood} × {r.impact} = {r.score}", html.escape(r.override_reason)] for r in o.itertuples()]
+    display(_table(["ID", t("model_score", lang), t("override_score", lang), t("reason", lang)], rows))
+
+
+def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
+    """Any evidence table, with localised headings, dates as dates and amounts grouped."""
+    money_cols = {"balance", "overdue", "credit_limit", "open_balance", "previous_revenue", "revenue", "amount",
+                  "list_price", "unit_price"}
+    rows = []
+    for _, r in df.iterrows():
+        cells = []
+        for c, v in r.items():
+            if v is None or (not isinstance(v, (list, dict)) and pd.isna(v)):
+                cells.append("")
+            elif isinstance(v, pd.Timestamp):
+                cells.append(v.strftime("%Y-%m-%d"))
+            elif c in money_cols:
+                cells.append(f"{float(v):,.0f}")
+            elif isinstance(v, float):
+                cells.append(f"{v:,.1f}")
+            else:
+                cells.append(html.escape(str(v)))
+        rows.append(cells)
+    return _table([column(c, lang) for c in df.columns], rows, "rb-table rb-evidence")
+
+
+def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> None:
+    """An evidence table with its title."""
+    en, zh = EVIDENCE_TITLES.get(name, (name, name))
+    display(Markdown(f"**{zh if lang == 'zh' else en}**"))
+    display(frame(df, lang, currency))
+
+
+def figure(fig) -> None:
+    """Display a figure and close it (no figure is left open between cells)."""
+    if fig is None:
+        return
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=170)
+    display(Image(data=buf.getvalue(), width=int(fig.get_figwidth() * 96)))
+    plt.close(fig)
+
+
+def title(unit: Any, key: str) -> None:
+    """The notebook's title: stage, unit, period; a line when the unit has no data or the data ends early."""
+    display(Markdown(f"# {t(key, unit.lang)} — {md_text(unit.name)} · {unit.period}"))
+    if getattr(unit, "no_data", False):
+        from riskbook.stages.summarise import no_data_note
+        display(HTML(f"<p><b>{html.escape(no_data_note(unit, unit.lang))}</b></p>"))
+    elif getattr(unit, "data_through", None):
+        display(HTML(f"<p>{html.escape(t('data_through', unit.lang, date=unit.data_through))}</p>"))
+
+
+def md_text(s: str) -> str:
+    """Text for a Markdown cell that stays text: HTML's < > & escaped, Markdown's punctuation backslashed."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~])", r"\\\1", html.escape(str(s), quote=False))
+
+
+def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
+    """Each risk present: description, its KRIs, and the evidence behind them."""
+    if not found:
+        text("no_risks", lang)
+        return
+    for f in found:
+        r = f.risk
+        display(Markdown(f"### {r.id} · {r.title(lang)} {badge(f.worst, lang)}\n\n{r.description(lang)}"))
+        display(kri_table(f.kris, lang))
+        for name, df in f.evidence.items():
+            evidence(name, df, lang, currency)
+
+
+def _breaches_html(b: pd.DataFrame, lang: str = "en", rules: bool = True) -> HTML:
+    rows = [[("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "") +
+             html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
+             fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]), badge(r["status"], lang)]
+            + ([html.escape(", ".join(rule(x, lang) for x in r["rules"]) if isinstance(r["rules"], list) else "")]
+               if rules else [])
+            for _, r in b.iterrows()]
+    header = [t("kri", lang), t("value", lang), t("previous", lang), t("status", lang)]
+    return _table(header + ([t("rules", lang)] if rules else []), rows)
+
+
+def breaches(b: pd.DataFrame, lang: str = "en") -> None:
+    """Breached KRIs, new ones first, with control-chart signals."""
+    if b.empty:
+        text("no_breaches", lang)
+        return
+    display(_breaches_html(b, lang))
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=170)
+    plt.close(fig)
+    import base64
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+SUMMARY_ROWS = 5  # breaches and actions on the one-page summary; the stages list them all
+
+
+def summary(pack: Any, unit: Any) -> None:
+    """The one-page executive summary: headline, top risks, heatmap beside the breaches, actions."""
+    from riskbook.report import plots
+    lang = unit.lang
+    dq_line = HTML(f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(dq_sentence(pack.dq, lang))}</p>")
+    if pack.status == "no data":  # the title says so; there is nothing to rank or chart
+        display(dq_line)
+        return
+    display(HTML(f"<p><b>{html.escape(pack.headline)}</b></p>"))
+    if pack.data_through:
+        display(HTML(f"<p>{html.escape(t('data_through', lang, date=pack.data_through))}</p>"))
+    heading("top_risks", lang)
+    display(risk_table(pack.top, lang, unit.currency))
+    overrides(pack.top, lang)
+    b = pack.breaches
+    right = _breaches_html(b.head(SUMMARY_ROWS), lang, rules=False).data if len(b) \
+        else f"<p>{t('no_breaches', lang)}</p>"
+    if len(b) > SUMMARY_ROWS:
+        right += f"<p><small>{t('more_in_monitoring', lang, n=len(b) - SUMMARY_ROWS)}</small></p>"
+    fig = plots.heatmap(pack.risks, lang)
+    fig.set_size_inches(4.2, 3.0)
+    display(HTML(f'<div class="rb-row"><div class="rb-col-fig"><img class="rb-figure" '
+                 f'src="data:image/png;base64,{_png(fig)}"></div><div class="rb-col">'
+                 f'<h3>{t("breaches", lang)}</h3>{right}</div></div>'))
+    if len(pack.actions):
+        heading("actions", lang)
+        display(frame(pack.actions.head(SUMMARY_ROWS), lang, unit.currency))
+    display(dq_line)
+
+
+def group_title(g: Any) -> None:
+    display(Markdown(f"# {t('portfolio', g.lang)} — {g.company} · {g.period}"))
+
+
+def group(g: Any) -> None:
+    """The group roll-up: units × families, top risks, KRIs across units, missing units."""
+    from riskbook.report import plots
+    from riskbook.stages import portfolio
+    lang = g.lang
+    if g.missing:
+        heading("failed_units", lang)
+        display(Markdown(", ".join(f"`{u}`" for u in g.missing)))
+    if not g.docs:
+        return
+    empty = [u for u, d in g.docs.items() if d.get("status") == "no data"]
+    if empty:
+        display(HTML(f"<p><b>{html.escape(t('no_data_units', lang, period=g.period))}</b> "
+                     f"{html.escape(', '.join(empty))}</p>"))
+    heading("units_families", lang)
+    figure(plots.unit_family_heatmap(portfolio.family_matrix(g.docs), lang))
+    heading("company_top", lang)
+    top = portfolio.top_risks(g.docs)
+    rows = [[html.escape(r.unit), f"<b>{r.id}</b>", html.escape(r.title), str(r.score), rating_badge(r.rating, lang),
+             money(r.exposure, g.currency, lang), f"{ARROWS[r.movement]} {t(r.movement, lang)}",
+             t(r.response, lang), html.escape(owner(r.owner, lang))] for r in top.itertuples()]
+    display(_table([t("unit", lang), "ID", t("risk", lang), t("score", lang), t("rating", lang), t("exposure", lang),
+                    t("movement", lang), t("response", lang), t("owner", lang)], rows))
+    heading("kri_by_unit", lang)
+    vals, stats = portfolio.kri_matrix(g.docs)
+    first = next(iter(g.docs.values()))["kris"]
+    meta = {k["id"]: k for k in first}
+    rows = []
+    for kid in vals.index:
+        cells = [html.escape(meta[kid]["title"]) + f"<br><code>{kid}</code>"]
+        for u in vals.columns:
+            s = stats.loc[kid, u]
+            cells.append(f'<span class="rb-dot" style="background:{RAG.get(s, RAG["n/a"])}"></span>'
+                         f'{fmt_value(vals.loc[kid, u], meta[kid]["unit"])}')
+        rows.append(cells)
+    display(_table([t("kri", lang), *vals.columns], rows, "rb-table rb-matrix"))
+
+
+def trends(mon: Any, kris: pd.DataFrame, lang: str = "en") -> None:
+    """KRI trend charts: the breached KRIs first, then each family's — one chart a page at most."""
+    from riskbook.report import plots
+    from riskbook.kris import FAMILIES
+    breached = list(mon.breaches["id"])
+    groups = [("breaches", breached)] if breached else []
+    groups += [(fam, [i for i in kris.loc[kris["family"] == fam, "id"] if i not in breached]) for fam in FAMILIES]
+    for key, ids in groups:
+        ids = [i for i in ids if mon.history.loc[mon.history["id"] == i, "value"].notna().any()]
+        for start in range(0, len(ids), 9):
+            fig = plots.kri_trends(mon.history, kris, mon.limits, lang, ids[start:start + 9])
+            if fig is not None:
+                display(Markdown(f"### {t(key, lang)}" + (" (…)" if start else "")))
+                figure(fig)
+
+
+def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None:
+    """The data-quality section: the period's records checked, failing and duplicated (the two
+    data-quality KRIs), every finding that touches the report with where it is, how many rows, which
+    KRIs it moves and what they leave out; then Benford's first digits."""
+    from riskbook.report import plots
+    from riskbook.stages import quality
+    lang = lang or unit.lang
+    dq = quality.summary(unit.ctx, unit.meta.get("names"))
+    display(HTML(f"<p>{html.escape(dq_sentence(dq, lang))}</p>"))
+    if dq["issues"]:
+        display(dq_table(dq["issues"], lang))
+    b = quality.benford(unit.ctx)
+    if b is not None:
+        mad = kris.set_index("id").loc["benford_mad", "value"] if "benford_mad" in set(kris["id"]) else None
+        figure(plots.benford(b, None if mad is None or pd.isna(mad) else float(mad), lang))
+
+
+def dq_sentence(dq: dict[str, Any], lang: str = "en") -> str:
+    """The data-quality line: records checked, failing, duplicated, and the findings that touch the report."""
+    line = t("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}",
+             dup=f"{dq['duplicates']:,}")
+    if dq["issues"]:
+        return line + " " + t("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
+    return line + " " + t("dq_none", lang)
+
+
+def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None = None) -> HTML:
+    """Findings by check: severity, where, rows (this period and in all), first rows, a value, KRIs, left out."""
+    from riskbook.kris import REGISTRY
+    rows = []
+    for i in issues[:limit]:
+        sev = badge("red" if i["severity"] == "error" else "amber", lang).replace(
+            html.escape(status_word("red" if i["severity"] == "error" else "amber", lang)), html.escape(t(i["severity"], lang)))
+        where = i["table"] + (f" · {i['column']}" if i["column"] else "")
+        if i.get("source_column") and i["source_column"] != i["column"]:
+            where += f" ({i['source_column']})"
+        count = f"{i['count']:,}" + (f" ({i['in_period']:,} {t('when_period', lang)})" if i["in_period"] != i["count"] else "")
+        firsts = [f"{r}" + (f" · {k}" if k else "") for r, k in zip(i["rows"][:3], (i["keys"] + [""] * 3)[:3])]
+        more = f", … +{i['count'] - 3:,}" if i["count"] > 3 else ""
+        note = f"<br><small>{html.escape(note_text(i['note'], lang))}</small>" if i.get("note") else ""
+        unitless = f" <small>({t('no_unit', lang)})</small>" if i.get("no_unit") else ""
+        names = [REGISTRY[k].title(lang) for k in i["kris"] if k in REGISTRY]
+        kri_names = "; ".join(names[:3]) + (f"; +{len(names) - 3}" if len(names) > 3 else "")
+        rows.append([sev, html.escape(i["title_zh"] if lang == "zh" else i["title"]) + note,
+                     html.escape(where) + unitless, count,
+                     html.escape(i["file"].rsplit("/", 1)[-1]) + ": " + html.escape("; ".join(firsts)) + more,
+                     html.escape(i["value"]), html.escape(kri_names), t("left_out_" + i["excluded"], lang)])
+    return _table([t("severity", lang), t("check", lang), t("where", lang), t("rows_n", lang), t("first_rows", lang),
+                   t("example", lang), t("kris_moved", lang), t("left_out", lang)], rows, "rb-table rb-dq")

@@ -1,0 +1,46 @@
+"""One plotting theme, applied inside a context manager that restores rcParams."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import matplotlib
+from matplotlib import font_manager
+
+from riskbook.report.palettes import INK, MUTED
+
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei")
+
+
+def cjk_font() -> str | None:
+    """The first installed font that renders Simplified Chinese, or None."""
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    return next((f for f in CJK_FONTS if f in have), None)
+
+
+def rc(lang: str = "en") -> dict[str, object]:
+    """rcParams of the riskbook theme."""
+    family = ["DejaVu Sans"]
+    cjk = cjk_font()
+    if cjk:
+        family = [cjk, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", cjk]
+    return {
+        "font.family": "sans-serif", "font.sans-serif": family, "font.size": 9,
+        "axes.edgecolor": MUTED, "axes.labelcolor": INK, "axes.titlesize": 10, "axes.titleweight": "bold",
+        "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": "#e5e8ec",
+        "grid.linewidth": 0.6, "xtick.color": MUTED, "ytick.color": MUTED, "text.color": INK,
+        "figure.dpi": 110, "savefig.dpi": 160, "savefig.bbox": "tight", "axes.unicode_minus": False,
+        "figure.facecolor": "white",
+    }
+
+
+@contextmanager
+def theme(lang: str = "en") -> Iterator[None]:
+    """Apply the riskbook theme for the duration of the block."""
+    with matplotlib.rc_context(rc(lang)):
+        yield
+
+
+def set_theme(lang: str = "en") -> None:
+    """Apply the theme globally (notebooks call this once, after the parameters cell)."""
+    matplotlib.rcParams.update(rc(lang))

@@ -1,0 +1,2 @@
+"""Run: the plan of a pack, its executors (process pool or Dask), progress, publishing; riskbook init.
+"""

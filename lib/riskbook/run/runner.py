@@ -1,0 +1,347 @@
+"""Run the pack: papermill over (unit × stage) in a process pool, render, publish atomically.
+
+Each unit's stages run in order (each reads the one before); units run in
+parallel. A failing unit stops only itself: its notebook is kept with the
+failing cell, the others go on, and the run ends with a table of failures.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from riskbook import __version__
+from riskbook.core import config
+from riskbook.core.errors import ParamError
+from riskbook.core.i18n import t
+from riskbook.settings.params import display_name
+
+RENDER = "render"
+
+
+@dataclass
+class TaskResult:
+    """What one task did: its status, time and error (cell and exception) if it failed."""
+
+    unit: str
+    stage: str
+    status: str  # ok | failed | skipped (after a failure) | unchanged (outputs up to date, not rebuilt)
+    seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class RunPlan:
+    """Everything a run needs, fixed before any task starts."""
+
+    period: str
+    units: list[str]
+    lang: str
+    jobs: int
+    out: Path
+    staging: Path
+    data: str | None = None
+    config_file: str | None = None
+    store: str = ""
+    scheduler: str | None = None  # a Dask distributed scheduler address; None: a local process pool
+    keys: dict[str, str] = field(default_factory=dict)  # unit (and group) → hash of everything it depends on
+    reuse: set[str] = field(default_factory=set)  # units whose published outputs are up to date
+    as_of: str = ""  # the run's one date (the store's): future rows, overdue actions, the cover
+    company: str = "riskbook"  # the company's name and currency, for covers
+    currency: str = ""
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit → its merged settings
+    langs: dict[str, str] = field(default_factory=dict)  # unit → its report language (--lang, else its lang:)
+
+    def lang_of(self, unit: str) -> str:
+        """The report language of ``unit`` (the group's is the run's)."""
+        return self.langs.get(unit, self.lang)
+
+
+def code_files() -> list[Path]:
+    """The package, its templates and the notebooks: what a report's content depends on besides data."""
+    pkg = config.PACKAGE_DIR
+    return sorted([*pkg.rglob("*.py"), *pkg.rglob("templates/*"), *config.NOTEBOOKS_DIR.glob("*.ipynb")])
+
+
+def task_keys(units: list[str], period: str, langs: dict[str, str] | str, store_hash: str,
+              params_dir: Path | None, as_of: str = "") -> dict[str, str]:
+    """A key per unit (and the group) that changes whenever its report could: data, period, language,
+    parameters, register, code, and the run's as-of date (overdue actions and future-dated rows depend on it)."""
+    import xxhash
+    common = xxhash.xxh3_128(f"{store_hash}|{period}|{as_of}|{__version__}".encode())
+    for p in code_files():
+        common.update(p.read_bytes())
+    company = params_dir / "company.yaml" if params_dir is not None else None
+    common.update(company.read_bytes() if company is not None and company.exists() else b"neutral")
+    keys = {}
+    for u in units:
+        h = common.copy()
+        h.update(f"{u}|{langs if isinstance(langs, str) else langs.get(u, '')}".encode())
+        if params_dir is not None:
+            for p in (params_dir / "units" / f"{u}.yaml", params_dir / "register" / f"{u}.yaml"):
+                h.update(p.read_bytes() if p.exists() else b"-")
+        keys[u] = h.hexdigest()
+    return keys
+
+
+def reusable(plan: RunPlan) -> set[str]:
+    """Units whose last published run succeeded with the same key and whose outputs are all there."""
+    path = plan.out / plan.period / "manifest.json"
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    ok = {u for u in previous.get("keys", {}) if all(
+        x["status"] in ("ok", "unchanged") for x in previous.get("tasks", []) if x["unit"] == u)}
+    out = set()
+    for u in [*plan.units, config.GROUP]:
+        d = plan.out / plan.period / u
+        files = [d / f"{u}_{plan.period}_risk_report.pdf"] + ([d / "results.json"] if u != config.GROUP else [])
+        if u in ok and previous["keys"].get(u) == plan.keys.get(u) and all(f.exists() for f in files):
+            out.add(u)
+    return out
+
+
+def _kernel_env() -> None:
+    """Kernels start 'python' from PATH: make it this environment's interpreter."""
+    bindir = str(Path(sys.executable).parent)
+    if not os.environ.get("PATH", "").startswith(bindir + os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def _log_to(path: Path) -> None:
+    """Send this worker's (and its kernels') stderr to ``path``: logs are kept, not shown."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def execute(nb_in: str, nb_out: str, parameters: dict[str, Any]) -> tuple[str, float, str | None]:
+    """Execute one notebook with papermill; return (status, seconds, error)."""
+    import logging
+
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    _kernel_env()
+    _log_to(Path(nb_out).parent / "logs" / (Path(nb_out).stem + ".log"))
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name="python3", progress_bar=False,
+                            log_output=False, cwd=str(config.NOTEBOOKS_DIR))
+    except PapermillExecutionError as exc:
+        return "failed", time.perf_counter() - t0, f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel died, notebook unreadable: still one line for the table
+        return "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"
+    return "ok", time.perf_counter() - t0, None
+
+
+def render_unit(unit_dir: str, unit: str, period: str, lang: str, cover: dict[str, Any]) -> tuple[str, float, str | None]:
+    """HTML page per notebook and the unit's PDF (summary first, then the stages)."""
+    from riskbook.render.pages import notebook_page, write_pdf
+
+    t0 = time.perf_counter()
+    d = Path(unit_dir)
+    try:
+        names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
+        for name in names:
+            notebook_page(d / f"{name}.ipynb", d / f"{name}.html", lang, f"{cover['unit_name']} {period} {name}")
+        order = [config.STAGES[3], *config.STAGES[:3]] if unit != config.GROUP else names
+        write_pdf([d / f"{n}.ipynb" for n in order], d / f"{unit}_{period}_risk_report.pdf", lang, cover)
+    except Exception as exc:
+        return "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"
+    return "ok", time.perf_counter() - t0, None
+
+
+def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
+    """The cover of a unit's (or the group's) PDF, from what the run resolved."""
+    from riskbook.core.periods import Period
+    p = Period.parse(plan.period)
+    lang = plan.lang_of(unit)
+    if unit == config.GROUP:
+        unit_name = "集团" if lang == "zh" else "Group"
+    else:
+        unit_name = display_name(plan.settings.get(unit, {}), unit, lang)
+    return {"company": plan.company, "unit_name": unit_name, "period": plan.period,
+            "period_range": f"{p.start.date()} – {p.end.date()}", "currency": plan.currency,
+            "prepared": plan.as_of, "title": t("group_title" if unit == config.GROUP else "report_title", lang)}
+
+
+def _params(plan: RunPlan, unit: str | None) -> dict[str, Any]:
+    """A notebook's parameters: what the run resolved once, handed down (the store is never read again)."""
+    p: dict[str, Any] = {"period": plan.period, "lang": plan.lang_of(unit or config.GROUP), "data": plan.data,
+                         "config": plan.config_file, "out_dir": str(plan.staging), "store": plan.store}
+    if unit is None:
+        p["out_dir"] = str(plan.out)  # the portfolio reads the published unit results
+    else:
+        p["unit"] = unit
+        p["settings"] = plan.settings[unit]
+    return p
+
+
+class Progress:
+    """A rich progress bar when attached to a terminal, one line per task otherwise."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RP, TextColumn, TimeElapsedColumn
+        self.console = Console(stderr=True)
+        self.live = self.console.is_terminal
+        self.bar = RP(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=self.console, disable=not self.live)
+        self.task = self.bar.add_task("riskbook", total=total)
+
+    def __enter__(self) -> "Progress":
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+    def done(self, r: TaskResult, n: int = 1) -> None:
+        mark = {"ok": "✓", "failed": "✗", "skipped": "–", "unchanged": "="}[r.status]
+        line = f"{mark} {r.unit:<14} {r.stage:<18} {r.seconds:6.1f}s" + (f"  {r.error}" if r.error else "")
+        self.bar.console.print(line, highlight=False, markup=False) if self.live else print(line, file=sys.stderr, flush=True)
+        self.bar.advance(self.task, n)
+
+
+@contextmanager
+def executor(plan: RunPlan) -> Iterator[Any]:
+    """A concurrent.futures executor: a local process pool, or a Dask cluster's workers (--scheduler)."""
+    if not plan.scheduler:
+        with ProcessPoolExecutor(max_workers=plan.jobs) as pool:
+            yield pool
+        return
+    from distributed import Client
+    try:
+        client = Client(plan.scheduler, timeout=10)
+    except (OSError, TimeoutError) as exc:
+        raise ParamError(f"--scheduler {plan.scheduler}: cannot connect ({exc})") from None
+    try:
+        with client.get_executor(pure=False) as pool:
+            yield pool
+    finally:
+        client.close()
+
+
+def run_plan(plan: RunPlan) -> list[TaskResult]:
+    """Execute every task of ``plan`` and publish the results; return each task's result."""
+    _kernel_env()
+    results: list[TaskResult] = []
+    stages = list(config.STAGES)
+    per_unit = len(stages) + 1
+    total = len(plan.units) * per_unit + 2
+    build = [u for u in plan.units if u not in plan.reuse]
+    unit_dir = {u: plan.staging / plan.period / u for u in build}
+    for d in unit_dir.values():
+        d.mkdir(parents=True, exist_ok=True)
+    with Progress(total) as progress, executor(plan) as pool:
+        for u in sorted(plan.reuse - {config.GROUP}):
+            r = TaskResult(u, "all", "unchanged", 0.0, None)
+            results.append(r)
+            progress.done(r, per_unit)
+        pending: dict[Future, tuple[str, int]] = {}
+
+        def submit(unit: str, i: int) -> None:
+            d = unit_dir[unit]
+            if i < len(stages):
+                fut = pool.submit(execute, str(config.NOTEBOOKS_DIR / f"{stages[i]}.ipynb"),
+                                  str(d / f"{stages[i]}.ipynb"), _params(plan, unit))
+            else:
+                fut = pool.submit(render_unit, str(d), unit, plan.period, plan.lang_of(unit), _cover(plan, unit))
+            pending[fut] = (unit, i)
+
+        for u in build:
+            submit(u, 0)
+        while pending:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in done:
+                unit, i = pending.pop(fut)
+                status, secs, err = fut.result()
+                name = stages[i] if i < len(stages) else RENDER
+                r = TaskResult(unit, name, status, round(secs, 2), err)
+                results.append(r)
+                progress.done(r)
+                if status == "ok" and i + 1 < per_unit:
+                    submit(unit, i + 1)
+                elif status != "ok":
+                    for j in range(i + 1, per_unit):
+                        skipped = TaskResult(unit, stages[j] if j < len(stages) else RENDER, "skipped",
+                                             error=f"after {name} failed")
+                        results.append(skipped)
+                        progress.done(skipped)
+                    _publish(unit_dir[unit], plan.out / plan.period / unit)
+                else:
+                    _publish(unit_dir[unit], plan.out / plan.period / unit)
+        # the group roll-up reads the published unit results; it is up to date when no unit was rebuilt
+        if not build and config.GROUP in plan.reuse:
+            r = TaskResult(config.GROUP, "all", "unchanged", 0.0, None)
+            results.append(r)
+            progress.done(r, 2)
+            return results
+        gdir = plan.staging / plan.period / config.GROUP
+        gdir.mkdir(parents=True, exist_ok=True)
+        status, secs, err = pool.submit(execute, str(config.NOTEBOOKS_DIR / f"{config.PORTFOLIO}.ipynb"),
+                                        str(gdir / f"{config.PORTFOLIO}.ipynb"), _params(plan, None)).result()
+        r = TaskResult(config.GROUP, config.PORTFOLIO, status, round(secs, 2), err)
+        results.append(r)
+        progress.done(r)
+        if status == "ok":
+            status, secs, err = pool.submit(render_unit, str(gdir), config.GROUP, plan.period, plan.lang,
+                                            _cover(plan, config.GROUP)).result()
+            r = TaskResult(config.GROUP, RENDER, status, round(secs, 2), err)
+        else:
+            r = TaskResult(config.GROUP, RENDER, "skipped", error=f"after {config.PORTFOLIO} failed")
+        results.append(r)
+        progress.done(r)
+        _publish(gdir, plan.out / plan.period / config.GROUP)
+    return results
+
+
+def _publish(src: Path, dst: Path) -> None:
+    """Replace ``dst`` by ``src`` with renames, so a reader never sees a half-written folder."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
+    if dst.exists():
+        os.rename(dst, old)
+    os.rename(src, dst)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inputs: dict[str, Any]) -> None:
+    """manifest.json of the period: params, input hashes, versions, timings, status and errors per task."""
+    import pandas
+    import papermill
+    path = plan.out / plan.period / "manifest.json"
+    previous: dict[str, Any] = {}
+    if path.exists():
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            previous = {}
+    rerun = {r.unit for r in results if r.status != "unchanged"}
+    tasks = [asdict(r) for r in results if r.status != "unchanged"]
+    tasks += [x for x in previous.get("tasks", []) if x.get("unit") not in rerun]
+    keys = {**previous.get("keys", {}), **plan.keys}
+    doc = {"riskbook": __version__, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+           "period": plan.period, "lang": plan.lang, "units": sorted({x["unit"] for x in tasks} - {config.GROUP}),
+           "params": {"data": plan.data, "config": plan.config_file, "jobs": plan.jobs},
+           "inputs": inputs, "seconds": round(time.perf_counter() - started, 2),
+           "versions": {"python": platform.python_version(), "pandas": pandas.__version__,
+                        "papermill": papermill.__version__},
+           "keys": keys, "tasks": tasks}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,143 @@
+"""The four stages of a unit's report, each a function of the unit returning a typed product that is saved
+for the stages after it.
+
+A stage loads the product of the stage it reads; when that product is missing (the notebook before it was
+never run for this unit and period) or stale (the data, period, settings or register changed since), it is
+computed here, in process, from the same code — so any stage notebook runs on its own. A product saved
+from an analyst's edited notebook is used as saved while its inputs are unchanged: edits flow downstream.
+"""
+from __future__ import annotations
+
+import pickle
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+
+from riskbook.core import config
+from riskbook.stages.identify import Finding
+from riskbook.stages.unit import Unit
+
+
+@dataclass
+class Identification:
+    """Every KRI of the period with its status, and the risks present with their evidence."""
+
+    kris: pd.DataFrame
+    findings: list[Finding]
+
+
+@dataclass
+class Assessment:
+    """The risks present (and added by analysts), scored, with movement since the previous period."""
+
+    risks: pd.DataFrame
+
+
+@dataclass
+class Monitoring:
+    """KRIs over the trailing periods, their control limits, and the period's breaches (new first)."""
+
+    history: pd.DataFrame
+    limits: pd.DataFrame
+    breaches: pd.DataFrame
+
+
+@dataclass
+class Summary:
+    """What the executive summary shows: headline, top risks, actions, breaches, data quality."""
+
+    headline: str
+    status: str  # ok | no data
+    data_through: str | None
+    kris: pd.DataFrame
+    risks: pd.DataFrame
+    top: pd.DataFrame
+    actions: pd.DataFrame       # the top risks' actions, analysts' first (the summary page)
+    all_actions: pd.DataFrame   # every live risk's actions (the workbook)
+    breaches: pd.DataFrame
+    dq: dict[str, Any]          # the data_quality section of results.json
+    closed: pd.DataFrame
+    evidence: dict[str, pd.DataFrame] = field(default_factory=dict)  # the first table of each kind
+    touched: pd.DataFrame | None = None  # the findings that touch the report (the workbook lists them)
+
+
+# -- saving and loading --------------------------------------------------------------------------------------
+def _path(unit: Unit, stage: str):
+    return unit.out / "stages" / f"{stage}.pkl"
+
+
+def save(unit: Unit, stage: str, product: Any) -> None:
+    """Save a stage's product, with the key of the inputs it was computed from."""
+    path = _path(unit, stage)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps({"key": unit.key, "product": product}, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
+
+
+def saved(unit: Unit, stage: str) -> Any | None:
+    """The saved product of ``stage`` when it was computed from this unit's current inputs, else None."""
+    try:
+        doc = pickle.loads(_path(unit, stage).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None  # never run, or saved by another version of the code
+    if not isinstance(doc, dict) or doc.get("key") != unit.key:
+        return None
+    return doc.get("product")
+
+
+def load(unit: Unit, stage: str) -> Any:
+    """The product of ``stage`` for this unit and period: the saved one, else computed now (and saved)."""
+    product = saved(unit, stage)
+    if product is None:
+        print(f"riskbook: no up-to-date {stage} result for {unit.id} {unit.period}: computing it here "
+              f"(as notebooks/{NOTEBOOKS[stage]}.ipynb does)", file=sys.stderr)
+        product = STAGES[stage](unit)
+    return product
+
+
+# -- the stages ----------------------------------------------------------------------------------------------
+def identification(unit: Unit) -> Identification:
+    """KRIs of the period and the risks they show present."""
+    from riskbook import kris
+    from riskbook.stages.identify import identify
+    k = kris.compute(unit.ctx)
+    product = Identification(k, identify(unit.ctx, k))
+    save(unit, "identification", product)
+    return product
+
+
+def assessment(unit: Unit) -> Assessment:
+    """The present risks scored on the 5×5 matrix, the register applied, movement since last period."""
+    from riskbook.stages.assess import assess, movement, previous_scores
+    ident = load(unit, "identification")
+    register = unit.register()
+    risks = assess(ident.findings, unit.ctx, register)
+    product = Assessment(movement(risks, previous_scores(unit.ctx, register)))
+    save(unit, "assessment", product)
+    return product
+
+
+def monitoring(unit: Unit) -> Monitoring:
+    """The KRIs' history, control limits and breaches."""
+    from riskbook.stages.monitor import monitor
+    ident = load(unit, "identification")
+    m = monitor(unit.ctx, ident.kris)
+    product = Monitoring(m["history"], m["limits"], m["breaches"])
+    save(unit, "monitoring", product)
+    return product
+
+
+def summary(unit: Unit) -> Summary:
+    """The executive summary of the three stages before it (computes; ``riskbook.render`` writes)."""
+    from riskbook.stages.summarise import summarise
+    product = summarise(unit, load(unit, "identification"), load(unit, "assessment"), load(unit, "monitoring"))
+    save(unit, "summary", product)
+    return product
+
+
+STAGES: dict[str, Callable[[Unit], Any]] = {"identification": identification, "assessment": assessment,
+                                            "monitoring": monitoring, "summary": summary}
+NOTEBOOKS: dict[str, str] = {name.split("_", 1)[1]: name for name in config.STAGES}  # stage → its notebook

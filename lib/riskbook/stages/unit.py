@@ -1,0 +1,194 @@
+"""Open one unit's data and parameters for a period: the entry point of every notebook."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from riskbook.core import config
+from riskbook.settings import sources
+from riskbook.ingest.store import ingest, load_findings, read_meta
+from riskbook.ingest.store import load_unit as load_slice
+from riskbook.core.errors import ParamError, check_choice
+from riskbook.kris import Context
+from riskbook.settings.params import company_dir, display_name, resolve_company, unit_settings
+from riskbook.core.periods import Period, latest_covered
+
+LANGS: tuple[str, ...] = ("en", "zh")
+
+
+@dataclass
+class Unit:
+    """A unit evaluated at a period: its data slice, parameters and output folder."""
+
+    id: str
+    period: Period
+    lang: str
+    params: dict[str, Any]
+    ctx: Context
+    out: Path
+    meta: dict[str, Any]
+    params_dir: Path | None  # the company folder (units/, register/); None for a bare --data folder
+
+    @property
+    def findings(self) -> pd.DataFrame | None:
+        """The data-quality findings of this unit (and of rows that belong to no unit)."""
+        return self.ctx.findings
+
+    @property
+    def no_data(self) -> bool:
+        """The unit has no order lines in the period: the report says so and computes no KRI."""
+        return self.ctx.no_data
+
+    @property
+    def data_through(self) -> str | None:
+        """The last date of the data when it ends before the period does, else None."""
+        return data_through(self.period, self.meta)
+
+    def register(self) -> Any:
+        """The analysts' register of this unit (params/register/<unit>.yaml)."""
+        from riskbook.settings.register import Register, load_register
+        return Register() if self.params_dir is None else load_register(self.id, self.params_dir)
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The run's one date: the day the data stands at (the company's as_of:, else the day of the run)."""
+        return pd.Timestamp(self.meta["as_of"])
+
+    @cached_property
+    def key(self) -> str:
+        """A hash of everything a stage product depends on besides code: the store (data and as-of
+        date), period, language, settings and register file. A saved product with another key is stale."""
+        import json
+
+        import xxhash
+
+        from riskbook.settings.register import register_path
+        h = xxhash.xxh3_128(f"{self.meta.get('store', '')}|{self.period}|{self.lang}|".encode())
+        h.update(json.dumps(self.params, sort_keys=True, default=str).encode())
+        if self.params_dir is not None:
+            reg = register_path(self.id, self.params_dir)
+            h.update(reg.read_bytes() if reg.exists() else b"-")
+        return h.hexdigest()
+
+    @property
+    def name(self) -> str:
+        return display_name(self.params, self.id, self.lang)
+
+    @property
+    def currency(self) -> str:
+        return str(self.params.get("currency") or "")
+
+    @property
+    def company(self) -> str:
+        return str(self.params.get("company", "riskbook"))
+
+
+def open_store(data: str | Path | None = None, config_file: str | Path | None = None) -> Path:
+    """Ingest the run's source once and return its store folder."""
+    return ingest(sources.resolve(data, config_file))
+
+
+def _store(store_dir: str | Path | None, data: str | Path | None, config_file: str | Path | None) -> Path:
+    """The store a run handed down (read, never queried again), else the source ingested now."""
+    if store_dir:
+        path = Path(store_dir)
+        if not (path / "meta.json").exists():
+            raise ParamError(f"store {path}: not an ingested store (riskbook run hands one down; leave "
+                             "store=None to read the data)")
+        return path
+    return open_store(data, config_file)
+
+
+def data_end(meta: dict[str, Any]) -> pd.Timestamp:
+    """The last day the data covers: the latest date of any dated table (or the company's as_of:)."""
+    return pd.Timestamp(meta.get("data_end") or meta["last_date"])
+
+
+def resolve_period(period: str | None, meta: dict[str, Any]) -> Period:
+    """``period`` parsed, or the latest quarter the data covers (judged on every dated table)."""
+    if period:
+        return Period.parse(period)
+    return latest_covered(data_end(meta), pd.Timestamp(meta["as_of"]) if meta.get("as_of") else None)
+
+
+def check_period(p: Period, meta: dict[str, Any]) -> None:
+    """ParamError unless the data overlaps ``p``."""
+    if p.start > data_end(meta):
+        raise ParamError(f"period {p} starts after the data ends (data through {data_end(meta).date()}); "
+                         "pick an earlier period")
+    if p.end < pd.Timestamp(meta["first_date"]):
+        raise ParamError(f"period {p} ends before the data starts ({meta['first_date']})")
+
+
+def data_through(p: Period, meta: dict[str, Any]) -> str | None:
+    """The data's last date when it ends before ``p`` does (the report says "data through …")."""
+    end = data_end(meta)
+    return str(end.date()) if end < p.end else None
+
+
+def out_root(out_dir: str | Path | None) -> Path:
+    """The outputs root, relative paths taken from the project root."""
+    p = Path(out_dir) if out_dir else config.OUTPUTS_DIR
+    return p if p.is_absolute() else config.PROJ_ROOT / p
+
+
+def open_unit(unit: str, period: str | None = None, lang: str | None = None, data: str | None = None,
+              config_file: str | None = None, out_dir: str | Path | None = None, *,
+              store: str | Path | None = None, settings: dict[str, Any] | None = None) -> Unit:
+    """Load ``unit``'s slice and parameters for ``period`` (default: latest complete quarter).
+
+    ``store`` and ``settings`` are what ``riskbook run`` resolved once for every task: the ingested store
+    and the unit's merged settings. Without them (a notebook opened alone) the same are resolved here."""
+    st = _store(store, data, config_file)
+    meta = read_meta(st) | {"store": st.name}
+    check_choice("unit", unit, meta["units"])
+    p = resolve_period(period, meta)
+    params_dir = company_dir(data, config_file)
+    if settings is None:
+        params = unit_settings(unit, resolve_company(data, config_file).settings, params_dir)
+    else:
+        params = settings
+    lang = lang or params.get("lang", "en")
+    check_choice("lang", lang, LANGS)
+    check_period(p, meta)
+    ctx = Context(load_slice(st, unit), p, params, pd.Timestamp(meta["first_date"]),
+                  as_of=pd.Timestamp(meta["as_of"]), findings=load_findings(st, unit))
+    out = out_root(out_dir) / str(p) / unit
+    out.mkdir(parents=True, exist_ok=True)
+    return Unit(unit, p, lang, params, ctx, out, meta, params_dir)
+
+
+@dataclass
+class Group:
+    """The group roll-up of a period: every unit's results."""
+
+    period: Period
+    lang: str
+    company: str
+    currency: str
+    units: list[str]
+    docs: dict[str, dict[str, Any]]
+
+    @property
+    def missing(self) -> list[str]:
+        """Units in the data without results for the period (their run failed or did not happen)."""
+        return [u for u in self.units if u not in self.docs]
+
+
+def open_group(period: str | None = None, lang: str | None = None, data: str | None = None,
+               config_file: str | None = None, out_dir: str | Path | None = None, *,
+               store: str | Path | None = None) -> Group:
+    """Read every unit's results.json for ``period``."""
+    from riskbook.stages.portfolio import load_results
+    meta = read_meta(_store(store, data, config_file))
+    p = resolve_period(period, meta)
+    company = resolve_company(data, config_file)
+    lang = lang or company.settings.get("lang", "en")
+    check_choice("lang", lang, LANGS)
+    docs = load_results(out_root(out_dir) / str(p))
+    return Group(p, lang, company.name, company.currency,
+                 meta["units"], docs)

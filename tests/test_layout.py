@@ -1,0 +1,68 @@
+"""The package's shape: folders in pipeline order, each importing only from the folders before it; the
+command line and Dask workers do not import the drawing libraries."""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PKG = Path(__file__).resolve().parents[1] / "lib" / "riskbook"
+# the pipeline, in order: a module may import from its own folder and the folders before it
+ORDER = ["core", "demo", "kris", "risks", "settings", "ingest", "stages", "report", "render", "run"]
+TOP = {"__init__", "cli"}  # the package's interface and the command line sit on top of everything
+
+
+def folder_of(module: str) -> str:
+    """The pipeline folder of ``riskbook.<folder>.…`` (or the top-level module's name)."""
+    return module.split(".")[1] if module.count(".") >= 1 else "__init__"
+
+
+def imports(path: Path) -> list[tuple[int, str]]:
+    """(line, absolute riskbook module) of every import in ``path``, in functions too."""
+    rel = path.relative_to(PKG.parent).with_suffix("")
+    parts = list(rel.parts)
+    package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            if mod == "riskbook":  # from riskbook import core, …: each name is a folder (or __version__)
+                out += [(node.lineno, f"riskbook.{a.name}") for a in node.names if a.name != "__version__"]
+            elif mod.startswith("riskbook."):
+                out.append((node.lineno, mod))
+        elif isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names if a.name.startswith("riskbook.")]
+    return out
+
+
+def test_every_module_lives_in_a_pipeline_folder() -> None:
+    loose = [p.name for p in PKG.glob("*.py") if p.stem not in TOP]
+    assert loose == [], f"modules outside the pipeline folders: {loose}"
+    folders = sorted(p.name for p in PKG.iterdir() if p.is_dir() and any(p.glob("*.py")))
+    assert folders == sorted(ORDER)
+
+
+def test_each_folder_imports_only_from_the_folders_before_it() -> None:
+    wrong = []
+    for path in sorted(PKG.rglob("*.py")):
+        rel = path.relative_to(PKG)
+        own = rel.parts[0] if len(rel.parts) > 1 else rel.stem
+        if own in TOP:
+            continue
+        for line, mod in imports(path):
+            other = folder_of(mod)
+            if other in TOP or ORDER.index(other) > ORDER.index(own):
+                wrong.append(f"{rel}:{line} imports {mod} ({other} comes after {own})")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_the_command_line_and_workers_import_no_drawing_library() -> None:
+    code = ("import sys, riskbook, riskbook.cli, riskbook.run.runner, riskbook.stages.unit; "
+            "print(sorted(m for m in ('IPython', 'matplotlib.pyplot', 'seaborn', 'weasyprint') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
