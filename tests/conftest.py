@@ -178,9 +178,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """How many malformed inputs the corpus tried (tests/malformed.py)."""
+    """How many malformed inputs the corpus tried (tests/ingest/malformed.py)."""
     try:
-        from tests.test_malformed import TRIED
+        from tests.ingest.test_malformed import TRIED
     except ImportError:
         return
     if TRIED:

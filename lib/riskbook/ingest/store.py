@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,36 +33,70 @@ from riskbook.settings.sources import Source
 STORE_VERSION = "7"  # findings of every check stored with the store; _row, _dq, _dup and _drop per row
 
 
+MEMO_MAX = 4096  # file hashes remembered (the most recently used): enough for every export in use
+
+
+class FileHashes:
+    """Content hashes of files, remembered in the cache by size, modification and inode-change times and
+    inode, so an unchanged file is not read again (a copy that restores the modification time, as
+    ``cp -p`` or ``rsync -t`` do, still changes the inode-change time). The memo is read once and
+    written once per source, and keeps the MEMO_MAX most recently used files."""
+
+    def __init__(self) -> None:
+        self.path = config.CACHE_DIR / "file-hashes.json"
+        try:
+            self.memo: dict[str, list] = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            self.memo = {}
+        self.changed = False
+
+    def __call__(self, path: Path) -> str:
+        path = Path(path).resolve()
+        st = path.stat()
+        key, stamp = str(path), [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        entry = self.memo.pop(key, None)  # popped and put back: the dict's order is the order of use
+        if entry is None or entry[:4] != stamp:
+            h = xxhash.xxh3_128()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 24), b""):
+                    h.update(block)
+            entry = [*stamp, h.hexdigest()]
+        self.memo[key] = entry
+        self.changed = True
+        return entry[4]
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        memo = dict(list(self.memo.items())[-MEMO_MAX:])
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(memo))
+        tmp.replace(self.path)
+
+
 def file_hash(path: Path) -> str:
-    """Content hash of a file, remembered by its size, modification and inode-change times and inode,
-    so an unchanged file is not read again (a copy that restores the modification time, as
-    ``cp -p`` or ``rsync -t`` do, still changes the inode-change time)."""
-    path = Path(path).resolve()
-    st = path.stat()
-    memo_file = config.CACHE_DIR / "file-hashes.json"
+    """Content hash of one file (remembered: see FileHashes)."""
+    hashes = FileHashes()
     try:
-        memo = json.loads(memo_file.read_text())
-    except (OSError, ValueError):
-        memo = {}
-    key, stamp = str(path), [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-    if memo.get(key, [None])[:4] == stamp:
-        return memo[key][4]
-    h = xxhash.xxh3_128()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 24), b""):
-            h.update(block)
-    memo[key] = [*stamp, h.hexdigest()]
-    memo_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = memo_file.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(memo))
-    tmp.replace(memo_file)
-    return memo[key][4]
+        return hashes(path)
+    finally:
+        hashes.save()
 
 
 def source_hash(source: Source, as_of: pd.Timestamp, tables: dict[str, pa.Table] | None = None) -> str:
     """A key covering everything a store is built from: every file the source reads (its path, name,
     format and content), the mapping, the SQL results, the as-of date and the store format."""
     h = hashlib.sha256(f"{STORE_VERSION}|{as_of.date()}".encode())
+    file_hash = FileHashes()
+    try:
+        _hash_inputs(h, source, file_hash, tables)
+    finally:
+        file_hash.save()
+    return h.hexdigest()[:16]
+
+
+def _hash_inputs(h: Any, source: Source, file_hash: FileHashes, tables: dict[str, pa.Table] | None) -> None:
     if source.folder is not None:
         h.update(str(Path(source.folder).resolve()).encode())
         for name, path in sorted(find_tables(source.folder).items()):
@@ -78,7 +113,6 @@ def source_hash(source: Source, as_of: pd.Timestamp, tables: dict[str, pa.Table]
             with pa.ipc.new_stream(sink, table.schema) as writer:
                 writer.write_table(table)
             h.update(f"{name}:{xxhash.xxh3_128(memoryview(sink.getvalue())).hexdigest()}".encode())
-    return h.hexdigest()[:16]
 
 
 def _read_one(name: str, path: Path) -> tuple[pa.Table, list[Flagged]]:

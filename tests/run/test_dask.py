@@ -19,6 +19,7 @@ def test_run_on_a_dask_cluster(tmp_path: Path) -> None:
     assert doc["unit"] == "west" and (tmp_path / "2026Q3" / "west" / "west_2026Q3_risk_report.pdf").exists()
 
 
+@pytest.mark.slow  # waits out the connection timeout
 def test_unreachable_scheduler_is_a_one_line_error(tmp_path: Path, capsys) -> None:
     code = cli.main(["run", "--out", str(tmp_path), "--unit", "west", "--scheduler", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err

@@ -8,9 +8,9 @@ which the Debian package creates; the directory is owned by that user.  Every st
 
 The pytest fixture ``postgres_url`` (session-scoped) yields a SQLAlchemy URL such as
 ``postgresql+psycopg://postgres@/riskbook?host=/tmp/riskbook-pg-x1y2`` and skips when the binaries
-are missing.  Import it into a test module to use it: ``from tests.pgserver import postgres_url``.
+are missing.  Import it into a test module to use it: ``from tests.ingest.pgserver import postgres_url``.
 
-Debug: ``python -m tests.pgserver`` starts a server, prints its URL and timings, and stops it.
+Debug: ``python -m tests.ingest.pgserver`` starts a server, prints its URL and timings, and stops it.
 """
 from __future__ import annotations
 

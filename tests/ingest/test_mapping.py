@@ -58,6 +58,7 @@ def test_gbk_chinese_headers_dayfirst(tmp_path: Path) -> None:
     assert list(south["amount"]) == [100.0]
 
 
+@pytest.mark.slow
 def test_excel_with_title_rows_runs_a_pack(tmp_path: Path) -> None:
     rows = [r.split(",") for r in ROWS]
     body = pd.DataFrame(rows, columns=HEAD.strip().split(","))

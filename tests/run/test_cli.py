@@ -22,7 +22,7 @@ def broken(tmp_path: Path, table: str, text: str) -> Path:
 
 ORDERS_HEAD = "order_id,order_date,customer_id,unit,amount\n"
 # A column most of whose values fail is the wrong column, format or delimiter: the run stops, naming
-# how many values fail, the first one, and the fix. (A stray bad cell is a finding: tests/test_malformed.py.)
+# how many values fail, the first one, and the fix. (A stray bad cell is a finding: tests/ingest/test_malformed.py.)
 CASES = [
     ("orders", ORDERS_HEAD + "O1,03/07/2026,A,u,10\nO2,31/08/2026,A,u,10\n",
      "orders.csv, row 2, column 'order_date': 2 of 2 values are not dates (first: '03/07/2026') — use ISO dates "

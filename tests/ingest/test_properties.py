@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,7 @@ ORDER_COLS = [("order_id", "id"), ("order_date", "date"), ("customer_id", "id"),
               ("amount", "amount"), ("status", "status")]
 
 
+@pytest.mark.slow  # hundreds of generated inputs
 @SETTINGS
 @given(data=st.data(), n=st.integers(8, 30), n_inv=st.one_of(st.just(0), st.integers(3, 12)), whole=st.booleans())
 def test_readers_end_in_a_store_or_one_line(tmp_path_factory, data, n, n_inv, whole) -> None:
@@ -118,6 +120,7 @@ def _arrow(name: str, df: pd.DataFrame) -> pa.Table:
     return to_arrow(df.assign(_row=np.arange(len(df)) + 2), name)  # payments take their unit from invoices
 
 
+@pytest.mark.slow  # hundreds of generated inputs
 @SETTINGS
 @given(data=st.data(), n_orders=st.integers(1, 60), n_inv=st.integers(0, 25), n_opp=st.integers(0, 20),
        n_reps=st.integers(0, 8), n_inc=st.integers(0, 10))

@@ -1,4 +1,4 @@
-"""The malformed-input corpus (tests/malformed.py): every input ends as its case says."""
+"""The malformed-input corpus (tests/ingest/malformed.py): every input ends as its case says."""
 from __future__ import annotations
 
 import html
@@ -16,7 +16,7 @@ from riskbook.ingest import store
 from riskbook.kris import Context
 from riskbook.core.periods import Period
 from tests.conftest import SCHEMA, TINY, write_tables
-from tests.malformed import CASES, Case
+from tests.ingest.malformed import CASES, Case
 
 TRIED: list[str] = []  # the cases run, for the count printed at the end of make test
 

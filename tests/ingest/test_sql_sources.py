@@ -3,7 +3,7 @@
 The company lives in the user's own tables and column names — `sales(order_no, order_day, cust,
 dept, total, state)` and `clients(client_no, client_name, region, dept)` — with the business unit
 given by a department name mapped to a unit id. The PostgreSQL server is a throwaway one
-(tests/pgserver.py); its tests skip where the server binaries are not installed.
+(tests/ingest/pgserver.py); its tests skip where the server binaries are not installed.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import yaml
 
 from riskbook import cli
-from tests.pgserver import postgres_url  # noqa: F401  (session fixture: a throwaway PostgreSQL database)
+from tests.ingest.pgserver import postgres_url  # noqa: F401  (session fixture: a throwaway PostgreSQL database)
 from tests.conftest import read_results
 
 UNITS = {"华东事业部": "east", "华南事业部": "south"}
