@@ -1,4 +1,5 @@
 """Shared fixtures: a tiny hand-made company whose KRIs are computed by hand in the tests."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -69,8 +70,16 @@ n2,u,2026-08-03,compliance,2
 n3,u,2026-09-03,legal,4
 n4,u,2026-05-03,system_outage,5
 """
-TINY = {"orders": ORDERS, "customers": CUSTOMERS, "reps": REPS, "invoices": INVOICES, "payments": PAYMENTS,
-        "opportunities": OPPORTUNITIES, "inventory": INVENTORY, "incidents": INCIDENTS}
+TINY = {
+    "orders": ORDERS,
+    "customers": CUSTOMERS,
+    "reps": REPS,
+    "invoices": INVOICES,
+    "payments": PAYMENTS,
+    "opportunities": OPPORTUNITIES,
+    "inventory": INVENTORY,
+    "incidents": INCIDENTS,
+}
 
 
 def write_tables(folder: Path, tables: dict[str, str]) -> Path:
@@ -93,9 +102,9 @@ def tiny_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def tiny_ctx(tiny_dir: Path, tmp_path: Path):
     """Context of unit 'u' at 2026Q3 over the tiny company."""
+    from riskbook.core.periods import Period
     from riskbook.ingest import store
     from riskbook.kris import Context
-    from riskbook.core.periods import Period
 
     st = store.ingest(tiny_dir, root=tmp_path / "store")
     meta = store.read_meta(st)
@@ -106,6 +115,7 @@ def tiny_ctx(tiny_dir: Path, tmp_path: Path):
 def _close_figures():
     yield
     import matplotlib.pyplot as plt
+
     plt.close("all")
 
 
@@ -147,6 +157,7 @@ def read_results(path: Path) -> dict:
     import json
 
     import jsonschema
+
     doc = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_no_constant)
     jsonschema.validate(doc, json.loads(SCHEMA.read_text(encoding="utf-8")))
     return doc
@@ -193,6 +204,7 @@ def demo_company(folder: Path, data: Path) -> Path:
     import shutil
 
     from riskbook.core import config
+
     shutil.copytree(config.PARAMS_DIR, folder, ignore=shutil.ignore_patterns("examples"))
     cfg = folder / "company.yaml"
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("data: null", f"data: {data}"), encoding="utf-8")

@@ -1,5 +1,6 @@
 """The package's shape: folders in pipeline order, each importing only from the folders before it; the
 command line and Dask workers do not import the drawing libraries."""
+
 from __future__ import annotations
 
 import ast
@@ -62,7 +63,9 @@ def test_each_folder_imports_only_from_the_folders_before_it() -> None:
 
 
 def test_the_command_line_and_workers_import_no_drawing_library() -> None:
-    code = ("import sys, riskbook, riskbook.cli, riskbook.run.runner, riskbook.stages.unit; "
-            "print(sorted(m for m in ('IPython', 'matplotlib.pyplot', 'seaborn', 'weasyprint') if m in sys.modules))")
+    code = (
+        "import sys, riskbook, riskbook.cli, riskbook.run.runner, riskbook.stages.unit; "
+        "print(sorted(m for m in ('IPython', 'matplotlib.pyplot', 'seaborn', 'weasyprint') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

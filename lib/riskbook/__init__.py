@@ -6,6 +6,7 @@ loaded on first use, so the command line and the runner's workers never import t
 The package's folders follow the pipeline, each importing only from those before it:
 core → demo → kris → risks → settings → ingest → stages → report → render → run (and cli.py on top).
 """
+
 from __future__ import annotations
 
 import importlib

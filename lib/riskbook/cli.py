@@ -1,4 +1,5 @@
 """The riskbook command line: run, validate, init, demo-data, kri list."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,9 +19,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--data", help="folder of canonical tables (orders.csv, …)")
     src.add_argument("--config", help="company file with the data source (default params/company.yaml)")
-    p.add_argument("--strict", action="store_true",
-                   help="stop when the data has error-severity data-quality findings (pipelines that must not "
-                        "publish on bad data)")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop when the data has error-severity data-quality findings (pipelines that must not "
+        "publish on bad data)",
+    )
     p.add_argument("--debug", action="store_true", help="show the traceback of an error")
 
 
@@ -32,10 +36,16 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--unit", action="extend", nargs="+", dest="units", help="unit(s) to build (default: all)")
     run.add_argument("--lang", choices=["en", "zh"], help="report language (default: company file, else en)")
     run.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel tasks (default: cores)")
-    run.add_argument("--scheduler", help="Dask distributed scheduler address (tcp://host:8786); its workers need "
-                                          "riskbook installed and the data and outputs paths visible")
-    run.add_argument("--force", action="store_true",
-                     help="rebuild every unit, even those whose data, parameters and code did not change")
+    run.add_argument(
+        "--scheduler",
+        help="Dask distributed scheduler address (tcp://host:8786); its workers need "
+        "riskbook installed and the data and outputs paths visible",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every unit, even those whose data, parameters and code did not change",
+    )
     run.add_argument("--out", default=str(config.OUTPUTS_DIR), help="outputs root (default outputs/)")
     _common(run)
     val = sub.add_parser("validate", help="check the data and parameters, run nothing")
@@ -49,8 +59,12 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--currency", help="currency of the amounts (CNY, EUR, USD …; default: none)")
     kri = sub.add_parser("kri", help="key risk indicators")
     kri.add_argument("action", choices=["list"])
-    kri.add_argument("--period-kind", choices=["month", "quarter", "year"], default="quarter",
-                     help="show the thresholds for reports of this kind (default quarter)")
+    kri.add_argument(
+        "--period-kind",
+        choices=["month", "quarter", "year"],
+        default="quarter",
+        help="show the thresholds for reports of this kind (default quarter)",
+    )
     kri.add_argument("--config", help="company file whose kri: settings apply (default: none, the defaults)")
     kri.add_argument("--unit", help="with --config: the unit whose own kri: settings apply too")
     return ap
@@ -59,24 +73,40 @@ def parser() -> argparse.ArgumentParser:
 def findings_report(st: Path, meta: dict, first: int = 3) -> list[str]:
     """Lines listing a store's findings by check: severity, check, table.column, rows, first locations."""
     from riskbook.ingest.store import load_findings
+
     summary = meta.get("findings", [])
     if not summary:
         return ["data quality: no problems found"]
     f = load_findings(st)
     errors = sum(x["count"] for x in summary if x["severity"] == "error")
     warnings = sum(x["count"] for x in summary if x["severity"] == "warning")
-    lines = [f"data quality: {errors:,} error and {warnings:,} warning findings, shown in the reports "
-             "(rows an error makes unusable are left out of the KRIs they would corrupt):"]
+    lines = [
+        f"data quality: {errors:,} error and {warnings:,} warning findings, shown in the reports "
+        "(rows an error makes unusable are left out of the KRIs they would corrupt):"
+    ]
     for x in summary:
-        g = f[(f["table"] == x["table"]) & (f["check"] == x["check"]) & (f["severity"] == x["severity"]) &
-              ((f["column"] == x["column"]) if x["column"] else f["column"].isna())].sort_values("row").head(first)
-        where = ", ".join(f"row {r}" + (f" ({k})" if isinstance(k, str) and k else "") +
-                          (f" '{v}'" if isinstance(v, str) and v else "")
-                          for r, k, v in zip(g["row"], g["key"], g["value"]))
+        g = (
+            f[
+                (f["table"] == x["table"])
+                & (f["check"] == x["check"])
+                & (f["severity"] == x["severity"])
+                & ((f["column"] == x["column"]) if x["column"] else f["column"].isna())
+            ]
+            .sort_values("row")
+            .head(first)
+        )
+        where = ", ".join(
+            f"row {r}"
+            + (f" ({k})" if isinstance(k, str) and k else "")
+            + (f" '{v}'" if isinstance(v, str) and v else "")
+            for r, k, v in zip(g["row"], g["key"], g["value"])
+        )
         more = ", …" if x["count"] > first else ""
         field = x["table"] + (f".{x['column']}" if x["column"] else "")
-        lines.append(f"  {x['severity']:<8} {x['check']:<18} {field:<28} {x['count']:>9,} "
-                     f"{'row ' if x['count'] == 1 else 'rows'}  {Path(str(g['file'].iloc[0])).name}: {where}{more}")
+        lines.append(
+            f"  {x['severity']:<8} {x['check']:<18} {field:<28} {x['count']:>9,} "
+            f"{'row ' if x['count'] == 1 else 'rows'}  {Path(str(g['file'].iloc[0])).name}: {where}{more}"
+        )
     return lines
 
 
@@ -85,6 +115,7 @@ def _check_settings(company, units: list[str]) -> dict[str, dict]:
     returns each unit's merged settings, resolved once for all its notebooks."""
     from riskbook.settings.params import unit_settings
     from riskbook.settings.register import load_register
+
     problems, settings = [], {}
     for u in units:
         try:
@@ -104,21 +135,27 @@ def _check_settings(company, units: list[str]) -> dict[str, dict]:
 def _strict(st: Path, meta: dict) -> None:
     errors = sum(x["count"] for x in meta.get("findings", []) if x["severity"] == "error")
     if errors:
-        raise DataError(meta["source"], f"{errors:,} error-severity data-quality findings and --strict was given",
-                        fix="riskbook validate lists them; fix the export or run without --strict")
+        raise DataError(
+            meta["source"],
+            f"{errors:,} error-severity data-quality findings and --strict was given",
+            fix="riskbook validate lists them; fix the export or run without --strict",
+        )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from riskbook.ingest.store import read_meta
-    from riskbook.stages.unit import open_store
     from riskbook.settings.params import resolve_company
+    from riskbook.stages.unit import open_store
+
     company = resolve_company(args.data, args.config)
     st = open_store(args.data, args.config)
     meta = read_meta(st)
     _check_settings(company, meta["units"])
     rows = ", ".join(f"{k} {v:,}" for k, v in meta["rows"].items())
-    print(f"ok: {meta['source']}: {rows}; units {', '.join(meta['units'])}; "
-          f"{meta['first_date']} to {meta['last_date']} (data through {meta['data_end']})")
+    print(
+        f"ok: {meta['source']}: {rows}; units {', '.join(meta['units'])}; "
+        f"{meta['first_date']} to {meta['last_date']} (data through {meta['data_end']})"
+    )
     print("\n".join(findings_report(st, meta)))
     if args.strict:
         _strict(st, meta)
@@ -127,6 +164,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from riskbook.demo import company as demo
+
     if args.scale < 1:
         raise ParamError(f"--scale must be 1 or more, but {args.scale} was passed")
     t0 = time.perf_counter()
@@ -137,19 +175,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from riskbook.run.scaffold import init
+
     if not (args.data or args.config):
-        raise ParamError("riskbook init needs --data EXPORTS (a folder of canonical tables) or --config FILE "
-                         "(a company file with sources:)")
+        raise ParamError(
+            "riskbook init needs --data EXPORTS (a folder of canonical tables) or --config FILE "
+            "(a company file with sources:)"
+        )
     written = init(Path(args.folder), args.data, args.config, args.currency)
     units = [p.stem for p in written if p.parent.name == "units"]
-    print(f"wrote {Path(args.folder) / 'company.yaml'} and units/ for {', '.join(units) or 'no unit'}; edit the "
-          f"names there, then: riskbook run --config {Path(args.folder) / 'company.yaml'}")
+    print(
+        f"wrote {Path(args.folder) / 'company.yaml'} and units/ for {', '.join(units) or 'no unit'}; edit the "
+        f"names there, then: riskbook run --config {Path(args.folder) / 'company.yaml'}"
+    )
     return 0
 
 
 def cmd_kri(args: argparse.Namespace) -> int:
     from riskbook.kris import KINDS, REGISTRY, thresholds
     from riskbook.settings.params import resolve_company, unit_params
+
     settings: dict = {}
     if args.config:
         company = resolve_company(None, args.config)
@@ -157,28 +201,31 @@ def cmd_kri(args: argparse.Namespace) -> int:
     elif args.unit:
         raise ParamError("kri list --unit needs --config (the company file of the unit)")
     kind = KINDS[args.period_kind]
-    print(f"{'KRI':<30} {'family':<12}   {'amber':>8} {'red':>8} {'unit':<6} "
-          f"thresholds for {args.period_kind} reports (measured over)")
+    print(
+        f"{'KRI':<30} {'family':<12}   {'amber':>8} {'red':>8} {'unit':<6} "
+        f"thresholds for {args.period_kind} reports (measured over)"
+    )
     for k in REGISTRY.values():
         th = thresholds(k, settings, kind)
         arrow = "↑" if th["direction"] == "up" else "↓"
         window = f"{k.min_months} months to date" if kind == "M" and k.min_months > 1 else args.period_kind
-        print(f"{k.id:<30} {k.family:<12} {arrow} {th['amber']:>8g} {th['red']:>8g} {k.unit:<6} {k.title_en} "
-              f"({window})")
+        print(
+            f"{k.id:<30} {k.family:<12} {arrow} {th['amber']:>8g} {th['red']:>8g} {k.unit:<6} {k.title_en} ({window})"
+        )
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from riskbook.settings.params import resolve_company
-    from riskbook.run.runner import RunPlan, reusable, run_plan, task_keys, write_manifest
-    from riskbook.render.index import write_index
     from riskbook.ingest.store import read_meta
+    from riskbook.render.index import write_index
+    from riskbook.run.runner import RunPlan, reusable, run_plan, task_keys, write_manifest
+    from riskbook.settings.params import resolve_company
     from riskbook.stages.unit import check_period, open_store, resolve_period
 
     started = time.perf_counter()
     if args.jobs < 1:
         raise ParamError(f"--jobs must be 1 or more, but {args.jobs} was passed")
-    st = open_store(args.data, args.config)          # validates the data before anything is written
+    st = open_store(args.data, args.config)  # validates the data before anything is written
     meta = read_meta(st)
     if args.strict:
         _strict(st, meta)
@@ -190,27 +237,50 @@ def cmd_run(args: argparse.Namespace) -> int:
     company = resolve_company(args.data, args.config)
     settings = _check_settings(company, list(units))
     if company.neutral:
-        print(f"riskbook: no company file: reports are titled '{company.name}', without a currency, unit ids as "
-              f"names and no register (riskbook init DIR --data {args.data} makes one)", file=sys.stderr)
+        print(
+            f"riskbook: no company file: reports are titled '{company.name}', without a currency, unit ids as "
+            f"names and no register (riskbook init DIR --data {args.data} makes one)",
+            file=sys.stderr,
+        )
     lang = args.lang or company.settings.get("lang", "en")
     check_choice("lang", lang, ["en", "zh"])
     langs = {u: args.lang or settings[u].get("lang") or lang for u in units}  # a unit's lang: is its own
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
-    plan = RunPlan(str(period), list(units), lang, args.jobs, out, staging,
-                   data=str(Path(args.data).resolve()) if args.data else None,
-                   config_file=str(Path(args.config).resolve()) if args.config else None, store=str(st),
-                   scheduler=args.scheduler, as_of=meta["as_of"], company=company.name, currency=company.currency,
-                   settings=settings, langs=langs)
+    plan = RunPlan(
+        str(period),
+        list(units),
+        lang,
+        args.jobs,
+        out,
+        staging,
+        data=str(Path(args.data).resolve()) if args.data else None,
+        config_file=str(Path(args.config).resolve()) if args.config else None,
+        store=str(st),
+        scheduler=args.scheduler,
+        as_of=meta["as_of"],
+        company=company.name,
+        currency=company.currency,
+        settings=settings,
+        langs=langs,
+    )
     params_dir = company.params_dir
     plan.keys = task_keys(list(units), str(period), langs, Path(st).name, params_dir, plan.as_of)
     # the group's key also covers every unit of the period, rebuilt or not
-    plan.keys[config.GROUP] = task_keys([config.GROUP], str(period), lang, Path(st).name + "".join(
-        sorted(f"{u}:{k}" for u, k in plan.keys.items())), params_dir, plan.as_of)[config.GROUP]
+    plan.keys[config.GROUP] = task_keys(
+        [config.GROUP],
+        str(period),
+        lang,
+        Path(st).name + "".join(sorted(f"{u}:{k}" for u, k in plan.keys.items())),
+        params_dir,
+        plan.as_of,
+    )[config.GROUP]
     plan.reuse = set() if args.force else reusable(plan)
-    print(f"riskbook: {period} · {len(units)} unit(s) · {lang} · {args.jobs} job(s) → {out / str(period)}",
-          file=sys.stderr)
+    print(
+        f"riskbook: {period} · {len(units)} unit(s) · {lang} · {args.jobs} job(s) → {out / str(period)}",
+        file=sys.stderr,
+    )
     try:
         results = run_plan(plan)
     finally:
@@ -221,6 +291,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if failed:
         from rich.console import Console
         from rich.table import Table
+
         table = Table(title="Failed tasks", title_style="bold red")
         for col in ("unit", "stage", "error", "notebook"):
             table.add_column(col)
@@ -230,8 +301,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         Console(stderr=True).print(table)
     same = len(plan.reuse - {config.GROUP})
     note = f" ({same} unchanged, reused; --force rebuilds them)" if same else ""
-    print(f"riskbook: {len(units) - len({r.unit for r in failed} - {config.GROUP})}/{len(units)} unit(s) ready"
-          f"{note} in {time.perf_counter() - started:.0f} s; open {index}", file=sys.stderr)
+    print(
+        f"riskbook: {len(units) - len({r.unit for r in failed} - {config.GROUP})}/{len(units)} unit(s) ready"
+        f"{note} in {time.perf_counter() - started:.0f} s; open {index}",
+        file=sys.stderr,
+    )
     return 1 if failed else 0
 
 
@@ -239,8 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     try:
-        return {"run": cmd_run, "validate": cmd_validate, "demo-data": cmd_demo, "kri": cmd_kri,
-                "init": cmd_init}[args.command](args)
+        return {"run": cmd_run, "validate": cmd_validate, "demo-data": cmd_demo, "kri": cmd_kri, "init": cmd_init}[
+            args.command
+        ](args)
     except RiskbookError as exc:
         if debug:
             traceback.print_exc()
@@ -253,9 +328,11 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        print(f"riskbook: error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
-              f"(in {Path(where.filename).name}:{where.lineno}; run again with --debug for the traceback)",
-              file=sys.stderr)
+        print(
+            f"riskbook: error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+            f"(in {Path(where.filename).name}:{where.lineno}; run again with --debug for the traceback)",
+            file=sys.stderr,
+        )
         return 3
 
 

@@ -1,4 +1,5 @@
 """Periods: parsing, neighbours, the latest complete one."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,9 +8,9 @@ import pandas as pd
 import pytest
 
 from riskbook import cli
-from riskbook.ingest import store
 from riskbook.core.errors import ParamError
 from riskbook.core.periods import Period, latest_complete, latest_covered
+from riskbook.ingest import store
 from riskbook.settings.sources import resolve
 from riskbook.stages.unit import check_period, data_through, resolve_period
 from tests.conftest import write_tables
@@ -36,19 +37,24 @@ def test_bad_period(text: str) -> None:
         Period.parse(text)
 
 
-@pytest.mark.parametrize("last,expected", [("2026-09-30", "2026Q3"), ("2026-09-29", "2026Q2"),
-                                           ("2026-10-15", "2026Q3"), ("2026-01-01", "2025Q4")])
+@pytest.mark.parametrize(
+    "last,expected",
+    [("2026-09-30", "2026Q3"), ("2026-09-29", "2026Q2"), ("2026-10-15", "2026Q3"), ("2026-01-01", "2025Q4")],
+)
 def test_latest_complete_quarter(last: str, expected: str) -> None:
     assert str(latest_complete(pd.Timestamp(last))) == expected
 
 
-@pytest.mark.parametrize("data_end,as_of,expected", [
-    ("2026-09-30", "2026-12-01", "2026Q3"),
-    ("2026-09-26", "2026-12-01", "2026Q3"),   # a quiet last weekend: the data still covers the quarter
-    ("2026-09-20", "2026-12-01", "2026Q2"),   # ten days short: it does not
-    ("2026-09-28", "2026-09-28", "2026Q2"),   # the quarter has not ended by the as-of date
-    ("2022-12-30", "2026-12-01", "2022Q4"),   # Superstore's last order
-])
+@pytest.mark.parametrize(
+    "data_end,as_of,expected",
+    [
+        ("2026-09-30", "2026-12-01", "2026Q3"),
+        ("2026-09-26", "2026-12-01", "2026Q3"),  # a quiet last weekend: the data still covers the quarter
+        ("2026-09-20", "2026-12-01", "2026Q2"),  # ten days short: it does not
+        ("2026-09-28", "2026-09-28", "2026Q2"),  # the quarter has not ended by the as-of date
+        ("2022-12-30", "2026-12-01", "2022Q4"),  # Superstore's last order
+    ],
+)
 def test_latest_covered_quarter(data_end: str, as_of: str, expected: str) -> None:
     assert str(latest_covered(pd.Timestamp(data_end), pd.Timestamp(as_of))) == expected
 
@@ -75,8 +81,8 @@ def test_an_explicit_period_the_data_overlaps_is_built_and_says_how_far_the_data
     meta = store.read_meta(store.ingest(data, root=tmp_path / "s"))
     assert str(resolve_period(None, meta)) == "2026Q2"  # the last order alone does not cover 2026Q3 ...
     p = resolve_period("2026Q3", meta)
-    check_period(p, meta)                                 # ... but an explicit 2026Q3 is built,
-    assert data_through(p, meta) == "2026-09-15"          # saying "data through 2026-09-15"
+    check_period(p, meta)  # ... but an explicit 2026Q3 is built,
+    assert data_through(p, meta) == "2026-09-15"  # saying "data through 2026-09-15"
     with pytest.raises(ParamError, match="period 2026Q4 starts after the data ends"):
         check_period(Period.parse("2026Q4"), meta)
 

@@ -1,4 +1,5 @@
 """The demo company: deterministic, canonical, dated in range, documented."""
+
 from __future__ import annotations
 
 import csv
@@ -8,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from riskbook.demo import company as demo
 from riskbook.core.schema import TABLES
+from riskbook.demo import company as demo
 
 FILES = ("orders", "customers", "reps", "invoices", "payments", "opportunities", "inventory", "incidents")
 
@@ -18,8 +19,7 @@ FILES = ("orders", "customers", "reps", "invoices", "payments", "opportunities",
 def demo_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Scale 1 generated twice (into different folders) and scale 2 once."""
     root = tmp_path_factory.mktemp("demo")
-    return {"a": demo.generate(root / "a"), "b": demo.generate(root / "b"),
-            "x2": demo.generate(root / "x2", scale=2)}
+    return {"a": demo.generate(root / "a"), "b": demo.generate(root / "b"), "x2": demo.generate(root / "x2", scale=2)}
 
 
 @pytest.fixture(scope="session")
@@ -66,14 +66,19 @@ def test_plain_csv_values(demo_dirs: dict[str, Path], tables: dict[str, pd.DataF
 
 def test_dates_in_range(tables: dict[str, pd.DataFrame]) -> None:
     lo, hi = "2024-01-01", "2026-09-30"
-    event_dates = {"orders": ["order_date"], "invoices": ["issue_date"], "payments": ["payment_date"],
-                   "opportunities": ["created_date", "close_date"], "inventory": ["snapshot_date"],
-                   "incidents": ["date", "resolved_date"]}
+    event_dates = {
+        "orders": ["order_date"],
+        "invoices": ["issue_date"],
+        "payments": ["payment_date"],
+        "opportunities": ["created_date", "close_date"],
+        "inventory": ["snapshot_date"],
+        "incidents": ["date", "resolved_date"],
+    }
     for name, cols in event_dates.items():
         for col in cols:
             d = tables[name][col]
             d = d[d != ""]
-            pd.to_datetime(d, format="%Y-%m-%d")              # ISO dates only
+            pd.to_datetime(d, format="%Y-%m-%d")  # ISO dates only
             late = tables[name].loc[d.index[d > hi]]
             if name == "orders":
                 assert len(late) == 5 and set(late["unit"]) == {"online"} and late[col].str.startswith("2027").all()
@@ -106,19 +111,36 @@ def test_ids_and_amounts(tables: dict[str, pd.DataFrame]) -> None:
 def test_ground_truth(demo_dirs: dict[str, Path]) -> None:
     gt = json.loads((demo_dirs["a"] / "ground_truth.json").read_text(encoding="utf-8"))
     assert {k: gt[k] for k in ("company", "currency", "period", "start", "end", "scale", "seed")} == {
-        "company": "Demo Trading Co.", "currency": "CNY", "period": "2026Q3", "start": "2024-01-01",
-        "end": "2026-09-30", "scale": 1, "seed": 20260930}
+        "company": "Demo Trading Co.",
+        "currency": "CNY",
+        "period": "2026Q3",
+        "start": "2024-01-01",
+        "end": "2026-09-30",
+        "scale": 1,
+        "seed": 20260930,
+    }
     assert gt["healthy_units"] == ["west"]
     risks = {r["unit"]: r for r in gt["risks"]}
     assert {u: r["risk"] for u, r in risks.items()} == {
-        "east": "receivables_crunch", "south": "sales_rep_exodus", "north": "competitor_price_war",
-        "online": "distorted_crm_data", "key_accounts": "key_customer_loss"}
-    expected = {"east": {"dso", "overdue_ratio", "overdue_90_ratio", "expected_credit_loss", "credit_limit_breaches"},
-                "south": {"rep_attrition_rate", "orphaned_revenue_share"},
-                "north": {"discount_depth", "win_rate", "competitive_loss_share", "revenue_growth",
-                          "discount_policy_violations"},
-                "online": {"duplicate_record_rate", "data_quality_error_rate", "benford_mad"},
-                "key_accounts": {"revenue_churn_rate", "net_revenue_retention"}}
+        "east": "receivables_crunch",
+        "south": "sales_rep_exodus",
+        "north": "competitor_price_war",
+        "online": "distorted_crm_data",
+        "key_accounts": "key_customer_loss",
+    }
+    expected = {
+        "east": {"dso", "overdue_ratio", "overdue_90_ratio", "expected_credit_loss", "credit_limit_breaches"},
+        "south": {"rep_attrition_rate", "orphaned_revenue_share"},
+        "north": {
+            "discount_depth",
+            "win_rate",
+            "competitive_loss_share",
+            "revenue_growth",
+            "discount_policy_violations",
+        },
+        "online": {"duplicate_record_rate", "data_quality_error_rate", "benford_mad"},
+        "key_accounts": {"revenue_churn_rate", "net_revenue_retention"},
+    }
     for unit, kris in expected.items():
         assert set(risks[unit]["kris"]) == kris, unit
         assert risks[unit]["family"] in ("market", "customer", "operational", "financial", "compliance")

@@ -12,6 +12,7 @@ are missing.  Import it into a test module to use it: ``from tests.ingest.pgserv
 
 Debug: ``python -m tests.ingest.pgserver`` starts a server, prints its URL and timings, and stops it.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -29,9 +30,9 @@ from pathlib import Path
 import pytest
 
 MISSING = "PostgreSQL server binaries not found: apt-get install postgresql"
-DB_USER = "postgres"        # the superuser initdb creates (trust authentication, socket only)
-PORT = 5432                 # only names the socket file (.s.PGSQL.5432) in our own directory
-TIMEOUT = 60                # seconds for any one step (initdb, start, createdb)
+DB_USER = "postgres"  # the superuser initdb creates (trust authentication, socket only)
+PORT = 5432  # only names the socket file (.s.PGSQL.5432) in our own directory
+TIMEOUT = 60  # seconds for any one step (initdb, start, createdb)
 
 # Settings for a fast, private, disposable server.
 CONF = """
@@ -65,6 +66,7 @@ def find_bindir() -> Path | None:
     def version(path: str) -> tuple[int, ...]:
         m = re.search(r"/postgresql/([\d.]+)/bin", path)
         return tuple(int(x) for x in m.group(1).split(".")) if m else ()
+
     candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version, reverse=True)
     if shutil.which("initdb"):
         candidates.append(str(Path(shutil.which("initdb")).resolve().parent))
@@ -90,8 +92,10 @@ class PgServer:
             try:
                 pw = pwd.getpwnam("postgres")
             except KeyError:
-                raise FileNotFoundError("running as root, but there is no 'postgres' system user to run "
-                                        "the PostgreSQL server as: apt-get install postgresql") from None
+                raise FileNotFoundError(
+                    "running as root, but there is no 'postgres' system user to run "
+                    "the PostgreSQL server as: apt-get install postgresql"
+                ) from None
             self._uid, self._gid = pw.pw_uid, pw.pw_gid
             # subprocess switches user itself (setgid/setgroups/setuid before exec): no runuser, su or PAM.
             self._run_as = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
@@ -124,9 +128,16 @@ class PgServer:
             env.update(HOME=str(self.root), USER="postgres", LOGNAME="postgres")
         with open(out, "wb") as fh:
             try:
-                p = subprocess.run([str(self.bindir / argv[0]), *argv[1:]], stdin=subprocess.DEVNULL,
-                                   stdout=fh, stderr=subprocess.STDOUT, cwd=self.root, env=env,
-                                   timeout=TIMEOUT, **(self._run_as if as_owner else {}))
+                p = subprocess.run(
+                    [str(self.bindir / argv[0]), *argv[1:]],
+                    stdin=subprocess.DEVNULL,
+                    stdout=fh,
+                    stderr=subprocess.STDOUT,
+                    cwd=self.root,
+                    env=env,
+                    timeout=TIMEOUT,
+                    **(self._run_as if as_owner else {}),
+                )
             except subprocess.TimeoutExpired:
                 raise PgServerError(f"{step} timed out after {TIMEOUT} s: {self._tail(out)}") from None
         self.timings[step] = time.perf_counter() - t0
@@ -140,7 +151,7 @@ class PgServer:
         except OSError:
             return "(no output)"
 
-    def start(self) -> "PgServer":
+    def start(self) -> PgServer:
         # Under /tmp, not pytest's tmp_path: the postgres user must be able to reach it (tmp_path's
         # parents are root-only, 0700), and unix socket paths are limited to ~107 bytes.
         base = "/tmp" if os.path.isdir("/tmp") else None
@@ -149,14 +160,37 @@ class PgServer:
         try:
             if self._run_as:
                 os.chown(self.root, self._uid, self._gid)
-            self._run("initdb", "initdb", "-D", str(self.datadir), "-U", DB_USER, "-A", "trust",
-                      "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions")
+            self._run(
+                "initdb",
+                "initdb",
+                "-D",
+                str(self.datadir),
+                "-U",
+                DB_USER,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+                "--no-instructions",
+            )
             with open(self.datadir / "postgresql.conf", "a", encoding="utf-8") as fh:
                 fh.write(CONF.format(sock=self.sockdir, port=PORT))
             self._spawn()
             # createdb is a client: it runs as us and connects through the socket (trust auth).
-            self._run("createdb", "createdb", "-h", str(self.sockdir), "-p", str(PORT), "-U", DB_USER,
-                      self.dbname, as_owner=False)
+            self._run(
+                "createdb",
+                "createdb",
+                "-h",
+                str(self.sockdir),
+                "-p",
+                str(PORT),
+                "-U",
+                DB_USER,
+                self.dbname,
+                as_owner=False,
+            )
         except BaseException:
             self.stop()
             raise
@@ -174,16 +208,24 @@ class PgServer:
         if self._run_as:
             env.update(HOME=str(self.root), USER="postgres", LOGNAME="postgres")
         with open(self.logfile, "ab") as log:
-            self.proc = subprocess.Popen([str(self.bindir / "postgres"), "-D", str(self.datadir)],
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                         cwd=self.root, env=env, start_new_session=True, **self._run_as)
+            self.proc = subprocess.Popen(
+                [str(self.bindir / "postgres"), "-D", str(self.datadir)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.root,
+                env=env,
+                start_new_session=True,
+                **self._run_as,
+            )
         pidfile = self.datadir / "postmaster.pid"
         deadline = time.monotonic() + TIMEOUT
         while True:
             if self.proc.poll() is not None:
-                raise PgServerError(f"postgres exited with {self.proc.returncode} while starting: "
-                                    f"{self._tail(self.logfile)}")
-            try:     # line 8 of postmaster.pid is the server's status, "ready" once it accepts connections
+                raise PgServerError(
+                    f"postgres exited with {self.proc.returncode} while starting: {self._tail(self.logfile)}"
+                )
+            try:  # line 8 of postmaster.pid is the server's status, "ready" once it accepts connections
                 lines = pidfile.read_text().splitlines()
                 if len(lines) >= 8 and lines[7].strip() == "ready":
                     break
@@ -200,18 +242,18 @@ class PgServer:
             return
         if self.proc is not None and self.proc.poll() is None:
             t0 = time.perf_counter()
-            self.proc.send_signal(signal.SIGINT)         # "fast" shutdown: abort sessions, checkpoint, exit
+            self.proc.send_signal(signal.SIGINT)  # "fast" shutdown: abort sessions, checkpoint, exit
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                self.proc.kill()                         # its children exit when the postmaster dies
+                self.proc.kill()  # its children exit when the postmaster dies
                 self.proc.wait(timeout=10)
             self.timings["stop"] = time.perf_counter() - t0
         self.proc = None
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
 
-    def __enter__(self) -> "PgServer":
+    def __enter__(self) -> PgServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -234,5 +276,7 @@ if __name__ == "__main__":
     with PgServer() as s:
         started = time.perf_counter() - t0
         print(s.url)
-    print(f"start {started:.2f} s ({', '.join(f'{k} {v:.2f} s' for k, v in s.timings.items())}), "
-          f"start+stop {time.perf_counter() - t0:.2f} s")
+    print(
+        f"start {started:.2f} s ({', '.join(f'{k} {v:.2f} s' for k, v in s.timings.items())}), "
+        f"start+stop {time.perf_counter() - t0:.2f} s"
+    )

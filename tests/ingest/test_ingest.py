@@ -1,5 +1,6 @@
 """Ingest: Arrow's typed reader (fast path) and the exact path must store the same tables, and the
 duplicate flags must mean what pandas' ``duplicated`` means, within each unit's slice."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from riskbook.ingest import arrowread, flags, store
 from riskbook.core.errors import DataError
+from riskbook.ingest import arrowread, flags, store
 from riskbook.ingest.loader import load_table
 
 # Padded values, tokens for missing, an upper-case status, yes/no and 是/否 flags, a quoted comma and
@@ -51,8 +52,13 @@ i9,2026-07-12,5
 def folder(tmp_path: Path) -> Path:
     d = tmp_path / "data"
     d.mkdir()
-    for name, text in [("orders", ORDERS), ("customers", CUSTOMERS), ("reps", REPS), ("invoices", INVOICES),
-                       ("payments", PAYMENTS)]:
+    for name, text in [
+        ("orders", ORDERS),
+        ("customers", CUSTOMERS),
+        ("reps", REPS),
+        ("invoices", INVOICES),
+        ("payments", PAYMENTS),
+    ]:
         (d / f"{name}.csv").write_text(text)
     return d
 
@@ -96,16 +102,23 @@ def test_meta_counts_the_findings_the_reports_show(folder: Path, tmp_path: Path)
     errors = {(x["table"], x["check"], x["column"]): x["count"] for x in meta["findings"] if x["severity"] == "error"}
     assert errors == {
         # O2/p1 repeated in east; O3 west -50 (no status: completed); O4 customer Z, rep r9; O5 dated 2030
-        ("orders", "duplicate_row", None): 1, ("orders", "negative_amount", "amount"): 1,
-        ("orders", "unknown_id", "customer_id"): 1, ("orders", "unknown_id", "rep_id"): 1,
+        ("orders", "duplicate_row", None): 1,
+        ("orders", "negative_amount", "amount"): 1,
+        ("orders", "unknown_id", "customer_id"): 1,
+        ("orders", "unknown_id", "rep_id"): 1,
         ("orders", "future_date", "order_date"): 1,
         ("payments", "duplicate_row", None): 2,  # i1 twice in east, i9 twice (no unit)
         ("payments", "unknown_id", "invoice_id"): 2,  # i9 is no invoice
     }
     f = store.load_findings(st)
     neg = f[f["check"] == "negative_amount"].iloc[0]
-    assert (neg["file"].endswith("orders.csv"), neg["row"], neg["key"], neg["value"], neg["unit"]) == \
-        (True, 5, "O3 / p1", "-50", "west")
+    assert (neg["file"].endswith("orders.csv"), neg["row"], neg["key"], neg["value"], neg["unit"]) == (
+        True,
+        5,
+        "O3 / p1",
+        "-50",
+        "west",
+    )
     orphan = f[(f["check"] == "unknown_id") & (f["table"] == "payments")]
     assert orphan["row"].tolist() == [5, 6] and orphan["unit"].isna().all()
 
@@ -118,16 +131,20 @@ def test_payments_of_unknown_invoices_belong_to_no_unit(folder: Path, tmp_path: 
     assert west["invoice_id"].tolist() == ["i2"]
 
 
-@pytest.mark.parametrize("bad, check, column, value", [
-    ("O9,2026-07-05,A,east,1 234,r1,p1,completed,no,x\n", "unparseable_value", "amount", "1 234"),
-    ("O9,05/07/2026,A,east,12,r1,p1,completed,no,x\n", "unparseable_value", "order_date", "05/07/2026"),
-    ("O9,2026-07-05,A,east,12,r1,p1,done,no,x\n", "invalid_value", "status", "done"),
-    ("O9,2026-07-05,A,East Region,12,r1,p1,completed,no,x\n", "invalid_unit", "unit", "East Region"),
-    ("O9,2026-07-05,A,east,12,r1,p1,completed,maybe,x\n", "unparseable_value", "discount_approved", "maybe"),
-    (",2026-07-05,A,east,12,r1,p1,completed,no,x\n", "missing_value", "order_id", ""),
-])
-def test_a_bad_cell_is_a_finding_and_both_paths_agree(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      bad: str, check: str, column: str, value: str) -> None:
+@pytest.mark.parametrize(
+    "bad, check, column, value",
+    [
+        ("O9,2026-07-05,A,east,1 234,r1,p1,completed,no,x\n", "unparseable_value", "amount", "1 234"),
+        ("O9,05/07/2026,A,east,12,r1,p1,completed,no,x\n", "unparseable_value", "order_date", "05/07/2026"),
+        ("O9,2026-07-05,A,east,12,r1,p1,done,no,x\n", "invalid_value", "status", "done"),
+        ("O9,2026-07-05,A,East Region,12,r1,p1,completed,no,x\n", "invalid_unit", "unit", "East Region"),
+        ("O9,2026-07-05,A,east,12,r1,p1,completed,maybe,x\n", "unparseable_value", "discount_approved", "maybe"),
+        (",2026-07-05,A,east,12,r1,p1,completed,no,x\n", "missing_value", "order_id", ""),
+    ],
+)
+def test_a_bad_cell_is_a_finding_and_both_paths_agree(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str, check: str, column: str, value: str
+) -> None:
     path = folder / "orders.csv"
     path.write_text(ORDERS + bad)
     st = store.ingest(folder, root=tmp_path / "store")
@@ -165,12 +182,14 @@ def _reference(df: pd.DataFrame, cols: list[str], group: str | None) -> np.ndarr
 def test_duplicates_match_pandas(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n = 5000
-    df = pd.DataFrame({
-        "a": rng.choice([f"k{i}" for i in range(3000)] + [None], n),
-        "b": rng.choice(["x", "y", None], n),
-        "c": rng.integers(0, 4, n).astype(float),
-        "g": rng.choice(["east", "west", "north"], n),
-    })
+    df = pd.DataFrame(
+        {
+            "a": rng.choice([f"k{i}" for i in range(3000)] + [None], n),
+            "b": rng.choice(["x", "y", None], n),
+            "c": rng.integers(0, 4, n).astype(float),
+            "g": rng.choice(["east", "west", "north"], n),
+        }
+    )
     in_order = df.dropna(subset=["a"]).sort_values("a", kind="stable").reset_index(drop=True)  # sorted ids
     for frame in (df, in_order):
         table = pa.Table.from_pandas(frame, preserve_index=False)

@@ -1,4 +1,5 @@
 """The malformed-input corpus (tests/ingest/malformed.py): every input ends as its case says."""
+
 from __future__ import annotations
 
 import html
@@ -9,12 +10,12 @@ import pandas as pd
 import pytest
 
 from riskbook import cli, kris
-from riskbook.stages import quality
-from riskbook.render import results
-from riskbook.report import show
+from riskbook.core.periods import Period
 from riskbook.ingest import store
 from riskbook.kris import Context
-from riskbook.core.periods import Period
+from riskbook.render import results
+from riskbook.report import show
+from riskbook.stages import quality
 from tests.conftest import SCHEMA, TINY, write_tables
 from tests.ingest.malformed import CASES, Case
 
@@ -66,8 +67,14 @@ def test_malformed_input(case: Case, tmp_path: Path, capsys) -> None:
     st = store.ingest(folder, root=tmp_path / "store")
     meta = store.read_meta(st)
     findings = store.load_findings(st, "u")
-    ctx = Context(store.load_unit(st, "u"), Period.parse("2026Q3"), {}, pd.Timestamp(meta["first_date"]),
-                  as_of=pd.Timestamp(meta["as_of"]), findings=findings)
+    ctx = Context(
+        store.load_unit(st, "u"),
+        Period.parse("2026Q3"),
+        {},
+        pd.Timestamp(meta["first_date"]),
+        as_of=pd.Timestamp(meta["as_of"]),
+        findings=findings,
+    )
     k = kris.compute(ctx)
     if case.finding:
         check, table, column, row = case.finding
@@ -85,12 +92,13 @@ def test_malformed_input(case: Case, tmp_path: Path, capsys) -> None:
         doc = results.build("u", "2026Q3", "CNY", "en", k, pd.DataFrame(columns=["id"]), dq)
         text = json.dumps(doc, allow_nan=False)
         import jsonschema
+
         jsonschema.validate(json.loads(text), json.loads(SCHEMA.read_text(encoding="utf-8")))
         assert any(i["check"] == check and row in i["rows"] for i in doc["data_quality"]["issues"])
     if case.kri:
         kid, expected = case.kri
         value = k.set_index("id").loc[kid, "value"]
-        assert (pd.isna(value) if expected is None else value == pytest.approx(expected)), (kid, value)
+        assert pd.isna(value) if expected is None else value == pytest.approx(expected), (kid, value)
     assert k["value"].map(lambda v: v is None or pd.isna(v) or abs(v) < 1e12).all(), "no KRI is blown up"
 
 

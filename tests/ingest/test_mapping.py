@@ -1,4 +1,5 @@
 """Mappings from users' own exports: Chinese headers, GBK, day-first dates, Excel title rows, SQL-free."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,7 +31,9 @@ def write_company(tmp_path: Path, orders: dict, extra: dict | None = None) -> Pa
 
 
 ORDERS_MAP = {
-    "file": "orders.csv", "dates": {"dayfirst": True}, "keep": "状态 != '测试'",
+    "file": "orders.csv",
+    "dates": {"dayfirst": True},
+    "keep": "状态 != '测试'",
     "columns": {"order_id": "订单编号", "order_date": "下单日期", "customer_id": "客户编号"},
     "amount": {"quantity": "数量", "price": "单价", "discount": "折扣"},
     "unit": {"column": "事业部", "map": {"华东事业部": "east", "华南事业部": "south"}},
@@ -65,7 +68,8 @@ def test_excel_with_title_rows_runs_a_pack(tmp_path: Path) -> None:
     path = tmp_path / "销售明细.xlsx"
     with pd.ExcelWriter(path) as xl:
         pd.DataFrame([["2026年销售明细（内部）"], ["导出时间：2026-10-01"]]).to_excel(
-            xl, sheet_name="明细", header=False, index=False)
+            xl, sheet_name="明细", header=False, index=False
+        )
         body.to_excel(xl, sheet_name="明细", startrow=2, index=False)
     spec = {**ORDERS_MAP, "file": path.name, "sheet": "明细", "header_row": 3}
     cfg = write_company(tmp_path, spec)
@@ -80,8 +84,11 @@ def test_excel_with_title_rows_runs_a_pack(tmp_path: Path) -> None:
 def test_unit_via_customer_and_constant(tmp_path: Path) -> None:
     (tmp_path / "cust.csv").write_text("编号,名称,区域\nK1,甲,East\nK2,乙,East\nK3,丙,South\n", encoding="utf-8")
     orders = {**ORDERS_MAP, "unit": {"via": "customer"}}
-    customers = {"file": "cust.csv", "columns": {"customer_id": "编号", "customer_name": "名称"},
-                 "unit": {"column": "区域"}}
+    customers = {
+        "file": "cust.csv",
+        "columns": {"customer_id": "编号", "customer_name": "名称"},
+        "unit": {"column": "区域"},
+    }
     cfg = write_company(gbk_csv(tmp_path), orders, {"customers": customers})
     assert sorted(load(cfg, tmp_path, "east")["orders"]["order_id"]) == ["A1", "A2", "A3"]
     const = write_company(tmp_path, {**ORDERS_MAP, "unit": {"value": "all"}})
@@ -89,31 +96,55 @@ def test_unit_via_customer_and_constant(tmp_path: Path) -> None:
 
 
 def test_overflowing_field_is_put_back(tmp_path: Path) -> None:
-    (tmp_path / "o.csv").write_text("id,date,cust,address,unit,amount\n"
-                                    "1,2026-07-01,C1,12, rue des Bouchers,east,10\n"
-                                    "2,2026-09-30,C2,Main St,east,20\n", encoding="utf-8")
-    spec = {"file": "o.csv", "overflow": "address", "unit": {"column": "unit"},
-            "columns": {"order_id": "id", "order_date": "date", "customer_id": "cust", "amount": "amount"}}
+    (tmp_path / "o.csv").write_text(
+        "id,date,cust,address,unit,amount\n"
+        "1,2026-07-01,C1,12, rue des Bouchers,east,10\n"
+        "2,2026-09-30,C2,Main St,east,20\n",
+        encoding="utf-8",
+    )
+    spec = {
+        "file": "o.csv",
+        "overflow": "address",
+        "unit": {"column": "unit"},
+        "columns": {"order_id": "id", "order_date": "date", "customer_id": "cust", "amount": "amount"},
+    }
     orders = load(write_company(tmp_path, spec), tmp_path, "east")["orders"]
     assert list(orders["amount"]) == [10, 20]
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"columns": {**ORDERS_MAP["columns"], "order_id": "单号"}},
-     "column '单号' (mapped to order_id) is not in the file"),
-    ({"unit": {"column": "事业部", "map": {"华南事业部": "south"}}},
-     "row 2, column '事业部': 3 rows have a unit value the unit map does not know ('华东事业部') — add them to "
-     "unit: map: in the mapping"),
-    ({"dates": {"format": "%Y-%m-%d"}},
-     "row 2, column '下单日期': 4 of 4 values are not dates (first: '15/04/2026') — check dates: in the mapping"),
-    ({"dates": {}}, "row 2, column '下单日期': 4 of 4 values are not dates (first: '15/04/2026') — they look "
-                    "day-first (31/12/2026): set dates: {dayfirst: true} in the mapping"),
-    ({"colums": {}}, "sources.orders: unknown key(s) colums"),
-    ({"columns": {**ORDERS_MAP["columns"], "amount": "状态"}, "amount": None},  # the wrong column
-     "row 2, column '状态': 4 of 4 values are not numbers (first: '完成') — remove currency signs and thousands "
-     "separators"),
-    ({"encoding": "utf-8"}, "cannot be decoded as utf-8: it looks like gb18030 — set encoding: gb18030 in the mapping"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (
+            {"columns": {**ORDERS_MAP["columns"], "order_id": "单号"}},
+            "column '单号' (mapped to order_id) is not in the file",
+        ),
+        (
+            {"unit": {"column": "事业部", "map": {"华南事业部": "south"}}},
+            "row 2, column '事业部': 3 rows have a unit value the unit map does not know ('华东事业部') — add them to "
+            "unit: map: in the mapping",
+        ),
+        (
+            {"dates": {"format": "%Y-%m-%d"}},
+            "row 2, column '下单日期': 4 of 4 values are not dates (first: '15/04/2026') — check dates: in the mapping",
+        ),
+        (
+            {"dates": {}},
+            "row 2, column '下单日期': 4 of 4 values are not dates (first: '15/04/2026') — they look "
+            "day-first (31/12/2026): set dates: {dayfirst: true} in the mapping",
+        ),
+        ({"colums": {}}, "sources.orders: unknown key(s) colums"),
+        (
+            {"columns": {**ORDERS_MAP["columns"], "amount": "状态"}, "amount": None},  # the wrong column
+            "row 2, column '状态': 4 of 4 values are not numbers (first: '完成') — remove currency signs and thousands "
+            "separators",
+        ),
+        (
+            {"encoding": "utf-8"},
+            "cannot be decoded as utf-8: it looks like gb18030 — set encoding: gb18030 in the mapping",
+        ),
+    ],
+)
 def test_mapping_errors_are_one_line(tmp_path: Path, capsys, change: dict, message: str) -> None:
     cfg = write_company(gbk_csv(tmp_path), {**ORDERS_MAP, **change})
     code = cli.main(["validate", "--config", str(cfg)])
@@ -140,8 +171,9 @@ def test_a_value_the_unit_map_does_not_know_is_a_finding(tmp_path: Path) -> None
     st = store.ingest(resolve(None, cfg), root=tmp_path / "store")
     f = store.load_findings(st)
     hit = f[f["check"] == "unmapped_value"]
-    assert hit[["row", "column", "value", "excluded", "severity"]].values.tolist() == \
-        [[7, "unit", "华北事业部", "row", "error"]]
+    assert hit[["row", "column", "value", "excluded", "severity"]].values.tolist() == [
+        [7, "unit", "华北事业部", "row", "error"]
+    ]
     assert "A6" not in set(store.load_unit(st, "east")["orders"]["order_id"])
 
 
@@ -187,6 +219,7 @@ def test_arrow_and_row_readers_agree(tmp_path: Path, both_readers) -> None:
     assert list(south["amount"]) == [100.0, 60.0]
     assert list(fast["east"]["orders"].sort_values("order_id")["customer_id"]) == ["K1", "K2", "K1", "K2"]
     from riskbook.ingest import mapping
+
     text = (tmp_path / "orders.csv").read_bytes().decode("gbk")
     assert mapping._arrow_csv(text, None, ",", 2) is not None, "the file should take Arrow's reader"
     assert mapping._arrow_csv(text + "A8,1,2\n", None, ",", 2) is None, "a short row is left to the row reader"
@@ -210,10 +243,16 @@ def test_files_named_through_environment_variables_are_in_the_key(tmp_path: Path
 
 
 def test_values_map_the_exports_own_words(tmp_path: Path) -> None:
-    rows = [r.replace(",完成", ",已完成") for r in ROWS[:4]] + ["A6,05/08/2026,K1,华东事业部,1,10,0,已取消",
-                                                                  "A7,06/08/2026,K1,华东事业部,1,10,0,处理中"]
-    spec = {**ORDERS_MAP, "keep": None, "columns": {**ORDERS_MAP["columns"], "status": "状态"},
-            "values": {"status": {"已完成": "completed", "已取消": "cancelled"}}}
+    rows = [r.replace(",完成", ",已完成") for r in ROWS[:4]] + [
+        "A6,05/08/2026,K1,华东事业部,1,10,0,已取消",
+        "A7,06/08/2026,K1,华东事业部,1,10,0,处理中",
+    ]
+    spec = {
+        **ORDERS_MAP,
+        "keep": None,
+        "columns": {**ORDERS_MAP["columns"], "status": "状态"},
+        "values": {"status": {"已完成": "completed", "已取消": "cancelled"}},
+    }
     cfg = write_company(gbk_csv(tmp_path, rows), spec)
     st = store.ingest(resolve(None, cfg), root=tmp_path / "store")
     east = store.load_unit(st, "east")["orders"].set_index("order_id")
@@ -234,15 +273,23 @@ def test_a_semicolon_export_is_read_as_such(tmp_path: Path) -> None:
 
 def test_a_join_on_a_file_whose_header_is_elsewhere_says_so(tmp_path: Path, capsys) -> None:
     (tmp_path / "lines.csv").write_text("单号,数量,单价\nA1,2,100\n", encoding="utf-8")
-    (tmp_path / "heads.csv").write_text("订单导出\n单号,日期,客户,事业部\nA1,2026-07-01,K1,华东事业部\n", encoding="utf-8")
-    spec = {"file": "lines.csv", "join": [{"file": "heads.csv", "on": "单号"}],  # heads.csv needs header_row: 2
-            "columns": {"order_id": "单号", "order_date": "日期", "customer_id": "客户"},
-            "amount": {"quantity": "数量", "price": "单价"}, "unit": {"column": "事业部", "map": {"华东事业部": "east"}}}
+    (tmp_path / "heads.csv").write_text(
+        "订单导出\n单号,日期,客户,事业部\nA1,2026-07-01,K1,华东事业部\n", encoding="utf-8"
+    )
+    spec = {
+        "file": "lines.csv",
+        "join": [{"file": "heads.csv", "on": "单号"}],  # heads.csv needs header_row: 2
+        "columns": {"order_id": "单号", "order_date": "日期", "customer_id": "客户"},
+        "amount": {"quantity": "数量", "price": "单价"},
+        "unit": {"column": "事业部", "map": {"华东事业部": "east"}},
+    }
     assert cli.main(["validate", "--config", str(write_company(tmp_path, spec))]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
-    assert "heads.csv: row 1, taken as the header, has 1 field(s) where most rows have 4 — is the header on " \
-           "row 2? set header_row: 2 in the mapping" in err
+    assert (
+        "heads.csv: row 1, taken as the header, has 1 field(s) where most rows have 4 — is the header on "
+        "row 2? set header_row: 2 in the mapping" in err
+    )
     spec["join"][0]["header_row"] = 2
     assert cli.main(["validate", "--config", str(write_company(tmp_path, spec))]) == 0
     spec["join"][0]["on"] = "订单号"  # a join column the header does not have

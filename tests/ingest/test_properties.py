@@ -1,5 +1,6 @@
 """Property-based tests (hypothesis): whatever mix of defects a table carries, the readers end in a
 store or a one-line DataError, and every KRI is a finite number or n/a with a reason."""
+
 from __future__ import annotations
 
 import csv
@@ -13,16 +14,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskbook.ingest import checks, store
 from riskbook import kris
-from riskbook.ingest.arrowread import to_arrow
 from riskbook.core.errors import DataError
-from riskbook.kris import Context
 from riskbook.core.periods import Period
+from riskbook.ingest import checks, store
+from riskbook.ingest.arrowread import to_arrow
+from riskbook.kris import Context
 
-SETTINGS = settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                          HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 DAYS = pd.date_range("2025-01-01", "2027-03-31", freq="D")
+
 
 # cells as an export might hold them: good values most of the time, and every kind of bad one
 def _csv(header: list[str], rows: list[list[str]]) -> str:
@@ -45,8 +51,14 @@ BAD: dict[str, list[str]] = {  # what a bad cell of each kind of column can hold
     "unit": ["", "East", "group", "x" * 80],
     "status": ["done", "?", ""],
 }
-ORDER_COLS = [("order_id", "id"), ("order_date", "date"), ("customer_id", "id"), ("unit", "unit"),
-              ("amount", "amount"), ("status", "status")]
+ORDER_COLS = [
+    ("order_id", "id"),
+    ("order_date", "date"),
+    ("customer_id", "id"),
+    ("unit", "unit"),
+    ("amount", "amount"),
+    ("status", "status"),
+]
 
 
 @pytest.mark.slow  # hundreds of generated inputs
@@ -73,11 +85,14 @@ def test_readers_end_in_a_store_or_one_line(tmp_path_factory, data, n, n_inv, wh
     folder = tmp_path_factory.mktemp("data")
     (folder / "orders.csv").write_text(_csv([c for c, _ in ORDER_COLS], rows))
     if n_inv:
-        inv = [[f"i{k}", draw(good_id), draw(good_unit), draw(good_date), draw(good_date), draw(good_amount)]
-               for k in range(n_inv)]
+        inv = [
+            [f"i{k}", draw(good_id), draw(good_unit), draw(good_date), draw(good_date), draw(good_amount)]
+            for k in range(n_inv)
+        ]
         inv[0][4] = draw(st.sampled_from(BAD["date"]))  # one bad due date
-        (folder / "invoices.csv").write_text(_csv(["invoice_id", "customer_id", "unit", "issue_date", "due_date",
-                                                   "amount"], inv))
+        (folder / "invoices.csv").write_text(
+            _csv(["invoice_id", "customer_id", "unit", "issue_date", "due_date", "amount"], inv)
+        )
         pay = [[f"i{draw(st.integers(0, n_inv + 1))}", draw(good_date), draw(good_amount)] for _ in range(n_inv)]
         (folder / "payments.csv").write_text(_csv(["invoice_id", "payment_date", "amount"], pay))
     try:
@@ -96,8 +111,14 @@ def test_readers_end_in_a_store_or_one_line(tmp_path_factory, data, n, n_inv, wh
     for unit in meta["units"]:
         t = store.load_unit(st_, unit)
         assert (t["orders"]["unit"] == unit).all()
-        ctx = Context(t, Period.parse("2026Q3"), {}, pd.Timestamp(meta["first_date"]),
-                      as_of=pd.Timestamp(meta["as_of"]), findings=store.load_findings(st_, unit))
+        ctx = Context(
+            t,
+            Period.parse("2026Q3"),
+            {},
+            pd.Timestamp(meta["first_date"]),
+            as_of=pd.Timestamp(meta["as_of"]),
+            findings=store.load_findings(st_, unit),
+        )
         _finite_or_reasoned(kris.compute(ctx))
 
 
@@ -122,48 +143,103 @@ def _arrow(name: str, df: pd.DataFrame) -> pa.Table:
 
 @pytest.mark.slow  # hundreds of generated inputs
 @SETTINGS
-@given(data=st.data(), n_orders=st.integers(1, 60), n_inv=st.integers(0, 25), n_opp=st.integers(0, 20),
-       n_reps=st.integers(0, 8), n_inc=st.integers(0, 10))
+@given(
+    data=st.data(),
+    n_orders=st.integers(1, 60),
+    n_inv=st.integers(0, 25),
+    n_opp=st.integers(0, 20),
+    n_reps=st.integers(0, 8),
+    n_inc=st.integers(0, 10),
+)
 def test_kris_are_finite_or_na_with_a_reason(data, n_orders, n_inv, n_opp, n_reps, n_inc) -> None:
     draw = data.draw
     col = lambda strat, n: [draw(strat) for _ in range(n)]  # noqa: E731
     day = lambda n: pd.Series(col(dates, n), dtype="datetime64[ns]")  # noqa: E731
-    tables = {"orders": pd.DataFrame({
-        "order_id": [f"O{i % max(1, n_orders - 3)}" for i in range(n_orders)], "order_date": day(n_orders),
-        "customer_id": col(ids, n_orders), "unit": "u", "amount": col(floats, n_orders),
-        "rep_id": col(st.sampled_from(["r1", "r2", None]), n_orders), "product_id": "p1",
-        "quantity": col(floats, n_orders), "list_price": col(floats, n_orders), "unit_price": col(floats, n_orders),
-        "status": col(st.sampled_from(["completed", "cancelled", "returned", None]), n_orders),
-        "discount_approved": col(st.booleans(), n_orders)})}
-    tables["customers"] = pd.DataFrame({"customer_id": ["A", "B", "C"], "customer_name": ["a", "b", "c"],
-                                        "unit": "u", "credit_limit": col(floats, 3)})
+    tables = {
+        "orders": pd.DataFrame(
+            {
+                "order_id": [f"O{i % max(1, n_orders - 3)}" for i in range(n_orders)],
+                "order_date": day(n_orders),
+                "customer_id": col(ids, n_orders),
+                "unit": "u",
+                "amount": col(floats, n_orders),
+                "rep_id": col(st.sampled_from(["r1", "r2", None]), n_orders),
+                "product_id": "p1",
+                "quantity": col(floats, n_orders),
+                "list_price": col(floats, n_orders),
+                "unit_price": col(floats, n_orders),
+                "status": col(st.sampled_from(["completed", "cancelled", "returned", None]), n_orders),
+                "discount_approved": col(st.booleans(), n_orders),
+            }
+        )
+    }
+    tables["customers"] = pd.DataFrame(
+        {"customer_id": ["A", "B", "C"], "customer_name": ["a", "b", "c"], "unit": "u", "credit_limit": col(floats, 3)}
+    )
     if n_reps:
-        tables["reps"] = pd.DataFrame({"rep_id": [f"r{i}" for i in range(n_reps)], "rep_name": "x", "unit": "u",
-                                       "hire_date": day(n_reps), "exit_date": day(n_reps),
-                                       "quarterly_quota": col(floats, n_reps)})
+        tables["reps"] = pd.DataFrame(
+            {
+                "rep_id": [f"r{i}" for i in range(n_reps)],
+                "rep_name": "x",
+                "unit": "u",
+                "hire_date": day(n_reps),
+                "exit_date": day(n_reps),
+                "quarterly_quota": col(floats, n_reps),
+            }
+        )
     if n_inv:
-        tables["invoices"] = pd.DataFrame({
-            "invoice_id": [f"i{i % max(1, n_inv - 2)}" for i in range(n_inv)], "customer_id": col(ids, n_inv),
-            "unit": "u", "issue_date": day(n_inv), "due_date": day(n_inv), "amount": col(floats, n_inv),
-            "disputed": col(st.sampled_from([True, False, None]), n_inv)})
+        tables["invoices"] = pd.DataFrame(
+            {
+                "invoice_id": [f"i{i % max(1, n_inv - 2)}" for i in range(n_inv)],
+                "customer_id": col(ids, n_inv),
+                "unit": "u",
+                "issue_date": day(n_inv),
+                "due_date": day(n_inv),
+                "amount": col(floats, n_inv),
+                "disputed": col(st.sampled_from([True, False, None]), n_inv),
+            }
+        )
         k = draw(st.integers(0, 20))
-        tables["payments"] = pd.DataFrame({"invoice_id": [f"i{draw(st.integers(0, n_inv + 2))}" for _ in range(k)],
-                                           "payment_date": day(k), "amount": col(floats, k),
-                                           "unit": "u"})
+        tables["payments"] = pd.DataFrame(
+            {
+                "invoice_id": [f"i{draw(st.integers(0, n_inv + 2))}" for _ in range(k)],
+                "payment_date": day(k),
+                "amount": col(floats, k),
+                "unit": "u",
+            }
+        )
     if n_opp:
-        tables["opportunities"] = pd.DataFrame({
-            "opportunity_id": [f"o{i}" for i in range(n_opp)], "unit": "u", "created_date": day(n_opp),
-            "status": col(st.sampled_from(["open", "won", "lost", None]), n_opp), "amount": col(floats, n_opp),
-            "close_date": day(n_opp), "competitor": col(st.sampled_from(["X", None]), n_opp)})
+        tables["opportunities"] = pd.DataFrame(
+            {
+                "opportunity_id": [f"o{i}" for i in range(n_opp)],
+                "unit": "u",
+                "created_date": day(n_opp),
+                "status": col(st.sampled_from(["open", "won", "lost", None]), n_opp),
+                "amount": col(floats, n_opp),
+                "close_date": day(n_opp),
+                "competitor": col(st.sampled_from(["X", None]), n_opp),
+            }
+        )
     if n_inc:
-        tables["incidents"] = pd.DataFrame({
-            "incident_id": [f"n{i}" for i in range(n_inc)], "unit": "u", "date": day(n_inc),
-            "category": col(st.sampled_from(["legal", "compliance", "other", None]), n_inc),
-            "severity": col(st.one_of(st.integers(-2, 9).map(float), st.just(float("nan"))), n_inc)})
+        tables["incidents"] = pd.DataFrame(
+            {
+                "incident_id": [f"n{i}" for i in range(n_inc)],
+                "unit": "u",
+                "date": day(n_inc),
+                "category": col(st.sampled_from(["legal", "compliance", "other", None]), n_inc),
+                "severity": col(st.one_of(st.integers(-2, 9).map(float), st.just(float("nan"))), n_inc),
+            }
+        )
     arrow = {name: _arrow(name, df) for name, df in tables.items()}
     checked, findings = checks.run(arrow, {}, {n: f"{n}.csv" for n in arrow}, {}, pd.Timestamp("2026-12-01"))
     frames = {n: t.to_pandas() for n, t in checked.items()}
     for p in ("2026Q3", "2026-09", "2026"):
-        ctx = Context(frames, Period.parse(p), {}, pd.Timestamp("2025-01-01"), as_of=pd.Timestamp("2026-12-01"),
-                      findings=findings.to_pandas())
+        ctx = Context(
+            frames,
+            Period.parse(p),
+            {},
+            pd.Timestamp("2025-01-01"),
+            as_of=pd.Timestamp("2026-12-01"),
+            findings=findings.to_pandas(),
+        )
         _finite_or_reasoned(kris.compute(ctx))

@@ -1,4 +1,5 @@
 """Full packs from the real exports in ../shared/real-exports, checked against the raw files."""
+
 from __future__ import annotations
 
 import csv
@@ -12,8 +13,10 @@ from riskbook.core import config
 from tests.conftest import read_results
 
 SHARED = config.PROJ_ROOT.parent / "shared" / "real-exports"
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent: the real exports are not here")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent: the real exports are not here"),
+]
 
 
 def quarter(year: int, month: int) -> tuple[int, int]:
@@ -57,8 +60,23 @@ def test_northwind_pack(tmp_path: Path) -> None:
         for r in csv.reader(fh):
             if r[0] != "orderID":
                 header[r[0]] = (r[1], r[3])
-    europe = {"Germany", "UK", "France", "Austria", "Sweden", "Italy", "Finland", "Ireland", "Switzerland",
-              "Denmark", "Portugal", "Poland", "Belgium", "Norway", "Spain"}
+    europe = {
+        "Germany",
+        "UK",
+        "France",
+        "Austria",
+        "Sweden",
+        "Italy",
+        "Finland",
+        "Ireland",
+        "Switzerland",
+        "Denmark",
+        "Portugal",
+        "Poland",
+        "Belgium",
+        "Norway",
+        "Spain",
+    }
     revenue: dict[tuple, float] = defaultdict(float)
     with open(nw / "order-details.csv", newline="") as fh:
         for r in csv.DictReader(fh):
@@ -68,10 +86,11 @@ def test_northwind_pack(tmp_path: Path) -> None:
                 revenue[quarter(y, m)] += float(r["unitPrice"]) * int(r["quantity"]) * (1 - float(r["discount"]))
     doc = read_results(tmp_path / "1998Q1" / "europe" / "results.json")
     kri = {k["id"]: k for k in doc["kris"]}
-    assert kri["revenue_growth"]["value"] == pytest.approx((revenue[(1998, 1)] / revenue[(1997, 4)] - 1) * 100,
-                                                           rel=1e-6)
+    assert kri["revenue_growth"]["value"] == pytest.approx(
+        (revenue[(1998, 1)] / revenue[(1997, 4)] - 1) * 100, rel=1e-6
+    )
     assert kri["discount_depth"]["status"] != "n/a"
-    group = (tmp_path / "1998Q1" / "group" / "group_1998Q1_risk_report.pdf")
+    group = tmp_path / "1998Q1" / "group" / "group_1998Q1_risk_report.pdf"
     assert group.exists()
 
 

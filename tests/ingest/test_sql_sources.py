@@ -5,6 +5,7 @@ dept, total, state)` and `clients(client_no, client_name, region, dept)` — wit
 given by a department name mapped to a unit id. The PostgreSQL server is a throwaway one
 (tests/ingest/pgserver.py); its tests skip where the server binaries are not installed.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,8 +17,8 @@ import sqlalchemy as sa
 import yaml
 
 from riskbook import cli
-from tests.ingest.pgserver import postgres_url  # noqa: F401  (session fixture: a throwaway PostgreSQL database)
 from tests.conftest import read_results
+from tests.ingest.pgserver import postgres_url  # noqa: F401  (session fixture: a throwaway PostgreSQL database)
 
 UNITS = {"华东事业部": "east", "华南事业部": "south"}
 # (order_no, order_day, cust, dept, total, state) — 2026Q2 and 2026Q3 complete (last order 2026-09-30)
@@ -37,7 +38,7 @@ SALES = [
 #   2026Q2: S01 1000.00 + S02 500.50 + S03 250.00            = 1750.50
 #   2026Q3: S05 1200.00 + S06 300.25 + S07 99.75 (S08 cancelled) = 1600.00
 #   1600.00 / 1750.50 − 1 = −0.0859754…  →  −8.5975 %
-EAST_GROWTH_2026Q3 = (Decimal("1600.00") / Decimal("1750.50") - 1) * 100     # −8.597543558…
+EAST_GROWTH_2026Q3 = (Decimal("1600.00") / Decimal("1750.50") - 1) * 100  # −8.597543558…
 # (client_no, client_name, region, dept)
 CLIENTS = [
     ("C1", "上海东方贸易有限公司", "上海", "华东事业部"),
@@ -49,18 +50,24 @@ CLIENTS = [
 def build_company(url: str) -> None:
     """(Re)create the user's tables in the database at ``url`` with the rows above."""
     md = sa.MetaData()
-    sales = sa.Table("sales", md,
-                     sa.Column("order_no", sa.String(20), primary_key=True),
-                     sa.Column("order_day", sa.Date, nullable=False),
-                     sa.Column("cust", sa.String(20)),
-                     sa.Column("dept", sa.String(40)),
-                     sa.Column("total", sa.Numeric(12, 2)),     # PostgreSQL returns Decimal objects
-                     sa.Column("state", sa.String(20)))
-    clients = sa.Table("clients", md,
-                       sa.Column("client_no", sa.String(20), primary_key=True),
-                       sa.Column("client_name", sa.String(100)),
-                       sa.Column("region", sa.String(40)),
-                       sa.Column("dept", sa.String(40)))
+    sales = sa.Table(
+        "sales",
+        md,
+        sa.Column("order_no", sa.String(20), primary_key=True),
+        sa.Column("order_day", sa.Date, nullable=False),
+        sa.Column("cust", sa.String(20)),
+        sa.Column("dept", sa.String(40)),
+        sa.Column("total", sa.Numeric(12, 2)),  # PostgreSQL returns Decimal objects
+        sa.Column("state", sa.String(20)),
+    )
+    clients = sa.Table(
+        "clients",
+        md,
+        sa.Column("client_no", sa.String(20), primary_key=True),
+        sa.Column("client_name", sa.String(100)),
+        sa.Column("region", sa.String(40)),
+        sa.Column("dept", sa.String(40)),
+    )
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
@@ -82,14 +89,18 @@ def write_company(folder: Path, url: str, orders_sql: str = "SELECT * FROM sales
             "orders": {
                 "url": url,
                 "sql": orders_sql,
-                "columns": {"order_id": "order_no", "order_date": "order_day", "customer_id": "cust",
-                            "amount": "total", "status": "state"},
+                "columns": {
+                    "order_id": "order_no",
+                    "order_date": "order_day",
+                    "customer_id": "cust",
+                    "amount": "total",
+                    "status": "state",
+                },
                 "unit": {"column": "dept", "map": UNITS},
             },
             "customers": {
                 "url": url,
-                "sql": "SELECT client_no AS customer_id, client_name AS customer_name, region, dept "
-                       "FROM clients",
+                "sql": "SELECT client_no AS customer_id, client_name AS customer_name, region, dept FROM clients",
                 "unit": {"column": "dept", "map": UNITS},
             },
         },
@@ -142,7 +153,7 @@ def test_run_computes_kris_from_sql(company: Path, tmp_path: Path) -> None:
     results = read_results(out / "2026Q3" / "east" / "results.json")
     kri = {k["id"]: k for k in results["kris"]}["revenue_growth"]
     assert kri["value"] == pytest.approx(float(EAST_GROWTH_2026Q3), abs=1e-4)
-    assert kri["status"] == "amber"          # −5 % ≥ growth > −15 %
+    assert kri["status"] == "amber"  # −5 % ≥ growth > −15 %
 
 
 def test_url_from_environment_variable(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -171,8 +182,11 @@ def test_a_run_queries_the_database_once(postgres_url: str, tmp_path: Path) -> N
     try:
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SEQUENCE IF EXISTS riskbook_hits; CREATE SEQUENCE riskbook_hits"))
-        cfg = write_company(tmp_path, postgres_url, orders_sql="SELECT s.* FROM sales s CROSS JOIN "
-                                                               "(SELECT nextval('riskbook_hits') AS hit) h")
+        cfg = write_company(
+            tmp_path,
+            postgres_url,
+            orders_sql="SELECT s.* FROM sales s CROSS JOIN (SELECT nextval('riskbook_hits') AS hit) h",
+        )
         out = tmp_path / "out"
         assert cli.main(["run", "--config", str(cfg), "--out", str(out), "--period", "2026Q3"]) == 0
         assert {d.name for d in (out / "2026Q3").iterdir() if d.is_dir()} == {"east", "south", "group"}

@@ -1,4 +1,5 @@
 """Every KRI against values computed by hand on the tiny company (tests/conftest.py)."""
+
 from __future__ import annotations
 
 import math
@@ -8,8 +9,8 @@ import pandas as pd
 import pytest
 
 from riskbook import kris as K
-from riskbook.kris import Context
 from riskbook.core.periods import Period
+from riskbook.kris import Context
 
 # Hand computation, period 2026Q3 (92 days), previous 2026Q2:
 # revenue Q3 = 1200 + 100 + 200 + 100 (blank customer) = 1600; Q2 = 1000 + 500 + 300 = 1800; 2025Q3 = 900
@@ -19,24 +20,24 @@ EXPECTED = {
     "revenue_yoy": (1600 / 900 - 1) * 100,
     "customer_concentration_top10": 100.0,
     "customer_hhi": (1200 / 15) ** 2 + (100 / 15) ** 2 + (200 / 15) ** 2,
-    "win_rate": 50.0,                       # closed in Q3: o2 won, o6 won, o4 lost, o5 lost
-    "competitive_loss_share": 50.0,         # o4 lost to Rival, o5 to nobody named
+    "win_rate": 50.0,  # closed in Q3: o2 won, o6 won, o4 lost, o5 lost
+    "competitive_loss_share": 50.0,  # o4 lost to Rival, o5 to nobody named
     "discount_depth": (300 + 0 + 200 + 0) / (1500 + 100 + 400 + 100) * 100,
-    "customer_churn_rate": 1 / 3 * 100,     # B bought in Q2, not in Q3
+    "customer_churn_rate": 1 / 3 * 100,  # B bought in Q2, not in Q3
     "revenue_churn_rate": 500 / 1800 * 100,
     "net_revenue_retention": (1200 + 100) / 1800 * 100,
-    "rep_attrition_rate": 1 / ((2 + 2) / 2) * 4 * 100,   # r1 left; headcount 2 at start and end
+    "rep_attrition_rate": 1 / ((2 + 2) / 2) * 4 * 100,  # r1 left; headcount 2 at start and end
     "orphaned_revenue_share": (1000 + 500) / 1800 * 100,  # A (r1 left) and B (r4 left)
-    "pipeline_coverage": (1000 + 300) / (300 + 200),     # o1 open, o3 closes after period end
-    "data_quality_error_rate": 1 / 23 * 100,             # the blank customer_id among 23 dated records
+    "pipeline_coverage": (1000 + 300) / (300 + 200),  # o1 open, o3 closes after period end
+    "data_quality_error_rate": 1 / 23 * 100,  # the blank customer_id among 23 dated records
     "duplicate_record_rate": 0.0,
     "incident_count": 3 + 2 + 4,
-    "stockout_rate": 2 / 4 * 100,                        # p1 at 0, p2 below forecast
+    "stockout_rate": 2 / 4 * 100,  # p1 at 0, p2 below forecast
     "dso": 1400 / (500 + 200 + 300 + 100) * 92,
     "overdue_ratio": (600 + 500) / 1400 * 100,
     "overdue_90_ratio": 600 / 1400 * 100,
     "expected_credit_loss": (600 * 0.5 + 500 * 0.02 + 200 * 0.005 + 100 * 0.005) / 1600 * 100,
-    "credit_limit_breaches": 1,             # A owes 600 over a limit of 500
+    "credit_limit_breaches": 1,  # A owes 600 over a limit of 500
     "cancellation_rate": 60 / 1600 * 100,
     "dispute_rate": 1 / 4 * 100,
     "discount_policy_violations": 1 / 2 * 100,  # D at 50% unapproved; A at exactly 20% is within the limit
@@ -62,10 +63,10 @@ def test_every_contract_kri_is_registered() -> None:
 
 def test_status_follows_direction_and_thresholds(tiny_ctx: Context) -> None:
     df = K.compute(tiny_ctx).set_index("id")
-    assert df.loc["dso", "status"] == "red"                    # 117 days ≥ 60
-    assert df.loc["revenue_growth", "status"] == "amber"       # −11.1% between −5% and −15%
-    assert df.loc["win_rate", "status"] == "green"             # 50% above 30%
-    assert df.loc["cancellation_rate", "status"] == "amber"    # 3.75% between 3% and 6%
+    assert df.loc["dso", "status"] == "red"  # 117 days ≥ 60
+    assert df.loc["revenue_growth", "status"] == "amber"  # −11.1% between −5% and −15%
+    assert df.loc["win_rate", "status"] == "green"  # 50% above 30%
+    assert df.loc["cancellation_rate", "status"] == "amber"  # 3.75% between 3% and 6%
     early = K.compute(tiny_ctx.at(Period.parse("2025Q3")), ["sales_volatility_cv"]).iloc[0]
     assert early["status"] == "n/a" and "before the data" in early["reason"]  # window starts 2025-04
 
@@ -101,8 +102,15 @@ def test_zero_revenue_period_is_na(tiny_ctx: Context) -> None:
 
 
 def _orders_ctx(amounts: np.ndarray, dates: pd.DatetimeIndex) -> Context:
-    orders = pd.DataFrame({"order_id": [f"o{i}" for i in range(len(amounts))], "order_date": dates,
-                           "customer_id": "A", "unit": "u", "amount": amounts})
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"o{i}" for i in range(len(amounts))],
+            "order_date": dates,
+            "customer_id": "A",
+            "unit": "u",
+            "amount": amounts,
+        }
+    )
     return Context({"orders": orders}, Period.parse("2026Q3"), {}, pd.Timestamp("2024-01-01"))
 
 
@@ -131,8 +139,9 @@ def test_benford_mad_by_hand_and_applicability() -> None:
 def test_single_customer_unit() -> None:
     dates = pd.DatetimeIndex(["2026-05-01", "2026-08-01"])
     ctx = _orders_ctx(np.array([100.0, 50.0]), dates)
-    df = K.compute(ctx, ["customer_concentration_top10", "customer_hhi", "customer_churn_rate",
-                         "net_revenue_retention"]).set_index("id")
+    df = K.compute(
+        ctx, ["customer_concentration_top10", "customer_hhi", "customer_churn_rate", "net_revenue_retention"]
+    ).set_index("id")
     assert df.loc["customer_concentration_top10", "value"] == 100
     assert df.loc["customer_hhi", "value"] == 10000
     assert df.loc["customer_churn_rate", "value"] == 0
@@ -142,6 +151,7 @@ def test_single_customer_unit() -> None:
 def test_duplicates_are_flagged(tmp_path) -> None:
     from riskbook.ingest import store
     from tests.conftest import TINY, write_tables
+
     orders = TINY["orders"] + "O6,2026-08-10,C,u,100,r2,p2,10,10,10,completed,false\n"
     folder = write_tables(tmp_path / "dup", {**TINY, "orders": orders})
     st = store.ingest(folder, root=tmp_path / "store")

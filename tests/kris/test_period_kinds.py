@@ -1,4 +1,5 @@
 """Month and year reports: thresholds fitted to the period's length, short windows widened, no false reds."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,13 +8,13 @@ import pandas as pd
 import pytest
 
 from riskbook import cli
+from riskbook import kris as K
+from riskbook.core.errors import ParamError
+from riskbook.core.periods import Period
 from riskbook.demo import company as demo
 from riskbook.ingest import store
-from riskbook import kris as K
 from riskbook.kris import Context
-from riskbook.core.periods import Period
 from riskbook.settings.checks import check_company
-from riskbook.core.errors import ParamError
 
 
 def test_counts_scale_with_the_period_and_coverage_inversely() -> None:
@@ -62,8 +63,11 @@ def test_a_month_measures_churn_and_attrition_over_the_three_months_to_date(tiny
 
 def test_a_span_of_months_is_its_own_period() -> None:
     span = Period.parse("2026-08").span(3)
-    assert (span.start, span.end, str(span)) == (pd.Timestamp("2026-06-01"), pd.Timestamp("2026-08-31"),
-                                                 "2026-06..2026-08")
+    assert (span.start, span.end, str(span)) == (
+        pd.Timestamp("2026-06-01"),
+        pd.Timestamp("2026-08-31"),
+        "2026-06..2026-08",
+    )
     assert span.previous.start == pd.Timestamp("2026-03-01")
     assert Period.parse("2026-09").span(3) == Period.parse("2026Q3")
 
@@ -77,8 +81,13 @@ def demo_store(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("period", ["2026-09", "2026Q3", "2025"])
 def test_the_demos_healthy_unit_has_no_red_in_a_month_quarter_or_year(demo_store: Path, period: str) -> None:
     meta = store.read_meta(demo_store)
-    ctx = Context(store.load_unit(demo_store, "west"), Period.parse(period), {}, pd.Timestamp(meta["first_date"]),
-                  as_of=pd.Timestamp(meta["as_of"]))
+    ctx = Context(
+        store.load_unit(demo_store, "west"),
+        Period.parse(period),
+        {},
+        pd.Timestamp(meta["first_date"]),
+        as_of=pd.Timestamp(meta["as_of"]),
+    )
     k = K.compute(ctx)
     red = k[k["status"] == "red"]
     assert red.empty, red[["id", "value", "amber", "red"]].to_string()
@@ -90,8 +99,13 @@ def test_the_injected_risks_still_show_in_a_month(demo_store: Path) -> None:
     customer losses are red in September 2026 too."""
     meta = store.read_meta(demo_store)
     for unit, kri in (("south", "rep_attrition_rate"), ("key_accounts", "revenue_churn_rate")):
-        ctx = Context(store.load_unit(demo_store, unit), Period.parse("2026-09"), {},
-                      pd.Timestamp(meta["first_date"]), as_of=pd.Timestamp(meta["as_of"]))
+        ctx = Context(
+            store.load_unit(demo_store, unit),
+            Period.parse("2026-09"),
+            {},
+            pd.Timestamp(meta["first_date"]),
+            as_of=pd.Timestamp(meta["as_of"]),
+        )
         assert K.compute(ctx, [kri]).iloc[0]["status"] == "red", (unit, kri)
 
 

@@ -1,4 +1,5 @@
 """The command line: one-line errors naming file, row and column; exit codes; outputs left alone."""
+
 from __future__ import annotations
 
 import subprocess
@@ -24,24 +25,44 @@ ORDERS_HEAD = "order_id,order_date,customer_id,unit,amount\n"
 # A column most of whose values fail is the wrong column, format or delimiter: the run stops, naming
 # how many values fail, the first one, and the fix. (A stray bad cell is a finding: tests/ingest/test_malformed.py.)
 CASES = [
-    ("orders", ORDERS_HEAD + "O1,03/07/2026,A,u,10\nO2,31/08/2026,A,u,10\n",
-     "orders.csv, row 2, column 'order_date': 2 of 2 values are not dates (first: '03/07/2026') — use ISO dates "
-     "(2026-12-31), or read the file through a sources: mapping with dates: {dayfirst: true}"),
-    ("orders", ORDERS_HEAD + 'O1,2026-07-01,A,u,"¥1,000"\n',
-     "orders.csv, row 2, column 'amount': 1 of 1 values are not numbers (first: '¥1,000') — remove currency signs"),
-    ("orders", ORDERS_HEAD + "O1,2026-07-01,A,u,10\nO2,2026-07-01,A,u,1,000\n",
-     "orders.csv, row 3: 6 fields where the header has 5 — quote values that contain commas"),
-    ("orders", "order_id,order_date,customer_id,amount\nO1,2026-07-01,A,10\n",
-     "orders.csv, column 'unit': missing required column 'unit' — add it or map a column to unit (the file has: "
-     "order_id, order_date, customer_id, amount)"),
-    ("orders", ORDERS_HEAD + "O1,2026-07-01,A,East China,10\n",
-     "orders.csv, row 2, column 'unit': 1 of 1 unit values are not lowercase slugs"),
-    ("orders", ORDERS_HEAD + "O1,2026-07-01,A,,10\n",
-     "orders.csv, column 'unit': no row has a usable unit"),
-    ("opportunities", "opportunity_id,unit,created_date,status,amount\no1,u,2026-07-01,pending,5\n",
-     "opportunities.csv, row 2, column 'status': 1 of 1 values are not one of open, won, lost (first: 'pending')"),
-    ("invoices", "invoice_id,customer_id,unit,issue_date,due_date,amount,disputed\ni1,A,u,2026-07-01,2026-07-31,5,maybe\n",
-     "invoices.csv, row 2, column 'disputed': 1 of 1 values are not true/false (first: 'maybe')"),
+    (
+        "orders",
+        ORDERS_HEAD + "O1,03/07/2026,A,u,10\nO2,31/08/2026,A,u,10\n",
+        "orders.csv, row 2, column 'order_date': 2 of 2 values are not dates (first: '03/07/2026') — use ISO dates "
+        "(2026-12-31), or read the file through a sources: mapping with dates: {dayfirst: true}",
+    ),
+    (
+        "orders",
+        ORDERS_HEAD + 'O1,2026-07-01,A,u,"¥1,000"\n',
+        "orders.csv, row 2, column 'amount': 1 of 1 values are not numbers (first: '¥1,000') — remove currency signs",
+    ),
+    (
+        "orders",
+        ORDERS_HEAD + "O1,2026-07-01,A,u,10\nO2,2026-07-01,A,u,1,000\n",
+        "orders.csv, row 3: 6 fields where the header has 5 — quote values that contain commas",
+    ),
+    (
+        "orders",
+        "order_id,order_date,customer_id,amount\nO1,2026-07-01,A,10\n",
+        "orders.csv, column 'unit': missing required column 'unit' — add it or map a column to unit (the file has: "
+        "order_id, order_date, customer_id, amount)",
+    ),
+    (
+        "orders",
+        ORDERS_HEAD + "O1,2026-07-01,A,East China,10\n",
+        "orders.csv, row 2, column 'unit': 1 of 1 unit values are not lowercase slugs",
+    ),
+    ("orders", ORDERS_HEAD + "O1,2026-07-01,A,,10\n", "orders.csv, column 'unit': no row has a usable unit"),
+    (
+        "opportunities",
+        "opportunity_id,unit,created_date,status,amount\no1,u,2026-07-01,pending,5\n",
+        "opportunities.csv, row 2, column 'status': 1 of 1 values are not one of open, won, lost (first: 'pending')",
+    ),
+    (
+        "invoices",
+        "invoice_id,customer_id,unit,issue_date,due_date,amount,disputed\ni1,A,u,2026-07-01,2026-07-31,5,maybe\n",
+        "invoices.csv, row 2, column 'disputed': 1 of 1 values are not true/false (first: 'maybe')",
+    ),
 ]
 
 
@@ -83,12 +104,15 @@ def test_bad_run_leaves_existing_outputs_untouched(tmp_path: Path, capsys) -> No
     assert marker.read_text() == '{"earlier": true}'
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["--unit", "nowhere"], "The value for `unit` must be one of ['u'], but 'nowhere' was passed."),
-    (["--period", "2026Q5"], "period '2026Q5' is not a quarter (2026Q3), month (2026-09) or year (2026)"),
-    (["--period", "2027Q1"], "period 2027Q1 starts after the data ends (data through 2026-10-05)"),
-    (["--jobs", "0"], "--jobs must be 1 or more"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--unit", "nowhere"], "The value for `unit` must be one of ['u'], but 'nowhere' was passed."),
+        (["--period", "2026Q5"], "period '2026Q5' is not a quarter (2026Q3), month (2026-09) or year (2026)"),
+        (["--period", "2027Q1"], "period 2027Q1 starts after the data ends (data through 2026-10-05)"),
+        (["--jobs", "0"], "--jobs must be 1 or more"),
+    ],
+)
 def test_run_parameter_errors(tiny_dir: Path, tmp_path: Path, capsys, argv: list[str], message: str) -> None:
     code, err = run(capsys, "run", "--data", str(tiny_dir), "--out", str(tmp_path / "o"), *argv)
     assert code == 2 and message in err and len(err.splitlines()) == 1
@@ -130,6 +154,7 @@ def test_an_unforeseen_error_is_one_line_and_debug_shows_the_traceback(tiny_dir:
 
     def boom(*a, **k):
         raise KeyError("surprise")
+
     monkeypatch.setattr(store, "read_meta", boom)
     code, err = run(capsys, "validate", "--data", str(tiny_dir))
     assert code == 3 and len(err.splitlines()) == 1 and "KeyError: 'surprise'" in err and "--debug" in err
@@ -139,6 +164,7 @@ def test_an_unforeseen_error_is_one_line_and_debug_shows_the_traceback(tiny_dir:
 
 def test_init_makes_a_company_folder_of_ones_own(tiny_dir: Path, tmp_path: Path, capsys) -> None:
     import yaml
+
     folder = tmp_path / "acme"
     assert cli.main(["init", str(folder), "--data", str(tiny_dir), "--currency", "EUR"]) == 0
     assert "units/ for u" in capsys.readouterr().out
@@ -149,6 +175,7 @@ def test_init_makes_a_company_folder_of_ones_own(tiny_dir: Path, tmp_path: Path,
     assert (folder / "register").is_dir() and not list((folder / "register").glob("*.yaml"))
     assert "units/<unit>.yaml" in (folder / "README.md").read_text(encoding="utf-8")
     from riskbook.settings.params import resolve_company
+
     c = resolve_company(None, folder / "company.yaml")
     assert (c.name, c.currency, c.params_dir) == ("tiny", "EUR", folder.resolve())
     code, err = run(capsys, "init", str(folder), "--data", str(tiny_dir))  # never overwrites

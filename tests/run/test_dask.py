@@ -1,4 +1,5 @@
 """--scheduler: the notebooks run on a Dask distributed cluster's workers."""
+
 from __future__ import annotations
 
 from pathlib import Path

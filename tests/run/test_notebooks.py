@@ -1,4 +1,5 @@
 """The notebooks as analysts use them: clean in git, typed parameters, runnable with their defaults."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,14 @@ def test_stages_run_top_to_bottom_with_default_parameters(tmp_path: Path) -> Non
     """What an analyst does in `make lab`: run each notebook as it is (only the outputs go elsewhere)."""
     for name in config.STAGES:
         out = tmp_path / f"{name}.ipynb"
-        pm.execute_notebook(str(config.NOTEBOOKS_DIR / f"{name}.ipynb"), str(out), parameters={"out_dir": str(tmp_path)},
-                            kernel_name="python3", progress_bar=False, cwd=str(config.NOTEBOOKS_DIR))
+        pm.execute_notebook(
+            str(config.NOTEBOOKS_DIR / f"{name}.ipynb"),
+            str(out),
+            parameters={"out_dir": str(tmp_path)},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(config.NOTEBOOKS_DIR),
+        )
     results = read_results(tmp_path / "2026Q3" / "east" / "results.json")
     assert results["unit"] == "east" and results["period"] == "2026Q3"
     assert any(r["id"] == "R-FIN-01" for r in results["risks"])
@@ -46,8 +53,14 @@ def test_each_stage_runs_alone_on_a_fresh_clone(name: str, tmp_path: Path) -> No
     """An analyst opens a later stage first (no earlier notebook run, nothing saved): it computes what it
     reads in process, says so, and shows the same report as the run."""
     out = tmp_path / f"{name}.ipynb"
-    pm.execute_notebook(str(config.NOTEBOOKS_DIR / f"{name}.ipynb"), str(out), parameters={"out_dir": str(tmp_path)},
-                        kernel_name="python3", progress_bar=False, cwd=str(config.NOTEBOOKS_DIR))
+    pm.execute_notebook(
+        str(config.NOTEBOOKS_DIR / f"{name}.ipynb"),
+        str(out),
+        parameters={"out_dir": str(tmp_path)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(config.NOTEBOOKS_DIR),
+    )
     text = out.read_text(encoding="utf-8")
     assert "no up-to-date identification result for east 2026Q3: computing it here" in text
     assert "run notebooks/identification.ipynb" not in text

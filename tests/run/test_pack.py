@@ -3,6 +3,7 @@
 One session-scoped run builds every unit and the group (English); a second builds
 one unit in Chinese; a third breaks one unit to show the others still build.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,7 @@ UNITS = list(demo.UNITS)
 
 
 def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture(scope="session")
@@ -104,14 +104,14 @@ def test_injected_risks_are_red_and_healthy_unit_is_not(pack: Path, truth: dict)
 def test_pdf_reads_like_a_report(pack: Path) -> None:
     text = pdf_text(pack / "east" / f"east_{PERIOD}_risk_report.pdf")
     assert "Sales operations risk report" in text and "East China" in text
-    order = [text.index(h) for h in ("Executive summary", "Risk identification", "Risk assessment",
-                                     "Risk monitoring")]
+    order = [text.index(h) for h in ("Executive summary", "Risk identification", "Risk assessment", "Risk monitoring")]
     assert order == sorted(order), "summary first, then the stages"
     assert "R-FIN-01" in text and "Receivables and bad debt" in text
     for leak in ("import riskbook", "rb.open_unit", "Traceback", "papermill", "WARNING"):
         assert leak not in text
-    pages = subprocess.run(["pdfinfo", str(pack / "east" / f"east_{PERIOD}_risk_report.pdf")],
-                           capture_output=True, text=True).stdout
+    pages = subprocess.run(
+        ["pdfinfo", str(pack / "east" / f"east_{PERIOD}_risk_report.pdf")], capture_output=True, text=True
+    ).stdout
     n = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")))
     assert f"2 / {n}" in text, "page numbers"
     group = pdf_text(pack / "group" / f"group_{PERIOD}_risk_report.pdf")
@@ -145,9 +145,22 @@ def test_index_page_in_a_browser(pack: Path, tmp_path: Path) -> None:
     chromium = shutil.which("chromium")
     if not chromium:
         pytest.skip("chromium is not installed (make setup installs it)")
-    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                          "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-                          (pack / "index.html").as_uri()], capture_output=True, text=True, timeout=120).stdout
+    dom = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            (pack / "index.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     for unit in UNITS:
         assert f'data-unit="{unit}" data-status="ok"' in dom
         assert f'href="{unit}/{unit}_{PERIOD}_risk_report.pdf"' in dom
@@ -169,9 +182,10 @@ def test_chinese_report(company: str, tmp_path: Path) -> None:
 def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Path, capsys) -> None:
     from riskbook.ingest import store
     from riskbook.settings.sources import resolve
+
     cfg = demo_company(tmp_path / "params", demo_dir)
     slice_ = store.ingest(resolve(None, cfg)) / "north" / "orders.arrow"  # the store the run will reuse ...
-    slice_.write_bytes(slice_.read_bytes()[:100])                       # ... with north's orders cut short
+    slice_.write_bytes(slice_.read_bytes()[:100])  # ... with north's orders cut short
     out = tmp_path / "out"
     try:
         code = cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "north", "west"])
@@ -182,8 +196,13 @@ def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Pat
     assert "Failed tasks" in err and "north" in err and "01_identification" in err
     assert (out / PERIOD / "west" / f"west_{PERIOD}_risk_report.pdf").exists()
     failed = json.loads((out / PERIOD / "north" / "01_identification.ipynb").read_text())
-    errors = [o for c in failed["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in failed["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert errors and errors[0]["ename"]  # the failing cell is kept, with its error
 
 
@@ -227,15 +246,20 @@ def test_a_data_folder_never_wears_the_demos_identity(tmp_path: Path, capsys) ->
     """A user's folder with a unit called east: not 'Demo Trading Co.', not CNY, not 'East China', not
     the demo register's owners, overrides or hand-added risk — anywhere in the pack."""
     from tests.conftest import TINY, write_tables
+
     data = write_tables(tmp_path / "acme_exports", {k: v.replace(",u,", ",east,") for k, v in TINY.items()})
     out = tmp_path / "out"
     assert cli.main(["run", "--data", str(data), "--out", str(out), "--period", PERIOD]) == 0
     assert "no company file: reports are titled 'acme_exports'" in capsys.readouterr().err
     d = out / PERIOD / "east"
-    texts = [pdf_text(d / f"east_{PERIOD}_risk_report.pdf"), pdf_text(out / PERIOD / "group" /
-                                                                       f"group_{PERIOD}_risk_report.pdf")]
-    texts += [re.sub(r"base64,[A-Za-z0-9+/=]+", "", p.read_text(encoding="utf-8"))  # not inside images
-              for p in [*d.glob("*.html"), d / "results.json"]]
+    texts = [
+        pdf_text(d / f"east_{PERIOD}_risk_report.pdf"),
+        pdf_text(out / PERIOD / "group" / f"group_{PERIOD}_risk_report.pdf"),
+    ]
+    texts += [
+        re.sub(r"base64,[A-Za-z0-9+/=]+", "", p.read_text(encoding="utf-8"))  # not inside images
+        for p in [*d.glob("*.html"), d / "results.json"]
+    ]
     wb = load_workbook(d / f"east_{PERIOD}_risk_register.xlsx")
     texts.append(" ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None))
     blob = "\n".join(texts)
@@ -250,14 +274,18 @@ def test_a_units_own_language_within_an_english_run(tmp_path: Path) -> None:
     """company.yaml says en, units/north.yaml says zh: north's report is Chinese, south's and the group's
     English, in one run without --lang; with --lang en every report is English."""
     from tests.conftest import TINY, write_tables
-    two = {k: v.replace(",u,", ",north,") + "".join(line.replace(",u,", ",south,").replace("\n", "") + "\n"
-                                                      for line in v.splitlines()[1:] if ",u," in line)
-           for k, v in TINY.items()}
+
+    two = {
+        k: v.replace(",u,", ",north,")
+        + "".join(
+            line.replace(",u,", ",south,").replace("\n", "") + "\n" for line in v.splitlines()[1:] if ",u," in line
+        )
+        for k, v in TINY.items()
+    }
     data = write_tables(tmp_path / "data", two)
     params = tmp_path / "params"
     (params / "units").mkdir(parents=True)
-    (params / "company.yaml").write_text(f"company: Lang Co\ncurrency: EUR\nlang: en\ndata: {data}\n",
-                                         encoding="utf-8")
+    (params / "company.yaml").write_text(f"company: Lang Co\ncurrency: EUR\nlang: en\ndata: {data}\n", encoding="utf-8")
     (params / "units" / "north.yaml").write_text("lang: zh\nname: {en: North, zh: 北区}\n", encoding="utf-8")
     out = tmp_path / "out"
     assert cli.main(["run", "--config", str(params / "company.yaml"), "--out", str(out), "--period", PERIOD]) == 0
@@ -269,6 +297,22 @@ def test_a_units_own_language_within_an_english_run(tmp_path: Path) -> None:
     assert "风险" not in group
     assert read_results(out / PERIOD / "north" / "results.json")["lang"] == "zh"
     assert read_results(out / PERIOD / "south" / "results.json")["lang"] == "en"
-    assert cli.main(["run", "--config", str(params / "company.yaml"), "--out", str(out), "--period", PERIOD,
-                     "--lang", "en", "--unit", "north"]) == 0
+    assert (
+        cli.main(
+            [
+                "run",
+                "--config",
+                str(params / "company.yaml"),
+                "--out",
+                str(out),
+                "--period",
+                PERIOD,
+                "--lang",
+                "en",
+                "--unit",
+                "north",
+            ]
+        )
+        == 0
+    )
     assert read_results(out / PERIOD / "north" / "results.json")["lang"] == "en"

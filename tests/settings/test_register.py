@@ -1,4 +1,5 @@
 """The analysts' register and per-unit parameters, end to end."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,7 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from riskbook import cli, kris as K
+from riskbook import cli
+from riskbook import kris as K
 from riskbook.core import config
 from riskbook.core.errors import ParamError
 from riskbook.settings.register import load_register
@@ -44,6 +46,7 @@ def params(tmp_path: Path, demo_data: Path) -> Path:
 @pytest.fixture(scope="module")
 def demo_data(tmp_path_factory) -> Path:
     from riskbook.demo import company as demo
+
     return demo.generate(tmp_path_factory.mktemp("demo") / "data")
 
 
@@ -74,12 +77,15 @@ def test_override_and_added_risk_everywhere(params: Path, tmp_path: Path) -> Non
     assert by_id["R-ADD-09"][head.index("source")] == "analyst"
 
 
-@pytest.mark.parametrize("text,message", [
-    ("risks:\n  R-FIN-01:\n    override: {likelihood: 5}\n", "override needs a reason"),
-    ("risks:\n  R-FIN-01:\n    override: {likelihood: 7, reason: x}\n", "whole number from 1 to 5"),
-    ("risks:\n  R-FIN-01:\n    response: ignore\n", "response must be one of"),
-    ("added:\n  - {id: R-X, title: t, family: weather, likelihood: 2, impact: 2}\n", "family must be one of"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("risks:\n  R-FIN-01:\n    override: {likelihood: 5}\n", "override needs a reason"),
+        ("risks:\n  R-FIN-01:\n    override: {likelihood: 7, reason: x}\n", "whole number from 1 to 5"),
+        ("risks:\n  R-FIN-01:\n    response: ignore\n", "response must be one of"),
+        ("added:\n  - {id: R-X, title: t, family: weather, likelihood: 2, impact: 2}\n", "family must be one of"),
+    ],
+)
 def test_register_errors(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "register").mkdir()
     (tmp_path / "register" / "east.yaml").write_text(text)
@@ -100,6 +106,7 @@ def test_unit_threshold_changes_only_that_unit(params: Path, tmp_path: Path) -> 
     (params / "units" / "east.yaml").write_text("name: {en: East}\nkri:\n  dso: {amber: 400, red: 500}\n")
     after = statuses()
     assert after["east"]["dso"] == "green"
-    assert {k: v for k, v in after["east"].items() if k != "dso"} == \
-        {k: v for k, v in before["east"].items() if k != "dso"}
+    assert {k: v for k, v in after["east"].items() if k != "dso"} == {
+        k: v for k, v in before["east"].items() if k != "dso"
+    }
     assert after["west"] == before["west"]

@@ -1,23 +1,31 @@
 """Assessment rules: likelihood, impact bands, ratings, movement, residual, the register."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from riskbook.stages import assess as A
-from riskbook.stages.identify import identify
 from riskbook import kris as K
 from riskbook.settings.register import Register
+from riskbook.stages import assess as A
+from riskbook.stages.identify import identify
 
 
 def kri_rows(*pairs: tuple[str, str]) -> pd.DataFrame:
     return pd.DataFrame([{"status": s, "previous_status": p} for s, p in pairs])
 
 
-@pytest.mark.parametrize("pairs,expected", [
-    ([("green", "green")], 1), ([("amber", "green")], 3), ([("red", "green"), ("amber", "green")], 4),
-    ([("red", "amber")], 5), ([("amber", "red")], 4), ([("n/a", "n/a")], 1),
-])
+@pytest.mark.parametrize(
+    "pairs,expected",
+    [
+        ([("green", "green")], 1),
+        ([("amber", "green")], 3),
+        ([("red", "green"), ("amber", "green")], 4),
+        ([("red", "amber")], 5),
+        ([("amber", "red")], 4),
+        ([("n/a", "n/a")], 1),
+    ],
+)
 def test_likelihood(pairs, expected) -> None:
     assert A.likelihood(kri_rows(*pairs)) == expected
 
@@ -37,15 +45,31 @@ def test_impact_bands_configurable() -> None:
     assert A.impact(15, 100.0, kri_rows(("red", "green")), params) == 2
 
 
-@pytest.mark.parametrize("score,rating", [(1, "low"), (4, "low"), (5, "medium"), (9, "medium"), (10, "high"),
-                                          (16, "high"), (17, "critical"), (25, "critical")])
+@pytest.mark.parametrize(
+    "score,rating",
+    [
+        (1, "low"),
+        (4, "low"),
+        (5, "medium"),
+        (9, "medium"),
+        (10, "high"),
+        (16, "high"),
+        (17, "critical"),
+        (25, "critical"),
+    ],
+)
 def test_rating_bands(score: int, rating: str) -> None:
     assert A.rating(score) == rating
 
 
 def test_movement() -> None:
-    cur = pd.DataFrame({"id": ["R-FIN-01", "R-MKT-01", "R-OPS-01", "R-CUS-01"], "score": [16, 6, 9, 4],
-                        "exposure": [1.0, 1.0, 1.0, 1.0]})
+    cur = pd.DataFrame(
+        {
+            "id": ["R-FIN-01", "R-MKT-01", "R-OPS-01", "R-CUS-01"],
+            "score": [16, 6, 9, 4],
+            "exposure": [1.0, 1.0, 1.0, 1.0],
+        }
+    )
     prev = pd.Series({"R-FIN-01": 12, "R-MKT-01": 9, "R-OPS-01": 9, "R-CMP-01": 20})
     m = A.movement(cur, prev).set_index("id")["movement"].to_dict()
     assert m == {"R-FIN-01": "up", "R-MKT-01": "down", "R-OPS-01": "same", "R-CUS-01": "new", "R-CMP-01": "closed"}
@@ -54,8 +78,15 @@ def test_movement() -> None:
 def test_assessment_on_tiny_company(tiny_ctx) -> None:
     kris = K.compute(tiny_ctx)
     found = identify(tiny_ctx, kris)
-    register = Register({"R-FIN-01": {"owner": "Ann", "response": "transfer",
-                             "controls": [{"name": "credit insurance", "reduces": {"impact": 2}}]}})
+    register = Register(
+        {
+            "R-FIN-01": {
+                "owner": "Ann",
+                "response": "transfer",
+                "controls": [{"name": "credit insurance", "reduces": {"impact": 2}}],
+            }
+        }
+    )
     a = A.assess(found, tiny_ctx, register).set_index("id")
     fin = a.loc["R-FIN-01"]
     # dso, overdue ratios and ECL red now; previous quarter (2026Q2) has i1 1000 open but 0 days past due

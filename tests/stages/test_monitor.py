@@ -1,4 +1,5 @@
 """Monitoring: Western Electric rules, control limits, breaches new since the previous period first."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,13 +10,16 @@ from riskbook import kris as K
 from riskbook.stages.monitor import control_limits, monitor, western_electric
 
 
-@pytest.mark.parametrize("z,rules", [
-    ([0, 0.5, -0.5, 3.5], ["1 point beyond 3σ"]),
-    ([0, 2.5, 0.2, 2.4], ["2 of 3 beyond 2σ"]),
-    ([0, 1.5, 1.2, 0.1, 1.3, 1.4], ["4 of 5 beyond 1σ"]),
-    ([0.1, 0.2, 0.3, 0.1, 0.2, 0.4, 0.1, 0.2], ["8 in a row on one side"]),
-    ([0.5, -0.5, 0.3, -0.2], []),
-])
+@pytest.mark.parametrize(
+    "z,rules",
+    [
+        ([0, 0.5, -0.5, 3.5], ["1 point beyond 3σ"]),
+        ([0, 2.5, 0.2, 2.4], ["2 of 3 beyond 2σ"]),
+        ([0, 1.5, 1.2, 0.1, 1.3, 1.4], ["4 of 5 beyond 1σ"]),
+        ([0.1, 0.2, 0.3, 0.1, 0.2, 0.4, 0.1, 0.2], ["8 in a row on one side"]),
+        ([0.5, -0.5, 0.3, -0.2], []),
+    ],
+)
 def test_western_electric_rules(z, rules) -> None:
     assert western_electric(np.array(z, dtype=float), 0.0, 1.0) == rules
 
@@ -38,8 +42,8 @@ def test_monitor_lists_new_breaches_first(tiny_ctx) -> None:
     for _, g in b.groupby("new"):
         assert list(g["status"]) == sorted(g["status"], key=lambda s: s != "red"), "red before amber"
     new = dict(zip(b["id"], b["new"]))
-    assert bool(new["overdue_90_ratio"])    # green in 2026Q2 (i1 was 30 days past due), red now
-    assert not new["dso"]                   # already amber in 2026Q2
+    assert bool(new["overdue_90_ratio"])  # green in 2026Q2 (i1 was 30 days past due), red now
+    assert not new["dso"]  # already amber in 2026Q2
     assert set(b["id"]) == set(current.loc[current["status"].isin(["amber", "red"]), "id"])
     # history covers the trailing quarters that lie in the data (2025Q3..2026Q3)
     assert sorted(mon["history"]["period"].unique()) == ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
@@ -47,6 +51,7 @@ def test_monitor_lists_new_breaches_first(tiny_ctx) -> None:
 
 def test_history_takes_the_report_and_previous_periods_from_compute(tiny_ctx) -> None:
     from riskbook.stages.monitor import trailing_periods
+
     periods = trailing_periods(tiny_ctx)
     fresh = K.history(tiny_ctx, periods)
     reused = K.history(tiny_ctx, periods, known=K.compute(tiny_ctx))

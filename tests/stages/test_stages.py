@@ -1,10 +1,10 @@
 """Stage products: typed, saved with the key of their inputs, recomputed when missing or stale."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
-
 import pytest
 
 from riskbook import stages
@@ -19,8 +19,10 @@ def unit(tiny_dir: Path, tmp_path: Path):
 def test_a_later_stage_computes_what_it_reads_when_nothing_was_saved(unit, capsys) -> None:
     a = stages.assessment(unit())
     assert isinstance(a, stages.Assessment)
-    assert "no up-to-date identification result for u 2026Q3: computing it here (as " \
-           "notebooks/01_identification.ipynb does)" in capsys.readouterr().err
+    assert (
+        "no up-to-date identification result for u 2026Q3: computing it here (as "
+        "notebooks/01_identification.ipynb does)" in capsys.readouterr().err
+    )
     assert "R-FIN-01" in set(a.risks["id"])  # DSO 117 days is red in the tiny company
     assert isinstance(stages.saved(unit(), "identification"), stages.Identification)  # and saved it
 
@@ -30,7 +32,7 @@ def test_an_analysts_edit_of_an_earlier_stage_flows_downstream(unit, capsys) -> 
     ident = stages.identification(u)
     ident.findings = [f for f in ident.findings if f.risk.id != "R-FIN-01"]  # an analyst drops a risk ...
     stages.save(u, "identification", ident)
-    risks = stages.assessment(unit()).risks                             # ... the next stage, in a new kernel
+    risks = stages.assessment(unit()).risks  # ... the next stage, in a new kernel
     assert "R-FIN-01" not in set(risks.loc[risks["movement"] != "closed", "id"])
     assert "computing it here" not in capsys.readouterr().err
 
@@ -62,19 +64,22 @@ def test_one_as_of_date_for_everything_dated(tiny_dir: Path, tmp_path: Path) -> 
     test runs), future-dated rows are judged by it, and the workbook is dated by it."""
     params = tmp_path / "params"
     (params / "register").mkdir(parents=True)
-    (params / "company.yaml").write_text(f"company: Dated Co\nas_of: 2026-10-20\ndata: {tiny_dir}\n",
-                                         encoding="utf-8")
+    (params / "company.yaml").write_text(f"company: Dated Co\nas_of: 2026-10-20\ndata: {tiny_dir}\n", encoding="utf-8")
     (params / "register" / "u.yaml").write_text(
         "risks:\n  R-FIN-01:\n    actions:\n"
         "      - {action: Chase A, owner: Ann, due: 2026-10-15, status: open}\n"
-        "      - {action: Chase C, owner: Bo, due: 2026-11-01, status: open}\n", encoding="utf-8")
+        "      - {action: Chase C, owner: Bo, due: 2026-11-01, status: open}\n",
+        encoding="utf-8",
+    )
     u = open_unit("u", "2026Q3", "en", None, str(params / "company.yaml"), tmp_path / "out")
     assert u.as_of == u.ctx.as_of == pd.Timestamp("2026-10-20")
     pack = stages.summary(u)
     status = dict(zip(pack.all_actions["action"], pack.all_actions["status"]))
     assert (status["Chase A"], status["Chase C"]) == ("overdue", "open")  # 2026-11-01 is after the as-of date
-    from riskbook.render.outputs import write_outputs
     from openpyxl import load_workbook
+
+    from riskbook.render.outputs import write_outputs
+
     write_outputs(u, pack)
     about = load_workbook(u.out / "u_2026Q3_risk_register.xlsx")["About"]
     assert "2026-10-20" in [c.value for row in about.iter_rows() for c in row]

@@ -1,4 +1,5 @@
 """Project paths, defined once; nothing else builds paths from strings."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """riskbook's exceptions: one base, narrow subclasses, messages that say how to fix it."""
+
 from __future__ import annotations
 
 
@@ -9,8 +10,9 @@ class RiskbookError(Exception):
 class DataError(RiskbookError):
     """An input file is unreadable or breaks the data contract."""
 
-    def __init__(self, file: str, problem: str, *, row: int | None = None,
-                 column: str | None = None, fix: str | None = None) -> None:
+    def __init__(
+        self, file: str, problem: str, *, row: int | None = None, column: str | None = None, fix: str | None = None
+    ) -> None:
         where = file
         if row is not None:
             where += f", row {row}"

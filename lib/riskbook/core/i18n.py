@@ -1,4 +1,5 @@
 """Report text in English and Simplified Chinese."""
+
 from __future__ import annotations
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -36,8 +37,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kris_title": ("Key risk indicators", "关键风险指标"),
     "risks_present": ("Risks present", "已识别风险"),
     "evidence": ("Evidence", "证据"),
-    "no_risks": ("No KRI breaches its thresholds in this period: no risk identified.",
-                 "本期没有关键风险指标超出阈值，未识别到风险。"),
+    "no_risks": (
+        "No KRI breaches its thresholds in this period: no risk identified.",
+        "本期没有关键风险指标超出阈值，未识别到风险。",
+    ),
     "heatmap": ("Risk heatmap (inherent)", "风险热力图（固有风险）"),
     "register": ("Risk register", "风险登记册"),
     "trends": ("KRI trends", "关键风险指标趋势"),
@@ -45,55 +48,97 @@ STRINGS: dict[str, tuple[str, str]] = {
     "new_breach": ("new", "新增"),
     "rules": ("Control-chart signals", "控制图信号"),
     "top_risks": ("Top risks", "主要风险"),
-    "headline": ("{red} red and {amber} amber KRIs; {risks} risks identified, {high} rated high or critical; "
-                 "money at risk {exposure}.",
-                 "{red}个红色、{amber}个黄色指标；识别风险{risks}项，其中高或极高{high}项；风险敞口{exposure}。"),
+    "headline": (
+        "{red} red and {amber} amber KRIs; {risks} risks identified, {high} rated high or critical; "
+        "money at risk {exposure}.",
+        "{red}个红色、{amber}个黄色指标；识别风险{risks}项，其中高或极高{high}项；风险敞口{exposure}。",
+    ),
     "more_in_monitoring": ("… and {n} more in the monitoring section.", "……另有{n}项，见风险监控部分。"),
     "overdue_actions": ("Overdue actions", "逾期行动"),
     "no_breaches": ("No KRI breaches a threshold.", "没有指标超出阈值。"),
     "data_quality": ("Data quality", "数据质量"),
-    "records_checked": ("{n} records checked in the period; {bad} fail an error check and {dup} repeat an "
-                        "earlier record.",
-                        "本期检查记录{n}条，其中{bad}条未通过错误级检查，{dup}条为重复记录。"),
-    "dq_findings": ("{errors} error and {warnings} warning findings touch this report; rows an error makes "
-                    "unusable are left out of the KRIs they would corrupt (column “Left out”).",
-                    "本报告涉及{errors}条错误级、{warnings}条警告级数据问题；错误导致无法使用的记录已从受影响的指标中剔除（见“剔除”列）。"),
+    "records_checked": (
+        "{n} records checked in the period; {bad} fail an error check and {dup} repeat an earlier record.",
+        "本期检查记录{n}条，其中{bad}条未通过错误级检查，{dup}条为重复记录。",
+    ),
+    "dq_findings": (
+        "{errors} error and {warnings} warning findings touch this report; rows an error makes "
+        "unusable are left out of the KRIs they would corrupt (column “Left out”).",
+        "本报告涉及{errors}条错误级、{warnings}条警告级数据问题；错误导致无法使用的记录已从受影响的指标中剔除（见“剔除”列）。",
+    ),
     "dq_none": ("No data-quality finding touches this report.", "本报告未发现数据质量问题。"),
-    "no_data": ("No data for {period}: the unit has no order lines in the period{last}. No KRI is computed.",
-                "{period}无数据：本单元本期没有订单行{last}，未计算任何指标。"),
+    "no_data": (
+        "No data for {period}: the unit has no order lines in the period{last}. No KRI is computed.",
+        "{period}无数据：本单元本期没有订单行{last}，未计算任何指标。",
+    ),
     "last_order": (" (its last order line is dated {date})", "（最近一笔订单行日期为{date}）"),
-    "data_through": ("Data through {date}: the data ends before the period does.", "数据截至{date}：数据在报告期结束前终止。"),
-    "when_period": ("this period", "本期"), "when_earlier": ("earlier", "往期"), "when_undated": ("undated", "无日期"),
+    "data_through": (
+        "Data through {date}: the data ends before the period does.",
+        "数据截至{date}：数据在报告期结束前终止。",
+    ),
+    "when_period": ("this period", "本期"),
+    "when_earlier": ("earlier", "往期"),
+    "when_undated": ("undated", "无日期"),
     "when_future": ("future-dated", "未来日期"),
-    "left_out_row": ("row", "整行"), "left_out_value": ("value", "该值"), "left_out_": ("nothing", "不剔除"),
-    "check": ("Check", "检查项"), "where": ("Table · column", "数据表 · 字段"), "rows_n": ("Rows", "行数"),
-    "first_rows": ("First rows (file row · key)", "首批位置（文件行号 · 主键）"), "example": ("Value", "取值"),
-    "kris_moved": ("KRIs it touches", "影响的指标"), "left_out": ("Left out", "剔除"),
+    "left_out_row": ("row", "整行"),
+    "left_out_value": ("value", "该值"),
+    "left_out_": ("nothing", "不剔除"),
+    "check": ("Check", "检查项"),
+    "where": ("Table · column", "数据表 · 字段"),
+    "rows_n": ("Rows", "行数"),
+    "first_rows": ("First rows (file row · key)", "首批位置（文件行号 · 主键）"),
+    "example": ("Value", "取值"),
+    "kris_moved": ("KRIs it touches", "影响的指标"),
+    "left_out": ("Left out", "剔除"),
     "no_unit": ("no unit", "无单元"),
-    "no_data_units": ("No data for {period} (no order lines in the period, no KRI computed):",
-                      "{period}无数据的单元（本期没有订单行，未计算指标）："),
-    "severity": ("Severity", "严重程度"), "error": ("error", "错误"), "warning": ("warning", "警告"),
-    "analyst": ("added by analyst", "分析师添加"), "overrides": ("Analysts' overrides (* in the tables)", "分析师调整（表中标 *）"),
-    "model_score": ("Model L × I", "模型评分"), "override_score": ("Override L × I", "调整后评分"),
-    "overdue": ("overdue", "逾期"), "open": ("open", "进行中"), "done": ("done", "已完成"),
+    "no_data_units": (
+        "No data for {period} (no order lines in the period, no KRI computed):",
+        "{period}无数据的单元（本期没有订单行，未计算指标）：",
+    ),
+    "severity": ("Severity", "严重程度"),
+    "error": ("error", "错误"),
+    "warning": ("warning", "警告"),
+    "analyst": ("added by analyst", "分析师添加"),
+    "overrides": ("Analysts' overrides (* in the tables)", "分析师调整（表中标 *）"),
+    "model_score": ("Model L × I", "模型评分"),
+    "override_score": ("Override L × I", "调整后评分"),
+    "overdue": ("overdue", "逾期"),
+    "open": ("open", "进行中"),
+    "done": ("done", "已完成"),
     "recommended": ("recommended", "建议"),
     "units_families": ("Risk by unit and family (highest inherent score)", "各单元各类别风险（最高固有评分）"),
     "kri_by_unit": ("KRIs across units", "各单元关键风险指标"),
     "company_top": ("The group's top risks", "集团主要风险"),
     "failed_units": ("Units without results", "无结果的单元"),
     # families, statuses, ratings, responses, movements
-    "market": ("Market", "市场"), "customer": ("Customer", "客户"), "operational": ("Operational", "运营"),
-    "financial": ("Financial", "财务"), "compliance": ("Compliance", "合规"),
-    "green": ("green", "绿"), "n/a": ("n/a", "不适用"),
-    "low": ("low", "低"), "medium": ("medium", "中"), "high": ("high", "高"), "critical": ("critical", "极高"),
-    "avoid": ("avoid", "规避"), "mitigate": ("mitigate", "降低"), "transfer": ("transfer", "转移"),
+    "market": ("Market", "市场"),
+    "customer": ("Customer", "客户"),
+    "operational": ("Operational", "运营"),
+    "financial": ("Financial", "财务"),
+    "compliance": ("Compliance", "合规"),
+    "green": ("green", "绿"),
+    "n/a": ("n/a", "不适用"),
+    "low": ("low", "低"),
+    "medium": ("medium", "中"),
+    "high": ("high", "高"),
+    "critical": ("critical", "极高"),
+    "avoid": ("avoid", "规避"),
+    "mitigate": ("mitigate", "降低"),
+    "transfer": ("transfer", "转移"),
     "accept": ("accept", "接受"),
-    "new": ("new", "新增"), "up": ("up", "上升"), "down": ("down", "下降"), "same": ("same", "持平"),
+    "new": ("new", "新增"),
+    "up": ("up", "上升"),
+    "down": ("down", "下降"),
+    "same": ("same", "持平"),
     "closed": ("closed", "关闭"),
 }
 # status words used as table values (the "amber"/"red" keys above are threshold headings)
-STATUS: dict[str, tuple[str, str]] = {"green": ("green", "绿"), "amber": ("amber", "黄"), "red": ("red", "红"),
-                                      "n/a": ("n/a", "不适用")}
+STATUS: dict[str, tuple[str, str]] = {
+    "green": ("green", "绿"),
+    "amber": ("amber", "黄"),
+    "red": ("red", "红"),
+    "n/a": ("n/a", "不适用"),
+}
 ARROWS: dict[str, str] = {"new": "★", "up": "▲", "down": "▼", "same": "▶", "closed": "✓"}
 
 
@@ -126,40 +171,87 @@ def money(value: float | None, currency: str = "CNY", lang: str = "en") -> str:
             return f"{prefix}{v / div:,.1f}{suf}"
     return f"{prefix}{v:,.0f}"
 
+
 COLUMNS_ZH: dict[str, str] = {
-    "customer_id": "客户编号", "customer_name": "客户名称", "invoice_id": "发票号", "issue_date": "开票日",
-    "due_date": "到期日", "days_past_due": "逾期天数", "max_days_past_due": "最长逾期天数", "balance": "未付余额",
-    "overdue": "逾期金额", "invoices": "发票数", "credit_limit": "信用额度", "open_balance": "未付余额",
-    "rep_id": "销售编号", "rep_name": "销售姓名", "hire_date": "入职日期", "exit_date": "离职日期",
-    "previous_revenue": "上期收入", "revenue": "收入", "share_pct": "占比%", "opportunity_id": "商机编号",
-    "close_date": "关闭日期", "amount": "金额", "competitor": "竞争对手", "loss_reason": "丢单原因",
-    "deals": "商机数", "table": "数据表", "problem": "问题", "records": "记录数", "order_id": "订单号",
-    "order_date": "下单日期", "list_price": "标价", "unit_price": "成交价", "quantity": "数量",
-    "discount_pct": "折扣%", "incident_id": "事件编号", "date": "日期", "category": "类别", "severity": "严重度",
-    "description": "描述", "status": "状态", "unit": "单元", "risk": "风险", "action": "行动", "owner": "负责人",
+    "customer_id": "客户编号",
+    "customer_name": "客户名称",
+    "invoice_id": "发票号",
+    "issue_date": "开票日",
+    "due_date": "到期日",
+    "days_past_due": "逾期天数",
+    "max_days_past_due": "最长逾期天数",
+    "balance": "未付余额",
+    "overdue": "逾期金额",
+    "invoices": "发票数",
+    "credit_limit": "信用额度",
+    "open_balance": "未付余额",
+    "rep_id": "销售编号",
+    "rep_name": "销售姓名",
+    "hire_date": "入职日期",
+    "exit_date": "离职日期",
+    "previous_revenue": "上期收入",
+    "revenue": "收入",
+    "share_pct": "占比%",
+    "opportunity_id": "商机编号",
+    "close_date": "关闭日期",
+    "amount": "金额",
+    "competitor": "竞争对手",
+    "loss_reason": "丢单原因",
+    "deals": "商机数",
+    "table": "数据表",
+    "problem": "问题",
+    "records": "记录数",
+    "order_id": "订单号",
+    "order_date": "下单日期",
+    "list_price": "标价",
+    "unit_price": "成交价",
+    "quantity": "数量",
+    "discount_pct": "折扣%",
+    "incident_id": "事件编号",
+    "date": "日期",
+    "category": "类别",
+    "severity": "严重度",
+    "description": "描述",
+    "status": "状态",
+    "unit": "单元",
+    "risk": "风险",
+    "action": "行动",
+    "owner": "负责人",
     "due": "截止日期",
 }
 EVIDENCE_TITLES: dict[str, tuple[str, str]] = {
-    "overdue_customers": ("Overdue customers", "逾期客户"), "overdue_invoices": ("Largest overdue invoices", "最大逾期发票"),
+    "overdue_customers": ("Overdue customers", "逾期客户"),
+    "overdue_invoices": ("Largest overdue invoices", "最大逾期发票"),
     "credit_limit_breaches": ("Customers over their credit limit", "超信用额度客户"),
-    "leavers": ("Reps who left in the period", "本期离职销售"), "orphaned_accounts": ("Accounts whose rep left", "离职销售遗留客户"),
-    "lost_deals": ("Largest lost deals", "最大丢单"), "losses_by_competitor": ("Losses by competitor", "按竞争对手的丢单"),
-    "data_quality_problems": ("Data-quality problems", "数据质量问题"), "bad_records_sample": ("Sample of bad records", "问题记录样本"),
-    "churned_customers": ("Customers who stopped buying", "停止购买的客户"), "top_customers": ("Top 10 customers", "前十大客户"),
+    "leavers": ("Reps who left in the period", "本期离职销售"),
+    "orphaned_accounts": ("Accounts whose rep left", "离职销售遗留客户"),
+    "lost_deals": ("Largest lost deals", "最大丢单"),
+    "losses_by_competitor": ("Losses by competitor", "按竞争对手的丢单"),
+    "data_quality_problems": ("Data-quality problems", "数据质量问题"),
+    "bad_records_sample": ("Sample of bad records", "问题记录样本"),
+    "churned_customers": ("Customers who stopped buying", "停止购买的客户"),
+    "top_customers": ("Top 10 customers", "前十大客户"),
     "unapproved_discounts": ("Unapproved discounts beyond the limit", "超权限未审批折扣"),
-    "incidents": ("Incidents in the period", "本期事件"), "cancelled_lines": ("Largest cancelled or returned lines", "最大取消/退货行"),
+    "incidents": ("Incidents in the period", "本期事件"),
+    "cancelled_lines": ("Largest cancelled or returned lines", "最大取消/退货行"),
 }
 
 
 ROLES_ZH: dict[str, str] = {
-    "Head of Sales": "销售总监", "Head of Sales Operations": "销售运营总监", "Head of Customer Success": "客户成功总监",
-    "Head of Operations": "运营总监", "Finance Controller": "财务总监", "CRM Administrator": "CRM管理员",
+    "Head of Sales": "销售总监",
+    "Head of Sales Operations": "销售运营总监",
+    "Head of Customer Success": "客户成功总监",
+    "Head of Operations": "运营总监",
+    "Finance Controller": "财务总监",
+    "CRM Administrator": "CRM管理员",
     "Compliance Officer": "合规官",
 }
 
 
 RULES_ZH: dict[str, str] = {
-    "1 point beyond 3σ": "1点超出3σ", "2 of 3 beyond 2σ": "3点中2点超出2σ", "4 of 5 beyond 1σ": "5点中4点超出1σ",
+    "1 point beyond 3σ": "1点超出3σ",
+    "2 of 3 beyond 2σ": "3点中2点超出2σ",
+    "4 of 5 beyond 1σ": "5点中4点超出1σ",
     "8 in a row on one side": "连续8点位于均值同侧",
 }
 
@@ -174,7 +266,9 @@ NOTES_ZH: tuple[tuple[str, str], ...] = (  # the notes of data-quality findings 
     (r"^paid (.+) of (.+)$", r"已付\1，发票金额\2"),
     (r"^units (.+)$", r"所属单元：\1"),
     (r"^after the as-of date (.+)$", r"晚于数据截止日\1"),
-    (r"^not dates$", "不是日期"), (r"^not numbers$", "不是数字"), (r"^not true/false$", "不是是/否值"),
+    (r"^not dates$", "不是日期"),
+    (r"^not numbers$", "不是数字"),
+    (r"^not true/false$", "不是是/否值"),
     (r"^not one of (.+)$", r"不属于：\1"),
     (r"^same (.+) as an earlier row, other values$", r"与前一行\1相同但内容不同"),
     (r"^a million times off the rest \(typical amount (.+)\)$", r"与常规金额相差百万倍以上（常规金额\1）"),
@@ -192,6 +286,7 @@ def note(text: str, lang: str = "en") -> str:
     if lang != "zh" or not text:
         return text
     import re
+
     for pattern, repl in NOTES_ZH:
         if re.match(pattern, text):
             return re.sub(pattern, repl, text)

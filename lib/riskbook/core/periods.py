@@ -1,4 +1,5 @@
 """Report periods: quarters (2026Q3), months (2026-09) and years (2026)."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ class Period:
     kind: str
 
     @classmethod
-    def parse(cls, text: str | "Period") -> "Period":
+    def parse(cls, text: str | Period) -> Period:
         """Parse '2026Q3', '2026-09' or '2026'."""
         if isinstance(text, Period):
             return text
@@ -51,23 +52,23 @@ class Period:
     def days(self) -> int:
         return int((self.end_exclusive - self.start).days)
 
-    def shift(self, n: int) -> "Period":
+    def shift(self, n: int) -> Period:
         """The period ``n`` steps later (negative: earlier)."""
         return Period(self.start + pd.DateOffset(months=self.months * n), self.kind)
 
     @property
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         return self.shift(-1)
 
     @property
-    def year_ago(self) -> "Period":
+    def year_ago(self) -> Period:
         return self.shift(-12 // self.months)
 
-    def trailing(self, n: int) -> list["Period"]:
+    def trailing(self, n: int) -> list[Period]:
         """The ``n`` periods ending with this one, oldest first."""
         return [self.shift(-i) for i in range(n - 1, -1, -1)]
 
-    def span(self, months: int) -> "Period":
+    def span(self, months: int) -> Period:
         """The ``months`` months (3 or 12) that end with this period: for 2026-08 and 3, June to August."""
         kind = {1: "M", 3: "Q", 12: "Y"}[months]
         return Period(self.end_exclusive - pd.DateOffset(months=months), kind)

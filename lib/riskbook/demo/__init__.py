@@ -1,2 +1,1 @@
-"""The bundled demo company: deterministic canonical tables with injected risks and their ground truth.
-"""
+"""The bundled demo company: deterministic canonical tables with injected risks and their ground truth."""

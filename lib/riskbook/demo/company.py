@@ -6,6 +6,7 @@ in 2026Q2 where natural and documented in the ground truth; ``west`` stays healt
 multiplies customers, reps, orders and opportunities (ratios stay put; incidents do not scale).
 Same arguments, same bytes.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -51,31 +52,45 @@ class UnitSpec:
     code: str
     customers: int
     reps: int
-    orders_per_q: float            # orders per customer and quarter (mean)
-    sigma: float                   # log-normal spread of customer revenue
-    qty_median: float              # median line quantity of the median customer
-    lines_p: float                 # binomial(4, p) extra lines per order, median customer
+    orders_per_q: float  # orders per customer and quarter (mean)
+    sigma: float  # log-normal spread of customer revenue
+    qty_median: float  # median line quantity of the median customer
+    lines_p: float  # binomial(4, p) extra lines per order, median customer
     discount: tuple[float, float]  # range of normal discounts
     opps_per_q: int
-    weekend: tuple[float, float]   # Saturday, Sunday order weight
+    weekend: tuple[float, float]  # Saturday, Sunday order weight
     regions: tuple[str, ...] = ("上海", "江苏", "浙江", "广东", "福建", "北京", "天津", "山东", "四川", "重庆")
 
 
 SPECS: dict[str, UnitSpec] = {
-    "east": UnitSpec("EAS", 350, 28, 2.8, 0.85, 5, 0.22, (0.01, 0.11), 200, (0.3, 0.15), ("上海", "江苏", "浙江", "安徽")),
-    "south": UnitSpec("SOU", 300, 25, 2.8, 0.85, 5, 0.22, (0.01, 0.11), 200, (0.3, 0.15), ("广东", "福建", "广西", "海南")),
-    "north": UnitSpec("NOR", 280, 22, 2.8, 0.85, 5, 0.22, (0.01, 0.11), 180, (0.3, 0.15), ("北京", "天津", "河北", "山东")),
-    "west": UnitSpec("WES", 320, 24, 2.8, 0.85, 5, 0.22, (0.01, 0.11), 200, (0.3, 0.15), ("四川", "重庆", "陕西", "云南")),
+    "east": UnitSpec(
+        "EAS", 350, 28, 2.8, 0.85, 5, 0.22, (0.01, 0.11), 200, (0.3, 0.15), ("上海", "江苏", "浙江", "安徽")
+    ),
+    "south": UnitSpec(
+        "SOU", 300, 25, 2.8, 0.85, 5, 0.22, (0.01, 0.11), 200, (0.3, 0.15), ("广东", "福建", "广西", "海南")
+    ),
+    "north": UnitSpec(
+        "NOR", 280, 22, 2.8, 0.85, 5, 0.22, (0.01, 0.11), 180, (0.3, 0.15), ("北京", "天津", "河北", "山东")
+    ),
+    "west": UnitSpec(
+        "WES", 320, 24, 2.8, 0.85, 5, 0.22, (0.01, 0.11), 200, (0.3, 0.15), ("四川", "重庆", "陕西", "云南")
+    ),
     "online": UnitSpec("ONL", 400, 20, 2.8, 0.8, 4, 0.22, (0.01, 0.09), 160, (0.8, 0.7)),
     "key_accounts": UnitSpec("KEY", 40, 20, 14.0, 0.6, 6, 0.5, (0.05, 0.12), 150, (0.15, 0.1)),
 }
 INDUSTRIES = ("manufacturing", "retail", "construction", "healthcare", "logistics", "energy", "food", "electronics")
-NAME_CORE = "恒信 鼎盛 华泰 瑞丰 金桥 宏达 新元 盛世 永安 汇通 天成 博雅 中诚 嘉禾 明辉 正泰 远景 兴业 德润 安捷".split()
+NAME_CORE = (
+    "恒信 鼎盛 华泰 瑞丰 金桥 宏达 新元 盛世 永安 汇通 天成 博雅 中诚 嘉禾 明辉 正泰 远景 兴业 德润 安捷".split()
+)
 NAME_KIND = "机械 贸易 电子科技 物流 建材 医疗器械 食品 新能源 化工 五金".split()
 SURNAMES = "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 林 罗 高".split()
 GIVEN = "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀英 华 平 刚 桂英 婷 雪 浩 宇 晨 欣 子涵 思远".split()
-INCIDENT_TEXT = {"system_outage": "ERP/CRM outage", "data_loss": "Records lost in interface",
-                 "complaint": "Customer complaint about delivery", "other": "Operational issue"}
+INCIDENT_TEXT = {
+    "system_outage": "ERP/CRM outage",
+    "data_loss": "Records lost in interface",
+    "complaint": "Customer complaint about delivery",
+    "other": "Operational issue",
+}
 INJECTED_INCIDENTS = [  # unit, date, category, severity, description
     ("east", "2024-05-14", "legal", 2, "Contract dispute with a distributor settled"),
     ("west", "2024-11-05", "compliance", 1, "VAT invoice data incomplete for one customer"),
@@ -88,26 +103,50 @@ INJECTED_INCIDENTS = [  # unit, date, category, severity, description
     ("key_accounts", "2026-07-03", "complaint", 3, "Two framework customers did not renew"),
 ]
 RISKS = [  # unit, risk, family, kris (red in 2026Q3), related_kris (may move too), description
-    ("east", "receivables_crunch", "financial",
-     ["dso", "overdue_ratio", "overdue_90_ratio", "expected_credit_loss", "credit_limit_breaches"], [],
-     "Eight large customers (about a quarter of revenue) keep ordering, 30% more from April 2026, but "
-     "stopped paying around then; receivables age past 90 days and exceed credit limits."),
-    ("south", "sales_rep_exodus", "operational", ["rep_attrition_rate", "orphaned_revenue_share"],
-     ["customer_churn_rate", "revenue_churn_rate", "revenue_growth", "net_revenue_retention"],
-     "About 36% of the reps, holding the biggest books, leave in Aug-Sep 2026 without replacement; a fifth "
-     "of their customers follow them and two fifths are still booked to the leavers."),
-    ("north", "competitor_price_war", "market",
-     ["discount_depth", "discount_policy_violations", "win_rate", "competitive_loss_share", "revenue_growth"],
-     ["revenue_yoy", "net_revenue_retention", "customer_churn_rate", "revenue_churn_rate", "compliance_incidents"],
-     f"{COMPETITORS[0]} undercuts prices: discounts deepen from 2026Q2 (about 30% in Q3, most above 20% "
-     "without approval - a compliance breach), the win rate collapses, volume and revenue fall."),
-    ("online", "distorted_crm_data", "operational", ["duplicate_record_rate", "data_quality_error_rate", "benford_mad"],
-     ["incident_count", "net_revenue_retention", "customer_churn_rate", "revenue_churn_rate"],
-     "A CRM migration in 2026Q3: ~6% duplicated order lines, ~11% of orders with a blank or unknown customer "
-     "id, negative amounts, 15% fabricated round amounts, garbled opportunities; 5 lines dated in 2027."),
-    ("key_accounts", "key_customer_loss", "customer", ["revenue_churn_rate", "net_revenue_retention"],
-     ["revenue_growth", "revenue_yoy", "customer_churn_rate", "customer_concentration_top10"],
-     "Two top-10 key accounts (together over a quarter of revenue) stop buying after 2026Q2."),
+    (
+        "east",
+        "receivables_crunch",
+        "financial",
+        ["dso", "overdue_ratio", "overdue_90_ratio", "expected_credit_loss", "credit_limit_breaches"],
+        [],
+        "Eight large customers (about a quarter of revenue) keep ordering, 30% more from April 2026, but "
+        "stopped paying around then; receivables age past 90 days and exceed credit limits.",
+    ),
+    (
+        "south",
+        "sales_rep_exodus",
+        "operational",
+        ["rep_attrition_rate", "orphaned_revenue_share"],
+        ["customer_churn_rate", "revenue_churn_rate", "revenue_growth", "net_revenue_retention"],
+        "About 36% of the reps, holding the biggest books, leave in Aug-Sep 2026 without replacement; a fifth "
+        "of their customers follow them and two fifths are still booked to the leavers.",
+    ),
+    (
+        "north",
+        "competitor_price_war",
+        "market",
+        ["discount_depth", "discount_policy_violations", "win_rate", "competitive_loss_share", "revenue_growth"],
+        ["revenue_yoy", "net_revenue_retention", "customer_churn_rate", "revenue_churn_rate", "compliance_incidents"],
+        f"{COMPETITORS[0]} undercuts prices: discounts deepen from 2026Q2 (about 30% in Q3, most above 20% "
+        "without approval - a compliance breach), the win rate collapses, volume and revenue fall.",
+    ),
+    (
+        "online",
+        "distorted_crm_data",
+        "operational",
+        ["duplicate_record_rate", "data_quality_error_rate", "benford_mad"],
+        ["incident_count", "net_revenue_retention", "customer_churn_rate", "revenue_churn_rate"],
+        "A CRM migration in 2026Q3: ~6% duplicated order lines, ~11% of orders with a blank or unknown customer "
+        "id, negative amounts, 15% fabricated round amounts, garbled opportunities; 5 lines dated in 2027.",
+    ),
+    (
+        "key_accounts",
+        "key_customer_loss",
+        "customer",
+        ["revenue_churn_rate", "net_revenue_retention"],
+        ["revenue_growth", "revenue_yoy", "customer_churn_rate", "customer_concentration_top10"],
+        "Two top-10 key accounts (together over a quarter of revenue) stop buying after 2026Q2.",
+    ),
 ]
 
 
@@ -117,12 +156,12 @@ def _calendar(rng: np.random.Generator, weekend: tuple[float, float]) -> np.ndar
     month = days.astype("datetime64[M]").astype(int) % 12
     w = 1.05 ** (np.arange(N_DAYS) / 365.25) * MONTH_FACTOR[month]
     for cny in CNY:
-        w[max(cny - 4, 0):cny + 8] *= 0.7
+        w[max(cny - 4, 0) : cny + 8] *= 0.7
     w[(month == 9) & ((days - days.astype("datetime64[M]")).astype(int) < 7)] *= 0.7
-    weekday = (days.astype(int) + 3) % 7          # 0 = Monday
+    weekday = (days.astype(int) + 3) % 7  # 0 = Monday
     w *= np.select([weekday == 5, weekday == 6], list(weekend), 1.0)
     w *= rng.lognormal(0.0, 0.05, N_DAYS // 7 + 1)[np.arange(N_DAYS) // 7]
-    return w / w[_day("2025-01-01"):_day("2026-01-01")].mean()
+    return w / w[_day("2025-01-01") : _day("2026-01-01")].mean()
 
 
 def _mean_qty(mu: np.ndarray) -> np.ndarray:
@@ -141,7 +180,7 @@ def _catalog(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarr
     prices = np.round(20 * 1000.0 ** (np.cumsum(popularity) - popularity / 2), 2)
     perm = rng.permutation(N_PRODUCTS)
     prices, popularity = prices[perm], popularity[perm]
-    shift = QTY_PRICE * (np.log(prices) - np.log(prices).mean())   # cheap items sell in bulk
+    shift = QTY_PRICE * (np.log(prices) - np.log(prices).mean())  # cheap items sell in bulk
     grid = np.linspace(-3, 6, 181)
     value = (_mean_qty((grid[:, None] + shift[None, :]).ravel()).reshape(len(grid), -1) * prices * popularity).sum(1)
     return prices, popularity, shift, lambda mu: np.interp(mu, grid, value)
@@ -158,27 +197,39 @@ def _customers(rng: np.random.Generator, unit: str, k: int, line_value: Callable
     boost, stop_paying = np.full(n, -1), np.full(n, N_DAYS + 1)
     top = np.argsort(-r, kind="stable")
     picked = np.zeros(0, int)
-    if unit in ("east", "key_accounts"):        # the injected customers are long-standing
-        picked = np.sort(rng.choice(top[:25 * k], 8 * k, replace=False) if unit == "east" else top[:4 * k:2])
+    if unit in ("east", "key_accounts"):  # the injected customers are long-standing
+        picked = np.sort(rng.choice(top[: 25 * k], 8 * k, replace=False) if unit == "east" else top[: 4 * k : 2])
         start[picked], end[picked], created[picked] = 0, N_DAYS, -rng.integers(400, 4000, len(picked))
-    if unit == "east":                          # big buyers buy 30% more from Q2 and stop paying
+    if unit == "east":  # big buyers buy 30% more from Q2 and stop paying
         r[picked] *= 0.24 / 0.76 * np.delete(r, picked).sum() / r[picked].sum()
         boost[picked] = Q2
         stop_paying[picked] = _day("2026-03-25") + rng.integers(0, 21, len(picked))
-    elif unit == "key_accounts":                # two top accounts leave at the end of Q2
+    elif unit == "key_accounts":  # two top accounts leave at the end of Q2
         r[picked] = 0.28 / 0.72 * np.delete(r, picked).sum() / len(picked)
         end[picked] = _day("2026-06-12") + rng.integers(0, 15, len(picked))
     z = (np.log(r) - np.log(np.median(r))) / sp.sigma
     mu = np.log(np.clip(sp.qty_median * np.exp(0.4 * sp.sigma * z), 1.2, 30))
     lines_p = np.clip(sp.lines_p + 0.08 * z, 0.05, 0.75)
-    freq = r / ((1 + 4 * lines_p) * line_value(mu))          # expected revenue share ∝ r
+    freq = r / ((1 + 4 * lines_p) * line_value(mu))  # expected revenue share ∝ r
     rank = np.empty(n, int)
     rank[top] = np.arange(n)
     segment = np.where(rank < 0.1 * n, "key", np.where(rank < 0.4 * n, "mid_market", "smb"))
-    return dict(r=r, start=start, end=end, created=created, rate=sp.orders_per_q / 91.3 * freq / freq.mean(),
-                mu=mu, lines_p=lines_p, slot=rng.integers(0, sp.reps * k, n), alt=np.full(n, -1),
-                switch=np.full(n, N_DAYS), boost=boost, stop_paying=stop_paying, picked=picked,
-                segment=np.full(n, "strategic") if unit == "key_accounts" else segment)
+    return dict(
+        r=r,
+        start=start,
+        end=end,
+        created=created,
+        rate=sp.orders_per_q / 91.3 * freq / freq.mean(),
+        mu=mu,
+        lines_p=lines_p,
+        slot=rng.integers(0, sp.reps * k, n),
+        alt=np.full(n, -1),
+        switch=np.full(n, N_DAYS),
+        boost=boost,
+        stop_paying=stop_paying,
+        picked=picked,
+        segment=np.full(n, "strategic") if unit == "key_accounts" else segment,
+    )
 
 
 def _reps(rng: np.random.Generator, unit: str, k: int, cust: dict) -> dict:
@@ -186,22 +237,22 @@ def _reps(rng: np.random.Generator, unit: str, k: int, cust: dict) -> dict:
     n_slots = SPECS[unit].reps * k
     exits: list[list[int]] = [[] for _ in range(n_slots)]
     free = np.setdiff1d(np.arange(n_slots), cust["slot"][cust["picked"]])  # injected accounts keep their rep
-    for q in range(11):                         # k leavers in about half of the quarters
+    for q in range(11):  # k leavers in about half of the quarters
         if rng.random() < 0.5 and not (unit == "south" and q == 10):
             for s in rng.choice(free, k, replace=False):
                 exits[s].append(int(rng.integers(QUARTERS[q], QUARTERS[q + 1])))
     exodus: list[int] = []
-    if unit == "south":                         # the reps holding the biggest books leave, unreplaced
+    if unit == "south":  # the reps holding the biggest books leave, unreplaced
         book = np.bincount(cust["slot"], weights=cust["r"], minlength=n_slots)
-        exodus = sorted(np.argsort(-book, kind="stable")[:round(0.36 * n_slots)].tolist())
+        exodus = sorted(np.argsort(-book, kind="stable")[: round(0.36 * n_slots)].tolist())
         for s in exodus:
             exits[s].append(int(rng.integers(_day("2026-08-01"), _day("2026-09-26"))))
         stay = np.setdiff1d(np.arange(n_slots), exodus)
         for c in np.flatnonzero(np.isin(cust["slot"], exodus)):
             day, fate = max(exits[cust["slot"][c]]), rng.random()
-            if fate < 0.2:                      # follows the rep out of the door
+            if fate < 0.2:  # follows the rep out of the door
                 cust["end"][c] = min(cust["end"][c], day + 1)
-            elif fate < 0.6:                    # reassigned; the rest stay booked to the leaver
+            elif fate < 0.6:  # reassigned; the rest stay booked to the leaver
                 cust["alt"][c], cust["switch"][c] = rng.choice(stay), day
     hire, leave, first, keys, gone = [], [], [], [], []
     for s in range(n_slots):
@@ -216,9 +267,15 @@ def _reps(rng: np.random.Generator, unit: str, k: int, cust: dict) -> dict:
                 hire.append(max(e - int(rng.integers(0, 21)), hire[-1] + 1))
         leave += [-1] * (len(hire) - len(leave))
     count = np.diff(np.r_[first, len(hire)])
-    return dict(hire=np.array(hire), exit=np.array(leave), first=np.array(first), count=count,
-                slot_of=np.repeat(np.arange(n_slots), count), keys=np.sort(np.array(keys, np.int64)),
-                gone=np.array(gone, int))
+    return dict(
+        hire=np.array(hire),
+        exit=np.array(leave),
+        first=np.array(first),
+        count=count,
+        slot_of=np.repeat(np.arange(n_slots), count),
+        keys=np.sort(np.array(keys, np.int64)),
+        gone=np.array(gone, int),
+    )
 
 
 def _rep_at(reps: dict, cust: dict, c: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -229,14 +286,15 @@ def _rep_at(reps: dict, cust: dict, c: np.ndarray, day: np.ndarray) -> np.ndarra
     return reps["first"][slot] + np.minimum(n_left, reps["count"][slot] - 1)
 
 
-def _events(rng: np.random.Generator, c: np.ndarray, lam0: np.ndarray, lam1: np.ndarray,
-            rate: np.ndarray, shape: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+def _events(
+    rng: np.random.Generator, c: np.ndarray, lam0: np.ndarray, lam1: np.ndarray, rate: np.ndarray, shape: float = 4.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Gamma renewal process per segment on [lam0, lam1) of intensity time: (customer, time) of events."""
     m = np.ceil((lam1 - lam0) * rate * 1.5 + 20).astype(np.int64)
     seg = np.repeat(np.arange(len(c)), m)
     gaps = rng.gamma(shape, 1.0 / (shape * rate[seg]))
     first = np.r_[0, np.cumsum(m)[:-1]]
-    gaps[first] *= rng.random(len(c))           # start mid-cycle
+    gaps[first] *= rng.random(len(c))  # start mid-cycle
     cs = np.cumsum(gaps)
     pos = cs - np.r_[0.0, cs][first][seg]
     keep = pos < (lam1 - lam0)[seg]
@@ -248,15 +306,20 @@ def _orders(rng: np.random.Generator, unit: str, cust: dict, reps: dict, catalog
     prices, popularity, shift, _ = catalog
     lam = np.r_[0.0, np.cumsum(_calendar(rng, SPECS[unit].weekend))]
     b = np.flatnonzero(cust["boost"] >= 0)
-    c, at = _events(rng, np.r_[np.arange(len(cust["r"])), b], lam[np.r_[cust["start"], cust["boost"][b]]],
-                    lam[np.r_[cust["end"], np.full(len(b), N_DAYS)]], np.r_[cust["rate"], 0.3 * cust["rate"][b]])
+    c, at = _events(
+        rng,
+        np.r_[np.arange(len(cust["r"])), b],
+        lam[np.r_[cust["start"], cust["boost"][b]]],
+        lam[np.r_[cust["end"], np.full(len(b), N_DAYS)]],
+        np.r_[cust["rate"], 0.3 * cust["rate"][b]],
+    )
     day = np.searchsorted(lam, at, side="right") - 1
-    if unit == "north":                         # volume lost to the price war
+    if unit == "north":  # volume lost to the price war
         keep = rng.random(len(day)) > np.where(day >= Q3, 0.2, 0.0)
         c, day = c[keep], day[keep]
     order = np.repeat(np.arange(len(c)), 1 + rng.binomial(4, cust["lines_p"][c]))
     prod = rng.choice(N_PRODUCTS, len(order), p=popularity)
-    for _ in range(8):                          # distinct products within an order
+    for _ in range(8):  # distinct products within an order
         key = order * N_PRODUCTS + prod
         srt = np.argsort(key, kind="stable")
         dup = np.zeros(len(key), bool)
@@ -265,20 +328,30 @@ def _orders(rng: np.random.Generator, unit: str, cust: dict, reps: dict, catalog
     order, prod = order[~dup], prod[~dup]
     lc, ld = c[order], day[order]
     qty = np.clip(np.rint(rng.lognormal(cust["mu"][lc] + shift[prod], QTY_SIGMA)), 1, 50).astype(np.int64)
-    year = (START + ld).astype("datetime64[Y]").astype(int) - 54      # 0 = 2024; +3% list prices a year
-    list_price = np.round(prices[prod] * 1.03 ** year, 2)
+    year = (START + ld).astype("datetime64[Y]").astype(int) - 54  # 0 = 2024; +3% list prices a year
+    list_price = np.round(prices[prod] * 1.03**year, 2)
     disc, approved = _discounts(rng, unit, ld)
     unit_price = np.round(list_price * (1 - disc), 2)
-    return dict(c=lc, day=ld, order=order, rep=_rep_at(reps, cust, lc, ld), prod=prod, qty=qty,
-                list_price=list_price, unit_price=unit_price, amount=np.round(qty * unit_price, 2),
-                status=rng.choice(3, len(order), p=[0.982, 0.012, 0.006]), approved=approved)
+    return dict(
+        c=lc,
+        day=ld,
+        order=order,
+        rep=_rep_at(reps, cust, lc, ld),
+        prod=prod,
+        qty=qty,
+        list_price=list_price,
+        unit_price=unit_price,
+        amount=np.round(qty * unit_price, 2),
+        status=rng.choice(3, len(order), p=[0.982, 0.012, 0.006]),
+        approved=approved,
+    )
 
 
 def _discounts(rng: np.random.Generator, unit: str, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Line discounts and approval flags; north slides into a price war in 2026Q2–Q3."""
     n, (lo, hi) = len(day), SPECS[unit].discount
     d = np.where(rng.random(n) < (0.0 if unit == "key_accounts" else 0.35), 0.0, rng.uniform(lo, hi, n))
-    special = rng.random(n) < 0.01              # approved special deals
+    special = rng.random(n) < 0.01  # approved special deals
     d[special] = rng.uniform(0.21, 0.28, special.sum())
     p_ok = np.full(n, 0.97)
     if unit == "north":
@@ -325,13 +398,17 @@ def _invoices(rng: np.random.Generator, lines: dict, habit: np.ndarray, stop_pay
     first = np.unique(lines["order"], return_index=True)[1]
     o = np.flatnonzero(amount > 0)
     c, day = lines["c"][first][o], lines["day"][first][o]
-    inv = dict(order=o, c=c, unit=lines["unit"][first][o], day=day, amount=amount[o],
-               disputed=rng.random(len(o)) < 0.01)
-    h = habit[c]                                # 0 prompt, 1 on terms, 2 a little late
-    delay = np.where(inv["disputed"], rng.integers(50, 110, len(o)),
-                     rng.integers(np.array([7, 20, 28])[h], np.array([29, 34, 46])[h]))
+    inv = dict(
+        order=o, c=c, unit=lines["unit"][first][o], day=day, amount=amount[o], disputed=rng.random(len(o)) < 0.01
+    )
+    h = habit[c]  # 0 prompt, 1 on terms, 2 a little late
+    delay = np.where(
+        inv["disputed"],
+        rng.integers(50, 110, len(o)),
+        rng.integers(np.array([7, 20, 28])[h], np.array([29, 34, 46])[h]),
+    )
     inv["settle"] = day + delay
-    split = rng.random(len(o)) < 0.15           # two instalments
+    split = rng.random(len(o)) < 0.15  # two instalments
     part = np.round(inv["amount"] * np.where(split, rng.uniform(0.3, 0.7, len(o)), 1.0), 2)
     early = np.maximum(1, np.round(delay * rng.uniform(0.3, 0.7, len(o)))).astype(int)
     pi = np.r_[np.arange(len(o)), np.flatnonzero(split)]
@@ -372,22 +449,41 @@ def _opportunities(rng: np.random.Generator, unit: str, k: int, cust: dict, reps
     won = closed & (rng.random(n) < p_win)
     lost = closed & ~won
     age = N_DAYS - 1 - created
-    stage = np.where(won, "closed_won", np.where(lost, "closed_lost", np.select(
-        [age < 15, age < 30, age < 50], ["prospecting", "qualification", "proposal"], "negotiation")))
+    stage = np.where(
+        won,
+        "closed_won",
+        np.where(
+            lost,
+            "closed_lost",
+            np.select([age < 15, age < 30, age < 50], ["prospecting", "qualification", "proposal"], "negotiation"),
+        ),
+    )
     named = lost & (rng.random(n) < p_named)
     rival = np.where(rng.random(n) < p_rival, COMPETITORS[0], rng.choice(COMPETITORS[1:], n))
-    reason = np.where(named, np.where(rng.random(n) < 0.6, "competitor", "price"),
-                      rng.choice(["price", "no_decision", "budget", "timing", "product_fit"], n))
+    reason = np.where(
+        named,
+        np.where(rng.random(n) < 0.6, "competitor", "price"),
+        rng.choice(["price", "no_decision", "budget", "timing", "product_fit"], n),
+    )
     weight = np.sqrt(cust["r"]) / np.sqrt(cust["r"]).sum()
     c = rng.choice(len(weight), n, p=weight)
-    for _ in range(5):                          # no opportunities with customers already gone
+    for _ in range(5):  # no opportunities with customers already gone
         gone = created >= cust["end"][c]
         c[gone] = rng.choice(len(weight), int(gone.sum()), p=weight)
-    out = dict(created=created, close=np.where(closed, close, -1), amount=amount, c=c,
-               status=np.where(won, "won", np.where(lost, "lost", "open")), rep=_rep_at(reps, cust, c, created),
-               stage=stage, reason=np.where(lost, reason, None), competitor=np.where(named, rival, None),
-               typo=np.zeros(n, bool), dup=np.zeros(n, bool))
-    if unit == "online":                        # the CRM migration garbles Q3 opportunities too
+    out = dict(
+        created=created,
+        close=np.where(closed, close, -1),
+        amount=amount,
+        c=c,
+        status=np.where(won, "won", np.where(lost, "lost", "open")),
+        rep=_rep_at(reps, cust, c, created),
+        stage=stage,
+        reason=np.where(lost, reason, None),
+        competitor=np.where(named, rival, None),
+        typo=np.zeros(n, bool),
+        dup=np.zeros(n, bool),
+    )
+    if unit == "online":  # the CRM migration garbles Q3 opportunities too
         out["typo"] = (created >= Q3) & (rng.random(n) < 0.15)
         idx = np.repeat(np.arange(n), np.where((created >= Q3) & (rng.random(n) < 0.15), 2, 1))
         out = {key: v[idx] for key, v in out.items()}
@@ -408,9 +504,14 @@ def _inventory(rng: np.random.Generator, lines: dict) -> dict:
     on_hand[short] = np.floor(forecast[short] * rng.uniform(0, 0.9, short.sum())).astype(np.int64)
     row = np.arange(len(actual))
     month_end = (np.datetime64("2024-02", "M") + row // (len(UNITS) * N_PRODUCTS)).astype("datetime64[D]") - 1
-    return dict(snapshot_date=pa.array(month_end, pa.date32()), product_id=_ids("P-", row % N_PRODUCTS + 1, 3),
-                on_hand=on_hand, unit=UNIT_NAMES[row // N_PRODUCTS % len(UNITS)], forecast_demand=forecast,
-                actual_demand=actual)
+    return dict(
+        snapshot_date=pa.array(month_end, pa.date32()),
+        product_id=_ids("P-", row % N_PRODUCTS + 1, 3),
+        on_hand=on_hand,
+        unit=UNIT_NAMES[row // N_PRODUCTS % len(UNITS)],
+        forecast_demand=forecast,
+        actual_demand=actual,
+    )
 
 
 def _incidents(rng: np.random.Generator) -> dict:
@@ -426,8 +527,15 @@ def _incidents(rng: np.random.Generator) -> dict:
     rows.sort(key=lambda r: (r[1], UNITS.index(r[0])))
     unit, day, cat, sev, text = (list(col) for col in zip(*rows))
     solved = np.array(day) + rng.integers(1, 40, len(rows))
-    return dict(incident_id=_ids("INC-", np.arange(1, len(rows) + 1), 4), unit=unit, date=_date(day), category=cat,
-                severity=pa.array(sev, pa.int64()), resolved_date=_date(solved, solved >= N_DAYS), description=text)
+    return dict(
+        incident_id=_ids("INC-", np.arange(1, len(rows) + 1), 4),
+        unit=unit,
+        date=_date(day),
+        category=cat,
+        severity=pa.array(sev, pa.int64()),
+        resolved_date=_date(solved, solved >= N_DAYS),
+        description=text,
+    )
 
 
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
@@ -456,9 +564,14 @@ def _merge(parts: list[dict], custs: list[dict], repss: list[dict]) -> dict[str,
     """All units' lines with company-wide customer, rep and order numbers (orders by date, customer)."""
     for u, part in enumerate(parts):
         part["unit"] = np.full(len(part["c"]), u)
-    offset = {key: np.cumsum([0] + sizes) for key, sizes in (
-        ("c", [len(c["r"]) for c in custs]), ("rep", [len(r["hire"]) for r in repss]),
-        ("order", [int(p["order"].max()) + 1 for p in parts]))}
+    offset = {
+        key: np.cumsum([0] + sizes)
+        for key, sizes in (
+            ("c", [len(c["r"]) for c in custs]),
+            ("rep", [len(r["hire"]) for r in repss]),
+            ("order", [int(p["order"].max()) + 1 for p in parts]),
+        )
+    }
     lines = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     for key, off in offset.items():
         lines[key] += off[lines["unit"]]
@@ -475,12 +588,19 @@ def _orders_table(lines: dict, cust_ids: pa.Array, rep_ids: pa.Array) -> dict:
     cid = cust_ids.take(pa.array(lines["c"]))
     cid = pc.if_else(pa.array(lines["cflag"] == 2), pc.replace_substring(cid, "C-ONL-", "C-0NL-"), cid)
     return dict(
-        order_id=_order_ids(lines["order"]), order_date=_date(lines["day"]),
+        order_id=_order_ids(lines["order"]),
+        order_date=_date(lines["day"]),
         customer_id=pc.if_else(pa.array(lines["cflag"] == 1), pa.scalar(None, pa.string()), cid),
-        unit=UNIT_NAMES[lines["unit"]], amount=lines["amount"], rep_id=rep_ids.take(pa.array(lines["rep"])),
-        product_id=_ids("P-", lines["prod"] + 1, 3), quantity=lines["qty"], list_price=lines["list_price"],
-        unit_price=lines["unit_price"], status=np.array(["completed", "cancelled", "returned"])[lines["status"]],
-        discount_approved=lines["approved"])
+        unit=UNIT_NAMES[lines["unit"]],
+        amount=lines["amount"],
+        rep_id=rep_ids.take(pa.array(lines["rep"])),
+        product_id=_ids("P-", lines["prod"] + 1, 3),
+        quantity=lines["qty"],
+        list_price=lines["list_price"],
+        unit_price=lines["unit_price"],
+        status=np.array(["completed", "cancelled", "returned"])[lines["status"]],
+        discount_approved=lines["approved"],
+    )
 
 
 def _customers_table(rng: np.random.Generator, custs: list[dict], cust_ids: pa.Array, limits: np.ndarray) -> dict:
@@ -491,8 +611,12 @@ def _customers_table(rng: np.random.Generator, custs: list[dict], cust_ids: pa.A
         customer_id=cust_ids,
         customer_name=[f"{g}{NAME_CORE[a]}{NAME_KIND[b]}有限公司" for g, a, b in zip(region, core, kind)],
         unit=np.repeat(UNIT_NAMES, [len(c["r"]) for c in custs]),
-        segment=np.concatenate([c["segment"] for c in custs]), industry=rng.choice(INDUSTRIES, len(region)),
-        region=region, credit_limit=limits, created_date=_date(np.concatenate([c["created"] for c in custs])))
+        segment=np.concatenate([c["segment"] for c in custs]),
+        industry=rng.choice(INDUSTRIES, len(region)),
+        region=region,
+        credit_limit=limits,
+        created_date=_date(np.concatenate([c["created"] for c in custs])),
+    )
 
 
 def _reps_table(rng: np.random.Generator, repss: list[dict], rep_ids: list[pa.Array], quota: np.ndarray) -> pa.Table:
@@ -501,13 +625,22 @@ def _reps_table(rng: np.random.Generator, repss: list[dict], rep_ids: list[pa.Ar
     for u, reps in enumerate(repss):
         n = len(reps["hire"])
         share = rng.uniform(0.8, 1.2, reps["slot_of"].max() + 1)
-        names = np.array([SURNAMES[a] + GIVEN[b]
-                          for a, b in zip(rng.integers(0, len(SURNAMES), n), rng.integers(0, len(GIVEN), n))])
+        names = np.array(
+            [SURNAMES[a] + GIVEN[b] for a, b in zip(rng.integers(0, len(SURNAMES), n), rng.integers(0, len(GIVEN), n))]
+        )
         o = np.argsort(np.array(rep_ids[u].to_pylist()), kind="stable")
-        parts.append(pa.table(dict(
-            rep_id=rep_ids[u].take(pa.array(o)), rep_name=names[o], unit=UNIT_NAMES[np.full(n, u)],
-            hire_date=_date(reps["hire"][o]), exit_date=_date(reps["exit"][o], reps["exit"][o] < 0),
-            quarterly_quota=(np.round(quota[u] * share / share.sum() / 1000) * 1000)[reps["slot_of"][o]])))
+        parts.append(
+            pa.table(
+                dict(
+                    rep_id=rep_ids[u].take(pa.array(o)),
+                    rep_name=names[o],
+                    unit=UNIT_NAMES[np.full(n, u)],
+                    hire_date=_date(reps["hire"][o]),
+                    exit_date=_date(reps["exit"][o], reps["exit"][o] < 0),
+                    quarterly_quota=(np.round(quota[u] * share / share.sum() / 1000) * 1000)[reps["slot_of"][o]],
+                )
+            )
+        )
     return pa.concat_tables(parts)
 
 
@@ -516,23 +649,32 @@ def _opportunities_table(opps: list[dict], cust_ids: list[pa.Array], rep_ids: li
     unit = np.concatenate([np.full(len(p["c"]), u) for u, p in enumerate(opps)])
     srt = np.lexsort((unit, np.concatenate([p["created"] for p in opps])))
     o = {key: np.concatenate([p[key] for p in opps])[srt] for key in opps[0]}
-    ids = {key: pa.concat_arrays([ids[u].take(pa.array(p[key])) for u, p in enumerate(opps)]).take(pa.array(srt))
-           for key, ids in (("c", cust_ids), ("rep", rep_ids))}
+    ids = {
+        key: pa.concat_arrays([ids[u].take(pa.array(p[key])) for u, p in enumerate(opps)]).take(pa.array(srt))
+        for key, ids in (("c", cust_ids), ("rep", rep_ids))
+    }
     ids["c"] = pc.if_else(pa.array(o["typo"]), pc.replace_substring(ids["c"], "C-ONL-", "C-0NL-"), ids["c"])
     number = np.cumsum(~o["dup"])
     return dict(
-        opportunity_id=_ids("OPP-", number, max(6, len(str(number[-1])))), unit=UNIT_NAMES[unit[srt]],
-        created_date=_date(o["created"]), status=o["status"], amount=o["amount"],
-        close_date=_date(o["close"], o["close"] < 0), customer_id=ids["c"], rep_id=ids["rep"], stage=o["stage"],
+        opportunity_id=_ids("OPP-", number, max(6, len(str(number[-1])))),
+        unit=UNIT_NAMES[unit[srt]],
+        created_date=_date(o["created"]),
+        status=o["status"],
+        amount=o["amount"],
+        close_date=_date(o["close"], o["close"] < 0),
+        customer_id=ids["c"],
+        rep_id=ids["rep"],
+        stage=o["stage"],
         loss_reason=pa.array(o["reason"].tolist(), pa.string()),
-        competitor=pa.array(o["competitor"].tolist(), pa.string()))
+        competitor=pa.array(o["competitor"].tolist(), pa.string()),
+    )
 
 
 def _build(seed: int, k: int) -> tuple[dict[str, dict | pa.Table], dict[str, list]]:
     """Every table as columns, plus the entities behind each injected risk."""
     rng = np.random.default_rng(seed)
     catalog = _catalog(rng)
-    rngs = [np.random.default_rng([seed, u]) for u in range(len(UNITS))]   # one stream per unit
+    rngs = [np.random.default_rng([seed, u]) for u in range(len(UNITS))]  # one stream per unit
     custs = [_customers(rngs[u], unit, k, catalog[3]) for u, unit in enumerate(UNITS)]
     repss = [_reps(rngs[u], unit, k, custs[u]) for u, unit in enumerate(UNITS)]
     lines = _merge([_orders(rngs[u], unit, custs[u], repss[u], catalog) for u, unit in enumerate(UNITS)], custs, repss)
@@ -542,10 +684,12 @@ def _build(seed: int, k: int) -> tuple[dict[str, dict | pa.Table], dict[str, lis
     quota = np.bincount(lines["unit"], weights=np.where(in_2025, lines["amount"], 0), minlength=len(UNITS)) / 4
     inventory = _inventory(rng, lines)
     lines = _corrupt_online(rng, lines)
-    cust_ids = [_ids(f"C-{SPECS[u].code}-", np.arange(1, len(c["r"]) + 1), max(4, len(str(len(c["r"])))))
-                for u, c in zip(UNITS, custs)]
+    cust_ids = [
+        _ids(f"C-{SPECS[u].code}-", np.arange(1, len(c["r"]) + 1), max(4, len(str(len(c["r"])))))
+        for u, c in zip(UNITS, custs)
+    ]
     rep_ids = []
-    for unit, reps in zip(UNITS, repss):        # rep numbers follow hire dates
+    for unit, reps in zip(UNITS, repss):  # rep numbers follow hire dates
         num = np.empty(len(reps["hire"]), np.int64)
         num[np.lexsort((np.arange(len(num)), reps["hire"]))] = np.arange(1, len(num) + 1)
         rep_ids.append(_ids(f"R-{SPECS[unit].code}-", num, max(2, len(str(len(num))))))
@@ -555,17 +699,31 @@ def _build(seed: int, k: int) -> tuple[dict[str, dict | pa.Table], dict[str, lis
         "orders": _orders_table(lines, all_cust, pa.concat_arrays(rep_ids)),
         "customers": _customers_table(rng, custs, all_cust, _credit_limits(inv, stop_paying)),
         "reps": _reps_table(rng, repss, rep_ids, quota),
-        "invoices": dict(invoice_id=invoice_ids, customer_id=all_cust.take(pa.array(inv["c"])),
-                         unit=UNIT_NAMES[inv["unit"]], issue_date=_date(inv["day"]), due_date=_date(inv["day"] + 30),
-                         amount=inv["amount"], order_id=_order_ids(inv["order"]), disputed=inv["disputed"]),
-        "payments": dict(invoice_id=invoice_ids.take(pa.array(pay["inv"])), payment_date=_date(pay["day"]),
-                         amount=pay["amount"]),
-        "opportunities": _opportunities_table([_opportunities(rngs[u], unit, k, custs[u], repss[u], quota[u])
-                                               for u, unit in enumerate(UNITS)], cust_ids, rep_ids),
+        "invoices": dict(
+            invoice_id=invoice_ids,
+            customer_id=all_cust.take(pa.array(inv["c"])),
+            unit=UNIT_NAMES[inv["unit"]],
+            issue_date=_date(inv["day"]),
+            due_date=_date(inv["day"] + 30),
+            amount=inv["amount"],
+            order_id=_order_ids(inv["order"]),
+            disputed=inv["disputed"],
+        ),
+        "payments": dict(
+            invoice_id=invoice_ids.take(pa.array(pay["inv"])), payment_date=_date(pay["day"]), amount=pay["amount"]
+        ),
+        "opportunities": _opportunities_table(
+            [_opportunities(rngs[u], unit, k, custs[u], repss[u], quota[u]) for u, unit in enumerate(UNITS)],
+            cust_ids,
+            rep_ids,
+        ),
         "inventory": inventory,
-        "incidents": _incidents(rng)}
-    picked = {u: cust_ids[UNITS.index(u)].take(pa.array(custs[UNITS.index(u)]["picked"], pa.int64())).to_pylist()
-              for u in ("east", "key_accounts")}
+        "incidents": _incidents(rng),
+    }
+    picked = {
+        u: cust_ids[UNITS.index(u)].take(pa.array(custs[UNITS.index(u)]["picked"], pa.int64())).to_pylist()
+        for u in ("east", "key_accounts")
+    }
     south = UNITS.index("south")
     leavers = sorted(rep_ids[south].take(pa.array(repss[south]["gone"], pa.int64())).to_pylist())
     return tables, {**picked, "south": leavers, "north": [COMPETITORS[0]], "online": []}
@@ -577,11 +735,20 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 20260930) -> Path:
         raise ValueError(f"The value for `scale` must be a positive integer, but {scale!r} was passed.")
     out_dir = Path(out_dir)
     tables, entities = _build(int(seed), int(scale))
-    truth = {"company": COMPANY, "currency": CURRENCY, "period": PERIOD, "start": str(START), "end": str(END),
-             "scale": int(scale), "seed": int(seed),
-             "risks": [dict(unit=u, risk=r, family=f, kris=kris, related_kris=rel, description=text,
-                            entities=entities[u]) for u, r, f, kris, rel, text in RISKS],
-             "healthy_units": ["west"]}
+    truth = {
+        "company": COMPANY,
+        "currency": CURRENCY,
+        "period": PERIOD,
+        "start": str(START),
+        "end": str(END),
+        "scale": int(scale),
+        "seed": int(seed),
+        "risks": [
+            dict(unit=u, risk=r, family=f, kris=kris, related_kris=rel, description=text, entities=entities[u])
+            for u, r, f, kris, rel, text in RISKS
+        ],
+        "healthy_units": ["west"],
+    }
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
     old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
@@ -591,11 +758,11 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 20260930) -> Path:
         for name, cols in tables.items():
             _write_csv(cols if isinstance(cols, pa.Table) else pa.table(cols), tmp / f"{name}.csv")
         (tmp / "ground_truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        with contextlib.suppress(FileNotFoundError):   # another process may have moved it
+        with contextlib.suppress(FileNotFoundError):  # another process may have moved it
             out_dir.rename(old)
         try:
             tmp.rename(out_dir)
-        except OSError:                         # another process published the folder first
+        except OSError:  # another process published the folder first
             if not (out_dir / "ground_truth.json").is_file():
                 raise
     finally:

@@ -7,6 +7,7 @@ outside its allowed set, a header it cannot match) it returns None and the exact
 :mod:`riskbook.loader` reads the file, and produces the same table with the bad values left
 empty and reported, or names the column that cannot be used. Both paths meet in :func:`to_arrow`'s types.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,11 +19,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from riskbook.ingest.loader import FALSE_WORDS, MISSING_TOKENS, TRUE_WORDS, csv_header, null_tokens
 from riskbook.core.schema import TABLES, Table
+from riskbook.ingest.loader import FALSE_WORDS, MISSING_TOKENS, TRUE_WORDS, csv_header, null_tokens
 
 ARROW_TYPES: dict[str, pa.DataType] = {
-    "str": pa.string(), "date": pa.timestamp("ns"), "float": pa.float64(), "int": pa.float64(), "bool": pa.bool_(),
+    "str": pa.string(),
+    "date": pa.timestamp("ns"),
+    "float": pa.float64(),
+    "int": pa.float64(),
+    "bool": pa.bool_(),
 }
 _BOOL_TRUE = sorted({v for t in TRUE_WORDS for v in (t, t.upper(), t.capitalize())})
 _BOOL_FALSE = sorted({v for t in FALSE_WORDS - {""} for v in (t, t.upper(), t.capitalize())})
@@ -41,10 +46,12 @@ def read_typed(name: str, path: Path) -> pa.Table | None:
         if table is None:
             return None
         checked = _checked(table, spec, tokens_done=path.suffix.lower() == ".csv")
-        return None if checked is None else checked.append_column(
-            "_row", pa.array(np.arange(checked.num_rows, dtype=np.int64) + 2))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeDecodeError,
-            OSError, ValueError):
+        return (
+            None
+            if checked is None
+            else checked.append_column("_row", pa.array(np.arange(checked.num_rows, dtype=np.int64) + 2))
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeDecodeError, OSError, ValueError):
         return None
 
 
@@ -59,9 +66,14 @@ def _csv(path: Path, spec: Table) -> pa.Table | None:
         read_options=pcsv.ReadOptions(block_size=1 << 22),
         parse_options=pcsv.ParseOptions(delimiter=sep),
         convert_options=pcsv.ConvertOptions(
-            column_types={h: ARROW_TYPES[kinds[h]] for h in present}, include_columns=present,
-            null_values=[t for t in MISSING_TOKENS], strings_can_be_null=True, quoted_strings_can_be_null=True,
-            true_values=_BOOL_TRUE, false_values=_BOOL_FALSE),
+            column_types={h: ARROW_TYPES[kinds[h]] for h in present},
+            include_columns=present,
+            null_values=[t for t in MISSING_TOKENS],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            true_values=_BOOL_TRUE,
+            false_values=_BOOL_FALSE,
+        ),
     )
 
 
@@ -128,7 +140,7 @@ def to_arrow(df: pd.DataFrame, name: str) -> pa.Table:
     for col in spec.columns:
         if col.name in df.columns:
             cols[col.name] = pa.array(df[col.name], from_pandas=True).cast(ARROW_TYPES[col.kind])
-    cols["_row"] = pa.array(df["_row"], pa.int64()) if "_row" in df.columns else \
-        pa.array(np.arange(len(df), dtype=np.int64) + 2)
+    cols["_row"] = (
+        pa.array(df["_row"], pa.int64()) if "_row" in df.columns else pa.array(np.arange(len(df), dtype=np.int64) + 2)
+    )
     return pa.table(cols)
-

@@ -10,6 +10,7 @@ unusable stops a run; that is decided by the readers (:mod:`riskbook.loader`) an
 first error a row fails, for ``data_quality_error_rate``), ``_dup`` (it repeats an earlier row or
 its key, for ``duplicate_record_rate``), ``_drop`` (left out of the KRIs) — and the findings.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from riskbook.core.errors import DataError
-from riskbook.ingest.flags import combine, codes, duplicate_groups
-from riskbook.ingest.loader import MOSTLY, UNIT_MAX, Flagged
 from riskbook.core.schema import TABLES
+from riskbook.ingest.flags import codes, combine, duplicate_groups
+from riskbook.ingest.loader import MOSTLY, UNIT_MAX, Flagged
 
 
 @dataclass(frozen=True)
@@ -37,31 +38,45 @@ class Check:
     zh: str
 
 
-CHECKS: dict[str, Check] = {c.id: c for c in (
-    Check("missing_value", "Mandatory value missing", "必填值缺失"),
-    Check("unparseable_value", "Value cannot be read", "数值无法识别"),
-    Check("invalid_value", "Value outside its allowed set", "取值不在允许范围内"),
-    Check("unmapped_value", "Value not in the mapping's values:", "取值未在映射 values: 中"),
-    Check("invalid_unit", "Unit id that is not a lowercase slug", "业务单元编号无效"),
-    Check("future_date", "Date after the as-of date", "日期晚于数据截止日"),
-    Check("date_order", "Dates in an impossible order", "日期先后矛盾"),
-    Check("unknown_id", "Id not found in its master table", "编号在主数据中不存在"),
-    Check("duplicate_row", "Exact duplicate of an earlier row", "与前一行完全重复"),
-    Check("duplicate_key", "Key repeated with other values", "主键重复且内容不同"),
-    Check("unit_conflict", "Listed under more than one unit", "同时属于多个业务单元"),
-    Check("overpayment", "Payments exceed the invoice", "付款超过发票金额"),
-    Check("negative_amount", "Negative amount", "金额为负"),
-    Check("zero_amount", "Zero amount", "金额为零"),
-    Check("amount_mismatch", "Amount disagrees with quantity × unit price", "金额与数量×单价不符"),
-    Check("outlier_amount", "Amount far outside the usual range", "金额远超常规范围"),
-    Check("missing_optional", "Optional value missing where records normally have one", "可选字段缺失"),
-)}
+CHECKS: dict[str, Check] = {
+    c.id: c
+    for c in (
+        Check("missing_value", "Mandatory value missing", "必填值缺失"),
+        Check("unparseable_value", "Value cannot be read", "数值无法识别"),
+        Check("invalid_value", "Value outside its allowed set", "取值不在允许范围内"),
+        Check("unmapped_value", "Value not in the mapping's values:", "取值未在映射 values: 中"),
+        Check("invalid_unit", "Unit id that is not a lowercase slug", "业务单元编号无效"),
+        Check("future_date", "Date after the as-of date", "日期晚于数据截止日"),
+        Check("date_order", "Dates in an impossible order", "日期先后矛盾"),
+        Check("unknown_id", "Id not found in its master table", "编号在主数据中不存在"),
+        Check("duplicate_row", "Exact duplicate of an earlier row", "与前一行完全重复"),
+        Check("duplicate_key", "Key repeated with other values", "主键重复且内容不同"),
+        Check("unit_conflict", "Listed under more than one unit", "同时属于多个业务单元"),
+        Check("overpayment", "Payments exceed the invoice", "付款超过发票金额"),
+        Check("negative_amount", "Negative amount", "金额为负"),
+        Check("zero_amount", "Zero amount", "金额为零"),
+        Check("amount_mismatch", "Amount disagrees with quantity × unit price", "金额与数量×单价不符"),
+        Check("outlier_amount", "Amount far outside the usual range", "金额远超常规范围"),
+        Check("missing_optional", "Optional value missing where records normally have one", "可选字段缺失"),
+    )
+}
 
-FINDINGS_SCHEMA = pa.schema([
-    ("check", pa.string()), ("severity", pa.string()), ("table", pa.string()), ("file", pa.string()),
-    ("row", pa.int64()), ("unit", pa.string()), ("key", pa.string()), ("column", pa.string()),
-    ("value", pa.string()), ("date", pa.timestamp("ns")), ("note", pa.string()), ("excluded", pa.string()),
-])
+FINDINGS_SCHEMA = pa.schema(
+    [
+        ("check", pa.string()),
+        ("severity", pa.string()),
+        ("table", pa.string()),
+        ("file", pa.string()),
+        ("row", pa.int64()),
+        ("unit", pa.string()),
+        ("key", pa.string()),
+        ("column", pa.string()),
+        ("value", pa.string()),
+        ("date", pa.timestamp("ns")),
+        ("note", pa.string()),
+        ("excluded", pa.string()),
+    ]
+)
 DUPLICATES = ("duplicate_row", "duplicate_key")
 BLANK = "<blank>"  # a finding whose value is empty by what it is (a missing value, a whole duplicate row)
 VALUE_CHARS = 120  # a value is shown up to this many characters
@@ -72,30 +87,34 @@ ROW_ON_INVALID: set[tuple[str, str]] = {("orders", "status")}
 RANGES: dict[tuple[str, str], tuple[float, float]] = {("incidents", "severity"): (1, 5)}
 # Date pairs: (table, earlier, later, severity, what the later value means to the KRIs when it is wrong)
 DATE_PAIRS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("invoices", "issue_date", "due_date", "error", "value"),         # cannot be aged
-    ("reps", "hire_date", "exit_date", "error", "row"),               # neither employed nor a leaver
+    ("invoices", "issue_date", "due_date", "error", "value"),  # cannot be aged
+    ("reps", "hire_date", "exit_date", "error", "row"),  # neither employed nor a leaver
     ("opportunities", "created_date", "close_date", "error", "value"),
     ("incidents", "date", "resolved_date", "warning", "value"),
 )
 FUTURE_COLUMNS: dict[str, tuple[str, ...]] = {"reps": ("hire_date",), "customers": ("created_date",)}
 # id column -> master table; severity where the id is missing from it
 FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
-    ("orders", "customer_id", "customers", "error"), ("orders", "rep_id", "reps", "error"),
-    ("invoices", "customer_id", "customers", "error"), ("invoices", "order_id", "orders", "warning"),
-    ("payments", "invoice_id", "invoices", "error"), ("opportunities", "customer_id", "customers", "warning"),
+    ("orders", "customer_id", "customers", "error"),
+    ("orders", "rep_id", "reps", "error"),
+    ("invoices", "customer_id", "customers", "error"),
+    ("invoices", "order_id", "orders", "warning"),
+    ("payments", "invoice_id", "invoices", "error"),
+    ("opportunities", "customer_id", "customers", "warning"),
     ("opportunities", "rep_id", "reps", "error"),
 )
 # Positive amounts checked for sign and size; only completed (or status-less) order lines
-AMOUNTS: dict[str, str] = {"orders": "amount", "invoices": "amount", "payments": "amount",
-                           "opportunities": "amount"}
-OUTLIER_Z = 6.0       # robust z-score of log10(amount) beyond which an amount is reported ...
-EXTREME_DECADES = 6   # ... and left out when it is also a million times the typical amount (or a millionth)
+AMOUNTS: dict[str, str] = {"orders": "amount", "invoices": "amount", "payments": "amount", "opportunities": "amount"}
+OUTLIER_Z = 6.0  # robust z-score of log10(amount) beyond which an amount is reported ...
+EXTREME_DECADES = 6  # ... and left out when it is also a million times the typical amount (or a millionth)
 MISMATCH_FACTOR = 10  # amount off quantity × unit price by 10× either way: left out as a typo
 # Optional columns a complete record normally fills (competitor, exit_date, close_date… are empty by design).
 EXPECTED_FILLED: dict[str, tuple[str, ...]] = {
     "orders": ("rep_id", "product_id", "quantity", "list_price", "unit_price"),
     "customers": ("segment", "industry", "region", "credit_limit"),
-    "reps": ("quarterly_quota",), "invoices": ("order_id",), "inventory": ("forecast_demand",),
+    "reps": ("quarterly_quota",),
+    "invoices": ("order_id",),
+    "inventory": ("forecast_demand",),
     "opportunities": ("customer_id", "rep_id"),
 }
 UNIT_SLUG = re.compile(r"^[a-z0-9_]+$")
@@ -134,8 +153,16 @@ class Table:
     def has(self, col: str) -> bool:
         return col in self.t.column_names
 
-    def add(self, check: str, pos: np.ndarray, column: str | None, severity: str = "error", excluded: str = "",
-            values: pa.Array | list[str] | str | None = None, note: str | pa.Array | None = None) -> None:
+    def add(
+        self,
+        check: str,
+        pos: np.ndarray,
+        column: str | None,
+        severity: str = "error",
+        excluded: str = "",
+        values: pa.Array | list[str] | str | None = None,
+        note: str | pa.Array | None = None,
+    ) -> None:
         """Record ``check`` failed by the rows at ``pos`` (``values``: as the file gave them, BLANK, or None
         to take them from ``column``)."""
         pos = np.asarray(pos, dtype=np.int64)
@@ -145,7 +172,9 @@ class Table:
         if values is BLANK:
             values = pa.repeat(pa.scalar("", pa.string()), len(pos))
         elif values is None:
-            values = _text(self.t[column].take(take)) if column and self.has(column) else pa.nulls(len(pos), pa.string())
+            values = (
+                _text(self.t[column].take(take)) if column and self.has(column) else pa.nulls(len(pos), pa.string())
+            )
         values = pa.array(values, pa.string()) if isinstance(values, list) else values.cast(pa.string())
         values = pc.utf8_slice_codeunits(values, 0, VALUE_CHARS)
         n = len(pos)
@@ -154,14 +183,26 @@ class Table:
             return pa.repeat(pa.scalar(v, pa.string()), n)
 
         part = {
-            "check": same(check), "severity": same(severity), "table": same(self.name), "file": same(self.file),
+            "check": same(check),
+            "severity": same(severity),
+            "table": same(self.name),
+            "file": same(self.file),
             "row": self.t["_row"].take(take).combine_chunks().cast(pa.int64()),
-            "unit": (self.t["unit"].take(take).combine_chunks().cast(pa.string()) if self.has("unit")
-                     else pa.nulls(n, pa.string())),
-            "key": self._keys(take), "column": same(column), "value": values,
-            "date": (self.t[self.spec.date_col].take(take).combine_chunks().cast(pa.timestamp("ns"))
-                     if self.spec.date_col and self.has(self.spec.date_col) else pa.nulls(n, pa.timestamp("ns"))),
-            "note": note if isinstance(note, pa.Array) else same(note), "excluded": same(excluded),
+            "unit": (
+                self.t["unit"].take(take).combine_chunks().cast(pa.string())
+                if self.has("unit")
+                else pa.nulls(n, pa.string())
+            ),
+            "key": self._keys(take),
+            "column": same(column),
+            "value": values,
+            "date": (
+                self.t[self.spec.date_col].take(take).combine_chunks().cast(pa.timestamp("ns"))
+                if self.spec.date_col and self.has(self.spec.date_col)
+                else pa.nulls(n, pa.timestamp("ns"))
+            ),
+            "note": note if isinstance(note, pa.Array) else same(note),
+            "excluded": same(excluded),
         }
         self.parts.append(part)
         if excluded == "row":
@@ -199,12 +240,20 @@ class Table:
             arr = t[col]
             t = t.set_column(i, col, pc.if_else(pa.array(mask), pa.scalar(None, arr.type), arr))
         dq = pa.DictionaryArray.from_arrays(pa.array(self.dq, mask=self.dq < 0), pa.array(self.dq_labels, pa.string()))
-        return (t.append_column("_dq", dq.cast(pa.string()))
-                .append_column("_dup", pa.array(self.dup)).append_column("_drop", pa.array(self.drop)))
+        return (
+            t.append_column("_dq", dq.cast(pa.string()))
+            .append_column("_dup", pa.array(self.dup))
+            .append_column("_drop", pa.array(self.drop))
+        )
 
 
-def run(tables: dict[str, pa.Table], flagged: dict[str, list[Flagged]], files: dict[str, str],
-        names: dict[str, dict[str, str]], as_of: pd.Timestamp) -> tuple[dict[str, pa.Table], pa.Table]:
+def run(
+    tables: dict[str, pa.Table],
+    flagged: dict[str, list[Flagged]],
+    files: dict[str, str],
+    names: dict[str, dict[str, str]],
+    as_of: pd.Timestamp,
+) -> tuple[dict[str, pa.Table], pa.Table]:
     """Every check over ``tables``; the tables with exclusions and row flags, and the findings.
     Tables are checked on two threads (Arrow's kernels release the GIL), the biggest first."""
     tables = dict(tables)
@@ -280,16 +329,27 @@ def _units(tab: Table) -> None:
     first = int(np.flatnonzero(mask)[0])
     if n_bad > MOSTLY * present:
         col = tab.names.get("unit", "unit")
-        raise DataError(tab.file, f"{n_bad:,} of {present:,} unit values are not lowercase slugs [a-z0-9_]+ "
-                        f"of up to {UNIT_MAX} characters (first: '{bad[0][:40]}')",
-                        row=int(tab.t["_row"][first].as_py()), column=col,
-                        fix="map them to slugs such as east with unit: {column: ..., map: {...}} in a mapping")
+        raise DataError(
+            tab.file,
+            f"{n_bad:,} of {present:,} unit values are not lowercase slugs [a-z0-9_]+ "
+            f"of up to {UNIT_MAX} characters (first: '{bad[0][:40]}')",
+            row=int(tab.t["_row"][first].as_py()),
+            column=col,
+            fix="map them to slugs such as east with unit: {column: ..., map: {...}} in a mapping",
+        )
     pos = np.flatnonzero(mask)
     values = _text(units.take(pa.array(pos)))
     i = tab.t.column_names.index("unit")  # the row belongs to no unit: its finding is shown in every unit's report
     tab.t = tab.t.set_column(i, "unit", pc.if_else(pa.array(mask), pa.scalar(None, units.type), units))
-    tab.add("invalid_unit", pos, "unit", "error", "row", values=values,
-            note=f"not a lowercase slug [a-z0-9_]+ of up to {UNIT_MAX} characters (or the reserved 'group')")
+    tab.add(
+        "invalid_unit",
+        pos,
+        "unit",
+        "error",
+        "row",
+        values=values,
+        note=f"not a lowercase slug [a-z0-9_]+ of up to {UNIT_MAX} characters (or the reserved 'group')",
+    )
 
 
 def _ranges(tab: Table) -> None:
@@ -298,8 +358,14 @@ def _ranges(tab: Table) -> None:
             continue
         v = tab.t[col]
         off = pc.or_(pc.or_(pc.less(v, lo), pc.greater(v, hi)), pc.not_equal(pc.floor(v), v))
-        tab.add("invalid_value", np.flatnonzero(_mask(off)), col, "error", "value",
-                note=f"not a whole number from {lo:g} to {hi:g}")
+        tab.add(
+            "invalid_value",
+            np.flatnonzero(_mask(off)),
+            col,
+            "error",
+            "value",
+            note=f"not a whole number from {lo:g} to {hi:g}",
+        )
 
 
 def _future(tab: Table, as_of: pd.Timestamp) -> None:
@@ -307,8 +373,13 @@ def _future(tab: Table, as_of: pd.Timestamp) -> None:
     limit = pa.scalar(as_of.to_pydatetime(), pa.timestamp("ns"))
     for col in cols:
         if tab.has(col):
-            tab.add("future_date", np.flatnonzero(_mask(pc.greater(tab.t[col], limit))), col, "error",
-                    note=f"after the as-of date {as_of.date()}")
+            tab.add(
+                "future_date",
+                np.flatnonzero(_mask(pc.greater(tab.t[col], limit))),
+                col,
+                "error",
+                note=f"after the as-of date {as_of.date()}",
+            )
 
 
 def _date_pairs(tab: Table) -> None:
@@ -317,8 +388,10 @@ def _date_pairs(tab: Table) -> None:
             continue
         before = np.flatnonzero(_mask(pc.less(tab.t[late], tab.t[early])))
         if len(before):
-            note = pa.array([f"{late} before {early} {d}" for d in
-                             _text(tab.t[early].take(pa.array(before))).to_pylist()], pa.string())
+            note = pa.array(
+                [f"{late} before {early} {d}" for d in _text(tab.t[early].take(pa.array(before))).to_pylist()],
+                pa.string(),
+            )
             tab.add("date_order", before, late, severity, excluded, note=note)
 
 
@@ -331,8 +404,14 @@ def _amounts(tab: Table) -> None:
     if tab.name == "orders" and tab.has("status"):  # cancelled and returned lines may be booked negative
         counted = _mask(pc.fill_null(pc.equal(tab.t["status"], "completed"), True))
     neg = _mask(pc.less(a, 0)) & counted
-    tab.add("negative_amount", np.flatnonzero(neg), col, "error", "value",
-            note="negative on a completed line" if tab.name == "orders" else "negative")
+    tab.add(
+        "negative_amount",
+        np.flatnonzero(neg),
+        col,
+        "error",
+        "value",
+        note="negative on a completed line" if tab.name == "orders" else "negative",
+    )
     tab.add("zero_amount", np.flatnonzero(_mask(pc.equal(a, 0)) & counted), col, "warning")
     taken = np.zeros(tab.n, dtype=bool)
     x = np.asarray(pc.fill_null(a, np.nan).to_numpy(zero_copy_only=False), dtype=float)
@@ -348,8 +427,14 @@ def _amounts(tab: Table) -> None:
             slight = ~gross & (np.abs(vv - ev) > np.maximum(0.01 * ev, 0.05))
         for mask, severity, excluded in ((gross, "error", "value"), (slight, "warning", "")):
             pos = both[mask]
-            tab.add("amount_mismatch", pos, col, severity, excluded,
-                    note=pa.array([f"quantity × unit price is {q:,.2f}" for q in e[pos]], pa.string()))
+            tab.add(
+                "amount_mismatch",
+                pos,
+                col,
+                severity,
+                excluded,
+                note=pa.array([f"quantity × unit price is {q:,.2f}" for q in e[pos]], pa.string()),
+            )
         taken[both[gross]] = True
     idx = np.flatnonzero((x > 0) & counted & ~taken)
     if len(idx) < 30:
@@ -363,11 +448,9 @@ def _amounts(tab: Table) -> None:
     decades = np.abs(lx - med)
     far = decades / mad > OUTLIER_Z
     extreme = far & (decades >= EXTREME_DECADES)
-    typical = f"typical amount {10 ** med:,.2f}"
-    tab.add("outlier_amount", idx[extreme], col, "error", "value",
-            note=f"a million times off the rest ({typical})")
-    tab.add("outlier_amount", idx[far & ~extreme], col, "warning",
-            note=f"far outside the usual range ({typical})")
+    typical = f"typical amount {10**med:,.2f}"
+    tab.add("outlier_amount", idx[extreme], col, "error", "value", note=f"a million times off the rest ({typical})")
+    tab.add("outlier_amount", idx[far & ~extreme], col, "warning", note=f"far outside the usual range ({typical})")
 
 
 def _gaps(tab: Table) -> None:
@@ -407,12 +490,20 @@ def _duplicates(tab: Table) -> None:
     tab.add("duplicate_row", rows[exact], None, "error", "row", values=BLANK)
     keyed = rows[later & ~exact]
     if len(keyed):
-        tab.add("duplicate_key", keyed, None, "error", "" if tab.name == "orders" else "row",
-                values=BLANK, note="same " + " + ".join(key) + " as an earlier row, other values")
+        tab.add(
+            "duplicate_key",
+            keyed,
+            None,
+            "error",
+            "" if tab.name == "orders" else "row",
+            values=BLANK,
+            note="same " + " + ".join(key) + " as an earlier row, other values",
+        )
 
 
-def _foreign_key(checked: dict[str, Table], table: str, col: str, master: str, severity: str,
-                 paid_to: np.ndarray | None = None) -> None:
+def _foreign_key(
+    checked: dict[str, Table], table: str, col: str, master: str, severity: str, paid_to: np.ndarray | None = None
+) -> None:
     """Ids in ``table``.``col`` that its master table does not have."""
     tab, owner = checked.get(table), checked.get(master)
     if tab is None or owner is None or not tab.has(col) or not owner.has(col):
@@ -455,5 +546,10 @@ def _overpayments(checked: dict[str, Table], paid_to: np.ndarray | None) -> None
     due = np.asarray(pc.fill_null(inv.t["amount"], np.inf).to_numpy(zero_copy_only=False), dtype=float)
     pos = np.flatnonzero(paid > due + 0.005)
     if len(pos):
-        inv.add("overpayment", pos, "amount", "error",
-                note=pa.array([f"paid {paid[i]:,.2f} of {due[i]:,.2f}" for i in pos], pa.string()))
+        inv.add(
+            "overpayment",
+            pos,
+            "amount",
+            "error",
+            note=pa.array([f"paid {paid[i]:,.2f} of {due[i]:,.2f}" for i in pos], pa.string()),
+        )

@@ -3,13 +3,13 @@
 Everything is a whole-column Arrow or numpy step; :mod:`riskbook.checks` uses it for exact and
 key duplicates.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-
 
 
 def codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
@@ -53,8 +53,9 @@ def duplicates(columns: list[pa.ChunkedArray | pa.Array], group: tuple[np.ndarra
     return out
 
 
-def duplicate_groups(columns: list[pa.ChunkedArray | pa.Array],
-                     group: tuple[np.ndarray, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def duplicate_groups(
+    columns: list[pa.ChunkedArray | pa.Array], group: tuple[np.ndarray, int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The rows whose values of ``columns`` (and ``group``) another row shares, in file order, and a
     code per such row that is equal exactly where those values are equal. A row whose first column's
     value appears nowhere else cannot share them, so the rest of the work is done on the other rows

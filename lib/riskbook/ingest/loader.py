@@ -6,6 +6,7 @@ row and column. Ingest tries Arrow's typed reader first (:mod:`riskbook.arrowrea
 and comes here when that reader cannot be sure; soft problems a report should
 show rather than stop on are flagged later (:mod:`riskbook.flags`).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -48,8 +49,11 @@ def find_tables(folder: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for name, paths in claims.items():
         if len(paths) > 1:
-            raise DataError(str(folder), f"{len(paths)} files claim table '{name}' "
-                            f"({', '.join(p.name for p in paths)})", fix="keep one of them and move the others away")
+            raise DataError(
+                str(folder),
+                f"{len(paths)} files claim table '{name}' ({', '.join(p.name for p in paths)})",
+                fix="keep one of them and move the others away",
+            )
         path = paths[0]
         if not path.is_file():
             raise DataError(str(path), "is a folder, not a file", fix=f"put the {name} export itself there")
@@ -58,15 +62,24 @@ def find_tables(folder: Path) -> dict[str, Path]:
         found[name] = path
     for name in REQUIRED_TABLES:
         if name not in found:
-            raise DataError(str(folder / f"{name}.csv"), f"required table '{name}' not found",
-                            fix="export it as orders.csv, orders.xlsx or orders.parquet")
+            raise DataError(
+                str(folder / f"{name}.csv"),
+                f"required table '{name}' not found",
+                fix="export it as orders.csv, orders.xlsx or orders.parquet",
+            )
     return found
 
 
 # What reading a file can raise besides DataError: a spreadsheet that is not one raises the Excel
 # engine's own error (calamine's CalamineError; a zip error from openpyxl).
-READ_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, OSError, UnicodeDecodeError,
-                                                zipfile.BadZipFile, CalamineError)
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    KeyError,
+    OSError,
+    UnicodeDecodeError,
+    zipfile.BadZipFile,
+    CalamineError,
+)
 
 
 def read_excel(path: Path, sheet: int | str = 0, header: int = 0) -> pd.DataFrame:
@@ -75,11 +88,14 @@ def read_excel(path: Path, sheet: int | str = 0, header: int = 0) -> pd.DataFram
     with one name are an error (pandas would silently rename the second)."""
     raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=str, keep_default_na=False, engine="calamine")
     if len(raw) <= header:
-        raise DataError(str(path), f"has no row {header + 1} to take the header from",
-                        fix="check header_row in the mapping" if header else "export it with its header row")
+        raise DataError(
+            str(path),
+            f"has no row {header + 1} to take the header from",
+            fix="check header_row in the mapping" if header else "export it with its header row",
+        )
     names = [str(c).strip() for c in raw.iloc[header]]
     check_names(names, str(path))
-    body = raw.iloc[header + 1:].reset_index(drop=True)
+    body = raw.iloc[header + 1 :].reset_index(drop=True)
     body.columns = names
     return body
 
@@ -89,8 +105,12 @@ def check_names(names: list[str], label: str) -> None:
     seen: dict[str, int] = {}
     for i, n in enumerate(names):
         if n in seen and n:
-            raise DataError(label, f"two columns are both called '{n}' (columns {seen[n] + 1} and {i + 1})",
-                            column=n, fix="rename one of them in the export")
+            raise DataError(
+                label,
+                f"two columns are both called '{n}' (columns {seen[n] + 1} and {i + 1})",
+                column=n,
+                fix="rename one of them in the export",
+            )
         seen.setdefault(n, i)
 
 
@@ -131,9 +151,12 @@ def csv_header(path: Path) -> tuple[list[str], str]:
         head = fh.read(1 << 16)
     enc = detect_encoding(head)
     if enc is not None:
-        raise DataError(str(path), f"is not UTF-8: it looks like {enc}",
-                        fix=f"save it as UTF-8, or read it through a sources: mapping with encoding: "
-                            f"{enc if enc != 'an unknown encoding' else 'auto'}")
+        raise DataError(
+            str(path),
+            f"is not UTF-8: it looks like {enc}",
+            fix=f"save it as UTF-8, or read it through a sources: mapping with encoding: "
+            f"{enc if enc != 'an unknown encoding' else 'auto'}",
+        )
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
     first = text.splitlines()[0] if text.strip() else ""
     if not first.strip():
@@ -146,8 +169,14 @@ def csv_header(path: Path) -> tuple[list[str], str]:
 
 # What reading a file can raise besides DataError: a spreadsheet that is not one raises the Excel
 # engine's own error (calamine's CalamineError; a zip error from openpyxl).
-READ_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, OSError, UnicodeDecodeError,
-                                                zipfile.BadZipFile, CalamineError)
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    KeyError,
+    OSError,
+    UnicodeDecodeError,
+    zipfile.BadZipFile,
+    CalamineError,
+)
 
 
 def read_raw(path: Path) -> pd.DataFrame:
@@ -163,8 +192,11 @@ def read_raw(path: Path) -> pd.DataFrame:
     except DataError:
         raise
     except READ_ERRORS as exc:
-        raise DataError(str(path), f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0]})",
-                        fix="save it as UTF-8 CSV, XLSX or Parquet") from None
+        raise DataError(
+            str(path),
+            f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0]})",
+            fix="save it as UTF-8 CSV, XLSX or Parquet",
+        ) from None
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -183,8 +215,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
     table = TABLES.get(path.stem.lower())
     if table is not None:
-        text = [c.name for c in table.columns if c.kind == "str" and c.name in df.columns
-                and not (pd.api.types.is_string_dtype(df[c.name]) or df[c.name].isna().all())]
+        text = [
+            c.name
+            for c in table.columns
+            if c.kind == "str"
+            and c.name in df.columns
+            and not (pd.api.types.is_string_dtype(df[c.name]) or df[c.name].isna().all())
+        ]
         if text:
             again = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False, sep=sep)
             again.columns = [str(c).strip() for c in again.columns]
@@ -199,8 +236,12 @@ def _width_error(path: Path, sep: str = ",") -> None:
         width = len(next(rows))
         for i, row in enumerate(rows, start=2):
             if len(row) > width:
-                raise DataError(str(path), f"{len(row)} fields where the header has {width}", row=i,
-                                fix="quote values that contain commas")
+                raise DataError(
+                    str(path),
+                    f"{len(row)} fields where the header has {width}",
+                    row=i,
+                    fix="quote values that contain commas",
+                )
     raise DataError(str(path), "is not a well-formed CSV file", fix="export it again as CSV (UTF-8)")
 
 
@@ -230,10 +271,16 @@ class Origin:
     def col(self, name: str) -> str:
         return self.names.get(name, name)
 
-    def error(self, problem: str, pos: int | None = None, column: str | None = None,
-              fix: str | None = None) -> DataError:
-        return DataError(self.label, problem, row=None if pos is None else self.row(pos),
-                         column=None if column is None else self.col(column), fix=fix)
+    def error(
+        self, problem: str, pos: int | None = None, column: str | None = None, fix: str | None = None
+    ) -> DataError:
+        return DataError(
+            self.label,
+            problem,
+            row=None if pos is None else self.row(pos),
+            column=None if column is None else self.col(column),
+            fix=fix,
+        )
 
 
 @dataclass
@@ -265,8 +312,16 @@ def _first(mask: pd.Series | np.ndarray) -> int:
     return int(np.flatnonzero(np.asarray(mask))[0])
 
 
-DAYFIRST_FORMATS: tuple[str, ...] = ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M:%S",
-                                     "%d/%m/%Y %H:%M", "%d.%m.%y", "%d-%m-%y")
+DAYFIRST_FORMATS: tuple[str, ...] = (
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%y",
+    "%d-%m-%y",
+)
 
 
 def _dates(raw: pd.Series, origin: Origin) -> pd.Series:
@@ -285,13 +340,20 @@ def _dates(raw: pd.Series, origin: Origin) -> pd.Series:
 
 
 def _date_fix(bad_values: pd.Series, origin: Origin) -> str:
-    if not origin.dayfirst and origin.date_format == "ISO8601" and \
-            bad_values.astype(str).str.match(DAYFIRST_LOOK.pattern).mean() > 0.5:
-        return ("they look day-first (31/12/2026): set dates: {dayfirst: true} in the mapping" if origin.mapped
-                else "use ISO dates (2026-12-31), or read the file through a sources: mapping with "
-                     "dates: {dayfirst: true}")
+    if (
+        not origin.dayfirst
+        and origin.date_format == "ISO8601"
+        and bad_values.astype(str).str.match(DAYFIRST_LOOK.pattern).mean() > 0.5
+    ):
+        return (
+            "they look day-first (31/12/2026): set dates: {dayfirst: true} in the mapping"
+            if origin.mapped
+            else "use ISO dates (2026-12-31), or read the file through a sources: mapping with dates: {dayfirst: true}"
+        )
     if origin.date_format == "ISO8601" and not origin.dayfirst:
-        return "use ISO dates (2026-09-30)" + ("" if not origin.mapped else ", or set dates: {format: ...} in the mapping")
+        return "use ISO dates (2026-09-30)" + (
+            "" if not origin.mapped else ", or set dates: {format: ...} in the mapping"
+        )
     return "check dates: in the mapping"
 
 
@@ -303,8 +365,11 @@ def _convert(df: pd.DataFrame, table: Table, origin: Origin) -> tuple[pd.DataFra
     for col in table.columns:
         if col.name not in df.columns:
             if col.required:
-                raise origin.error(f"missing required column '{origin.col(col.name)}'", column=col.name,
-                                   fix=f"add it or map a column to {col.name} (the file has: {found_names(df)})")
+                raise origin.error(
+                    f"missing required column '{origin.col(col.name)}'",
+                    column=col.name,
+                    fix=f"add it or map a column to {col.name} (the file has: {found_names(df)})",
+                )
             continue
         raw = df[col.name]
         fast = _fast(raw, col.kind, origin)
@@ -316,10 +381,21 @@ def _convert(df: pd.DataFrame, table: Table, origin: Origin) -> tuple[pd.DataFra
             out[col.name] = val
         if col.choices:
             val, bad = _choices(out[col.name], col)
-            fix = (f"map the export's words with values: {{{col.name}: {{...: {col.choices[0]}}}}} in the mapping"
-                   if origin.mapped else f"use one of {', '.join(col.choices)}")
-            _keep_or_stop(out[col.name], bad, col.name, f"not one of {', '.join(col.choices)}", fix, origin,
-                          flagged, "invalid_value")
+            fix = (
+                f"map the export's words with values: {{{col.name}: {{...: {col.choices[0]}}}}} in the mapping"
+                if origin.mapped
+                else f"use one of {', '.join(col.choices)}"
+            )
+            _keep_or_stop(
+                out[col.name],
+                bad,
+                col.name,
+                f"not one of {', '.join(col.choices)}",
+                fix,
+                origin,
+                flagged,
+                "invalid_value",
+            )
             out[col.name] = val
     out["_row"] = origin.rows(len(df))
     return out, flagged
@@ -333,8 +409,16 @@ def found_names(df: pd.DataFrame, limit: int = 30) -> str:
     return ", ".join(names[:limit]) + f", … and {len(names) - limit} more"
 
 
-def _keep_or_stop(raw: pd.Series, bad: np.ndarray, column: str, note: str, fix: str, origin: Origin,
-                  flagged: list[Flagged], check: str) -> None:
+def _keep_or_stop(
+    raw: pd.Series,
+    bad: np.ndarray,
+    column: str,
+    note: str,
+    fix: str,
+    origin: Origin,
+    flagged: list[Flagged],
+    check: str,
+) -> None:
     """Record the ``bad`` values of a column as findings, or stop when most of its values are bad."""
     n_bad = int(bad.sum())
     if not n_bad:
@@ -342,8 +426,9 @@ def _keep_or_stop(raw: pd.Series, bad: np.ndarray, column: str, note: str, fix: 
     present = int((~_blank(raw, origin.missing)).sum())
     first = _first(bad)
     if n_bad > MOSTLY * present:
-        raise origin.error(f"{n_bad:,} of {present:,} values are {note} (first: '{raw.iloc[first]}')", first,
-                           column, fix)
+        raise origin.error(
+            f"{n_bad:,} of {present:,} values are {note} (first: '{raw.iloc[first]}')", first, column, fix
+        )
     pos = np.flatnonzero(bad)
     flagged.append(Flagged(check, column, pos, [str(v) for v in raw.iloc[pos]], note))
 
@@ -401,8 +486,11 @@ def _slow(raw: pd.Series, col: Column, origin: Origin) -> tuple[pd.Series, np.nd
         txt = raw.astype(str).str.strip().str.lower()
         bad = (~(txt.isin(TRUE_WORDS) | txt.isin(FALSE_WORDS) | blank)).to_numpy()
         val = pd.Series(txt.isin(TRUE_WORDS) & ~blank, index=raw.index).astype("boolean").mask(bad)
-        fix = ("map the export's words with values: {" + col.name + ": {...: true}} in the mapping" if origin.mapped
-               else f"use true or false ({', '.join(sorted(TRUE_WORDS))} / {', '.join(sorted(FALSE_WORDS - {''}))})")
+        fix = (
+            "map the export's words with values: {" + col.name + ": {...: true}} in the mapping"
+            if origin.mapped
+            else f"use true or false ({', '.join(sorted(TRUE_WORDS))} / {', '.join(sorted(FALSE_WORDS - {''}))})"
+        )
         return val, bad, "not true/false", fix
     return raw.astype("string").str.strip().mask(blank), np.zeros(len(raw), dtype=bool), "", ""
 

@@ -4,6 +4,7 @@ The ``sources:`` section of a company file says, per canonical table, where its 
 and how their columns map (README, "Your own exports"). Each mapped frame is then validated
 exactly like a canonical file, with errors naming the source file, sheet, row and column.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -19,12 +20,43 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from riskbook.core.errors import DataError, ParamError
-from riskbook.ingest.loader import MISSING_TOKENS, MOSTLY, READ_ERRORS, Flagged, Origin, check_names, convert, detect_encoding, found_names, read_excel, sniff_delimiter
 from riskbook.core.schema import TABLES
+from riskbook.ingest.loader import (
+    MISSING_TOKENS,
+    MOSTLY,
+    READ_ERRORS,
+    Flagged,
+    Origin,
+    check_names,
+    convert,
+    detect_encoding,
+    found_names,
+    read_excel,
+    sniff_delimiter,
+)
 
-KEYS = {"file", "url", "sql", "sheet", "header_row", "encoding", "delimiter", "missing", "dates", "columns",
-        "amount", "unit", "keep", "join", "overflow", "distinct", "values"}
+KEYS = {
+    "file",
+    "url",
+    "sql",
+    "sheet",
+    "header_row",
+    "encoding",
+    "delimiter",
+    "missing",
+    "dates",
+    "columns",
+    "amount",
+    "unit",
+    "keep",
+    "join",
+    "overflow",
+    "distinct",
+    "values",
+}
 ORDER = ("customers", "reps", "orders", "invoices", "payments", "opportunities", "inventory", "incidents")
+
+
 def check_spec(name: str, spec: Any, where: str) -> dict[str, Any]:
     """The mapping of table ``name``, checked for unknown keys and exclusive options."""
     if name not in TABLES:
@@ -33,20 +65,25 @@ def check_spec(name: str, spec: Any, where: str) -> dict[str, Any]:
         raise ParamError(f"{where}: sources.{name} must be a mapping with file: or url: and sql:")
     unknown = set(spec) - KEYS
     if unknown:
-        raise ParamError(f"{where}: sources.{name}: unknown key(s) {', '.join(sorted(unknown))} "
-                         f"(known: {', '.join(sorted(KEYS))})")
+        raise ParamError(
+            f"{where}: sources.{name}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(KEYS))})"
+        )
     if ("file" in spec) == ("sql" in spec) or ("sql" in spec) != ("url" in spec):
         raise ParamError(f"{where}: sources.{name} needs either file: or url: with sql:")
     values = spec.get("values")
     if values is not None:
         cols = {c.name for c in TABLES[name].columns}
         if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
-            raise ParamError(f"{where}: sources.{name}.values must map canonical columns to {{their word: "
-                             f"canonical value}}, e.g. values: {{status: {{已完成: completed}}}}")
+            raise ParamError(
+                f"{where}: sources.{name}.values must map canonical columns to {{their word: "
+                f"canonical value}}, e.g. values: {{status: {{已完成: completed}}}}"
+            )
         for col in values:
             if col not in cols:
-                raise ParamError(f"{where}: sources.{name}.values: '{col}' is not a column of {name} "
-                                 f"(columns: {', '.join(sorted(cols))})")
+                raise ParamError(
+                    f"{where}: sources.{name}.values: '{col}' is not a column of {name} "
+                    f"(columns: {', '.join(sorted(cols))})"
+                )
     return spec
 
 
@@ -71,22 +108,27 @@ def _csv(path: Path, spec: dict[str, Any], header: int) -> pd.DataFrame:
     try:
         text, enc = decode(raw, declared)
     except LookupError:
-        raise DataError(str(path), f"encoding '{declared}' is not one Python knows",
-                        fix="set encoding: to utf-8, utf-16, gbk, gb18030 or auto") from None
+        raise DataError(
+            str(path),
+            f"encoding '{declared}' is not one Python knows",
+            fix="set encoding: to utf-8, utf-16, gbk, gb18030 or auto",
+        ) from None
     except UnicodeDecodeError:
-        found = detect_encoding(raw[:1 << 16]) or "UTF-8"
-        raise DataError(str(path), f"cannot be decoded as {declared}: it looks like {found}",
-                        fix=f"set encoding: {found if found != 'an unknown encoding' else 'auto'} in the mapping") \
-            from None
+        found = detect_encoding(raw[: 1 << 16]) or "UTF-8"
+        raise DataError(
+            str(path),
+            f"cannot be decoded as {declared}: it looks like {found}",
+            fix=f"set encoding: {found if found != 'an unknown encoding' else 'auto'} in the mapping",
+        ) from None
     text = text.lstrip("\ufeff")
-    sep = spec.get("delimiter") or sniff_delimiter(next(iter(text[:1 << 16].splitlines()[header:header + 1]), ""))
+    sep = spec.get("delimiter") or sniff_delimiter(next(iter(text[: 1 << 16].splitlines()[header : header + 1]), ""))
     fast = _arrow_csv(text, raw if enc in ("utf-8", "utf-8-sig") else None, sep, header)
     if fast is not None:
         return fast
     rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     head = [h.strip() for h in rows[header]] if len(rows) > header else []
     check_names(head, str(path))
-    body = rows[header + 1:]
+    body = rows[header + 1 :]
     width = len(head)
     over = spec.get("overflow")
     at = head.index(over) if over in head else None
@@ -100,14 +142,20 @@ def _csv(path: Path, spec: dict[str, Any], header: int) -> pd.DataFrame:
                 common = max(set(widths), key=widths.count) if widths else 0
                 if common > width:  # most rows are wider than the "header": it is a title row above it
                     first = header + 2 + next(k for k, x in enumerate(body) if len(x) == common)
-                    raise DataError(str(path), f"row {header + 1}, taken as the header, has {width} field(s) where "
-                                    f"most rows have {common}", fix=f"is the header on row {first}? set "
-                                    f"header_row: {first} in the mapping")
-                raise DataError(str(path), f"{len(r)} fields where the header has {width}", row=header + 2 + i,
-                                fix="quote values that contain the delimiter, or name the column that holds "
-                                    "them with overflow: in the mapping")
+                    raise DataError(
+                        str(path),
+                        f"row {header + 1}, taken as the header, has {width} field(s) where most rows have {common}",
+                        fix=f"is the header on row {first}? set header_row: {first} in the mapping",
+                    )
+                raise DataError(
+                    str(path),
+                    f"{len(r)} fields where the header has {width}",
+                    row=header + 2 + i,
+                    fix="quote values that contain the delimiter, or name the column that holds "
+                    "them with overflow: in the mapping",
+                )
             extra = len(r) - width
-            r = r[:at] + [sep.join(r[at:at + extra + 1])] + r[at + extra + 1:]
+            r = r[:at] + [sep.join(r[at : at + extra + 1])] + r[at + extra + 1 :]
         elif 0 < len(r) < width:
             r = r + [""] * (width - len(r))
         if r:
@@ -118,7 +166,7 @@ def _csv(path: Path, spec: dict[str, Any], header: int) -> pd.DataFrame:
 def _arrow_csv(text: str, utf8: bytes | None, sep: str, header: int) -> pd.DataFrame | None:
     """The file as text columns through Arrow's parallel reader, or None where :func:`_csv`'s row by
     row reading must decide (ragged rows, an ``overflow:`` column, a header Arrow reads differently)."""
-    head_rows = list(itertools.islice(csv.reader(io.StringIO(text[:1 << 20]), delimiter=sep), header + 1))
+    head_rows = list(itertools.islice(csv.reader(io.StringIO(text[: 1 << 20]), delimiter=sep), header + 1))
     if len(sep) != 1 or len(head_rows) <= header:
         return None
     head = head_rows[header]
@@ -130,8 +178,12 @@ def _arrow_csv(text: str, utf8: bytes | None, sep: str, header: int) -> pd.DataF
             pa.py_buffer(data),
             read_options=pcsv.ReadOptions(skip_rows=header, block_size=1 << 22),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(column_types={h: pa.string() for h in head}, null_values=[],
-                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={h: pa.string() for h in head},
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
@@ -184,8 +236,11 @@ def _sql(name: str, spec: dict[str, Any]) -> pd.DataFrame:
             return pd.read_sql(text(spec["sql"]), conn)
     except Exception as exc:  # the driver's own error types vary
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"sources.{name} (SQL at {spec['url'].split('@')[-1]})", f"query failed ({first})",
-                        fix=f"check sources.{name}.url and .sql") from None
+        raise DataError(
+            f"sources.{name} (SQL at {spec['url'].split('@')[-1]})",
+            f"query failed ({first})",
+            fix=f"check sources.{name}.url and .sql",
+        ) from None
 
 
 def _join(df: pd.DataFrame, j: dict[str, Any], base: Path, name: str, label: str, header: int) -> pd.DataFrame:
@@ -194,9 +249,12 @@ def _join(df: pd.DataFrame, j: dict[str, Any], base: Path, name: str, label: str
     left, right = (on.get("left"), on.get("right")) if isinstance(on, dict) else (on, on)
     for col, frame, which, row in ((left, df, label, header + 1), (right, other, o.label, o.first_row - 1)):
         if col not in frame.columns:
-            raise DataError(which, f"join column '{col}' not found in the header on row {row} "
-                                   f"(it has: {found_names(frame)})", column=col,
-                            fix=f"check sources.{name}.join on:, and header_row if the header is on another row")
+            raise DataError(
+                which,
+                f"join column '{col}' not found in the header on row {row} (it has: {found_names(frame)})",
+                column=col,
+                fix=f"check sources.{name}.join on:, and header_row if the header is on another row",
+            )
     other = other.drop_duplicates(right)
     return df.merge(other, left_on=left, right_on=right, how="left", suffixes=("", "_joined"))
 
@@ -219,8 +277,9 @@ def _slug(s: pd.Series) -> pd.Series:
     return s.astype("string").str.strip().str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
 
 
-def _unit(df: pd.DataFrame, rule: Any, origin: Origin, customers: pd.DataFrame | None,
-          flagged: list[Flagged]) -> pd.Series | None:
+def _unit(
+    df: pd.DataFrame, rule: Any, origin: Origin, customers: pd.DataFrame | None, flagged: list[Flagged]
+) -> pd.Series | None:
     """Each row's unit by the mapping's rule. A value the unit map does not know leaves its row without a
     unit (a finding); a column most of whose values it does not know stops: the map is wrong."""
     if rule is None:
@@ -237,8 +296,9 @@ def _unit(df: pd.DataFrame, rule: Any, origin: Origin, customers: pd.DataFrame |
         return cid.map(units).astype("string")
     col = rule.get("column")
     if col not in df.columns:
-        raise origin.error(f"unit column '{col}' is not in the file", column=col,
-                           fix=f"the file has: {found_names(df)}")
+        raise origin.error(
+            f"unit column '{col}' is not in the file", column=col, fix=f"the file has: {found_names(df)}"
+        )
     values = df[col].astype("string").str.strip()
     if "map" not in rule:
         return _slug(values)
@@ -249,11 +309,25 @@ def _unit(df: pd.DataFrame, rule: Any, origin: Origin, customers: pd.DataFrame |
         pos = np.flatnonzero(bad)
         unknown = list(dict.fromkeys(values.iloc[pos].head(1000)))
         if len(pos) > MOSTLY * int(values.notna().sum()):
-            raise DataError(origin.label, f"{len(pos):,} rows have a unit value the unit map does not know "
-                                          f"({', '.join(repr(u) for u in unknown[:5])})", row=origin.row(int(pos[0])),
-                            column=col, fix="add them to unit: map: in the mapping")
-        flagged.append(Flagged("unmapped_value", "unit", pos, [str(v) for v in values.iloc[pos]],
-                               "not in unit: map: (the row belongs to no unit)", "error", "row"))
+            raise DataError(
+                origin.label,
+                f"{len(pos):,} rows have a unit value the unit map does not know "
+                f"({', '.join(repr(u) for u in unknown[:5])})",
+                row=origin.row(int(pos[0])),
+                column=col,
+                fix="add them to unit: map: in the mapping",
+            )
+        flagged.append(
+            Flagged(
+                "unmapped_value",
+                "unit",
+                pos,
+                [str(v) for v in values.iloc[pos]],
+                "not in unit: map: (the row belongs to no unit)",
+                "error",
+                "row",
+            )
+        )
     return mapped.astype("string")
 
 
@@ -265,7 +339,9 @@ def _values(out: pd.DataFrame, name: str, spec: dict[str, Any], flagged: list[Fl
         if col not in out.columns:
             raise ParamError(f"sources.{name}.values: '{col}' is not mapped (add it under columns:)")
         column = TABLES[name].column(col)
-        lookup = {str(k).strip(): ("true" if v is True else "false" if v is False else str(v)) for k, v in words.items()}
+        lookup = {
+            str(k).strip(): ("true" if v is True else "false" if v is False else str(v)) for k, v in words.items()
+        }
         raw = out[col].astype("string").str.strip()
         mapped = raw.map(lookup)
         out[col] = mapped.where(mapped.notna(), raw)
@@ -274,8 +350,17 @@ def _values(out: pd.DataFrame, name: str, spec: dict[str, Any], flagged: list[Fl
         unknown = (raw.notna() & mapped.isna() & ~raw.isin(MISSING_TOKENS)).to_numpy()
         if unknown.any():
             pos = np.flatnonzero(unknown)
-            flagged.append(Flagged("unmapped_value", col, pos, [str(v) for v in raw.iloc[pos]],
-                                   f"not in values: {col}: (kept as it is)", "warning", ""))
+            flagged.append(
+                Flagged(
+                    "unmapped_value",
+                    col,
+                    pos,
+                    [str(v) for v in raw.iloc[pos]],
+                    f"not in values: {col}: (kept as it is)",
+                    "warning",
+                    "",
+                )
+            )
 
 
 Mapped = tuple[pd.DataFrame, list[Flagged], Origin]
@@ -294,12 +379,16 @@ def map_table(name: str, spec: dict[str, Any], base: Path, customers: pd.DataFra
     columns = {k: str(v) for k, v in (spec.get("columns") or {}).items()}
     for canon, src in columns.items():
         if canon not in {c.name for c in TABLES[name].columns}:
-            raise ParamError(f"sources.{name}.columns: '{canon}' is not a column of {name} "
-                             f"(columns: {', '.join(c.name for c in TABLES[name].columns)})")
+            raise ParamError(
+                f"sources.{name}.columns: '{canon}' is not a column of {name} "
+                f"(columns: {', '.join(c.name for c in TABLES[name].columns)})"
+            )
         if src not in df.columns:
             hint = " — or the header is not on row 1: set header_row" if origin.first_row == 2 else ""
-            raise origin.error(f"column '{src}' (mapped to {canon}) is not in the file",
-                               fix=f"the header on row {origin.first_row - 1} has: {found_names(df)}{hint}")
+            raise origin.error(
+                f"column '{src}' (mapped to {canon}) is not in the file",
+                fix=f"the header on row {origin.first_row - 1} has: {found_names(df)}{hint}",
+            )
     out = pd.DataFrame({canon: df[src].array for canon, src in columns.items()}, index=df.index)
     for c in TABLES[name].columns:  # canonical names present as they are (e.g. SELECT … AS order_id)
         if c.name not in out.columns and c.name in df.columns and c.name not in columns.values():
@@ -330,8 +419,13 @@ def map_table(name: str, spec: dict[str, Any], base: Path, customers: pd.DataFra
     flagged: list[Flagged] = []
     _values(out, name, spec, flagged)
     origin.positions = np.asarray(df.index)  # row numbers follow the file even after keep: dropped rows
-    unit = _unit(out.assign(**{c: df[c] for c in df.columns if c not in out.columns}), spec.get("unit"),
-                 origin, customers, flagged)
+    unit = _unit(
+        out.assign(**{c: df[c] for c in df.columns if c not in out.columns}),
+        spec.get("unit"),
+        origin,
+        customers,
+        flagged,
+    )
     if unit is not None:
         out["unit"] = unit
         if isinstance(spec["unit"], dict) and spec["unit"].get("column"):

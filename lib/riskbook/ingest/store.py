@@ -1,33 +1,34 @@
 """Ingest once: read and check a source, store it as Arrow files sliced by unit with its findings, keyed by
 the content of everything it is built from."""
+
 from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import xxhash
-import yaml
 import pyarrow as pa
 import pyarrow.compute as pc
+import xxhash
+import yaml
 from pyarrow import feather
 
-from riskbook.ingest import checks
 from riskbook.core import config
-from riskbook.ingest.arrowread import read_typed, to_arrow
 from riskbook.core.errors import DataError, ParamError
+from riskbook.core.schema import TABLES
+from riskbook.ingest import checks
+from riskbook.ingest.arrowread import read_typed, to_arrow
 from riskbook.ingest.loader import Flagged, find_tables, load_table
 from riskbook.ingest.mapping import load_mapping
-from riskbook.core.schema import TABLES
 from riskbook.settings.sources import Source
 
 STORE_VERSION = "7"  # findings of every check stored with the store; _row, _dq, _dup and _drop per row
@@ -105,8 +106,11 @@ def _hash_inputs(h: Any, source: Source, file_hash: FileHashes, tables: dict[str
         h.update(yaml.safe_dump(source.specs, sort_keys=True, allow_unicode=True).encode())
         for path in source.files():
             if not path.is_file():
-                raise DataError(str(path), "file not found" if not path.exists() else "is a folder, not a file",
-                                fix="check the file: entries under sources: in the company file")
+                raise DataError(
+                    str(path),
+                    "file not found" if not path.exists() else "is a folder, not a file",
+                    fix="check the file: entries under sources: in the company file",
+                )
             h.update(f"{path.resolve()}:{file_hash(path)}".encode())
         for name, table in sorted((tables or {}).items()):  # SQL results: hash what the query returned
             sink = pa.BufferOutputStream()
@@ -143,17 +147,27 @@ def _load(source: Source) -> Loaded:
             big_first = sorted(paths, key=lambda name: -paths[name].stat().st_size)
             futures = {name: pool.submit(_read_one, name, paths[name]) for name in big_first}
         read = {name: futures[name].result() for name in paths}  # the first table's error first
-        loaded = Loaded({n: t for n, (t, _) in read.items()}, {n: f for n, (_, f) in read.items()},
-                        {n: str(p) for n, p in paths.items()}, {})
+        loaded = Loaded(
+            {n: t for n, (t, _) in read.items()},
+            {n: f for n, (_, f) in read.items()},
+            {n: str(p) for n, p in paths.items()},
+            {},
+        )
     else:
         mapped = load_mapping(source.specs, source.base, source.where)
-        loaded = Loaded({n: to_arrow(df, n) for n, (df, _, _) in mapped.items()},
-                        {n: f for n, (_, f, _) in mapped.items()}, {n: o.label for n, (_, _, o) in mapped.items()},
-                        {n: dict(o.names) for n, (_, _, o) in mapped.items()})
+        loaded = Loaded(
+            {n: to_arrow(df, n) for n, (df, _, _) in mapped.items()},
+            {n: f for n, (_, f, _) in mapped.items()},
+            {n: o.label for n, (_, _, o) in mapped.items()},
+            {n: dict(o.names) for n, (_, _, o) in mapped.items()},
+        )
     tables = loaded.tables
     if not tables["orders"].num_rows:
-        raise DataError(loaded.files["orders"], "has a header but no rows: there is nothing to report on",
-                        fix="export the order lines again")
+        raise DataError(
+            loaded.files["orders"],
+            "has a header but no rows: there is nothing to report on",
+            fix="export the order lines again",
+        )
     if "payments" in tables and "invoices" not in tables:
         raise ParamError(f"{source.label}: payments need invoices too (a payment takes its unit from its invoice)")
     return loaded
@@ -162,8 +176,11 @@ def _load(source: Source) -> Loaded:
 def _unit_codes(table: pa.Table) -> tuple[np.ndarray, list[str]]:
     """Each row's unit as a small integer (-1: no unit), and the unit of each code."""
     enc = pc.dictionary_encode(table["unit"].combine_chunks())
-    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int16 if len(enc.dictionary) < 2**15
-                                                                              else np.int64)
+    codes = (
+        enc.indices.fill_null(-1)
+        .to_numpy(zero_copy_only=False)
+        .astype(np.int16 if len(enc.dictionary) < 2**15 else np.int64)
+    )
     return codes, enc.dictionary.to_pylist()
 
 
@@ -177,8 +194,11 @@ def _slices(name: str, table: pa.Table, units: list[str]) -> list[tuple[str, pa.
         order = np.argsort(unit_code, kind="stable")
         table, unit_code = table.take(order), unit_code[order]
     bounds = np.searchsorted(unit_code, np.arange(-1, len(names) + 1))
-    optional = not TABLES[name].column("unit").required if name in TABLES and any(
-        c.name == "unit" for c in TABLES[name].columns) else False
+    optional = (
+        not TABLES[name].column("unit").required
+        if name in TABLES and any(c.name == "unit" for c in TABLES[name].columns)
+        else False
+    )
     shared = slice(bounds[0], bounds[1]) if optional else slice(0, 0)
     out = []
     for unit in units:
@@ -239,8 +259,12 @@ def ingest(source: Source | Path, root: Path | None = None, as_of: pd.Timestamp 
     tables, findings = checks.run(loaded.tables, loaded.flagged, loaded.files, loaded.names, as_of)
     units = sorted(pc.unique(tables["orders"]["unit"]).drop_null().to_pylist())
     if not units:
-        raise DataError(loaded.files["orders"], "no row has a usable unit", column="unit",
-                        fix="fill the unit column, or map it (unit: in a sources: mapping)")
+        raise DataError(
+            loaded.files["orders"],
+            "no row has a usable unit",
+            column="unit",
+            fix="fill the unit column, or map it (unit: in a sources: mapping)",
+        )
     dates = _dates(tables, as_of)
     if "orders" not in dates:
         raise DataError(loaded.files["orders"], "no order line has a usable order_date", column="order_date")
@@ -286,8 +310,8 @@ def ingest(source: Source | Path, root: Path | None = None, as_of: pd.Timestamp 
     return target
 
 
-KEEP_STORES = 3          # the most recently used stores are always kept ...
-KEEP_SECONDS = 86_400    # ... and so is any store used in the last day
+KEEP_STORES = 3  # the most recently used stores are always kept ...
+KEEP_SECONDS = 86_400  # ... and so is any store used in the last day
 
 
 def prune(root: Path, keep: Path | None = None) -> list[Path]:

@@ -10,11 +10,13 @@ all; ``kri: {<id>: {month: {amber: …, red: …}}}`` sets a kind's own. A KRI w
 attrition, Benford) is measured in a month report over the three months that end with it, since one
 month is too short a window for it: a customer who buys every other month is not lost.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,8 +27,11 @@ from riskbook.kris.context import Context, NotApplicable
 FAMILIES: tuple[str, ...] = ("market", "customer", "operational", "financial", "compliance")
 KINDS: dict[str, str] = {"month": "M", "quarter": "Q", "year": "Y"}  # period kinds, as settings name them
 # how a quarter's thresholds fit a period of m months
-SCALES: dict[str, Callable[[int], float]] = {"none": lambda m: 1.0, "length": lambda m: m / 3,
-                                             "inverse": lambda m: 3 / m}
+SCALES: dict[str, Callable[[int], float]] = {
+    "none": lambda m: 1.0,
+    "length": lambda m: m / 3,
+    "inverse": lambda m: 3 / m,
+}
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,13 @@ class KRI:
     amber: float
     red: float
     reads: dict[str, tuple[str, ...]]  # table -> the columns it reads: a row whose value there is defective
-    title_en: str                      # is left out of it (see riskbook.checks)
+    title_en: str  # is left out of it (see riskbook.checks)
     title_zh: str
     fn: Callable[[Context], float]
     scale: str = "none"  # how the thresholds fit the period's length: none | length (counts) | inverse
-    min_months: int = 1  # the shortest window it is measured over (a month report measures it over that many months to date)
+    min_months: int = (
+        1  # the shortest window it is measured over (a month report measures it over that many months to date)
+    )
 
     def title(self, lang: str = "en") -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -60,9 +67,19 @@ class KRI:
 REGISTRY: dict[str, KRI] = {}
 
 
-def kri(id: str, family: str, unit: str, direction: str, amber: float, red: float,
-        reads: dict[str, tuple[str, ...]], en: str, zh: str, scale: str = "none",
-        min_months: int = 1) -> Callable[[Callable[[Context], float]], Callable[[Context], float]]:
+def kri(
+    id: str,
+    family: str,
+    unit: str,
+    direction: str,
+    amber: float,
+    red: float,
+    reads: dict[str, tuple[str, ...]],
+    en: str,
+    zh: str,
+    scale: str = "none",
+    min_months: int = 1,
+) -> Callable[[Callable[[Context], float]], Callable[[Context], float]]:
     """Register the decorated function as KRI ``id``; ``reads`` names the columns it depends on,
     ``amber`` and ``red`` are a quarter's thresholds, ``scale`` how they fit other period lengths."""
     assert scale in SCALES, scale
@@ -70,6 +87,7 @@ def kri(id: str, family: str, unit: str, direction: str, amber: float, red: floa
     def deco(fn: Callable[[Context], float]) -> Callable[[Context], float]:
         REGISTRY[id] = KRI(id, family, unit, direction, amber, red, reads, en, zh, fn, scale, min_months)
         return fn
+
     return deco
 
 
@@ -136,18 +154,31 @@ def compute(ctx: Context, ids: list[str] | None = None) -> pd.DataFrame:
         if reason is None and value is not None and window != ctx.period:
             reason = f"measured over the {window.months} months to {ctx.period.end.date()}"
         status = status_of(value, th)
-        if k.id == "win_rate" and status == "green" and value is not None and prev is not None \
-                and prev - value >= 10:
+        if k.id == "win_rate" and status == "green" and value is not None and prev is not None and prev - value >= 10:
             status, reason = "amber", "dropped 10 points or more since the previous period"
-        rows.append({"id": k.id, "family": k.family, "title": k.title_en, "title_zh": k.title_zh,
-                     "value": value, "unit": k.unit, "status": status, "previous": prev,
-                     "previous_status": status_of(prev, th), "amber": th["amber"], "red": th["red"],
-                     "direction": th["direction"], "reason": reason})
+        rows.append(
+            {
+                "id": k.id,
+                "family": k.family,
+                "title": k.title_en,
+                "title_zh": k.title_zh,
+                "value": value,
+                "unit": k.unit,
+                "status": status,
+                "previous": prev,
+                "previous_status": status_of(prev, th),
+                "amber": th["amber"],
+                "red": th["red"],
+                "direction": th["direction"],
+                "reason": reason,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def history(ctx: Context, periods: list[Period], ids: list[str] | None = None,
-            known: pd.DataFrame | None = None) -> pd.DataFrame:
+def history(
+    ctx: Context, periods: list[Period], ids: list[str] | None = None, known: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Long table (period, id, value, status) of KRIs over ``periods``. ``known``, the :func:`compute`
     frame of ``ctx``'s period, gives that period's values and the previous period's: they are not
     evaluated again."""
@@ -164,18 +195,39 @@ def history(ctx: Context, periods: list[Period], ids: list[str] | None = None,
             else:
                 c = ctx.at(p) if c is None else c
                 value, _ = evaluate(k, c)
-            rows.append({"period": str(p), "id": k.id, "value": value,
-                         "status": status_of(value, thresholds(k, ctx.params, p.kind))})
+            rows.append(
+                {
+                    "period": str(p),
+                    "id": k.id,
+                    "value": value,
+                    "status": status_of(value, thresholds(k, ctx.params, p.kind)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def touched(table: str, column: str | None) -> list[str]:
     """The KRIs a defect in ``table``.``column`` can move (``column`` None: the whole row)."""
-    return [k.id for k in REGISTRY.values() if table in k.reads and
-            (column is None or not k.reads[table] or column in k.reads[table])]
+    return [
+        k.id
+        for k in REGISTRY.values()
+        if table in k.reads and (column is None or not k.reads[table] or column in k.reads[table])
+    ]
 
 
 from riskbook.kris import compliance, customer, financial, market, operational  # noqa: E402,F401  (registers)
 
-__all__ = ["KRI", "REGISTRY", "Context", "NotApplicable", "compute", "history", "status_of", "thresholds", "FAMILIES",
-           "KINDS", "kind_name", "touched"]
+__all__ = [
+    "KRI",
+    "REGISTRY",
+    "Context",
+    "NotApplicable",
+    "compute",
+    "history",
+    "status_of",
+    "thresholds",
+    "FAMILIES",
+    "KINDS",
+    "kind_name",
+    "touched",
+]

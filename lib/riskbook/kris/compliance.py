@@ -1,4 +1,5 @@
 """Compliance KRIs: discount policy breaches and compliance/legal incidents."""
+
 from __future__ import annotations
 
 from riskbook.kris import kri
@@ -20,15 +21,33 @@ def violations(ctx: Context):
     return d, d[(d["discount"] > limit + 1e-9) & ~d["discount_approved"].fillna(False).astype(bool)]
 
 
-@kri("discount_policy_violations", "compliance", "%", "up", 2, 5, {"orders": ("order_date", "status", "list_price", "unit_price", "discount_approved")},
-     "Discounts beyond the approval limit without approval", "超权限未审批折扣")
+@kri(
+    "discount_policy_violations",
+    "compliance",
+    "%",
+    "up",
+    2,
+    5,
+    {"orders": ("order_date", "status", "list_price", "unit_price", "discount_approved")},
+    "Discounts beyond the approval limit without approval",
+    "超权限未审批折扣",
+)
 def discount_policy_violations(ctx: Context) -> float:
     d, bad = violations(ctx)
     return len(bad) / len(d) * 100
 
 
-@kri("compliance_incidents", "compliance", "count", "up", 1, 2, {"incidents": ("date", "category")},
-     "Compliance and legal incidents", "合规与法律事件")
+@kri(
+    "compliance_incidents",
+    "compliance",
+    "count",
+    "up",
+    1,
+    2,
+    {"incidents": ("date", "category")},
+    "Compliance and legal incidents",
+    "合规与法律事件",
+)
 def compliance_incidents(ctx: Context) -> float:
     inc = ctx.in_period(ctx.table("incidents"), "date")
     return float(inc["category"].isin(["compliance", "legal"]).sum())

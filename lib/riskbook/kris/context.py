@@ -1,4 +1,5 @@
 """The data one unit's KRIs are computed from, with the period slicing they share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -19,8 +20,9 @@ REVENUE: tuple[str, ...] = ("order_date", "amount", "status")
 CUSTOMER_REVENUE: tuple[str, ...] = REVENUE + ("customer_id",)
 RECEIVABLES: tuple[str, ...] = ("invoice_id", "issue_date", "amount")
 PAYMENTS: tuple[str, ...] = ("invoice_id", "payment_date", "amount")
-EVERY_TABLE: dict[str, tuple[str, ...]] = {t: () for t in ("orders", "customers", "reps", "invoices", "payments",
-                                                          "opportunities", "inventory", "incidents")}
+EVERY_TABLE: dict[str, tuple[str, ...]] = {
+    t: () for t in ("orders", "customers", "reps", "invoices", "payments", "opportunities", "inventory", "incidents")
+}
 
 
 @dataclass
@@ -38,10 +40,12 @@ class Context:
     def __post_init__(self) -> None:
         if self.raw is None:  # the KRIs see the rows the checks did not leave out
             self.raw = self.tables
-            self.tables = {k: v[~v["_drop"].to_numpy()] if "_drop" in v.columns and v["_drop"].any() else v
-                           for k, v in self.tables.items()}
+            self.tables = {
+                k: v[~v["_drop"].to_numpy()] if "_drop" in v.columns and v["_drop"].any() else v
+                for k, v in self.tables.items()
+            }
 
-    def at(self, period: Period) -> "Context":
+    def at(self, period: Period) -> Context:
         """The same data evaluated at another period (shares cached tables)."""
         return replace(self, period=period)
 

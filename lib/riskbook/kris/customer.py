@@ -1,4 +1,5 @@
 """Customer KRIs: churn by count and revenue, net revenue retention."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -24,22 +25,52 @@ def churned(ctx: Context) -> pd.Series:
     return prev[~prev.index.isin(now[now > 0].index)]
 
 
-@kri("customer_churn_rate", "customer", "%", "up", 15, 25, {"orders": CUSTOMER_REVENUE},
-     "Customer churn rate", "客户流失率", min_months=3)
+@kri(
+    "customer_churn_rate",
+    "customer",
+    "%",
+    "up",
+    15,
+    25,
+    {"orders": CUSTOMER_REVENUE},
+    "Customer churn rate",
+    "客户流失率",
+    min_months=3,
+)
 def customer_churn_rate(ctx: Context) -> float:
     prev, _ = churn_sets(ctx)
     return len(churned(ctx)) / len(prev) * 100
 
 
-@kri("revenue_churn_rate", "customer", "%", "up", 10, 20, {"orders": CUSTOMER_REVENUE},
-     "Revenue churn rate", "收入流失率", min_months=3)
+@kri(
+    "revenue_churn_rate",
+    "customer",
+    "%",
+    "up",
+    10,
+    20,
+    {"orders": CUSTOMER_REVENUE},
+    "Revenue churn rate",
+    "收入流失率",
+    min_months=3,
+)
 def revenue_churn_rate(ctx: Context) -> float:
     prev, _ = churn_sets(ctx)
     return float(churned(ctx).sum() / prev.sum() * 100)
 
 
-@kri("net_revenue_retention", "customer", "%", "down", 95, 85, {"orders": CUSTOMER_REVENUE},
-     "Net revenue retention", "净收入留存率", min_months=3)
+@kri(
+    "net_revenue_retention",
+    "customer",
+    "%",
+    "down",
+    95,
+    85,
+    {"orders": CUSTOMER_REVENUE},
+    "Net revenue retention",
+    "净收入留存率",
+    min_months=3,
+)
 def net_revenue_retention(ctx: Context) -> float:
     prev, now = churn_sets(ctx)
     return float(now.reindex(prev.index).fillna(0).sum() / prev.sum() * 100)

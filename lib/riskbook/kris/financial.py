@@ -1,4 +1,5 @@
 """Financial KRIs: receivables (DSO, ageing, expected credit loss, credit limits), cancellations, disputes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,11 @@ from riskbook.kris.context import PAYMENTS, RECEIVABLES, REVENUE, Context, NotAp
 
 AGEING_BUCKETS: tuple[tuple[str, int, int, float], ...] = (
     # label, min days past due, max days past due, default loss rate (provision matrix)
-    ("current", 0, 0, 0.005), ("1-30", 1, 30, 0.02), ("31-60", 31, 60, 0.05),
-    ("61-90", 61, 90, 0.10), (">90", 91, 10**9, 0.50),
+    ("current", 0, 0, 0.005),
+    ("1-30", 1, 30, 0.02),
+    ("31-60", 31, 60, 0.05),
+    ("61-90", 61, 90, 0.10),
+    (">90", 91, 10**9, 0.50),
 )
 
 
@@ -18,7 +22,7 @@ def ageing(ctx: Context) -> pd.DataFrame:
     """Open invoices at period end with their ageing ``bucket`` and ``loss_rate`` (those without a
     usable due date cannot be aged and are left out)."""
     open_ = ctx.aged_balances()
-    rates = (ctx.params.get("ecl_loss_rates") or {})
+    rates = ctx.params.get("ecl_loss_rates") or {}
     labels = [b[0] for b in AGEING_BUCKETS]
     idx = np.searchsorted([b[2] for b in AGEING_BUCKETS], open_["days_past_due"].to_numpy(), side="left")
     bucket = pd.Categorical([labels[i] for i in idx], categories=labels, ordered=True)
@@ -33,8 +37,17 @@ def _receivables(ctx: Context) -> pd.DataFrame:
     return ageing(ctx)
 
 
-@kri("dso", "financial", "days", "up", 45, 60, {"invoices": RECEIVABLES, "payments": PAYMENTS},
-     "Days sales outstanding", "应收账款周转天数（DSO）")
+@kri(
+    "dso",
+    "financial",
+    "days",
+    "up",
+    45,
+    60,
+    {"invoices": RECEIVABLES, "payments": PAYMENTS},
+    "Days sales outstanding",
+    "应收账款周转天数（DSO）",
+)
 def dso(ctx: Context) -> float:
     _receivables(ctx)
     ar = ctx.open_balances()["balance"].sum()
@@ -52,20 +65,47 @@ def _share(ctx: Context, min_days: int) -> float:
     return float(ar.loc[ar["days_past_due"] >= min_days, "balance"].sum() / total * 100)
 
 
-@kri("overdue_ratio", "financial", "%", "up", 20, 35, {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
-     "Overdue share of receivables", "逾期应收占比")
+@kri(
+    "overdue_ratio",
+    "financial",
+    "%",
+    "up",
+    20,
+    35,
+    {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
+    "Overdue share of receivables",
+    "逾期应收占比",
+)
 def overdue_ratio(ctx: Context) -> float:
     return _share(ctx, 1)
 
 
-@kri("overdue_90_ratio", "financial", "%", "up", 5, 10, {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
-     "Receivables over 90 days past due", "逾期90天以上应收占比")
+@kri(
+    "overdue_90_ratio",
+    "financial",
+    "%",
+    "up",
+    5,
+    10,
+    {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
+    "Receivables over 90 days past due",
+    "逾期90天以上应收占比",
+)
 def overdue_90_ratio(ctx: Context) -> float:
     return _share(ctx, 91)
 
 
-@kri("expected_credit_loss", "financial", "%", "up", 1, 3, {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS, "orders": REVENUE},
-     "Expected credit loss (% of revenue)", "预期信用损失（占收入%）")
+@kri(
+    "expected_credit_loss",
+    "financial",
+    "%",
+    "up",
+    1,
+    3,
+    {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS, "orders": REVENUE},
+    "Expected credit loss (% of revenue)",
+    "预期信用损失（占收入%）",
+)
 def expected_credit_loss(ctx: Context) -> float:
     ar = _receivables(ctx)
     revenue = ctx.revenue()
@@ -82,14 +122,32 @@ def limit_breaches(ctx: Context) -> pd.DataFrame:
     return c[c["credit_limit"].notna() & (c["open_balance"] > c["credit_limit"])]
 
 
-@kri("credit_limit_breaches", "financial", "count", "up", 1, 3, {"invoices": RECEIVABLES + ("customer_id",), "payments": PAYMENTS, "customers": ("customer_id", "credit_limit")},
-     "Customers over their credit limit", "超信用额度客户数")
+@kri(
+    "credit_limit_breaches",
+    "financial",
+    "count",
+    "up",
+    1,
+    3,
+    {"invoices": RECEIVABLES + ("customer_id",), "payments": PAYMENTS, "customers": ("customer_id", "credit_limit")},
+    "Customers over their credit limit",
+    "超信用额度客户数",
+)
 def credit_limit_breaches(ctx: Context) -> float:
     return float(len(limit_breaches(ctx)))
 
 
-@kri("cancellation_rate", "financial", "%", "up", 3, 6, {"orders": REVENUE},
-     "Cancelled and returned amount", "取消与退货率")
+@kri(
+    "cancellation_rate",
+    "financial",
+    "%",
+    "up",
+    3,
+    6,
+    {"orders": REVENUE},
+    "Cancelled and returned amount",
+    "取消与退货率",
+)
 def cancellation_rate(ctx: Context) -> float:
     o = ctx.table("orders", "status")
     lines = ctx.in_period(o, "order_date")
@@ -99,8 +157,17 @@ def cancellation_rate(ctx: Context) -> float:
     return float(lines.loc[lines["status"].isin(["cancelled", "returned"]), "amount"].abs().sum() / done * 100)
 
 
-@kri("dispute_rate", "financial", "%", "up", 2, 5, {"invoices": ("invoice_id", "issue_date", "disputed")},
-     "Disputed invoices", "争议发票占比")
+@kri(
+    "dispute_rate",
+    "financial",
+    "%",
+    "up",
+    2,
+    5,
+    {"invoices": ("invoice_id", "issue_date", "disputed")},
+    "Disputed invoices",
+    "争议发票占比",
+)
 def dispute_rate(ctx: Context) -> float:
     inv = ctx.in_period(ctx.table("invoices", "disputed").drop_duplicates("invoice_id"), "issue_date")
     inv = inv[inv["disputed"].notna()]

@@ -1,4 +1,5 @@
 """Market KRIs: growth, volatility, concentration, win rate, competition, discounting."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,20 +17,37 @@ def _growth(ctx: Context, base_period, what: str) -> float:
     return (ctx.revenue() / base - 1) * 100
 
 
-@kri("revenue_growth", "market", "%", "down", -5, -15, {"orders": REVENUE},
-     "Revenue growth vs previous period", "收入环比增长")
+@kri(
+    "revenue_growth",
+    "market",
+    "%",
+    "down",
+    -5,
+    -15,
+    {"orders": REVENUE},
+    "Revenue growth vs previous period",
+    "收入环比增长",
+)
 def revenue_growth(ctx: Context) -> float:
     return _growth(ctx, ctx.period.previous, "previous period")
 
 
-@kri("revenue_yoy", "market", "%", "down", -5, -15, {"orders": REVENUE},
-     "Revenue growth year on year", "收入同比增长")
+@kri("revenue_yoy", "market", "%", "down", -5, -15, {"orders": REVENUE}, "Revenue growth year on year", "收入同比增长")
 def revenue_yoy(ctx: Context) -> float:
     return _growth(ctx, ctx.period.year_ago, "year-earlier period")
 
 
-@kri("sales_volatility_cv", "market", "ratio", "up", 0.5, 0.7, {"orders": REVENUE},
-     "Weekly sales volatility (CV, 26 weeks)", "周销售波动系数（26周）")
+@kri(
+    "sales_volatility_cv",
+    "market",
+    "ratio",
+    "up",
+    0.5,
+    0.7,
+    {"orders": REVENUE},
+    "Weekly sales volatility (CV, 26 weeks)",
+    "周销售波动系数（26周）",
+)
 def sales_volatility_cv(ctx: Context) -> float:
     end = ctx.period.end_exclusive
     start = end - pd.Timedelta(weeks=26)
@@ -50,15 +68,33 @@ def _customer_revenue(ctx: Context) -> pd.Series:
     return rev
 
 
-@kri("customer_concentration_top10", "market", "%", "up", 50, 70, {"orders": CUSTOMER_REVENUE},
-     "Revenue share of the 10 largest customers", "前十大客户收入占比")
+@kri(
+    "customer_concentration_top10",
+    "market",
+    "%",
+    "up",
+    50,
+    70,
+    {"orders": CUSTOMER_REVENUE},
+    "Revenue share of the 10 largest customers",
+    "前十大客户收入占比",
+)
 def customer_concentration_top10(ctx: Context) -> float:
     rev = _customer_revenue(ctx)
     return float(rev.nlargest(10).sum() / rev.sum() * 100)
 
 
-@kri("customer_hhi", "market", "index", "up", 1500, 2500, {"orders": CUSTOMER_REVENUE},
-     "Customer concentration (HHI)", "客户集中度（HHI）")
+@kri(
+    "customer_hhi",
+    "market",
+    "index",
+    "up",
+    1500,
+    2500,
+    {"orders": CUSTOMER_REVENUE},
+    "Customer concentration (HHI)",
+    "客户集中度（HHI）",
+)
 def customer_hhi(ctx: Context) -> float:
     rev = _customer_revenue(ctx)
     return float(((rev / rev.sum() * 100) ** 2).sum())
@@ -72,15 +108,33 @@ def _closed(ctx: Context) -> pd.DataFrame:
     return closed
 
 
-@kri("win_rate", "market", "%", "down", 30, 20, {"opportunities": ("status", "close_date")},
-     "Win rate of closed opportunities", "商机赢单率")
+@kri(
+    "win_rate",
+    "market",
+    "%",
+    "down",
+    30,
+    20,
+    {"opportunities": ("status", "close_date")},
+    "Win rate of closed opportunities",
+    "商机赢单率",
+)
 def win_rate(ctx: Context) -> float:
     closed = _closed(ctx)
     return float(closed["status"].eq("won").mean() * 100)
 
 
-@kri("competitive_loss_share", "market", "%", "up", 40, 60, {"opportunities": ("status", "close_date", "competitor")},
-     "Losses to a named competitor", "输给竞争对手的丢单占比")
+@kri(
+    "competitive_loss_share",
+    "market",
+    "%",
+    "up",
+    40,
+    60,
+    {"opportunities": ("status", "close_date", "competitor")},
+    "Losses to a named competitor",
+    "输给竞争对手的丢单占比",
+)
 def competitive_loss_share(ctx: Context) -> float:
     lost = _closed(ctx)
     lost = lost[lost["status"].eq("lost")]
@@ -102,8 +156,17 @@ def discounted_lines(ctx: Context) -> pd.DataFrame:
     return lines.assign(qty=qty, discount=1 - lines["unit_price"] / lines["list_price"])
 
 
-@kri("discount_depth", "market", "%", "up", 15, 25, {"orders": ("order_date", "status", "list_price", "unit_price", "quantity")},
-     "Average discount depth", "平均折扣深度")
+@kri(
+    "discount_depth",
+    "market",
+    "%",
+    "up",
+    15,
+    25,
+    {"orders": ("order_date", "status", "list_price", "unit_price", "quantity")},
+    "Average discount depth",
+    "平均折扣深度",
+)
 def discount_depth(ctx: Context) -> float:
     d = discounted_lines(ctx)
     gross = (d["list_price"] * d["qty"]).sum()

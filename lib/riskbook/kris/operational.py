@@ -1,4 +1,5 @@
 """Operational KRIs: rep attrition, orphaned accounts, pipeline, data quality, incidents, stock."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,18 @@ def leavers(ctx: Context) -> pd.DataFrame:
     return ctx.in_period(reps, "exit_date")
 
 
-@kri("rep_attrition_rate", "operational", "%", "up", 25, 35, {"reps": ("hire_date", "exit_date")},
-     "Sales rep attrition (annualised)", "销售人员流失率（年化）", min_months=3)
+@kri(
+    "rep_attrition_rate",
+    "operational",
+    "%",
+    "up",
+    25,
+    35,
+    {"reps": ("hire_date", "exit_date")},
+    "Sales rep attrition (annualised)",
+    "销售人员流失率（年化）",
+    min_months=3,
+)
 def rep_attrition_rate(ctx: Context) -> float:
     p = ctx.period
     avg = (ctx.headcount(p.start - pd.Timedelta(days=1)) + ctx.headcount(p.end)) / 2
@@ -38,8 +49,17 @@ def orphaned_customers(ctx: Context) -> pd.DataFrame:
     return last.merge(gone[["rep_id", "exit_date"]], on="rep_id")
 
 
-@kri("orphaned_revenue_share", "operational", "%", "up", 5, 15, {"orders": CUSTOMER_REVENUE + ("rep_id",), "reps": ("rep_id", "hire_date", "exit_date")},
-     "Revenue of accounts whose rep left", "离职销售遗留客户收入占比")
+@kri(
+    "orphaned_revenue_share",
+    "operational",
+    "%",
+    "up",
+    5,
+    15,
+    {"orders": CUSTOMER_REVENUE + ("rep_id",), "reps": ("rep_id", "hire_date", "exit_date")},
+    "Revenue of accounts whose rep left",
+    "离职销售遗留客户收入占比",
+)
 def orphaned_revenue_share(ctx: Context) -> float:
     prev = ctx.revenue_by_customer(ctx.period.previous)
     if prev.sum() <= 0:
@@ -47,9 +67,21 @@ def orphaned_revenue_share(ctx: Context) -> float:
     return float(prev.reindex(orphaned_customers(ctx)["customer_id"]).fillna(0).sum() / prev.sum() * 100)
 
 
-@kri("pipeline_coverage", "operational", "×", "down", 3.0, 2.0, {"opportunities": ("created_date", "status", "close_date", "amount"), "reps": ("hire_date", "exit_date", "quarterly_quota")},
-     "Pipeline coverage of next period's quota", "下期配额的商机覆盖倍数",
-     scale="inverse")
+@kri(
+    "pipeline_coverage",
+    "operational",
+    "×",
+    "down",
+    3.0,
+    2.0,
+    {
+        "opportunities": ("created_date", "status", "close_date", "amount"),
+        "reps": ("hire_date", "exit_date", "quarterly_quota"),
+    },
+    "Pipeline coverage of next period's quota",
+    "下期配额的商机覆盖倍数",
+    scale="inverse",
+)
 def pipeline_coverage(ctx: Context) -> float:
     opp = ctx.table("opportunities")
     end = ctx.period.end
@@ -81,15 +113,23 @@ def period_records(ctx: Context) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-@kri("data_quality_error_rate", "operational", "%", "up", 2, 5, EVERY_TABLE,
-     "Records failing a data-quality check", "数据质量错误率")
+@kri(
+    "data_quality_error_rate",
+    "operational",
+    "%",
+    "up",
+    2,
+    5,
+    EVERY_TABLE,
+    "Records failing a data-quality check",
+    "数据质量错误率",
+)
 def data_quality_error_rate(ctx: Context) -> float:
     r = period_records(ctx)
     return float(r["_dq"].notna().mean() * 100)
 
 
-@kri("duplicate_record_rate", "operational", "%", "up", 0.5, 2, EVERY_TABLE,
-     "Duplicate records", "重复记录率")
+@kri("duplicate_record_rate", "operational", "%", "up", 0.5, 2, EVERY_TABLE, "Duplicate records", "重复记录率")
 def duplicate_record_rate(ctx: Context) -> float:
     r = period_records(ctx)
     return float(r["_dup"].mean() * 100)
@@ -104,8 +144,18 @@ def first_digits(amounts: pd.Series) -> np.ndarray:
     return (a / 10 ** np.floor(np.log10(a))).astype(int).clip(1, 9)
 
 
-@kri("benford_mad", "operational", "MAD", "up", 0.012, 0.015, {"orders": ("order_date", "amount")},
-     "Benford first-digit deviation of amounts", "金额首位数字本福特偏差", min_months=3)
+@kri(
+    "benford_mad",
+    "operational",
+    "MAD",
+    "up",
+    0.012,
+    0.015,
+    {"orders": ("order_date", "amount")},
+    "Benford first-digit deviation of amounts",
+    "金额首位数字本福特偏差",
+    min_months=3,
+)
 def benford_mad(ctx: Context) -> float:
     o = ctx.in_period(ctx.orders, "order_date")["amount"]
     a = o[o > 0]
@@ -118,8 +168,18 @@ def benford_mad(ctx: Context) -> float:
     return float(np.abs(freq - BENFORD).mean())
 
 
-@kri("incident_count", "operational", "score", "up", 8, 15, {"incidents": ("date", "severity")},
-     "Incidents weighted by severity", "事件数（按严重度加权）", scale="length")
+@kri(
+    "incident_count",
+    "operational",
+    "score",
+    "up",
+    8,
+    15,
+    {"incidents": ("date", "severity")},
+    "Incidents weighted by severity",
+    "事件数（按严重度加权）",
+    scale="length",
+)
 def incident_count(ctx: Context) -> float:
     inc = ctx.in_period(ctx.table("incidents"), "date")
     return float(inc["severity"].sum())
@@ -137,7 +197,16 @@ def stock_snapshot(ctx: Context) -> pd.DataFrame:
     return snap.assign(short=short)
 
 
-@kri("stockout_rate", "operational", "%", "up", 5, 10, {"inventory": ("snapshot_date", "product_id", "on_hand", "forecast_demand")},
-     "Products out of stock or below forecast demand", "缺货率")
+@kri(
+    "stockout_rate",
+    "operational",
+    "%",
+    "up",
+    5,
+    10,
+    {"inventory": ("snapshot_date", "product_id", "on_hand", "forecast_demand")},
+    "Products out of stock or below forecast demand",
+    "缺货率",
+)
 def stockout_rate(ctx: Context) -> float:
     return float(stock_snapshot(ctx)["short"].mean() * 100)

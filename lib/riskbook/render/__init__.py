@@ -1,2 +1,1 @@
-"""Render: the files a run publishes — HTML pages, PDF reports, the Excel register, results.json, the index.
-"""
+"""Render: the files a run publishes — HTML pages, PDF reports, the Excel register, results.json, the index."""

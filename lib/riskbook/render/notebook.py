@@ -1,4 +1,5 @@
 """Executed notebooks to report HTML: markdown and outputs only — no code, no logs."""
+
 from __future__ import annotations
 
 import html
@@ -19,8 +20,10 @@ def _lang_ok(tags: list[str], lang: str) -> bool:
 def _output(out: dict) -> str:
     kind = out.get("output_type")
     if kind == "error":
-        return (f'<div class="rb-error"><b>{html.escape(out.get("ename", "Error"))}</b>: '
-                f'{html.escape(out.get("evalue", ""))}</div>')
+        return (
+            f'<div class="rb-error"><b>{html.escape(out.get("ename", "Error"))}</b>: '
+            f"{html.escape(out.get('evalue', ''))}</div>"
+        )
     if kind not in ("display_data", "execute_result"):
         return ""  # stream output is log, not report
     data = out.get("data", {})
@@ -56,5 +59,5 @@ def failed_cell(path: Path) -> tuple[int, str] | None:
     for i, cell in enumerate(nb.cells):
         for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if o.get("output_type") == "error":
-                return i, f'{o.get("ename")}: {o.get("evalue")}'
+                return i, f"{o.get('ename')}: {o.get('evalue')}"
     return None

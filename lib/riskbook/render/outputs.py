@@ -1,4 +1,5 @@
 """The files of a unit's summary: results.json and the Excel risk register."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,11 +12,31 @@ from riskbook.stages.summarise import no_data_note
 def write_outputs(unit: Any, pack: Any) -> None:
     """Write a unit's results.json and Excel risk register from its summary."""
     note = no_data_note(unit) if pack.status == "no data" else None
-    doc = results.build(unit.id, str(unit.period), unit.currency, unit.lang, pack.kris, pack.risks, pack.dq,
-                        pack.status, pack.data_through, note)
+    doc = results.build(
+        unit.id,
+        str(unit.period),
+        unit.currency,
+        unit.lang,
+        pack.kris,
+        pack.risks,
+        pack.dq,
+        pack.status,
+        pack.data_through,
+        note,
+    )
     results.write(doc, unit.out / "results.json")
-    write_register(unit.out / f"{unit.id}_{unit.period}_risk_register.xlsx", pack.risks, pack.all_actions,
-                   pack.kris, pack.evidence,
-                   {"company": unit.company, "unit": unit.id, "period": str(unit.period),
-                    "currency": unit.currency, "prepared": str(unit.as_of.date())},
-                   pack.touched)
+    write_register(
+        unit.out / f"{unit.id}_{unit.period}_risk_register.xlsx",
+        pack.risks,
+        pack.all_actions,
+        pack.kris,
+        pack.evidence,
+        {
+            "company": unit.company,
+            "unit": unit.id,
+            "period": str(unit.period),
+            "currency": unit.currency,
+            "prepared": str(unit.as_of.date()),
+        },
+        pack.touched,
+    )

@@ -1,4 +1,5 @@
 """HTML pages and PDF reports from executed notebooks, through one Jinja2 template set."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,9 @@ from riskbook.core import config
 from riskbook.core.i18n import t
 from riskbook.render.notebook import body
 
-_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.TEMPLATES_DIR)),
-                          autoescape=jinja2.select_autoescape(["html"]))
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(config.TEMPLATES_DIR)), autoescape=jinja2.select_autoescape(["html"])
+)
 
 
 def _css() -> str:
@@ -34,8 +36,13 @@ def report_html(notebooks: list[Path], lang: str, cover: dict[str, Any]) -> str:
     """The HTML of a PDF report: a cover, then each notebook's content as a section."""
     sections = [body(nb, lang) for nb in notebooks]
     return _env.get_template("report.html").render(
-        lang=lang, css=_css(), sections=sections, cover=cover, t=lambda k: t(k, lang),
-        prepared=cover.get("prepared", ""))
+        lang=lang,
+        css=_css(),
+        sections=sections,
+        cover=cover,
+        t=lambda k: t(k, lang),
+        prepared=cover.get("prepared", ""),
+    )
 
 
 def write_pdf(notebooks: list[Path], out: Path, lang: str, cover: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
 """The machine-readable results of a unit and period (results.json, as design.md defines it)."""
+
 from __future__ import annotations
 
 import json
@@ -45,29 +46,79 @@ def strict(v: Any) -> Any:
     return v
 
 
-def build(unit: str, period: str, currency: str, lang: str, kris: pd.DataFrame, risks: pd.DataFrame,
-          dq: dict[str, Any], status: str = "ok", data_through: str | None = None,
-          note: str | None = None) -> dict[str, Any]:
+def build(
+    unit: str,
+    period: str,
+    currency: str,
+    lang: str,
+    kris: pd.DataFrame,
+    risks: pd.DataFrame,
+    dq: dict[str, Any],
+    status: str = "ok",
+    data_through: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
     """The results.json document (strict JSON: no NaN or Infinity)."""
-    return strict({
-        "unit": unit, "period": period, "currency": currency, "lang": lang, "status": status,
-        **({"data_through": data_through} if data_through else {}), **({"note": note} if note else {}),
-        "kris": [{"id": k.id, "category": k.family, "title": k.title_zh if lang == "zh" else k.title,
-                  "value": _num(k.value), "unit": k.unit, "status": k.status, "previous": _num(k.previous),
-                  "thresholds": {"amber": _num(k.amber), "red": _num(k.red)}, "direction": k.direction,
-                  **({"reason": k.reason} if isinstance(k.reason, str) and k.reason else {})}
-                 for k in kris.itertuples()],
-        "risks": [{"id": r.id, "category": r.family, "title": r.title_zh if lang == "zh" else r.title,
-                   "likelihood": int(r.likelihood), "impact": int(r.impact), "score": int(r.score),
-                   "rating": r.rating, "residual_score": int(r.residual_score), "movement": r.movement,
-                   "exposure": _num(r.exposure), "kris": list(r.kris), "response": r.response,
-                   "owner": r.owner, "actions": _jsonable(list(r.actions)), "source": r.source,
-                   **({"override": {"likelihood": int(r.likelihood), "impact": int(r.impact),
-                                    "model_likelihood": _int(r.model_likelihood), "model_impact": _int(r.model_impact),
-                                    "reason": r.override_reason}} if isinstance(r.override_reason, str) else {})}
-                  for r in risks.itertuples()],
-        "data_quality": dq,
-    })
+    return strict(
+        {
+            "unit": unit,
+            "period": period,
+            "currency": currency,
+            "lang": lang,
+            "status": status,
+            **({"data_through": data_through} if data_through else {}),
+            **({"note": note} if note else {}),
+            "kris": [
+                {
+                    "id": k.id,
+                    "category": k.family,
+                    "title": k.title_zh if lang == "zh" else k.title,
+                    "value": _num(k.value),
+                    "unit": k.unit,
+                    "status": k.status,
+                    "previous": _num(k.previous),
+                    "thresholds": {"amber": _num(k.amber), "red": _num(k.red)},
+                    "direction": k.direction,
+                    **({"reason": k.reason} if isinstance(k.reason, str) and k.reason else {}),
+                }
+                for k in kris.itertuples()
+            ],
+            "risks": [
+                {
+                    "id": r.id,
+                    "category": r.family,
+                    "title": r.title_zh if lang == "zh" else r.title,
+                    "likelihood": int(r.likelihood),
+                    "impact": int(r.impact),
+                    "score": int(r.score),
+                    "rating": r.rating,
+                    "residual_score": int(r.residual_score),
+                    "movement": r.movement,
+                    "exposure": _num(r.exposure),
+                    "kris": list(r.kris),
+                    "response": r.response,
+                    "owner": r.owner,
+                    "actions": _jsonable(list(r.actions)),
+                    "source": r.source,
+                    **(
+                        {
+                            "override": {
+                                "likelihood": int(r.likelihood),
+                                "impact": int(r.impact),
+                                "model_likelihood": _int(r.model_likelihood),
+                                "model_impact": _int(r.model_impact),
+                                "reason": r.override_reason,
+                            }
+                        }
+                        if isinstance(r.override_reason, str)
+                        else {}
+                    ),
+                }
+                for r in risks.itertuples()
+            ],
+            "data_quality": dq,
+        }
+    )
 
 
 def write(doc: dict[str, Any], path: Path) -> None:

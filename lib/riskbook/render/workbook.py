@@ -1,4 +1,5 @@
 """The analysts' Excel risk register: risks, actions, KRIs and evidence, one sheet each."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -73,19 +74,40 @@ DQ_ROWS = 20_000  # findings listed in the workbook's data-quality sheet (result
 
 def findings_sheet(findings: pd.DataFrame) -> pd.DataFrame:
     """The findings that touch a report, one row each, in the order a data owner fixes them."""
-    cols = ["when", "period", "severity", "check", "table", "file", "row", "key", "column", "value", "note",
-            "excluded", "unit"]
+    cols = [
+        "when",
+        "period",
+        "severity",
+        "check",
+        "table",
+        "file",
+        "row",
+        "key",
+        "column",
+        "value",
+        "note",
+        "excluded",
+        "unit",
+    ]
     if findings is None or not len(findings):
         return pd.DataFrame(columns=cols)
-    order = findings.assign(_w=findings["when"].map({"period": 0, "earlier": 1, "undated": 2, "future": 3}),
-                            _s=findings["severity"].ne("error"))
+    order = findings.assign(
+        _w=findings["when"].map({"period": 0, "earlier": 1, "undated": 2, "future": 3}),
+        _s=findings["severity"].ne("error"),
+    )
     order = order.sort_values(["_w", "_s", "table", "check", "row"], kind="stable")
     return order[cols].head(DQ_ROWS).reset_index(drop=True)
 
 
-def write_register(path: Path, risks: pd.DataFrame, actions: pd.DataFrame, kris: pd.DataFrame,
-                   evidence: dict[str, pd.DataFrame], meta: dict[str, str],
-                   findings: pd.DataFrame | None = None) -> None:
+def write_register(
+    path: Path,
+    risks: pd.DataFrame,
+    actions: pd.DataFrame,
+    kris: pd.DataFrame,
+    evidence: dict[str, pd.DataFrame],
+    meta: dict[str, str],
+    findings: pd.DataFrame | None = None,
+) -> None:
     """Write the register workbook atomically."""
     wb = Workbook()
     info = wb.active
@@ -94,14 +116,38 @@ def write_register(path: Path, risks: pd.DataFrame, actions: pd.DataFrame, kris:
         info.append([k, _cell(v)])
     _text_cells(info)
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 18, 60
-    cols = ["id", "family", "title", "likelihood", "impact", "score", "rating", "residual_likelihood",
-            "residual_impact", "residual_score", "residual_rating", "exposure", "exposure_pct", "movement",
-            "previous_score", "response", "owner", "kris", "controls", "source", "model_likelihood", "model_impact",
-            "override_reason"]
+    cols = [
+        "id",
+        "family",
+        "title",
+        "likelihood",
+        "impact",
+        "score",
+        "rating",
+        "residual_likelihood",
+        "residual_impact",
+        "residual_score",
+        "residual_rating",
+        "exposure",
+        "exposure_pct",
+        "movement",
+        "previous_score",
+        "response",
+        "owner",
+        "kris",
+        "controls",
+        "source",
+        "model_likelihood",
+        "model_impact",
+        "override_reason",
+    ]
     _sheet(wb, "Register", risks[[c for c in cols if c in risks.columns]])
     _sheet(wb, "Actions", actions)
-    _sheet(wb, "KRIs", kris[["id", "family", "title", "value", "unit", "previous", "amber", "red", "direction",
-                             "status", "reason"]])
+    _sheet(
+        wb,
+        "KRIs",
+        kris[["id", "family", "title", "value", "unit", "previous", "amber", "red", "direction", "status", "reason"]],
+    )
     _sheet(wb, "Data quality", findings_sheet(findings))
     for name, df in evidence.items():
         _sheet(wb, name, df)

@@ -1,2 +1,1 @@
-"""Report: what a notebook shows — palettes, the chart theme, charts and display helpers (HTML tables).
-"""
+"""Report: what a notebook shows — palettes, the chart theme, charts and display helpers (HTML tables)."""

@@ -1,4 +1,5 @@
 """riskbook's colours, in one place: RAG statuses and the risk-rating scale."""
+
 from __future__ import annotations
 
 RAG: dict[str, str] = {"green": "#2e7d32", "amber": "#e69f00", "red": "#c62828", "n/a": "#9e9e9e"}

@@ -1,4 +1,5 @@
 """Charts: the 5×5 heatmap, KRI trends with thresholds and control limits, the group heatmap."""
+
 from __future__ import annotations
 
 import math
@@ -8,10 +9,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from riskbook.stages.assess import IMPACT_LABELS, LIKELIHOOD_LABELS, rating
 from riskbook.core.i18n import t
 from riskbook.report.palettes import ACCENT, INK, MUTED, RAG, RATING
 from riskbook.report.theme import theme
+from riskbook.stages.assess import IMPACT_LABELS, LIKELIHOOD_LABELS, rating
 
 _ZH_L = ("罕见", "不太可能", "可能", "很可能", "几乎确定")
 _ZH_I = ("轻微", "较小", "中等", "重大", "严重")
@@ -25,8 +26,11 @@ def heatmap(assessment: pd.DataFrame, lang: str = "en", residual: bool = False) 
         ax.grid(False)
         for li in range(1, 6):
             for im in range(1, 6):
-                ax.add_patch(plt.Rectangle((im - 0.5, li - 0.5), 1, 1, facecolor=RATING[rating(li * im)],
-                                           edgecolor="white", linewidth=2))
+                ax.add_patch(
+                    plt.Rectangle(
+                        (im - 0.5, li - 0.5), 1, 1, facecolor=RATING[rating(li * im)], edgecolor="white", linewidth=2
+                    )
+                )
                 ax.text(im + 0.42, li - 0.42, str(li * im), ha="right", va="bottom", fontsize=7, color=MUTED)
         live = assessment[assessment.get("movement", pd.Series("", index=assessment.index)) != "closed"]
         for (li, im), g in live.groupby([lcol, icol]):
@@ -36,7 +40,9 @@ def heatmap(assessment: pd.DataFrame, lang: str = "en", residual: bool = False) 
         ax.set_xlim(0.5, 5.5)
         ax.set_ylim(0.5, 5.5)
         ax.set_xticks(range(1, 6), [f"{i}\n{lab}" for i, lab in enumerate(_ZH_I if lang == "zh" else IMPACT_LABELS, 1)])
-        ax.set_yticks(range(1, 6), [f"{lab} {i}" for i, lab in enumerate(_ZH_L if lang == "zh" else LIKELIHOOD_LABELS, 1)])
+        ax.set_yticks(
+            range(1, 6), [f"{lab} {i}" for i, lab in enumerate(_ZH_L if lang == "zh" else LIKELIHOOD_LABELS, 1)]
+        )
         ax.set_xlabel(t("impact", lang))
         ax.set_ylabel(t("likelihood", lang))
         ax.tick_params(length=0)
@@ -46,8 +52,14 @@ def heatmap(assessment: pd.DataFrame, lang: str = "en", residual: bool = False) 
     return fig
 
 
-def kri_trends(history: pd.DataFrame, current: pd.DataFrame, limits: pd.DataFrame, lang: str = "en",
-               ids: list[str] | None = None, cols: int = 3) -> Figure | None:
+def kri_trends(
+    history: pd.DataFrame,
+    current: pd.DataFrame,
+    limits: pd.DataFrame,
+    lang: str = "en",
+    ids: list[str] | None = None,
+    cols: int = 3,
+) -> Figure | None:
     """Small multiples: each KRI over the trailing periods with amber/red lines and mean ± 3σ band."""
     ids = ids or [i for i in current["id"] if history.loc[history["id"] == i, "value"].notna().any()]
     if not ids:
@@ -78,7 +90,7 @@ def kri_trends(history: pd.DataFrame, current: pd.DataFrame, limits: pd.DataFram
             vals = pd.concat([h["value"].dropna(), pd.Series([k["amber"], k["red"]])])
             pad = (vals.max() - vals.min()) * 0.15 or 1
             ax.set_ylim(vals.min() - pad, vals.max() + pad)
-        for ax in list(axes.flat)[len(ids):]:
+        for ax in list(axes.flat)[len(ids) :]:
             fig.delaxes(ax)
         fig.tight_layout()
     return fig
@@ -89,8 +101,8 @@ def unit_family_heatmap(matrix: pd.DataFrame, lang: str = "en") -> Figure:
     with theme(lang):
         fig, ax = plt.subplots(figsize=(6.8, 0.45 * len(matrix) + 1.2))
         ax.grid(False)
-        for i, unit in enumerate(matrix.index):
-            for j, fam in enumerate(matrix.columns):
+        for i in range(len(matrix.index)):
+            for j in range(len(matrix.columns)):
                 v = matrix.iloc[i, j]
                 colour = RATING[rating(int(v))] if v and v > 0 else "#f1f3f5"
                 ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", linewidth=2))
@@ -110,10 +122,21 @@ def benford(table: pd.DataFrame, mad: float | None, lang: str = "en") -> Figure:
     """Observed first-digit shares (bars) against Benford's law (line)."""
     with theme(lang):
         fig, ax = plt.subplots(figsize=(4.6, 2.4))
-        ax.bar(table["digit"], table["observed"] * 100, color=ACCENT, alpha=0.8,
-               label="观测" if lang == "zh" else "observed")
-        ax.plot(table["digit"], table["expected"] * 100, color=RAG["red"], marker="o", ms=3,
-                label="本福特定律" if lang == "zh" else "Benford")
+        ax.bar(
+            table["digit"],
+            table["observed"] * 100,
+            color=ACCENT,
+            alpha=0.8,
+            label="观测" if lang == "zh" else "observed",
+        )
+        ax.plot(
+            table["digit"],
+            table["expected"] * 100,
+            color=RAG["red"],
+            marker="o",
+            ms=3,
+            label="本福特定律" if lang == "zh" else "Benford",
+        )
         ax.set_xticks(range(1, 10))
         ax.set_ylabel("%")
         ax.set_xlabel("首位数字" if lang == "zh" else "first digit")

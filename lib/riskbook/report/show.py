@@ -1,4 +1,5 @@
 """Display helpers for notebooks: headings, KRI and risk tables with RAG badges, figures."""
+
 from __future__ import annotations
 
 import html
@@ -20,8 +21,16 @@ def fmt_value(value: Any, unit: str) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
     v = float(value)
-    return {"%": f"{v:.1f}%", "days": f"{v:.0f} d", "×": f"{v:.2f}×", "ratio": f"{v:.2f}", "MAD": f"{v:.4f}",
-            "count": f"{v:.0f}", "score": f"{v:.0f}", "index": f"{v:,.0f}"}.get(unit, f"{v:.2f}")
+    return {
+        "%": f"{v:.1f}%",
+        "days": f"{v:.0f} d",
+        "×": f"{v:.2f}×",
+        "ratio": f"{v:.2f}",
+        "MAD": f"{v:.4f}",
+        "count": f"{v:.0f}",
+        "score": f"{v:.0f}",
+        "index": f"{v:,.0f}",
+    }.get(unit, f"{v:.2f}")
 
 
 def badge(status: str, lang: str = "en") -> str:
@@ -51,12 +60,32 @@ def text(key: str, lang: str = "en", **kw: object) -> None:
 
 def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
     """KRIs with value, previous value, thresholds, status badge and n/a reasons."""
-    rows = [[html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
-             t(r["family"], lang), fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]),
-             fmt_value(r["amber"], r["unit"]), fmt_value(r["red"], r["unit"]), badge(r["status"], lang),
-             html.escape(note_text(r["reason"], lang) if isinstance(r["reason"], str) else "")] for _, r in k.iterrows()]
-    return _table([t("kri", lang), t("family", lang), t("value", lang), t("previous", lang), t("amber", lang),
-                   t("red", lang), t("status", lang), t("reason", lang)], rows)
+    rows = [
+        [
+            html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f"<br><code>{r['id']}</code>",
+            t(r["family"], lang),
+            fmt_value(r["value"], r["unit"]),
+            fmt_value(r["previous"], r["unit"]),
+            fmt_value(r["amber"], r["unit"]),
+            fmt_value(r["red"], r["unit"]),
+            badge(r["status"], lang),
+            html.escape(note_text(r["reason"], lang) if isinstance(r["reason"], str) else ""),
+        ]
+        for _, r in k.iterrows()
+    ]
+    return _table(
+        [
+            t("kri", lang),
+            t("family", lang),
+            t("value", lang),
+            t("previous", lang),
+            t("amber", lang),
+            t("red", lang),
+            t("status", lang),
+            t("reason", lang),
+        ],
+        rows,
+    )
 
 
 def _marked(value: Any, model: Any, overridden: bool) -> str:
@@ -71,20 +100,30 @@ def risk_table(a: pd.DataFrame, lang: str = "en", currency: str = "CNY", residua
     for _, r in a.iterrows():
         mv = r.get("movement")
         over = isinstance(r.get("override_reason"), str)
-        tag = f' <small>({t("analyst", lang)})</small>' if r.get("source") == "analyst" else ""
-        row = [f'<b>{r["id"]}</b>', html.escape(r["title_zh"] if lang == "zh" else r["title"]) + tag,
-               _marked(r["likelihood"], r.get("model_likelihood"), over),
-               _marked(r["impact"], r.get("model_impact"), over),
-               f'{r["score"]}', rating_badge(r["rating"], lang)]
+        tag = f" <small>({t('analyst', lang)})</small>" if r.get("source") == "analyst" else ""
+        row = [
+            f"<b>{r['id']}</b>",
+            html.escape(r["title_zh"] if lang == "zh" else r["title"]) + tag,
+            _marked(r["likelihood"], r.get("model_likelihood"), over),
+            _marked(r["impact"], r.get("model_impact"), over),
+            f"{r['score']}",
+            rating_badge(r["rating"], lang),
+        ]
         if residual:
-            row.append(f'{r["residual_score"]}')
+            row.append(f"{r['residual_score']}")
         row += [money(r["exposure"], currency, lang)]
         if mv is not None and isinstance(mv, str):
-            row.append(f'{ARROWS[mv]} {t(mv, lang)}')
+            row.append(f"{ARROWS[mv]} {t(mv, lang)}")
         row += [t(r["response"], lang), html.escape(owner(str(r["owner"]), lang))]
         rows.append(row)
-    header = ["ID", t("risk", lang), t("likelihood", lang)[:1] if lang == "en" else t("likelihood", lang),
-              t("impact", lang)[:1] if lang == "en" else t("impact", lang), t("score", lang), t("rating", lang)]
+    header = [
+        "ID",
+        t("risk", lang),
+        t("likelihood", lang)[:1] if lang == "en" else t("likelihood", lang),
+        t("impact", lang)[:1] if lang == "en" else t("impact", lang),
+        t("score", lang),
+        t("rating", lang),
+    ]
     if residual:
         header.append(t("residual", lang))
     header.append(t("exposure", lang))
@@ -102,17 +141,33 @@ def overrides(a: pd.DataFrame, lang: str = "en") -> None:
     if o.empty:
         return
     display(HTML(f"<p><b>{html.escape(t('overrides', lang))}</b></p>"))
-    rows = [[f"<b>{r.id}</b>",
-             f"{r.model_likelihood:.0f} × {r.model_impact:.0f} = {r.model_likelihood * r.model_impact:.0f}"
-             if pd.notna(r.model_likelihood) else "–",
-             f"{r.likelihood} × {r.impact} = {r.score}", html.escape(r.override_reason)] for r in o.itertuples()]
+    rows = [
+        [
+            f"<b>{r.id}</b>",
+            f"{r.model_likelihood:.0f} × {r.model_impact:.0f} = {r.model_likelihood * r.model_impact:.0f}"
+            if pd.notna(r.model_likelihood)
+            else "–",
+            f"{r.likelihood} × {r.impact} = {r.score}",
+            html.escape(r.override_reason),
+        ]
+        for r in o.itertuples()
+    ]
     display(_table(["ID", t("model_score", lang), t("override_score", lang), t("reason", lang)], rows))
 
 
 def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
     """Any evidence table, with localised headings, dates as dates and amounts grouped."""
-    money_cols = {"balance", "overdue", "credit_limit", "open_balance", "previous_revenue", "revenue", "amount",
-                  "list_price", "unit_price"}
+    money_cols = {
+        "balance",
+        "overdue",
+        "credit_limit",
+        "open_balance",
+        "previous_revenue",
+        "revenue",
+        "amount",
+        "list_price",
+        "unit_price",
+    }
     rows = []
     for _, r in df.iterrows():
         cells = []
@@ -153,6 +208,7 @@ def title(unit: Any, key: str) -> None:
     display(Markdown(f"# {t(key, unit.lang)} — {md_text(unit.name)} · {unit.period}"))
     if getattr(unit, "no_data", False):
         from riskbook.stages.summarise import no_data_note
+
         display(HTML(f"<p><b>{html.escape(no_data_note(unit, unit.lang))}</b></p>"))
     elif getattr(unit, "data_through", None):
         display(HTML(f"<p>{html.escape(t('data_through', unit.lang, date=unit.data_through))}</p>"))
@@ -177,12 +233,22 @@ def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
 
 
 def _breaches_html(b: pd.DataFrame, lang: str = "en", rules: bool = True) -> HTML:
-    rows = [[("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "") +
-             html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code>{r["id"]}</code>',
-             fmt_value(r["value"], r["unit"]), fmt_value(r["previous"], r["unit"]), badge(r["status"], lang)]
-            + ([html.escape(", ".join(rule(x, lang) for x in r["rules"]) if isinstance(r["rules"], list) else "")]
-               if rules else [])
-            for _, r in b.iterrows()]
+    rows = [
+        [
+            ("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "")
+            + html.escape(r["title_zh"] if lang == "zh" else r["title"])
+            + f"<br><code>{r['id']}</code>",
+            fmt_value(r["value"], r["unit"]),
+            fmt_value(r["previous"], r["unit"]),
+            badge(r["status"], lang),
+        ]
+        + (
+            [html.escape(", ".join(rule(x, lang) for x in r["rules"]) if isinstance(r["rules"], list) else "")]
+            if rules
+            else []
+        )
+        for _, r in b.iterrows()
+    ]
     header = [t("kri", lang), t("value", lang), t("previous", lang), t("status", lang)]
     return _table(header + ([t("rules", lang)] if rules else []), rows)
 
@@ -200,6 +266,7 @@ def _png(fig) -> str:
     fig.savefig(buf, format="png", dpi=170)
     plt.close(fig)
     import base64
+
     return base64.b64encode(buf.getvalue()).decode()
 
 
@@ -209,6 +276,7 @@ SUMMARY_ROWS = 5  # breaches and actions on the one-page summary; the stages lis
 def summary(pack: Any, unit: Any) -> None:
     """The one-page executive summary: headline, top risks, heatmap beside the breaches, actions."""
     from riskbook.report import plots
+
     lang = unit.lang
     dq_line = HTML(f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(dq_sentence(pack.dq, lang))}</p>")
     if pack.status == "no data":  # the title says so; there is nothing to rank or chart
@@ -221,15 +289,20 @@ def summary(pack: Any, unit: Any) -> None:
     display(risk_table(pack.top, lang, unit.currency))
     overrides(pack.top, lang)
     b = pack.breaches
-    right = _breaches_html(b.head(SUMMARY_ROWS), lang, rules=False).data if len(b) \
-        else f"<p>{t('no_breaches', lang)}</p>"
+    right = (
+        _breaches_html(b.head(SUMMARY_ROWS), lang, rules=False).data if len(b) else f"<p>{t('no_breaches', lang)}</p>"
+    )
     if len(b) > SUMMARY_ROWS:
         right += f"<p><small>{t('more_in_monitoring', lang, n=len(b) - SUMMARY_ROWS)}</small></p>"
     fig = plots.heatmap(pack.risks, lang)
     fig.set_size_inches(4.2, 3.0)
-    display(HTML(f'<div class="rb-row"><div class="rb-col-fig"><img class="rb-figure" '
-                 f'src="data:image/png;base64,{_png(fig)}"></div><div class="rb-col">'
-                 f'<h3>{t("breaches", lang)}</h3>{right}</div></div>'))
+    display(
+        HTML(
+            f'<div class="rb-row"><div class="rb-col-fig"><img class="rb-figure" '
+            f'src="data:image/png;base64,{_png(fig)}"></div><div class="rb-col">'
+            f"<h3>{t('breaches', lang)}</h3>{right}</div></div>"
+        )
+    )
     if len(pack.actions):
         heading("actions", lang)
         display(frame(pack.actions.head(SUMMARY_ROWS), lang, unit.currency))
@@ -244,6 +317,7 @@ def group(g: Any) -> None:
     """The group roll-up: units × families, top risks, KRIs across units, missing units."""
     from riskbook.report import plots
     from riskbook.stages import portfolio
+
     lang = g.lang
     if g.missing:
         heading("failed_units", lang)
@@ -252,17 +326,46 @@ def group(g: Any) -> None:
         return
     empty = [u for u, d in g.docs.items() if d.get("status") == "no data"]
     if empty:
-        display(HTML(f"<p><b>{html.escape(t('no_data_units', lang, period=g.period))}</b> "
-                     f"{html.escape(', '.join(empty))}</p>"))
+        display(
+            HTML(
+                f"<p><b>{html.escape(t('no_data_units', lang, period=g.period))}</b> "
+                f"{html.escape(', '.join(empty))}</p>"
+            )
+        )
     heading("units_families", lang)
     figure(plots.unit_family_heatmap(portfolio.family_matrix(g.docs), lang))
     heading("company_top", lang)
     top = portfolio.top_risks(g.docs)
-    rows = [[html.escape(r.unit), f"<b>{r.id}</b>", html.escape(r.title), str(r.score), rating_badge(r.rating, lang),
-             money(r.exposure, g.currency, lang), f"{ARROWS[r.movement]} {t(r.movement, lang)}",
-             t(r.response, lang), html.escape(owner(r.owner, lang))] for r in top.itertuples()]
-    display(_table([t("unit", lang), "ID", t("risk", lang), t("score", lang), t("rating", lang), t("exposure", lang),
-                    t("movement", lang), t("response", lang), t("owner", lang)], rows))
+    rows = [
+        [
+            html.escape(r.unit),
+            f"<b>{r.id}</b>",
+            html.escape(r.title),
+            str(r.score),
+            rating_badge(r.rating, lang),
+            money(r.exposure, g.currency, lang),
+            f"{ARROWS[r.movement]} {t(r.movement, lang)}",
+            t(r.response, lang),
+            html.escape(owner(r.owner, lang)),
+        ]
+        for r in top.itertuples()
+    ]
+    display(
+        _table(
+            [
+                t("unit", lang),
+                "ID",
+                t("risk", lang),
+                t("score", lang),
+                t("rating", lang),
+                t("exposure", lang),
+                t("movement", lang),
+                t("response", lang),
+                t("owner", lang),
+            ],
+            rows,
+        )
+    )
     heading("kri_by_unit", lang)
     vals, stats = portfolio.kri_matrix(g.docs)
     first = next(iter(g.docs.values()))["kris"]
@@ -272,23 +375,26 @@ def group(g: Any) -> None:
         cells = [html.escape(meta[kid]["title"]) + f"<br><code>{kid}</code>"]
         for u in vals.columns:
             s = stats.loc[kid, u]
-            cells.append(f'<span class="rb-dot" style="background:{RAG.get(s, RAG["n/a"])}"></span>'
-                         f'{fmt_value(vals.loc[kid, u], meta[kid]["unit"])}')
+            cells.append(
+                f'<span class="rb-dot" style="background:{RAG.get(s, RAG["n/a"])}"></span>'
+                f"{fmt_value(vals.loc[kid, u], meta[kid]['unit'])}"
+            )
         rows.append(cells)
     display(_table([t("kri", lang), *vals.columns], rows, "rb-table rb-matrix"))
 
 
 def trends(mon: Any, kris: pd.DataFrame, lang: str = "en") -> None:
     """KRI trend charts: the breached KRIs first, then each family's — one chart a page at most."""
-    from riskbook.report import plots
     from riskbook.kris import FAMILIES
+    from riskbook.report import plots
+
     breached = list(mon.breaches["id"])
     groups = [("breaches", breached)] if breached else []
     groups += [(fam, [i for i in kris.loc[kris["family"] == fam, "id"] if i not in breached]) for fam in FAMILIES]
     for key, ids in groups:
         ids = [i for i in ids if mon.history.loc[mon.history["id"] == i, "value"].notna().any()]
         for start in range(0, len(ids), 9):
-            fig = plots.kri_trends(mon.history, kris, mon.limits, lang, ids[start:start + 9])
+            fig = plots.kri_trends(mon.history, kris, mon.limits, lang, ids[start : start + 9])
             if fig is not None:
                 display(Markdown(f"### {t(key, lang)}" + (" (…)" if start else "")))
                 figure(fig)
@@ -300,6 +406,7 @@ def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None
     KRIs it moves and what they leave out; then Benford's first digits."""
     from riskbook.report import plots
     from riskbook.stages import quality
+
     lang = lang or unit.lang
     dq = quality.summary(unit.ctx, unit.meta.get("names"))
     display(HTML(f"<p>{html.escape(dq_sentence(dq, lang))}</p>"))
@@ -313,8 +420,9 @@ def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None
 
 def dq_sentence(dq: dict[str, Any], lang: str = "en") -> str:
     """The data-quality line: records checked, failing, duplicated, and the findings that touch the report."""
-    line = t("records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}",
-             dup=f"{dq['duplicates']:,}")
+    line = t(
+        "records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}", dup=f"{dq['duplicates']:,}"
+    )
     if dq["issues"]:
         return line + " " + t("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
     return line + " " + t("dq_none", lang)
@@ -323,23 +431,48 @@ def dq_sentence(dq: dict[str, Any], lang: str = "en") -> str:
 def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None = None) -> HTML:
     """Findings by check: severity, where, rows (this period and in all), first rows, a value, KRIs, left out."""
     from riskbook.kris import REGISTRY
+
     rows = []
     for i in issues[:limit]:
         sev = badge("red" if i["severity"] == "error" else "amber", lang).replace(
-            html.escape(status_word("red" if i["severity"] == "error" else "amber", lang)), html.escape(t(i["severity"], lang)))
+            html.escape(status_word("red" if i["severity"] == "error" else "amber", lang)),
+            html.escape(t(i["severity"], lang)),
+        )
         where = i["table"] + (f" · {i['column']}" if i["column"] else "")
         if i.get("source_column") and i["source_column"] != i["column"]:
             where += f" ({i['source_column']})"
-        count = f"{i['count']:,}" + (f" ({i['in_period']:,} {t('when_period', lang)})" if i["in_period"] != i["count"] else "")
+        count = f"{i['count']:,}" + (
+            f" ({i['in_period']:,} {t('when_period', lang)})" if i["in_period"] != i["count"] else ""
+        )
         firsts = [f"{r}" + (f" · {k}" if k else "") for r, k in zip(i["rows"][:3], (i["keys"] + [""] * 3)[:3])]
         more = f", … +{i['count'] - 3:,}" if i["count"] > 3 else ""
         note = f"<br><small>{html.escape(note_text(i['note'], lang))}</small>" if i.get("note") else ""
         unitless = f" <small>({t('no_unit', lang)})</small>" if i.get("no_unit") else ""
         names = [REGISTRY[k].title(lang) for k in i["kris"] if k in REGISTRY]
         kri_names = "; ".join(names[:3]) + (f"; +{len(names) - 3}" if len(names) > 3 else "")
-        rows.append([sev, html.escape(i["title_zh"] if lang == "zh" else i["title"]) + note,
-                     html.escape(where) + unitless, count,
-                     html.escape(i["file"].rsplit("/", 1)[-1]) + ": " + html.escape("; ".join(firsts)) + more,
-                     html.escape(i["value"]), html.escape(kri_names), t("left_out_" + i["excluded"], lang)])
-    return _table([t("severity", lang), t("check", lang), t("where", lang), t("rows_n", lang), t("first_rows", lang),
-                   t("example", lang), t("kris_moved", lang), t("left_out", lang)], rows, "rb-table rb-dq")
+        rows.append(
+            [
+                sev,
+                html.escape(i["title_zh"] if lang == "zh" else i["title"]) + note,
+                html.escape(where) + unitless,
+                count,
+                html.escape(i["file"].rsplit("/", 1)[-1]) + ": " + html.escape("; ".join(firsts)) + more,
+                html.escape(i["value"]),
+                html.escape(kri_names),
+                t("left_out_" + i["excluded"], lang),
+            ]
+        )
+    return _table(
+        [
+            t("severity", lang),
+            t("check", lang),
+            t("where", lang),
+            t("rows_n", lang),
+            t("first_rows", lang),
+            t("example", lang),
+            t("kris_moved", lang),
+            t("left_out", lang),
+        ],
+        rows,
+        "rb-table rb-dq",
+    )

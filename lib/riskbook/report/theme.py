@@ -1,8 +1,9 @@
 """One plotting theme, applied inside a context manager that restores rcParams."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import matplotlib
 from matplotlib import font_manager
@@ -25,11 +26,25 @@ def rc(lang: str = "en") -> dict[str, object]:
     if cjk:
         family = [cjk, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", cjk]
     return {
-        "font.family": "sans-serif", "font.sans-serif": family, "font.size": 9,
-        "axes.edgecolor": MUTED, "axes.labelcolor": INK, "axes.titlesize": 10, "axes.titleweight": "bold",
-        "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": "#e5e8ec",
-        "grid.linewidth": 0.6, "xtick.color": MUTED, "ytick.color": MUTED, "text.color": INK,
-        "figure.dpi": 110, "savefig.dpi": 160, "savefig.bbox": "tight", "axes.unicode_minus": False,
+        "font.family": "sans-serif",
+        "font.sans-serif": family,
+        "font.size": 9,
+        "axes.edgecolor": MUTED,
+        "axes.labelcolor": INK,
+        "axes.titlesize": 10,
+        "axes.titleweight": "bold",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.color": "#e5e8ec",
+        "grid.linewidth": 0.6,
+        "xtick.color": MUTED,
+        "ytick.color": MUTED,
+        "text.color": INK,
+        "figure.dpi": 110,
+        "savefig.dpi": 160,
+        "savefig.bbox": "tight",
+        "axes.unicode_minus": False,
         "figure.facecolor": "white",
     }
 

@@ -1,2 +1,1 @@
-"""The risk library: the risks riskbook knows, with their KRIs, responses and recommended actions.
-"""
+"""The risk library: the risks riskbook knows, with their KRIs, responses and recommended actions."""

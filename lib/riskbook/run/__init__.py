@@ -1,2 +1,1 @@
-"""Run: the plan of a pack, its executors (process pool or Dask), progress, publishing; riskbook init.
-"""
+"""Run: the plan of a pack, its executors (process pool or Dask), progress, publishing; riskbook init."""

@@ -4,6 +4,7 @@ Each unit's stages run in order (each reads the one before); units run in
 parallel. A failing unit stops only itself: its notebook is kept with the
 failing cell, the others go on, and the run ends with a table of failures.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,12 +13,13 @@ import platform
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from riskbook import __version__
 from riskbook.core import config
@@ -72,11 +74,18 @@ def code_files() -> list[Path]:
     return sorted([*pkg.rglob("*.py"), *pkg.rglob("templates/*"), *config.NOTEBOOKS_DIR.glob("*.ipynb")])
 
 
-def task_keys(units: list[str], period: str, langs: dict[str, str] | str, store_hash: str,
-              params_dir: Path | None, as_of: str = "") -> dict[str, str]:
+def task_keys(
+    units: list[str],
+    period: str,
+    langs: dict[str, str] | str,
+    store_hash: str,
+    params_dir: Path | None,
+    as_of: str = "",
+) -> dict[str, str]:
     """A key per unit (and the group) that changes whenever its report could: data, period, language,
     parameters, register, code, and the run's as-of date (overdue actions and future-dated rows depend on it)."""
     import xxhash
+
     common = xxhash.xxh3_128(f"{store_hash}|{period}|{as_of}|{__version__}".encode())
     for p in code_files():
         common.update(p.read_bytes())
@@ -100,8 +109,11 @@ def reusable(plan: RunPlan) -> set[str]:
         previous = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return set()
-    ok = {u for u in previous.get("keys", {}) if all(
-        x["status"] in ("ok", "unchanged") for x in previous.get("tasks", []) if x["unit"] == u)}
+    ok = {
+        u
+        for u in previous.get("keys", {})
+        if all(x["status"] in ("ok", "unchanged") for x in previous.get("tasks", []) if x["unit"] == u)
+    }
     out = set()
     for u in [*plan.units, config.GROUP]:
         d = plan.out / plan.period / u
@@ -139,8 +151,15 @@ def execute(nb_in: str, nb_out: str, parameters: dict[str, Any]) -> tuple[str, f
     logging.getLogger("papermill").setLevel(logging.ERROR)
     t0 = time.perf_counter()
     try:
-        pm.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name="python3", progress_bar=False,
-                            log_output=False, cwd=str(config.NOTEBOOKS_DIR))
+        pm.execute_notebook(
+            nb_in,
+            nb_out,
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(config.NOTEBOOKS_DIR),
+        )
     except PapermillExecutionError as exc:
         return "failed", time.perf_counter() - t0, f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, notebook unreadable: still one line for the table
@@ -148,7 +167,9 @@ def execute(nb_in: str, nb_out: str, parameters: dict[str, Any]) -> tuple[str, f
     return "ok", time.perf_counter() - t0, None
 
 
-def render_unit(unit_dir: str, unit: str, period: str, lang: str, cover: dict[str, Any]) -> tuple[str, float, str | None]:
+def render_unit(
+    unit_dir: str, unit: str, period: str, lang: str, cover: dict[str, Any]
+) -> tuple[str, float, str | None]:
     """HTML page per notebook and the unit's PDF (summary first, then the stages)."""
     from riskbook.render.pages import notebook_page, write_pdf
 
@@ -168,21 +189,34 @@ def render_unit(unit_dir: str, unit: str, period: str, lang: str, cover: dict[st
 def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
     """The cover of a unit's (or the group's) PDF, from what the run resolved."""
     from riskbook.core.periods import Period
+
     p = Period.parse(plan.period)
     lang = plan.lang_of(unit)
     if unit == config.GROUP:
         unit_name = "集团" if lang == "zh" else "Group"
     else:
         unit_name = display_name(plan.settings.get(unit, {}), unit, lang)
-    return {"company": plan.company, "unit_name": unit_name, "period": plan.period,
-            "period_range": f"{p.start.date()} – {p.end.date()}", "currency": plan.currency,
-            "prepared": plan.as_of, "title": t("group_title" if unit == config.GROUP else "report_title", lang)}
+    return {
+        "company": plan.company,
+        "unit_name": unit_name,
+        "period": plan.period,
+        "period_range": f"{p.start.date()} – {p.end.date()}",
+        "currency": plan.currency,
+        "prepared": plan.as_of,
+        "title": t("group_title" if unit == config.GROUP else "report_title", lang),
+    }
 
 
 def _params(plan: RunPlan, unit: str | None) -> dict[str, Any]:
     """A notebook's parameters: what the run resolved once, handed down (the store is never read again)."""
-    p: dict[str, Any] = {"period": plan.period, "lang": plan.lang_of(unit or config.GROUP), "data": plan.data,
-                         "config": plan.config_file, "out_dir": str(plan.staging), "store": plan.store}
+    p: dict[str, Any] = {
+        "period": plan.period,
+        "lang": plan.lang_of(unit or config.GROUP),
+        "data": plan.data,
+        "config": plan.config_file,
+        "out_dir": str(plan.staging),
+        "store": plan.store,
+    }
     if unit is None:
         p["out_dir"] = str(plan.out)  # the portfolio reads the published unit results
     else:
@@ -196,14 +230,22 @@ class Progress:
 
     def __init__(self, total: int) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RP, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RP
+
         self.console = Console(stderr=True)
         self.live = self.console.is_terminal
-        self.bar = RP(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=self.console, disable=not self.live)
+        self.bar = RP(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            disable=not self.live,
+        )
         self.task = self.bar.add_task("riskbook", total=total)
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         self.bar.__enter__()
         return self
 
@@ -213,7 +255,9 @@ class Progress:
     def done(self, r: TaskResult, n: int = 1) -> None:
         mark = {"ok": "✓", "failed": "✗", "skipped": "–", "unchanged": "="}[r.status]
         line = f"{mark} {r.unit:<14} {r.stage:<18} {r.seconds:6.1f}s" + (f"  {r.error}" if r.error else "")
-        self.bar.console.print(line, highlight=False, markup=False) if self.live else print(line, file=sys.stderr, flush=True)
+        self.bar.console.print(line, highlight=False, markup=False) if self.live else print(
+            line, file=sys.stderr, flush=True
+        )
         self.bar.advance(self.task, n)
 
 
@@ -225,6 +269,7 @@ def executor(plan: RunPlan) -> Iterator[Any]:
             yield pool
         return
     from distributed import Client
+
     try:
         client = Client(plan.scheduler, timeout=10)
     except (OSError, TimeoutError) as exc:
@@ -257,8 +302,12 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
         def submit(unit: str, i: int) -> None:
             d = unit_dir[unit]
             if i < len(stages):
-                fut = pool.submit(execute, str(config.NOTEBOOKS_DIR / f"{stages[i]}.ipynb"),
-                                  str(d / f"{stages[i]}.ipynb"), _params(plan, unit))
+                fut = pool.submit(
+                    execute,
+                    str(config.NOTEBOOKS_DIR / f"{stages[i]}.ipynb"),
+                    str(d / f"{stages[i]}.ipynb"),
+                    _params(plan, unit),
+                )
             else:
                 fut = pool.submit(render_unit, str(d), unit, plan.period, plan.lang_of(unit), _cover(plan, unit))
             pending[fut] = (unit, i)
@@ -278,8 +327,9 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                     submit(unit, i + 1)
                 elif status != "ok":
                     for j in range(i + 1, per_unit):
-                        skipped = TaskResult(unit, stages[j] if j < len(stages) else RENDER, "skipped",
-                                             error=f"after {name} failed")
+                        skipped = TaskResult(
+                            unit, stages[j] if j < len(stages) else RENDER, "skipped", error=f"after {name} failed"
+                        )
                         results.append(skipped)
                         progress.done(skipped)
                     _publish(unit_dir[unit], plan.out / plan.period / unit)
@@ -293,14 +343,19 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
             return results
         gdir = plan.staging / plan.period / config.GROUP
         gdir.mkdir(parents=True, exist_ok=True)
-        status, secs, err = pool.submit(execute, str(config.NOTEBOOKS_DIR / f"{config.PORTFOLIO}.ipynb"),
-                                        str(gdir / f"{config.PORTFOLIO}.ipynb"), _params(plan, None)).result()
+        status, secs, err = pool.submit(
+            execute,
+            str(config.NOTEBOOKS_DIR / f"{config.PORTFOLIO}.ipynb"),
+            str(gdir / f"{config.PORTFOLIO}.ipynb"),
+            _params(plan, None),
+        ).result()
         r = TaskResult(config.GROUP, config.PORTFOLIO, status, round(secs, 2), err)
         results.append(r)
         progress.done(r)
         if status == "ok":
-            status, secs, err = pool.submit(render_unit, str(gdir), config.GROUP, plan.period, plan.lang,
-                                            _cover(plan, config.GROUP)).result()
+            status, secs, err = pool.submit(
+                render_unit, str(gdir), config.GROUP, plan.period, plan.lang, _cover(plan, config.GROUP)
+            ).result()
             r = TaskResult(config.GROUP, RENDER, status, round(secs, 2), err)
         else:
             r = TaskResult(config.GROUP, RENDER, "skipped", error=f"after {config.PORTFOLIO} failed")
@@ -324,6 +379,7 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
     """manifest.json of the period: params, input hashes, versions, timings, status and errors per task."""
     import pandas
     import papermill
+
     path = plan.out / plan.period / "manifest.json"
     previous: dict[str, Any] = {}
     if path.exists():
@@ -335,13 +391,23 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
     tasks = [asdict(r) for r in results if r.status != "unchanged"]
     tasks += [x for x in previous.get("tasks", []) if x.get("unit") not in rerun]
     keys = {**previous.get("keys", {}), **plan.keys}
-    doc = {"riskbook": __version__, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "period": plan.period, "lang": plan.lang, "units": sorted({x["unit"] for x in tasks} - {config.GROUP}),
-           "params": {"data": plan.data, "config": plan.config_file, "jobs": plan.jobs},
-           "inputs": inputs, "seconds": round(time.perf_counter() - started, 2),
-           "versions": {"python": platform.python_version(), "pandas": pandas.__version__,
-                        "papermill": papermill.__version__},
-           "keys": keys, "tasks": tasks}
+    doc = {
+        "riskbook": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "period": plan.period,
+        "lang": plan.lang,
+        "units": sorted({x["unit"] for x in tasks} - {config.GROUP}),
+        "params": {"data": plan.data, "config": plan.config_file, "jobs": plan.jobs},
+        "inputs": inputs,
+        "seconds": round(time.perf_counter() - started, 2),
+        "versions": {
+            "python": platform.python_version(),
+            "pandas": pandas.__version__,
+            "papermill": papermill.__version__,
+        },
+        "keys": keys,
+        "tasks": tasks,
+    }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(path)

@@ -1,5 +1,6 @@
 """``riskbook init``: a company folder of one's own — company.yaml, units/, register/ — for a data
 source, the way ``dbt init`` or ``quarto create`` start a project."""
+
 from __future__ import annotations
 
 import os
@@ -32,16 +33,20 @@ def _relative(path: Path, start: Path) -> str:
         return str(path.resolve())
 
 
-def init(folder: Path, data: str | None = None, config_file: str | None = None,
-         currency: str | None = None) -> list[Path]:
+def init(
+    folder: Path, data: str | None = None, config_file: str | None = None, currency: str | None = None
+) -> list[Path]:
     """Write a company folder for ``data`` (a folder of canonical tables) or for the sources: mapping
     of ``config_file``; the data is read once to find its units. Returns the files written."""
-    from riskbook.settings import sources
     from riskbook.ingest import store
+    from riskbook.settings import sources
+
     folder = Path(folder)
     if (folder / "company.yaml").exists():
-        raise ParamError(f"{folder / 'company.yaml'} exists already: riskbook init does not overwrite a company "
-                         "folder (edit it, or pick another folder)")
+        raise ParamError(
+            f"{folder / 'company.yaml'} exists already: riskbook init does not overwrite a company "
+            "folder (edit it, or pick another folder)"
+        )
     source = sources.resolve(data, config_file)
     meta = store.read_meta(store.ingest(source))  # validates the data and finds its units
     doc: dict[str, Any] = {}
@@ -50,6 +55,7 @@ def init(folder: Path, data: str | None = None, config_file: str | None = None,
         src: dict[str, Any] = {"data": _relative(Path(data), folder)}
     else:
         from riskbook.settings.params import load_company
+
         company = load_company(config_file)
         doc["company"] = str(company.get("company") or Path(str(config_file)).resolve().parent.name)
         specs = {name: dict(spec) for name, spec in (company.get("sources") or {}).items()}
@@ -65,19 +71,23 @@ def init(folder: Path, data: str | None = None, config_file: str | None = None,
     (folder / "units").mkdir(exist_ok=True)
     (folder / "register").mkdir(exist_ok=True)
     written = [folder / "company.yaml"]
-    head = ("# riskbook company file: name, currency and language of the reports, the data source, KRI\n"
-            "# thresholds (riskbook kri list shows the defaults). units/<unit>.yaml overrides it per unit.\n")
-    (folder / "company.yaml").write_text(head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
+    head = (
+        "# riskbook company file: name, currency and language of the reports, the data source, KRI\n"
+        "# thresholds (riskbook kri list shows the defaults). units/<unit>.yaml overrides it per unit.\n"
+    )
+    (folder / "company.yaml").write_text(
+        head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     for unit in meta["units"]:
         path = folder / "units" / f"{unit}.yaml"
         if not path.exists():
-            path.write_text(f"# {unit}: display names in the reports (fill them in), and overrides of company.yaml\n"
-                            + yaml.safe_dump({"name": {"en": unit, "zh": unit}}, allow_unicode=True),
-                            encoding="utf-8")
+            path.write_text(
+                f"# {unit}: display names in the reports (fill them in), and overrides of company.yaml\n"
+                + yaml.safe_dump({"name": {"en": unit, "zh": unit}}, allow_unicode=True),
+                encoding="utf-8",
+            )
             written.append(path)
     (folder / "register" / ".keep").write_text("")
-    (folder / "README.md").write_text(README.format(name=doc["company"], cfg=folder / "company.yaml"),
-                                      encoding="utf-8")
+    (folder / "README.md").write_text(README.format(name=doc["company"], cfg=folder / "company.yaml"), encoding="utf-8")
     written.append(folder / "README.md")
     return written

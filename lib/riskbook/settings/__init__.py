@@ -1,2 +1,1 @@
-"""Settings: the company file, units' and register files, read and checked; where the data comes from.
-"""
+"""Settings: the company file, units' and register files, read and checked; where the data comes from."""

@@ -6,6 +6,7 @@ so are a value of the wrong type, amber and red thresholds in the wrong order, a
 outside its list, and an action without a due date. Plain Python, no schema library: the rules are
 few, and each message says how to fix it.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -16,11 +17,25 @@ import pandas as pd
 
 from riskbook.core.errors import ParamError
 
-COMPANY_KEYS: set[str] = {"company", "currency", "lang", "data", "sources", "as_of", "kri", "policy", "assessment",
-                          "ecl_loss_rates", "name"}
+COMPANY_KEYS: set[str] = {
+    "company",
+    "currency",
+    "lang",
+    "data",
+    "sources",
+    "as_of",
+    "kri",
+    "policy",
+    "assessment",
+    "ecl_loss_rates",
+    "name",
+}
 UNIT_KEYS: set[str] = COMPANY_KEYS - {"data", "sources", "as_of"}
-SECTIONS: dict[str, set[str]] = {"policy": {"discount_approval_limit"}, "assessment": {"impact_bands_pct"},
-                                 "ecl_loss_rates": {"current", "1-30", "31-60", "61-90", ">90"}}
+SECTIONS: dict[str, set[str]] = {
+    "policy": {"discount_approval_limit"},
+    "assessment": {"impact_bands_pct"},
+    "ecl_loss_rates": {"current", "1-30", "31-60", "61-90", ">90"},
+}
 THRESHOLD_KEYS: set[str] = {"amber", "red", "direction"}
 LANGS = ("en", "zh")
 RESPONSES = ("avoid", "mitigate", "transfer", "accept")
@@ -69,6 +84,7 @@ def _number(p: Problems, where: str, v: Any) -> bool:
 
 def _thresholds(p: Problems, kri: Any, where: str = "kri") -> None:
     from riskbook.kris import KINDS, REGISTRY
+
     for kid, th in p.keys(where, kri, set(REGISTRY)).items():
         if kid not in REGISTRY:
             continue
@@ -83,8 +99,14 @@ def _thresholds(p: Problems, kri: Any, where: str = "kri") -> None:
             if own and ("amber" in own) != ("red" in own):
                 p.add(f"{at}.{kind}", "give both amber and red for a period kind's own thresholds")
             elif own:
-                _order(p, f"{at}.{kind}", kid, own.get("direction", th.get("direction", k.direction)),
-                       own["amber"], own["red"])
+                _order(
+                    p,
+                    f"{at}.{kind}",
+                    kid,
+                    own.get("direction", th.get("direction", k.direction)),
+                    own["amber"],
+                    own["red"],
+                )
 
 
 def _order(p: Problems, at: str, kid: str, direction: Any, amber: Any, red: Any) -> None:
@@ -96,8 +118,11 @@ def _order(p: Problems, at: str, kid: str, direction: Any, amber: Any, red: Any)
         return
     if (direction == "up" and amber > red) or (direction == "down" and amber < red):
         worse = "higher" if direction == "up" else "lower"
-        p.add(at, f"amber {amber:g} and red {red:g} are in the wrong order: {worse} is worse for {kid}, so "
-                  f"red must be {worse} than amber")
+        p.add(
+            at,
+            f"amber {amber:g} and red {red:g} are in the wrong order: {worse} is worse for {kid}, so "
+            f"red must be {worse} than amber",
+        )
 
 
 def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:
@@ -115,10 +140,16 @@ def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:
         if doc.get(section) is not None:
             for k, v in p.keys(section, doc[section], known).items():
                 if k == "impact_bands_pct":
-                    if not (isinstance(v, list) and len(v) == 4 and all(isinstance(x, (int, float)) for x in v)
-                            and v == sorted(v)):
-                        p.add(f"{section}.{k}", f"must be four increasing percentages, e.g. [1, 3, 7, 15], but "
-                                                f"{v!r} was given")
+                    if not (
+                        isinstance(v, list)
+                        and len(v) == 4
+                        and all(isinstance(x, (int, float)) for x in v)
+                        and v == sorted(v)
+                    ):
+                        p.add(
+                            f"{section}.{k}",
+                            f"must be four increasing percentages, e.g. [1, 3, 7, 15], but {v!r} was given",
+                        )
                 elif k in known:
                     _number(p, f"{section}.{k}", v)
     p.raise_any()
@@ -139,8 +170,11 @@ def _entry(p: Problems, where: str, entry: Any, known: set[str]) -> None:
     entry = p.keys(where, entry, known)
     if entry.get("response") is not None and entry["response"] not in RESPONSES:
         close = difflib.get_close_matches(str(entry["response"]), RESPONSES, n=1, cutoff=0.6)
-        p.add(where, f"response must be one of {list(RESPONSES)}, but {entry['response']!r} was given"
-                     + (f" — did you mean '{close[0]}'?" if close else ""))
+        p.add(
+            where,
+            f"response must be one of {list(RESPONSES)}, but {entry['response']!r} was given"
+            + (f" — did you mean '{close[0]}'?" if close else ""),
+        )
     for i, c in enumerate(entry.get("controls") or []):
         c = p.keys(f"{where}.controls[{i}]", c, CONTROL_KEYS)
         if c.get("reduces") is not None:

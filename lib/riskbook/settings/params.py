@@ -1,4 +1,5 @@
 """Company and unit parameters: params/company.yaml overlaid by params/units/<unit>.yaml."""
+
 from __future__ import annotations
 
 import copy
@@ -36,10 +37,12 @@ _ENV = re.compile(r"\$\{(\w+)\}")
 def expand(value: Any, where: str = "") -> Any:
     """Replace ${VAR} by the environment variable VAR in strings (recursively); an unset variable is
     an error, not an empty string (a path through it would quietly point somewhere else)."""
+
     def var(m: re.Match) -> str:
         if m[1] not in os.environ:
             raise ParamError(f"{where}: environment variable {m[1]} is not set (used as ${{{m[1]}}} in sources:)")
         return os.environ[m[1]]
+
     if isinstance(value, str):
         return _ENV.sub(var, value)
     if isinstance(value, dict):
@@ -73,6 +76,7 @@ def company_file(path: str | Path | None = None) -> Path:
 def load_company(path: str | Path | None = None) -> dict[str, Any]:
     """The company parameters, checked (riskbook.settings)."""
     from riskbook.settings.checks import check_company
+
     p = company_file(path)
     if path and not p.exists():
         raise ParamError(f"{p}: company file not found")
@@ -84,6 +88,7 @@ def load_company(path: str | Path | None = None) -> dict[str, Any]:
 def unit_params(unit: str, company: dict[str, Any], params_dir: Path | None) -> dict[str, Any]:
     """Company parameters overlaid by the unit's own file (none without a company folder)."""
     from riskbook.settings.checks import check_company
+
     if params_dir is None:
         return copy.deepcopy(company)
     path = Path(params_dir) / "units" / f"{unit}.yaml"
@@ -100,6 +105,7 @@ def unit_settings(unit: str, company: dict[str, Any], params_dir: Path | None) -
     password: they never reach a notebook), as plain JSON values — the same whether the run hands them
     down or a notebook opened alone reads them."""
     import json
+
     merged = {k: v for k, v in unit_params(unit, company, params_dir).items() if k not in SOURCE_KEYS}
     return json.loads(json.dumps(merged, default=str))
 

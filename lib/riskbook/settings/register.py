@@ -1,5 +1,6 @@
 """The analysts' register: params/register/<unit>.yaml — owners, responses, controls, actions,
 likelihood/impact overrides (with a reason) and risks analysts add by hand."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,8 +39,9 @@ def _score_part(path: Path, where: str, name: str, value: Any) -> None:
 
 def _check_entry(path: Path, where: str, entry: dict[str, Any]) -> None:
     if entry.get("response") and entry["response"] not in RESPONSES:
-        raise ParamError(f"{path}: {where}.response must be one of {list(RESPONSES)}, "
-                         f"but {entry['response']!r} was given")
+        raise ParamError(
+            f"{path}: {where}.response must be one of {list(RESPONSES)}, but {entry['response']!r} was given"
+        )
     for i, a in enumerate(entry.get("actions") or []):
         if not isinstance(a, dict) or "action" not in a:
             raise ParamError(f"{path}: {where}.actions[{i}] needs an 'action' (and owner, due, status)")
@@ -55,6 +57,7 @@ def _check_entry(path: Path, where: str, entry: dict[str, Any]) -> None:
 def load_register(unit: str, params_dir: Path | None = None) -> Register:
     """The unit's register, validated."""
     from riskbook.settings.checks import check_register
+
     path = register_path(unit, params_dir)
     doc = read_yaml(path)
     check_register(doc, path)
@@ -72,7 +75,9 @@ def load_register(unit: str, params_dir: Path | None = None) -> Register:
         if a["id"] in BY_ID:
             raise ParamError(f"{path}: {where}.id {a['id']} is a library risk; describe it under risks: instead")
         if a.get("family") not in FAMILIES:
-            raise ParamError(f"{path}: {where}.family must be one of {list(FAMILIES)}, but {a.get('family')!r} was given")
+            raise ParamError(
+                f"{path}: {where}.family must be one of {list(FAMILIES)}, but {a.get('family')!r} was given"
+            )
         for part in ("likelihood", "impact"):
             _score_part(path, where, part, a.get(part))
         _check_entry(path, where, a)

@@ -1,4 +1,5 @@
 """Where a run's data comes from: --data, the company file's ``data:`` or ``sources:``, or the demo company."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ def demo_folder() -> Path:
     import hashlib
 
     from riskbook.demo import company as demo
+
     h = hashlib.sha256()
     for path in sorted(Path(demo.__file__).parent.glob("*.py")):
         h.update(path.read_bytes())
@@ -74,6 +76,7 @@ def resolve(data: str | Path | None = None, config_file: str | Path | None = Non
         if not isinstance(specs, dict):
             raise ParamError(f"{cfile}: sources: must map table names to their mappings")
         from riskbook.settings.params import expand
+
         return Source(specs=expand(specs, str(cfile)), base=base, where=str(cfile), as_of=as_of)
     if not src:
         return Source(folder=demo_folder(), as_of=as_of)
@@ -88,6 +91,7 @@ def _as_of(value: Any, cfile: Path) -> str | None:
     if value is None:
         return None
     import pandas as pd
+
     day = pd.to_datetime(str(value), errors="coerce", format="ISO8601")
     if pd.isna(day):
         raise ParamError(f"{cfile}: as_of must be an ISO date (2026-09-30), but {value!r} was given")

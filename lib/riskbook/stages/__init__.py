@@ -4,8 +4,35 @@ roll-up, each a function of an opened unit returning a typed product (riskbook.s
 Notebooks call them as ``rb.stages.identification(u)`` … ``rb.stages.summary(u)``; the engines behind
 them are identify, assess, monitor and summarise; unit opens a unit's data and settings.
 """
-from riskbook.stages.pipeline import (NOTEBOOKS, STAGES, Assessment, Identification, Monitoring, Summary,
-                                      assessment, identification, load, monitoring, save, saved, summary)
 
-__all__ = ["NOTEBOOKS", "STAGES", "Assessment", "Identification", "Monitoring", "Summary", "assessment",
-           "identification", "load", "monitoring", "save", "saved", "summary"]
+from riskbook.stages.pipeline import (
+    NOTEBOOKS,
+    STAGES,
+    Assessment,
+    Identification,
+    Monitoring,
+    Summary,
+    assessment,
+    identification,
+    load,
+    monitoring,
+    save,
+    saved,
+    summary,
+)
+
+__all__ = [
+    "NOTEBOOKS",
+    "STAGES",
+    "Assessment",
+    "Identification",
+    "Monitoring",
+    "Summary",
+    "assessment",
+    "identification",
+    "load",
+    "monitoring",
+    "save",
+    "saved",
+    "summary",
+]

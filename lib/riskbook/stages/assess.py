@@ -1,13 +1,14 @@
 """Assessment: money at risk, 5×5 likelihood × impact, inherent and residual scores, movement."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from riskbook import kris as K
-from riskbook.stages.identify import SEVERITY, Finding, identify
 from riskbook.kris import Context, NotApplicable
 from riskbook.kris.compliance import violations
 from riskbook.kris.customer import churn_sets
@@ -16,6 +17,7 @@ from riskbook.kris.market import discounted_lines
 from riskbook.kris.operational import orphaned_customers, period_records
 from riskbook.risks.library import BY_ID
 from riskbook.settings.register import Register
+from riskbook.stages.identify import SEVERITY, Finding, identify
 
 LIKELIHOOD_LABELS = ("rare", "unlikely", "possible", "likely", "almost certain")
 IMPACT_LABELS = ("insignificant", "minor", "moderate", "major", "severe")
@@ -33,6 +35,7 @@ def _safe(fn: Callable[[Context], float]) -> Callable[[Context], float]:
             return float(fn(ctx))
         except NotApplicable:
             return 0.0
+
     return inner
 
 
@@ -85,21 +88,25 @@ def _cancelled(ctx: Context) -> float:
     return float(c["amount"].abs().sum())
 
 
-EXPOSURE: dict[str, Callable[[Context], float]] = {k: _safe(v) for k, v in {
-    "revenue_decline": lambda c: max(0.0, c.revenue(c.period.previous) - c.revenue()),
-    "discount_leakage": _excess_discount,
-    "top_customer": lambda c: float(c.revenue_by_customer().max()),
-    "churned_revenue": _churned,
-    "orphaned_revenue": lambda c: float(c.revenue_by_customer(c.period.previous)
-                                        .reindex(orphaned_customers(c)["customer_id"]).fillna(0).sum()),
-    "pipeline_gap": _pipeline_gap,
-    "bad_records": _bad_records,
-    "overdue_receivables": lambda c: float(ageing(c).query("days_past_due > 0")["balance"].sum()),
-    "limit_excess": lambda c: float((limit_breaches(c)["open_balance"] - limit_breaches(c)["credit_limit"]).sum()),
-    "cancelled_amount": _cancelled,
-    "unapproved_discount": _unapproved,
-    "none": lambda c: 0.0,
-}.items()}
+EXPOSURE: dict[str, Callable[[Context], float]] = {
+    k: _safe(v)
+    for k, v in {
+        "revenue_decline": lambda c: max(0.0, c.revenue(c.period.previous) - c.revenue()),
+        "discount_leakage": _excess_discount,
+        "top_customer": lambda c: float(c.revenue_by_customer().max()),
+        "churned_revenue": _churned,
+        "orphaned_revenue": lambda c: float(
+            c.revenue_by_customer(c.period.previous).reindex(orphaned_customers(c)["customer_id"]).fillna(0).sum()
+        ),
+        "pipeline_gap": _pipeline_gap,
+        "bad_records": _bad_records,
+        "overdue_receivables": lambda c: float(ageing(c).query("days_past_due > 0")["balance"].sum()),
+        "limit_excess": lambda c: float((limit_breaches(c)["open_balance"] - limit_breaches(c)["credit_limit"]).sum()),
+        "cancelled_amount": _cancelled,
+        "unapproved_discount": _unapproved,
+        "none": lambda c: 0.0,
+    }.items()
+}
 
 
 def likelihood(kris: pd.DataFrame) -> int:
@@ -121,47 +128,130 @@ def impact(exposure: float, revenue: float, kris: pd.DataFrame, params: dict[str
 def _controls(entry: dict[str, Any]) -> tuple[int, int]:
     """How many steps the recorded controls take off likelihood and impact."""
     cs = entry.get("controls") or []
-    return (sum(int((c.get("reduces") or {}).get("likelihood", 0)) for c in cs),
-            sum(int((c.get("reduces") or {}).get("impact", 0)) for c in cs))
+    return (
+        sum(int((c.get("reduces") or {}).get("likelihood", 0)) for c in cs),
+        sum(int((c.get("reduces") or {}).get("impact", 0)) for c in cs),
+    )
 
 
-def _row(rid: str, family: str, title: str, title_zh: str, lk: int, im: int, model: tuple[int, int] | None,
-         exposure: float, revenue: float, kris: list[str], worst: str, entry: dict[str, Any], response: str,
-         owner: str, source: str) -> dict[str, Any]:
+def _row(
+    rid: str,
+    family: str,
+    title: str,
+    title_zh: str,
+    lk: int,
+    im: int,
+    model: tuple[int, int] | None,
+    exposure: float,
+    revenue: float,
+    kris: list[str],
+    worst: str,
+    entry: dict[str, Any],
+    response: str,
+    owner: str,
+    source: str,
+) -> dict[str, Any]:
     ov = entry.get("override") or {}
     lk, im = int(ov.get("likelihood", lk)), int(ov.get("impact", im))
     dl, di = _controls(entry)
     rl, ri = max(1, lk - dl), max(1, im - di)
-    return {"id": rid, "family": family, "title": title, "title_zh": title_zh,
-            "likelihood": lk, "impact": im, "score": lk * im, "rating": rating(lk * im),
-            "residual_likelihood": rl, "residual_impact": ri, "residual_score": rl * ri,
-            "residual_rating": rating(rl * ri), "exposure": round(float(exposure), 2),
-            "exposure_pct": round(exposure / revenue * 100, 2) if revenue > 0 else None,
-            "kris": kris, "worst": worst, "response": entry.get("response", response),
-            "owner": entry.get("owner", owner), "controls": [c.get("name", "") for c in entry.get("controls") or []],
-            "actions": list(entry.get("actions") or []), "source": source,
-            "model_likelihood": model[0] if model else None, "model_impact": model[1] if model else None,
-            "override_reason": str(ov["reason"]).strip() if ov else None}
+    return {
+        "id": rid,
+        "family": family,
+        "title": title,
+        "title_zh": title_zh,
+        "likelihood": lk,
+        "impact": im,
+        "score": lk * im,
+        "rating": rating(lk * im),
+        "residual_likelihood": rl,
+        "residual_impact": ri,
+        "residual_score": rl * ri,
+        "residual_rating": rating(rl * ri),
+        "exposure": round(float(exposure), 2),
+        "exposure_pct": round(exposure / revenue * 100, 2) if revenue > 0 else None,
+        "kris": kris,
+        "worst": worst,
+        "response": entry.get("response", response),
+        "owner": entry.get("owner", owner),
+        "controls": [c.get("name", "") for c in entry.get("controls") or []],
+        "actions": list(entry.get("actions") or []),
+        "source": source,
+        "model_likelihood": model[0] if model else None,
+        "model_impact": model[1] if model else None,
+        "override_reason": str(ov["reason"]).strip() if ov else None,
+    }
 
 
 def _score(f: Finding, ctx: Context, revenue: float, register: Register) -> dict[str, Any]:
     r = f.risk
     exp = EXPOSURE[r.exposure](ctx)
     lk, im = likelihood(f.kris), impact(exp, revenue, f.kris, ctx.params)
-    return _row(r.id, r.family, r.title_en, r.title_zh, lk, im, (lk, im), exp, revenue, list(f.kris["id"]),
-                f.worst, register.entry(r.id), r.response, r.owner, "kri")
+    return _row(
+        r.id,
+        r.family,
+        r.title_en,
+        r.title_zh,
+        lk,
+        im,
+        (lk, im),
+        exp,
+        revenue,
+        list(f.kris["id"]),
+        f.worst,
+        register.entry(r.id),
+        r.response,
+        r.owner,
+        "kri",
+    )
 
 
 def _added(a: dict[str, Any], revenue: float) -> dict[str, Any]:
-    return _row(a["id"], a["family"], a["title"], a.get("title_zh", a["title"]), a["likelihood"], a["impact"], None,
-                float(a.get("exposure", 0) or 0), revenue, list(a.get("kris") or []), "n/a", a,
-                a.get("response", "mitigate"), a.get("owner", ""), "analyst")
+    return _row(
+        a["id"],
+        a["family"],
+        a["title"],
+        a.get("title_zh", a["title"]),
+        a["likelihood"],
+        a["impact"],
+        None,
+        float(a.get("exposure", 0) or 0),
+        revenue,
+        list(a.get("kris") or []),
+        "n/a",
+        a,
+        a.get("response", "mitigate"),
+        a.get("owner", ""),
+        "analyst",
+    )
 
 
-COLUMNS = ["id", "family", "title", "title_zh", "likelihood", "impact", "score", "rating",
-           "residual_likelihood", "residual_impact", "residual_score", "residual_rating", "exposure",
-           "exposure_pct", "kris", "worst", "response", "owner", "controls", "actions", "source",
-           "model_likelihood", "model_impact", "override_reason"]
+COLUMNS = [
+    "id",
+    "family",
+    "title",
+    "title_zh",
+    "likelihood",
+    "impact",
+    "score",
+    "rating",
+    "residual_likelihood",
+    "residual_impact",
+    "residual_score",
+    "residual_rating",
+    "exposure",
+    "exposure_pct",
+    "kris",
+    "worst",
+    "response",
+    "owner",
+    "controls",
+    "actions",
+    "source",
+    "model_likelihood",
+    "model_impact",
+    "override_reason",
+]
 
 
 def assess(findings: list[Finding], ctx: Context, register: Register | None = None) -> pd.DataFrame:
@@ -193,13 +283,40 @@ def movement(current: pd.DataFrame, previous: pd.Series) -> pd.DataFrame:
     cur["previous_score"] = cur["id"].map(previous)
     cur["movement"] = np.select(
         [cur["previous_score"].isna(), cur["score"] > cur["previous_score"], cur["score"] < cur["previous_score"]],
-        ["new", "up", "down"], "same")
+        ["new", "up", "down"],
+        "same",
+    )
     closed_ids = [i for i in previous.index if i not in set(cur["id"])]
-    closed = [{"id": i, "family": BY_ID[i].family, "title": BY_ID[i].title_en, "title_zh": BY_ID[i].title_zh,
-               "likelihood": 1, "impact": 1, "score": 1, "rating": "low", "residual_likelihood": 1,
-               "residual_impact": 1, "residual_score": 1, "residual_rating": "low", "exposure": 0.0,
-               "exposure_pct": 0.0, "kris": list(BY_ID[i].kris), "worst": "green", "response": BY_ID[i].response,
-               "owner": BY_ID[i].owner, "controls": [], "actions": [], "source": "kri", "model_likelihood": None,
-               "model_impact": None, "override_reason": None, "previous_score": previous[i],
-               "movement": "closed"} for i in closed_ids if i in BY_ID]
+    closed = [
+        {
+            "id": i,
+            "family": BY_ID[i].family,
+            "title": BY_ID[i].title_en,
+            "title_zh": BY_ID[i].title_zh,
+            "likelihood": 1,
+            "impact": 1,
+            "score": 1,
+            "rating": "low",
+            "residual_likelihood": 1,
+            "residual_impact": 1,
+            "residual_score": 1,
+            "residual_rating": "low",
+            "exposure": 0.0,
+            "exposure_pct": 0.0,
+            "kris": list(BY_ID[i].kris),
+            "worst": "green",
+            "response": BY_ID[i].response,
+            "owner": BY_ID[i].owner,
+            "controls": [],
+            "actions": [],
+            "source": "kri",
+            "model_likelihood": None,
+            "model_impact": None,
+            "override_reason": None,
+            "previous_score": previous[i],
+            "movement": "closed",
+        }
+        for i in closed_ids
+        if i in BY_ID
+    ]
     return pd.concat([cur, pd.DataFrame(closed)], ignore_index=True) if closed else cur

@@ -1,17 +1,18 @@
 """Identification: which library risks are present (their KRIs breach), with the rows behind them."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pandas as pd
 
+from riskbook.ingest.checks import CHECKS
 from riskbook.kris import REGISTRY, Context, NotApplicable
-from riskbook.kris.customer import churned
 from riskbook.kris.compliance import violations
+from riskbook.kris.customer import churned
 from riskbook.kris.financial import ageing, limit_breaches
 from riskbook.kris.operational import leavers, orphaned_customers
-from riskbook.ingest.checks import CHECKS
 from riskbook.risks.library import LIBRARY, Risk
 
 SEVERITY: dict[str, int] = {"n/a": 0, "green": 0, "amber": 1, "red": 2}
@@ -45,18 +46,25 @@ def _names(ctx: Context, df: pd.DataFrame) -> pd.DataFrame:
 def _receivables(ctx: Context) -> dict[str, pd.DataFrame]:
     a = ageing(ctx)
     overdue = a[a["days_past_due"] > 0]
-    by_cust = (overdue.groupby("customer_id", observed=True)
-               .agg(invoices=("invoice_id", "size"), overdue=("balance", "sum"),
-                    max_days_past_due=("days_past_due", "max"))
-               .sort_values("overdue", ascending=False).head(EVIDENCE_ROWS).reset_index())
+    by_cust = (
+        overdue.groupby("customer_id", observed=True)
+        .agg(invoices=("invoice_id", "size"), overdue=("balance", "sum"), max_days_past_due=("days_past_due", "max"))
+        .sort_values("overdue", ascending=False)
+        .head(EVIDENCE_ROWS)
+        .reset_index()
+    )
     inv = overdue.sort_values("balance", ascending=False).head(EVIDENCE_ROWS)[
-        ["invoice_id", "customer_id", "issue_date", "due_date", "days_past_due", "balance"]]
+        ["invoice_id", "customer_id", "issue_date", "due_date", "days_past_due", "balance"]
+    ]
     out = {"overdue_customers": _names(ctx, by_cust), "overdue_invoices": _names(ctx, inv)}
     try:
         lb = limit_breaches(ctx)
         if len(lb):
-            out["credit_limit_breaches"] = lb[["customer_id", "customer_name", "credit_limit", "open_balance"]] \
-                .sort_values("open_balance", ascending=False).head(EVIDENCE_ROWS)
+            out["credit_limit_breaches"] = (
+                lb[["customer_id", "customer_name", "credit_limit", "open_balance"]]
+                .sort_values("open_balance", ascending=False)
+                .head(EVIDENCE_ROWS)
+            )
     except NotApplicable:
         pass
     return out
@@ -79,33 +87,53 @@ def _reps(ctx: Context) -> dict[str, pd.DataFrame]:
 def _lost_deals(ctx: Context) -> dict[str, pd.DataFrame]:
     opp = ctx.table("opportunities", "close_date")
     lost = ctx.in_period(opp[opp["status"].eq("lost")], "close_date")
-    cols = [c for c in ("opportunity_id", "customer_id", "close_date", "amount", "competitor", "loss_reason")
-            if c in lost.columns]
+    cols = [
+        c
+        for c in ("opportunity_id", "customer_id", "close_date", "amount", "competitor", "loss_reason")
+        if c in lost.columns
+    ]
     out = {"lost_deals": _names(ctx, lost.sort_values("amount", ascending=False)[cols].head(EVIDENCE_ROWS))}
     if "competitor" in lost.columns and lost["competitor"].notna().any():
-        out["losses_by_competitor"] = (lost.groupby("competitor", observed=True)["amount"]
-                                       .agg(["size", "sum"]).rename(columns={"size": "deals", "sum": "amount"})
-                                       .sort_values("amount", ascending=False).reset_index())
+        out["losses_by_competitor"] = (
+            lost.groupby("competitor", observed=True)["amount"]
+            .agg(["size", "sum"])
+            .rename(columns={"size": "deals", "sum": "amount"})
+            .sort_values("amount", ascending=False)
+            .reset_index()
+        )
     return out
 
 
 def _bad_records(ctx: Context) -> dict[str, pd.DataFrame]:
     from riskbook.stages.quality import touching
+
     f = touching(ctx.findings, ctx.period, ctx.as_of)
     f = f[(f["when"] == "period") & (f["severity"] == "error")]
     if f.empty:
         return {}
-    counts = (f.groupby(["table", "check", "column"], dropna=False, sort=False).size().rename("records")
-              .reset_index().sort_values("records", ascending=False, kind="stable"))
+    counts = (
+        f.groupby(["table", "check", "column"], dropna=False, sort=False)
+        .size()
+        .rename("records")
+        .reset_index()
+        .sort_values("records", ascending=False, kind="stable")
+    )
     counts["problem"] = counts["check"].map(lambda c: CHECKS[c].en)
     sample = f.groupby(["table", "check"], sort=False).head(3)
     sample = sample.assign(problem=sample["check"].map(lambda c: CHECKS[c].en))[
-        ["table", "row", "key", "column", "value", "problem", "note"]]
+        ["table", "row", "key", "column", "value", "problem", "note"]
+    ]
     return {"data_quality_problems": counts[["table", "problem", "column", "records"]], "bad_records_sample": sample}
 
 
 def _churn(ctx: Context) -> dict[str, pd.DataFrame]:
-    c = churned(REGISTRY["customer_churn_rate"].context(ctx)).sort_values(ascending=False).head(EVIDENCE_ROWS).rename("previous_revenue").reset_index()
+    c = (
+        churned(REGISTRY["customer_churn_rate"].context(ctx))
+        .sort_values(ascending=False)
+        .head(EVIDENCE_ROWS)
+        .rename("previous_revenue")
+        .reset_index()
+    )
     return {"churned_customers": _names(ctx, c)}
 
 
@@ -118,8 +146,11 @@ def _concentration(ctx: Context) -> dict[str, pd.DataFrame]:
 
 def _discounts(ctx: Context) -> dict[str, pd.DataFrame]:
     _, bad = violations(ctx)
-    cols = [c for c in ("order_id", "order_date", "customer_id", "rep_id", "list_price", "unit_price", "quantity")
-            if c in bad.columns]
+    cols = [
+        c
+        for c in ("order_id", "order_date", "customer_id", "rep_id", "list_price", "unit_price", "quantity")
+        if c in bad.columns
+    ]
     top = bad.assign(discount_pct=bad["discount"] * 100).sort_values("discount_pct", ascending=False)
     return {"unapproved_discounts": _names(ctx, top[cols + ["discount_pct"]].head(EVIDENCE_ROWS))}
 
@@ -138,9 +169,17 @@ def _cancellations(ctx: Context) -> dict[str, pd.DataFrame]:
 
 
 EVIDENCE: dict[str, Callable[[Context], dict[str, pd.DataFrame]]] = {
-    "R-FIN-01": _receivables, "R-FIN-02": _limits, "R-OPS-01": _reps, "R-MKT-02": _lost_deals,
-    "R-OPS-03": _bad_records, "R-CUS-01": _churn, "R-MKT-03": _concentration, "R-CMP-01": _discounts,
-    "R-OPS-04": _incidents, "R-CMP-02": _incidents, "R-FIN-03": _cancellations,
+    "R-FIN-01": _receivables,
+    "R-FIN-02": _limits,
+    "R-OPS-01": _reps,
+    "R-MKT-02": _lost_deals,
+    "R-OPS-03": _bad_records,
+    "R-CUS-01": _churn,
+    "R-MKT-03": _concentration,
+    "R-CMP-01": _discounts,
+    "R-OPS-04": _incidents,
+    "R-CMP-02": _incidents,
+    "R-FIN-03": _cancellations,
 }
 
 

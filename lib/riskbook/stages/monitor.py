@@ -1,4 +1,5 @@
 """Monitoring: KRIs over trailing periods, control limits, Western Electric rules, new breaches."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,8 +52,17 @@ def control_limits(hist: pd.DataFrame) -> pd.DataFrame:
         mean = float(base.mean()) if len(base) else np.nan
         sd = float(base.std(ddof=1)) if len(base) > 1 else np.nan
         rules = western_electric(v, mean, sd) if latest_ok and len(base) >= 3 and sd > 0 else []
-        rows.append({"id": kid, "mean": mean, "sd": sd, "lcl": mean - 3 * sd, "ucl": mean + 3 * sd,
-                     "points": len(v), "rules": rules})
+        rows.append(
+            {
+                "id": kid,
+                "mean": mean,
+                "sd": sd,
+                "lcl": mean - 3 * sd,
+                "ucl": mean + 3 * sd,
+                "points": len(v),
+                "rules": rules,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -63,6 +73,10 @@ def monitor(ctx: Context, current: pd.DataFrame) -> dict[str, pd.DataFrame]:
     b = current[current["status"].isin(["amber", "red"])].copy()
     b["new"] = ~b["previous_status"].isin(["amber", "red"])
     b = b.merge(limits[["id", "rules"]], on="id", how="left")
-    b = b.sort_values(["new", "status"], ascending=[False, False], key=lambda s: s.map(
-        {"red": 1, "amber": 0}) if s.name == "status" else s, kind="stable").reset_index(drop=True)
+    b = b.sort_values(
+        ["new", "status"],
+        ascending=[False, False],
+        key=lambda s: s.map({"red": 1, "amber": 0}) if s.name == "status" else s,
+        kind="stable",
+    ).reset_index(drop=True)
     return {"history": hist, "limits": limits, "breaches": b}

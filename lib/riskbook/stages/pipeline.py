@@ -6,12 +6,14 @@ never run for this unit and period) or stale (the data, period, settings or regi
 computed here, in process, from the same code — so any stage notebook runs on its own. A product saved
 from an analyst's edited notebook is used as saved while its inputs are unchanged: edits flow downstream.
 """
+
 from __future__ import annotations
 
 import pickle
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -54,10 +56,10 @@ class Summary:
     kris: pd.DataFrame
     risks: pd.DataFrame
     top: pd.DataFrame
-    actions: pd.DataFrame       # the top risks' actions, analysts' first (the summary page)
-    all_actions: pd.DataFrame   # every live risk's actions (the workbook)
+    actions: pd.DataFrame  # the top risks' actions, analysts' first (the summary page)
+    all_actions: pd.DataFrame  # every live risk's actions (the workbook)
     breaches: pd.DataFrame
-    dq: dict[str, Any]          # the data_quality section of results.json
+    dq: dict[str, Any]  # the data_quality section of results.json
     closed: pd.DataFrame
     evidence: dict[str, pd.DataFrame] = field(default_factory=dict)  # the first table of each kind
     touched: pd.DataFrame | None = None  # the findings that touch the report (the workbook lists them)
@@ -92,8 +94,11 @@ def load(unit: Unit, stage: str) -> Any:
     """The product of ``stage`` for this unit and period: the saved one, else computed now (and saved)."""
     product = saved(unit, stage)
     if product is None:
-        print(f"riskbook: no up-to-date {stage} result for {unit.id} {unit.period}: computing it here "
-              f"(as notebooks/{NOTEBOOKS[stage]}.ipynb does)", file=sys.stderr)
+        print(
+            f"riskbook: no up-to-date {stage} result for {unit.id} {unit.period}: computing it here "
+            f"(as notebooks/{NOTEBOOKS[stage]}.ipynb does)",
+            file=sys.stderr,
+        )
         product = STAGES[stage](unit)
     return product
 
@@ -103,6 +108,7 @@ def identification(unit: Unit) -> Identification:
     """KRIs of the period and the risks they show present."""
     from riskbook import kris
     from riskbook.stages.identify import identify
+
     k = kris.compute(unit.ctx)
     product = Identification(k, identify(unit.ctx, k))
     save(unit, "identification", product)
@@ -112,6 +118,7 @@ def identification(unit: Unit) -> Identification:
 def assessment(unit: Unit) -> Assessment:
     """The present risks scored on the 5×5 matrix, the register applied, movement since last period."""
     from riskbook.stages.assess import assess, movement, previous_scores
+
     ident = load(unit, "identification")
     register = unit.register()
     risks = assess(ident.findings, unit.ctx, register)
@@ -123,6 +130,7 @@ def assessment(unit: Unit) -> Assessment:
 def monitoring(unit: Unit) -> Monitoring:
     """The KRIs' history, control limits and breaches."""
     from riskbook.stages.monitor import monitor
+
     ident = load(unit, "identification")
     m = monitor(unit.ctx, ident.kris)
     product = Monitoring(m["history"], m["limits"], m["breaches"])
@@ -133,11 +141,16 @@ def monitoring(unit: Unit) -> Monitoring:
 def summary(unit: Unit) -> Summary:
     """The executive summary of the three stages before it (computes; ``riskbook.render`` writes)."""
     from riskbook.stages.summarise import summarise
+
     product = summarise(unit, load(unit, "identification"), load(unit, "assessment"), load(unit, "monitoring"))
     save(unit, "summary", product)
     return product
 
 
-STAGES: dict[str, Callable[[Unit], Any]] = {"identification": identification, "assessment": assessment,
-                                            "monitoring": monitoring, "summary": summary}
+STAGES: dict[str, Callable[[Unit], Any]] = {
+    "identification": identification,
+    "assessment": assessment,
+    "monitoring": monitoring,
+    "summary": summary,
+}
 NOTEBOOKS: dict[str, str] = {name.split("_", 1)[1]: name for name in config.STAGES}  # stage → its notebook

@@ -1,4 +1,5 @@
 """The group roll-up: every unit's results.json side by side."""
+
 from __future__ import annotations
 
 import json
@@ -35,11 +36,43 @@ def family_matrix(docs: dict[str, dict[str, Any]]) -> pd.DataFrame:
 
 def top_risks(docs: dict[str, dict[str, Any]], n: int = 10) -> pd.DataFrame:
     """The group's highest-scoring risks across units."""
-    rows = [{"unit": u, **{k: r[k] for k in ("id", "title", "score", "rating", "residual_score", "exposure",
-                                            "movement", "response", "owner")}}
-            for u, d in docs.items() for r in d["risks"] if r["movement"] != "closed"]
-    df = pd.DataFrame(rows, columns=["unit", "id", "title", "score", "rating", "residual_score", "exposure",
-                                     "movement", "response", "owner"])
+    rows = [
+        {
+            "unit": u,
+            **{
+                k: r[k]
+                for k in (
+                    "id",
+                    "title",
+                    "score",
+                    "rating",
+                    "residual_score",
+                    "exposure",
+                    "movement",
+                    "response",
+                    "owner",
+                )
+            },
+        }
+        for u, d in docs.items()
+        for r in d["risks"]
+        if r["movement"] != "closed"
+    ]
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "unit",
+            "id",
+            "title",
+            "score",
+            "rating",
+            "residual_score",
+            "exposure",
+            "movement",
+            "response",
+            "owner",
+        ],
+    )
     return df.sort_values(["score", "exposure"], ascending=False, kind="stable").head(n).reset_index(drop=True)
 
 

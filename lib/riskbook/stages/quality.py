@@ -5,6 +5,7 @@ those of its unit (and those that belong to no unit): the period's own first, th
 in the window its comparisons read (previous period, year-ago, trend), undated ones (master data)
 and rows dated after the as-of date.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,12 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskbook.core.periods import Period
 from riskbook.ingest.checks import CHECKS, DUPLICATES, FINDINGS_SCHEMA
 from riskbook.kris import Context, NotApplicable, touched
 from riskbook.kris.operational import BENFORD, first_digits, period_records
-from riskbook.core.periods import Period
 
-LOCATIONS = 20     # rows and keys listed per issue in results.json
+LOCATIONS = 20  # rows and keys listed per issue in results.json
 WHEN_ORDER = {"period": 0, "earlier": 1, "undated": 2, "future": 3}
 
 
@@ -38,6 +39,7 @@ def window_start(period: Period) -> pd.Timestamp:
     """The first day a report of ``period`` reads: its trend (monitoring.TRAILING) or its year-ago
     period, whichever reaches further back."""
     from riskbook.stages.monitor import TRAILING
+
     return period.shift(-max(TRAILING[period.kind] - 1, period.per_year)).start
 
 
@@ -49,8 +51,11 @@ def touching(findings: pd.DataFrame | None, period: Period, as_of: pd.Timestamp 
     d = findings["date"]
     start = window_start(period)
     future = findings["check"].eq("future_date") | ((d > as_of) if as_of is not None else False)
-    when = np.select([future, d.isna(), (d >= period.start) & (d < period.end_exclusive), (d >= start) & (d < period.start)],
-                     ["future", "undated", "period", "earlier"], "")
+    when = np.select(
+        [future, d.isna(), (d >= period.start) & (d < period.end_exclusive), (d >= start) & (d < period.start)],
+        ["future", "undated", "period", "earlier"],
+        "",
+    )
     out = findings.assign(when=when)
     out = out[out["when"] != ""]
     return out.assign(period=period_label(out["date"], period.kind))
@@ -81,25 +86,35 @@ def issues(f: pd.DataFrame, names: dict[str, dict[str, str]] | None = None) -> l
         values = values[values != ""]
         excluded = str(g["excluded"].iloc[0] or "")
         notes = g["note"].dropna()
-        out.append({
-            "check": check, "severity": severity, "table": table, "column": column or None,
-            "source_column": names.get(table, {}).get(column) if column else None,
-            "title": CHECKS[check].en, "title_zh": CHECKS[check].zh,
-            "file": str(g["file"].iloc[0]), "count": int(len(g)), "in_period": int((g["when"] == "period").sum()),
-            "rows": [int(r) for r in g["row"].head(LOCATIONS)],
-            "keys": [str(k) for k in g["key"].dropna().head(LOCATIONS)],
-            "value": str(values.iloc[0]) if len(values) else "",
-            "note": str(notes.iloc[0]) if len(notes) else "",
-            "periods": sorted(p for p in g["period"].unique() if p),
-            "units": sorted(u for u in g["unit"].dropna().unique()),
-            "no_unit": int(g["unit"].isna().sum()),
-            "excluded": excluded, "kris": _kris(table, column, excluded, check, severity),
-        })
+        out.append(
+            {
+                "check": check,
+                "severity": severity,
+                "table": table,
+                "column": column or None,
+                "source_column": names.get(table, {}).get(column) if column else None,
+                "title": CHECKS[check].en,
+                "title_zh": CHECKS[check].zh,
+                "file": str(g["file"].iloc[0]),
+                "count": int(len(g)),
+                "in_period": int((g["when"] == "period").sum()),
+                "rows": [int(r) for r in g["row"].head(LOCATIONS)],
+                "keys": [str(k) for k in g["key"].dropna().head(LOCATIONS)],
+                "value": str(values.iloc[0]) if len(values) else "",
+                "note": str(notes.iloc[0]) if len(notes) else "",
+                "periods": sorted(p for p in g["period"].unique() if p),
+                "units": sorted(u for u in g["unit"].dropna().unique()),
+                "no_unit": int(g["unit"].isna().sum()),
+                "excluded": excluded,
+                "kris": _kris(table, column, excluded, check, severity),
+            }
+        )
     return sorted(out, key=lambda i: (i["in_period"] == 0, i["severity"] != "error", -i["count"]))
 
 
-def summary(ctx: Context, names: dict[str, dict[str, str]] | None = None,
-            touched: pd.DataFrame | None = None) -> dict[str, Any]:
+def summary(
+    ctx: Context, names: dict[str, dict[str, str]] | None = None, touched: pd.DataFrame | None = None
+) -> dict[str, Any]:
     """The data_quality section of results.json: the period's records checked, those failing an error
     check and the duplicates (the two data-quality KRIs' numerators), and every finding that touches
     the report, by check (``touched``: :func:`touching` of the context's findings, where already known)."""
@@ -109,10 +124,14 @@ def summary(ctx: Context, names: dict[str, dict[str, str]] | None = None,
     except NotApplicable:
         checked = failing = dups = 0
     f = touched if touched is not None else touching(ctx.findings, ctx.period, ctx.as_of)
-    return {"rows_checked": checked, "rows_failing": failing, "duplicates": dups,
-            "errors": int((f["severity"] == "error").sum()) if len(f) else 0,
-            "warnings": int((f["severity"] == "warning").sum()) if len(f) else 0,
-            "issues": issues(f, names)}
+    return {
+        "rows_checked": checked,
+        "rows_failing": failing,
+        "duplicates": dups,
+        "errors": int((f["severity"] == "error").sum()) if len(f) else 0,
+        "warnings": int((f["severity"] == "warning").sum()) if len(f) else 0,
+        "issues": issues(f, names),
+    }
 
 
 def benford(ctx: Context) -> pd.DataFrame | None:

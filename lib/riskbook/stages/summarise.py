@@ -1,4 +1,5 @@
 """The executive summary: headline, top risks with movement, responses, owners and actions."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +15,15 @@ TOP_N = 5
 def headline(kris: pd.DataFrame, risks: pd.DataFrame, currency: str, lang: str = "en") -> str:
     """One sentence: KRI breaches, risks, high ones, money at risk."""
     live = risks[risks["movement"] != "closed"]
-    return t("headline", lang, red=int((kris["status"] == "red").sum()), amber=int((kris["status"] == "amber").sum()),
-             risks=len(live), high=int(live["rating"].isin(["high", "critical"]).sum()),
-             exposure=money(money_at_risk(live), currency, lang))
+    return t(
+        "headline",
+        lang,
+        red=int((kris["status"] == "red").sum()),
+        amber=int((kris["status"] == "amber").sum()),
+        risks=len(live),
+        high=int(live["rating"].isin(["high", "critical"]).sum()),
+        exposure=money(money_at_risk(live), currency, lang),
+    )
 
 
 def money_at_risk(risks: pd.DataFrame) -> float:
@@ -31,8 +38,13 @@ def top_risks(risks: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
     return live.sort_values(["score", "exposure"], ascending=False, kind="stable").head(n)
 
 
-def actions_table(risks: pd.DataFrame, library_actions: dict[str, tuple[str, ...]], as_of: pd.Timestamp,
-                  lang: str = "en", recommended: int = 3) -> pd.DataFrame:
+def actions_table(
+    risks: pd.DataFrame,
+    library_actions: dict[str, tuple[str, ...]],
+    as_of: pd.Timestamp,
+    lang: str = "en",
+    recommended: int = 3,
+) -> pd.DataFrame:
     """Register actions of the top risks, or the library's recommended ones where none are recorded."""
     rows: list[dict[str, Any]] = []
     for r in risks.itertuples():
@@ -40,12 +52,26 @@ def actions_table(risks: pd.DataFrame, library_actions: dict[str, tuple[str, ...
         if r.actions:
             for a in r.actions:
                 status = "overdue" if id(a) in late else str(a.get("status", "open"))
-                rows.append({"risk": r.id, "action": a["action"], "owner": a.get("owner", r.owner),
-                             "due": str(a.get("due", "")), "status": t(status, lang)})
+                rows.append(
+                    {
+                        "risk": r.id,
+                        "action": a["action"],
+                        "owner": a.get("owner", r.owner),
+                        "due": str(a.get("due", "")),
+                        "status": t(status, lang),
+                    }
+                )
         else:
             for a in library_actions.get(r.id, ())[:recommended]:
-                rows.append({"risk": r.id, "action": a, "owner": owner(r.owner, lang), "due": "",
-                             "status": t("recommended", lang)})
+                rows.append(
+                    {
+                        "risk": r.id,
+                        "action": a,
+                        "owner": owner(r.owner, lang),
+                        "due": "",
+                        "status": t("recommended", lang),
+                    }
+                )
     return pd.DataFrame(rows, columns=["risk", "action", "owner", "due", "status"])
 
 
@@ -59,9 +85,9 @@ def no_data_note(unit: Any, lang: str = "en") -> str:
 
 def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
     """The summary of a unit from its identification, assessment and monitoring (nothing written)."""
+    from riskbook.risks.library import BY_ID
     from riskbook.stages import quality
     from riskbook.stages.pipeline import Summary
-    from riskbook.risks.library import BY_ID
 
     lang, kris, risks = unit.lang, ident.kris, asmt.risks
     top = top_risks(risks)
@@ -78,6 +104,18 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
         for name, df in f.evidence.items():
             evidence.setdefault(name, df)
     line = no_data_note(unit, lang) if unit.no_data else headline(kris, risks, unit.currency, lang)
-    return Summary(headline=line, status=status, data_through=unit.data_through, kris=kris, risks=risks, top=top,
-                   actions=actions, all_actions=all_actions, breaches=mon.breaches, dq=dq,
-                   closed=risks[risks["movement"] == "closed"], evidence=evidence, touched=touched)
+    return Summary(
+        headline=line,
+        status=status,
+        data_through=unit.data_through,
+        kris=kris,
+        risks=risks,
+        top=top,
+        actions=actions,
+        all_actions=all_actions,
+        breaches=mon.breaches,
+        dq=dq,
+        closed=risks[risks["movement"] == "closed"],
+        evidence=evidence,
+        touched=touched,
+    )

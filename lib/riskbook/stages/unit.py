@@ -1,4 +1,5 @@
 """Open one unit's data and parameters for a period: the entry point of every notebook."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,13 +10,13 @@ from typing import Any
 import pandas as pd
 
 from riskbook.core import config
-from riskbook.settings import sources
+from riskbook.core.errors import ParamError, check_choice
+from riskbook.core.periods import Period, latest_covered
 from riskbook.ingest.store import ingest, load_findings, read_meta
 from riskbook.ingest.store import load_unit as load_slice
-from riskbook.core.errors import ParamError, check_choice
 from riskbook.kris import Context
+from riskbook.settings import sources
 from riskbook.settings.params import company_dir, display_name, resolve_company, unit_settings
-from riskbook.core.periods import Period, latest_covered
 
 LANGS: tuple[str, ...] = ("en", "zh")
 
@@ -51,6 +52,7 @@ class Unit:
     def register(self) -> Any:
         """The analysts' register of this unit (params/register/<unit>.yaml)."""
         from riskbook.settings.register import Register, load_register
+
         return Register() if self.params_dir is None else load_register(self.id, self.params_dir)
 
     @property
@@ -67,6 +69,7 @@ class Unit:
         import xxhash
 
         from riskbook.settings.register import register_path
+
         h = xxhash.xxh3_128(f"{self.meta.get('store', '')}|{self.period}|{self.lang}|".encode())
         h.update(json.dumps(self.params, sort_keys=True, default=str).encode())
         if self.params_dir is not None:
@@ -97,8 +100,9 @@ def _store(store_dir: str | Path | None, data: str | Path | None, config_file: s
     if store_dir:
         path = Path(store_dir)
         if not (path / "meta.json").exists():
-            raise ParamError(f"store {path}: not an ingested store (riskbook run hands one down; leave "
-                             "store=None to read the data)")
+            raise ParamError(
+                f"store {path}: not an ingested store (riskbook run hands one down; leave store=None to read the data)"
+            )
         return path
     return open_store(data, config_file)
 
@@ -118,8 +122,9 @@ def resolve_period(period: str | None, meta: dict[str, Any]) -> Period:
 def check_period(p: Period, meta: dict[str, Any]) -> None:
     """ParamError unless the data overlaps ``p``."""
     if p.start > data_end(meta):
-        raise ParamError(f"period {p} starts after the data ends (data through {data_end(meta).date()}); "
-                         "pick an earlier period")
+        raise ParamError(
+            f"period {p} starts after the data ends (data through {data_end(meta).date()}); pick an earlier period"
+        )
     if p.end < pd.Timestamp(meta["first_date"]):
         raise ParamError(f"period {p} ends before the data starts ({meta['first_date']})")
 
@@ -136,9 +141,17 @@ def out_root(out_dir: str | Path | None) -> Path:
     return p if p.is_absolute() else config.PROJ_ROOT / p
 
 
-def open_unit(unit: str, period: str | None = None, lang: str | None = None, data: str | None = None,
-              config_file: str | None = None, out_dir: str | Path | None = None, *,
-              store: str | Path | None = None, settings: dict[str, Any] | None = None) -> Unit:
+def open_unit(
+    unit: str,
+    period: str | None = None,
+    lang: str | None = None,
+    data: str | None = None,
+    config_file: str | None = None,
+    out_dir: str | Path | None = None,
+    *,
+    store: str | Path | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Unit:
     """Load ``unit``'s slice and parameters for ``period`` (default: latest complete quarter).
 
     ``store`` and ``settings`` are what ``riskbook run`` resolved once for every task: the ingested store
@@ -155,8 +168,14 @@ def open_unit(unit: str, period: str | None = None, lang: str | None = None, dat
     lang = lang or params.get("lang", "en")
     check_choice("lang", lang, LANGS)
     check_period(p, meta)
-    ctx = Context(load_slice(st, unit), p, params, pd.Timestamp(meta["first_date"]),
-                  as_of=pd.Timestamp(meta["as_of"]), findings=load_findings(st, unit))
+    ctx = Context(
+        load_slice(st, unit),
+        p,
+        params,
+        pd.Timestamp(meta["first_date"]),
+        as_of=pd.Timestamp(meta["as_of"]),
+        findings=load_findings(st, unit),
+    )
     out = out_root(out_dir) / str(p) / unit
     out.mkdir(parents=True, exist_ok=True)
     return Unit(unit, p, lang, params, ctx, out, meta, params_dir)
@@ -179,16 +198,22 @@ class Group:
         return [u for u in self.units if u not in self.docs]
 
 
-def open_group(period: str | None = None, lang: str | None = None, data: str | None = None,
-               config_file: str | None = None, out_dir: str | Path | None = None, *,
-               store: str | Path | None = None) -> Group:
+def open_group(
+    period: str | None = None,
+    lang: str | None = None,
+    data: str | None = None,
+    config_file: str | None = None,
+    out_dir: str | Path | None = None,
+    *,
+    store: str | Path | None = None,
+) -> Group:
     """Read every unit's results.json for ``period``."""
     from riskbook.stages.portfolio import load_results
+
     meta = read_meta(_store(store, data, config_file))
     p = resolve_period(period, meta)
     company = resolve_company(data, config_file)
     lang = lang or company.settings.get("lang", "en")
     check_choice("lang", lang, LANGS)
     docs = load_results(out_root(out_dir) / str(p))
-    return Group(p, lang, company.name, company.currency,
-                 meta["units"], docs)
+    return Group(p, lang, company.name, company.currency, meta["units"], docs)
