@@ -36,7 +36,7 @@ _NAMES: dict[str, tuple[str, str | None]] = {
     "Period": ("riskbook.core.periods", "Period"),
     "load_register": ("riskbook.settings.register", "load_register"),
     "set_theme": ("riskbook.report.theme", "set_theme"),
-    "RISKS": ("riskbook.risks.library", "BY_ID"),
+    "RISKS": ("riskbook.risks", "BY_ID"),
 }
 
 

@@ -219,24 +219,6 @@ COLUMNS_ZH: dict[str, str] = {
     "owner": "负责人",
     "due": "截止日期",
 }
-EVIDENCE_TITLES: dict[str, tuple[str, str]] = {
-    "overdue_customers": ("Overdue customers", "逾期客户"),
-    "overdue_invoices": ("Largest overdue invoices", "最大逾期发票"),
-    "credit_limit_breaches": ("Customers over their credit limit", "超信用额度客户"),
-    "leavers": ("Reps who left in the period", "本期离职销售"),
-    "orphaned_accounts": ("Accounts whose rep left", "离职销售遗留客户"),
-    "lost_deals": ("Largest lost deals", "最大丢单"),
-    "losses_by_competitor": ("Losses by competitor", "按竞争对手的丢单"),
-    "data_quality_problems": ("Data-quality problems", "数据质量问题"),
-    "bad_records_sample": ("Sample of bad records", "问题记录样本"),
-    "churned_customers": ("Customers who stopped buying", "停止购买的客户"),
-    "top_customers": ("Top 10 customers", "前十大客户"),
-    "unapproved_discounts": ("Unapproved discounts beyond the limit", "超权限未审批折扣"),
-    "incidents": ("Incidents in the period", "本期事件"),
-    "cancelled_lines": ("Largest cancelled or returned lines", "最大取消/退货行"),
-}
-
-
 ROLES_ZH: dict[str, str] = {
     "Head of Sales": "销售总监",
     "Head of Sales Operations": "销售运营总监",

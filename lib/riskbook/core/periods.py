@@ -13,6 +13,8 @@ _Q = re.compile(r"^(\d{4})Q([1-4])$")
 _M = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _Y = re.compile(r"^(\d{4})$")
 
+TRAILING: dict[str, int] = {"Q": 8, "M": 12, "Y": 5}  # periods a trend chart shows, per period kind
+
 
 @dataclass(frozen=True, order=True)
 class Period:

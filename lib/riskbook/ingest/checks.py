@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,60 +23,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from riskbook.core.errors import DataError
+from riskbook.core.findings import CHECKS, DUPLICATES, FINDINGS_SCHEMA, Check  # noqa: F401  (re-exported)
 from riskbook.core.schema import TABLES
 from riskbook.ingest.flags import codes, combine, duplicate_groups
 from riskbook.ingest.loader import MOSTLY, UNIT_MAX, Flagged
 
-
-@dataclass(frozen=True)
-class Check:
-    """One data-quality check: its id, title in both languages and what it means for the KRIs."""
-
-    id: str
-    en: str
-    zh: str
-
-
-CHECKS: dict[str, Check] = {
-    c.id: c
-    for c in (
-        Check("missing_value", "Mandatory value missing", "必填值缺失"),
-        Check("unparseable_value", "Value cannot be read", "数值无法识别"),
-        Check("invalid_value", "Value outside its allowed set", "取值不在允许范围内"),
-        Check("unmapped_value", "Value not in the mapping's values:", "取值未在映射 values: 中"),
-        Check("invalid_unit", "Unit id that is not a lowercase slug", "业务单元编号无效"),
-        Check("future_date", "Date after the as-of date", "日期晚于数据截止日"),
-        Check("date_order", "Dates in an impossible order", "日期先后矛盾"),
-        Check("unknown_id", "Id not found in its master table", "编号在主数据中不存在"),
-        Check("duplicate_row", "Exact duplicate of an earlier row", "与前一行完全重复"),
-        Check("duplicate_key", "Key repeated with other values", "主键重复且内容不同"),
-        Check("unit_conflict", "Listed under more than one unit", "同时属于多个业务单元"),
-        Check("overpayment", "Payments exceed the invoice", "付款超过发票金额"),
-        Check("negative_amount", "Negative amount", "金额为负"),
-        Check("zero_amount", "Zero amount", "金额为零"),
-        Check("amount_mismatch", "Amount disagrees with quantity × unit price", "金额与数量×单价不符"),
-        Check("outlier_amount", "Amount far outside the usual range", "金额远超常规范围"),
-        Check("missing_optional", "Optional value missing where records normally have one", "可选字段缺失"),
-    )
-}
-
-FINDINGS_SCHEMA = pa.schema(
-    [
-        ("check", pa.string()),
-        ("severity", pa.string()),
-        ("table", pa.string()),
-        ("file", pa.string()),
-        ("row", pa.int64()),
-        ("unit", pa.string()),
-        ("key", pa.string()),
-        ("column", pa.string()),
-        ("value", pa.string()),
-        ("date", pa.timestamp("ns")),
-        ("note", pa.string()),
-        ("excluded", pa.string()),
-    ]
-)
-DUPLICATES = ("duplicate_row", "duplicate_key")
 BLANK = "<blank>"  # a finding whose value is empty by what it is (a missing value, a whole duplicate row)
 VALUE_CHARS = 120  # a value is shown up to this many characters
 

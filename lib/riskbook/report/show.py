@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
-from riskbook.core.i18n import ARROWS, EVIDENCE_TITLES, column, money, owner, rule, status_word, t
+from riskbook.core.i18n import ARROWS, column, money, owner, rule, status_word, t
 from riskbook.core.i18n import note as note_text
 from riskbook.report.palettes import RAG, RATING
 
@@ -188,8 +188,9 @@ def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
 
 def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> None:
     """An evidence table with its title."""
-    en, zh = EVIDENCE_TITLES.get(name, (name, name))
-    display(Markdown(f"**{zh if lang == 'zh' else en}**"))
+    from riskbook.risks import evidence_title
+
+    display(Markdown(f"**{evidence_title(name, lang)}**"))
     display(frame(df, lang, currency))
 
 

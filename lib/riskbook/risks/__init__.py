@@ -1,1 +1,99 @@
-"""The risk library: the risks riskbook knows, with their KRIs, responses and recommended actions."""
+"""The risk library: each risk in one place — the KRIs that show it present, the evidence behind it, how
+its money at risk is measured, its default response, owner and recommended actions (en/zh).
+
+A risk is declared with :func:`risk` in the module of its family; identification and assessment
+(riskbook.stages) are generic engines over :data:`LIBRARY`, so a new risk touches one file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from riskbook.kris import Context
+
+RESPONSES: tuple[str, ...] = ("avoid", "mitigate", "transfer", "accept")
+EVIDENCE_ROWS = 15  # rows per evidence table
+
+Evidence = Callable[[Context], dict[str, pd.DataFrame]]
+
+
+def no_money(ctx: Context) -> float:
+    """A risk whose money at risk cannot be measured (impact then follows the KRIs' severity)."""
+    return 0.0
+
+
+def no_evidence(ctx: Context) -> dict[str, pd.DataFrame]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A library risk: its KRIs, evidence (tables of the rows behind them, titled in ``tables``) and
+    exposure (the money at risk in the period)."""
+
+    id: str
+    family: str
+    kris: tuple[str, ...]
+    response: str
+    owner: str
+    title_en: str
+    title_zh: str
+    desc_en: str
+    desc_zh: str
+    actions_en: tuple[str, ...]
+    actions_zh: tuple[str, ...]
+    exposure: Callable[[Context], float] = no_money
+    evidence: Evidence = no_evidence
+    tables: dict[str, tuple[str, str]] = field(default_factory=dict)  # evidence table → (en, zh) title
+
+    def title(self, lang: str = "en") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def description(self, lang: str = "en") -> str:
+        return self.desc_zh if lang == "zh" else self.desc_en
+
+    def actions(self, lang: str = "en") -> tuple[str, ...]:
+        return self.actions_zh if lang == "zh" else self.actions_en
+
+
+LIBRARY: list[Risk] = []  # in the order of the family modules imported below, then of declaration
+BY_ID: dict[str, Risk] = {}
+
+
+def risk(**fields) -> Risk:
+    """Declare and register a library risk."""
+    r = Risk(**fields)
+    assert r.id not in BY_ID, r.id
+    assert r.response in RESPONSES, (r.id, r.response)
+    LIBRARY.append(r)
+    BY_ID[r.id] = r
+    return r
+
+
+def with_names(ctx: Context, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with customer_name beside customer_id, where a customers table is present."""
+    cust = ctx.tables.get("customers")
+    if cust is None or "customer_id" not in df.columns:
+        return df
+    names = cust.drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
+    df = df.copy()
+    df.insert(df.columns.get_loc("customer_id") + 1, "customer_name", df["customer_id"].map(names))
+    return df
+
+
+def evidence_title(name: str, lang: str = "en") -> str:
+    """The title of an evidence table, from the risk that makes it."""
+    for r in LIBRARY:
+        if name in r.tables:
+            en, zh = r.tables[name]
+            return zh if lang == "zh" else en
+    return name
+
+
+from riskbook.risks import compliance, customer, financial, market, operational  # noqa: E402,F401  (registers)
+
+# the library's order: by family as the reports list them
+LIBRARY.sort(key=lambda r: ("market", "customer", "operational", "financial", "compliance").index(r.family))

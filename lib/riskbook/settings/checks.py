@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from riskbook.core.errors import ParamError
+from riskbook.risks import RESPONSES
 
 COMPANY_KEYS: set[str] = {
     "company",
@@ -38,7 +39,6 @@ SECTIONS: dict[str, set[str]] = {
 }
 THRESHOLD_KEYS: set[str] = {"amber", "red", "direction"}
 LANGS = ("en", "zh")
-RESPONSES = ("avoid", "mitigate", "transfer", "accept")
 STATUSES = ("open", "in progress", "done", "cancelled")
 ENTRY_KEYS = {"owner", "response", "controls", "actions", "override"}
 ADDED_KEYS = ENTRY_KEYS | {"id", "family", "title", "title_zh", "likelihood", "impact", "exposure", "kris"}

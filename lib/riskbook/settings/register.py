@@ -12,7 +12,7 @@ import pandas as pd
 from riskbook.core import config
 from riskbook.core.errors import ParamError
 from riskbook.kris import FAMILIES
-from riskbook.risks.library import BY_ID, RESPONSES
+from riskbook.risks import BY_ID, RESPONSES
 from riskbook.settings.params import read_yaml
 
 

@@ -10,12 +10,7 @@ import pandas as pd
 
 from riskbook import kris as K
 from riskbook.kris import Context, NotApplicable
-from riskbook.kris.compliance import violations
-from riskbook.kris.customer import churn_sets
-from riskbook.kris.financial import ageing, limit_breaches
-from riskbook.kris.market import discounted_lines
-from riskbook.kris.operational import orphaned_customers, period_records
-from riskbook.risks.library import BY_ID
+from riskbook.risks import BY_ID
 from riskbook.settings.register import Register
 from riskbook.stages.identify import SEVERITY, Finding, identify
 
@@ -37,76 +32,6 @@ def _safe(fn: Callable[[Context], float]) -> Callable[[Context], float]:
             return 0.0
 
     return inner
-
-
-def _lost_to_competitors(ctx: Context, period) -> float:
-    opp = ctx.tables.get("opportunities")
-    if opp is None or not {"close_date", "competitor"} <= set(opp.columns):
-        return 0.0
-    lost = ctx.in_period(opp[opp["status"].eq("lost") & opp["competitor"].notna()], "close_date", period)
-    return float(lost["amount"].sum())
-
-
-def _excess_discount(ctx: Context) -> float:
-    """Discount beyond the normal depth (the amber threshold) plus the rise in business lost to competitors."""
-    d = discounted_lines(ctx)
-    amber = K.thresholds(K.REGISTRY["discount_depth"], ctx.params, ctx.period.kind)["amber"] / 100
-    excess = float(((d["discount"] - amber).clip(lower=0) * d["list_price"] * d["qty"]).sum())
-    more_lost = _lost_to_competitors(ctx, ctx.period) - _lost_to_competitors(ctx, ctx.period.previous)
-    return excess + max(0.0, more_lost)
-
-
-def _churned(ctx: Context) -> float:
-    """Revenue lost from the previous period's customers, over churn's window (a quarter in a month
-    report), scaled back to the report period's length."""
-    c = K.REGISTRY["net_revenue_retention"].context(ctx)
-    prev, now = churn_sets(c)
-    return max(0.0, float(prev.sum() - now.reindex(prev.index).fillna(0).sum())) * ctx.period.months / c.period.months
-
-
-def _pipeline_gap(ctx: Context) -> float:
-    cov = K.REGISTRY["pipeline_coverage"].fn(ctx)
-    quota = ctx.quota()
-    amber = K.thresholds(K.REGISTRY["pipeline_coverage"], ctx.params, ctx.period.kind)["amber"]
-    return max(0.0, (amber - cov) * quota)
-
-
-def _bad_records(ctx: Context) -> float:
-    r = period_records(ctx)
-    r = r[(r["table"] == "orders") & (r["_dq"].notna() | r["_dup"])]
-    return float(r["amount"].abs().sum())
-
-
-def _unapproved(ctx: Context) -> float:
-    _, bad = violations(ctx)
-    return float(((bad["list_price"] - bad["unit_price"]) * bad["qty"]).sum())
-
-
-def _cancelled(ctx: Context) -> float:
-    o = ctx.table("orders", "status")
-    c = ctx.in_period(o[o["status"].isin(["cancelled", "returned"])], "order_date")
-    return float(c["amount"].abs().sum())
-
-
-EXPOSURE: dict[str, Callable[[Context], float]] = {
-    k: _safe(v)
-    for k, v in {
-        "revenue_decline": lambda c: max(0.0, c.revenue(c.period.previous) - c.revenue()),
-        "discount_leakage": _excess_discount,
-        "top_customer": lambda c: float(c.revenue_by_customer().max()),
-        "churned_revenue": _churned,
-        "orphaned_revenue": lambda c: float(
-            c.revenue_by_customer(c.period.previous).reindex(orphaned_customers(c)["customer_id"]).fillna(0).sum()
-        ),
-        "pipeline_gap": _pipeline_gap,
-        "bad_records": _bad_records,
-        "overdue_receivables": lambda c: float(ageing(c).query("days_past_due > 0")["balance"].sum()),
-        "limit_excess": lambda c: float((limit_breaches(c)["open_balance"] - limit_breaches(c)["credit_limit"]).sum()),
-        "cancelled_amount": _cancelled,
-        "unapproved_discount": _unapproved,
-        "none": lambda c: 0.0,
-    }.items()
-}
 
 
 def likelihood(kris: pd.DataFrame) -> int:
@@ -185,7 +110,7 @@ def _row(
 
 def _score(f: Finding, ctx: Context, revenue: float, register: Register) -> dict[str, Any]:
     r = f.risk
-    exp = EXPOSURE[r.exposure](ctx)
+    exp = _safe(r.exposure)(ctx)
     lk, im = likelihood(f.kris), impact(exp, revenue, f.kris, ctx.params)
     return _row(
         r.id,

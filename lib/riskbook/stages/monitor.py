@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 
 from riskbook import kris as K
+from riskbook.core.periods import TRAILING
 from riskbook.kris import Context, NotApplicable
-
-TRAILING: dict[str, int] = {"Q": 8, "M": 12, "Y": 5}
 
 
 def trailing_periods(ctx: Context) -> list:

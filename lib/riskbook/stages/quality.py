@@ -13,52 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskbook.core.periods import Period
-from riskbook.ingest.checks import CHECKS, DUPLICATES, FINDINGS_SCHEMA
+from riskbook.core.findings import CHECKS, DUPLICATES
 from riskbook.kris import Context, NotApplicable, touched
+from riskbook.kris.findings import period_label, touching, window_start  # noqa: F401  (re-exported)
 from riskbook.kris.operational import BENFORD, first_digits, period_records
 
 LOCATIONS = 20  # rows and keys listed per issue in results.json
 WHEN_ORDER = {"period": 0, "earlier": 1, "undated": 2, "future": 3}
-
-
-def period_label(dates: pd.Series, kind: str) -> pd.Series:
-    """Each date's period in the report's kind: 2026Q3, 2026-09 or 2026 (empty for no date)."""
-    d = pd.to_datetime(dates)
-    year = d.dt.year.astype("Int64").astype("string")
-    if kind == "Q":
-        label = year + "Q" + ((d.dt.month - 1) // 3 + 1).astype("Int64").astype("string")
-    elif kind == "M":
-        label = year + "-" + d.dt.month.astype("Int64").astype("string").str.zfill(2)
-    else:
-        label = year
-    return label.fillna("")
-
-
-def window_start(period: Period) -> pd.Timestamp:
-    """The first day a report of ``period`` reads: its trend (monitoring.TRAILING) or its year-ago
-    period, whichever reaches further back."""
-    from riskbook.stages.monitor import TRAILING
-
-    return period.shift(-max(TRAILING[period.kind] - 1, period.per_year)).start
-
-
-def touching(findings: pd.DataFrame | None, period: Period, as_of: pd.Timestamp | None) -> pd.DataFrame:
-    """The findings that touch a report of ``period``, each with ``when`` (period, earlier, undated,
-    future) and ``period`` (its own period's label)."""
-    if findings is None or not len(findings):
-        return pd.DataFrame(columns=[*FINDINGS_SCHEMA.names, "when", "period"])
-    d = findings["date"]
-    start = window_start(period)
-    future = findings["check"].eq("future_date") | ((d > as_of) if as_of is not None else False)
-    when = np.select(
-        [future, d.isna(), (d >= period.start) & (d < period.end_exclusive), (d >= start) & (d < period.start)],
-        ["future", "undated", "period", "earlier"],
-        "",
-    )
-    out = findings.assign(when=when)
-    out = out[out["when"] != ""]
-    return out.assign(period=period_label(out["date"], period.kind))
 
 
 def _kris(table: str, column: Any, excluded: str, check: str, severity: str) -> list[str]:

@@ -85,7 +85,7 @@ def no_data_note(unit: Any, lang: str = "en") -> str:
 
 def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
     """The summary of a unit from its identification, assessment and monitoring (nothing written)."""
-    from riskbook.risks.library import BY_ID
+    from riskbook.risks import BY_ID
     from riskbook.stages import quality
     from riskbook.stages.pipeline import Summary
 

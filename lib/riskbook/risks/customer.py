@@ -1,0 +1,46 @@
+"""Customer risks: attrition."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from riskbook import kris as K
+from riskbook.kris import Context
+from riskbook.kris.customer import churn_sets, churned
+from riskbook.risks import EVIDENCE_ROWS, risk, with_names
+
+
+def _churned_revenue(ctx: Context) -> float:
+    """Revenue lost from the previous period's customers, over churn's window (a quarter in a month
+    report), scaled back to the report period's length."""
+    c = K.REGISTRY["net_revenue_retention"].context(ctx)
+    prev, now = churn_sets(c)
+    lost = max(0.0, float(prev.sum() - now.reindex(prev.index).fillna(0).sum()))
+    return lost * ctx.period.months / c.period.months
+
+
+def _churn(ctx: Context) -> dict[str, pd.DataFrame]:
+    lost = churned(K.REGISTRY["customer_churn_rate"].context(ctx)).sort_values(ascending=False)
+    return {"churned_customers": with_names(ctx, lost.head(EVIDENCE_ROWS).rename("previous_revenue").reset_index())}
+
+
+risk(
+    id="R-CUS-01",
+    family="customer",
+    kris=("customer_churn_rate", "revenue_churn_rate", "net_revenue_retention"),
+    response="mitigate",
+    owner="Head of Customer Success",
+    title_en="Customer attrition",
+    title_zh="客户流失",
+    desc_en="Customers who bought last period have stopped buying or buy less.",
+    desc_zh="上期购买的客户停止购买或减少采购。",
+    actions_en=(
+        "Call every lost top customer within two weeks",
+        "Retention programme with health scores",
+        "Quarterly business reviews for key accounts",
+    ),
+    actions_zh=("两周内回访每一位流失的重点客户", "建立客户健康度评分与挽留计划", "对重点客户开展季度业务回顾"),
+    exposure=_churned_revenue,
+    evidence=_churn,
+    tables={"churned_customers": ("Customers who stopped buying", "停止购买的客户")},
+)
