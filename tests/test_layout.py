@@ -69,3 +69,34 @@ def test_the_command_line_and_workers_import_no_drawing_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_colours_live_only_in_the_palette() -> None:
+    """Every colour of the charts, pages, PDFs, index and workbook comes from riskbook.report.palettes."""
+    import re
+
+    hexes = re.compile(r"#[0-9a-fA-F]{6}\b")
+    stray = [
+        f"{p.relative_to(PKG)}: {m}"
+        for p in sorted([*PKG.rglob("*.py"), *PKG.rglob("*.css"), *PKG.rglob("*.html")])
+        if p.name != "palettes.py"
+        for m in hexes.findall(p.read_text(encoding="utf-8"))
+    ]
+    assert stray == []
+
+
+def test_the_display_layers_take_their_chinese_from_the_translations() -> None:
+    """Stages, report, render and the runner hold no Chinese text of their own: core.i18n has it (and
+    each KRI, risk and check definition carries its own title in both languages)."""
+    import re
+
+    han = re.compile(r"[\u4e00-\u9fff]")
+    stray = [
+        f"{p.relative_to(PKG)}:{n}"
+        for folder in ("stages", "report", "render", "run")
+        for p in sorted((PKG / folder).rglob("*"))
+        if p.suffix in (".py", ".html", ".css") and p.name != "scaffold.py"  # scaffold: an example to copy
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if han.search(line)
+    ]
+    assert stray == []

@@ -11,7 +11,7 @@ import time
 import traceback
 from pathlib import Path
 
-from riskbook.core import config
+from riskbook.core import config, paths
 from riskbook.core.errors import DataError, ParamError, RiskbookError, check_choice
 
 
@@ -278,7 +278,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )[config.GROUP]
     plan.reuse = set() if args.force else reusable(plan)
     print(
-        f"riskbook: {period} · {len(units)} unit(s) · {lang} · {args.jobs} job(s) → {out / str(period)}",
+        f"riskbook: {period} · {len(units)} unit(s) · {lang} · {args.jobs} job(s) → {paths.period_dir(out, period)}",
         file=sys.stderr,
     )
     try:
@@ -286,7 +286,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     write_manifest(plan, results, started, {"source": meta["source"], "hash": Path(st).name, "rows": meta["rows"]})
-    index = write_index(out / str(period))
+    index = write_index(paths.period_dir(out, period))
     failed = [r for r in results if r.status == "failed"]
     if failed:
         from rich.console import Console
@@ -296,7 +296,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for col in ("unit", "stage", "error", "notebook"):
             table.add_column(col)
         for r in failed:
-            nb = out / str(period) / r.unit / f"{r.stage}.ipynb"
+            nb = paths.notebook(paths.unit_dir(out, period, r.unit), r.stage)
             table.add_row(r.unit, r.stage, r.error or "", str(nb) if nb.exists() else "")
         Console(stderr=True).print(table)
     same = len(plan.reuse - {config.GROUP})

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+# the 5×5 matrix's scales, 1 to 5
+LIKELIHOOD_LABELS: dict[str, tuple[str, ...]] = {
+    "en": ("rare", "unlikely", "possible", "likely", "almost certain"),
+    "zh": ("罕见", "不太可能", "可能", "很可能", "几乎确定"),
+}
+IMPACT_LABELS: dict[str, tuple[str, ...]] = {
+    "en": ("insignificant", "minor", "moderate", "major", "severe"),
+    "zh": ("轻微", "较小", "中等", "重大", "严重"),
+}
+
 STRINGS: dict[str, tuple[str, str]] = {
     "identification": ("Risk identification", "风险识别"),
     "assessment": ("Risk assessment", "风险评估"),
@@ -10,6 +20,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "portfolio": ("Group risk portfolio", "集团风险组合"),
     "report_title": ("Sales operations risk report", "销售运营风险报告"),
     "group_title": ("Group sales operations risk report", "集团销售运营风险报告"),
+    "group_name": ("Group", "集团"),
+    "observed": ("observed", "观测"),
+    "benford_law": ("Benford", "本福特定律"),
+    "first_digit": ("first digit", "首位数字"),
     "unit": ("Business unit", "业务单元"),
     "period": ("Period", "报告期"),
     "prepared": ("Prepared", "编制日期"),

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import jinja2
 
-from riskbook.core import config
+from riskbook.core import config, paths
+from riskbook.report.palettes import COLOURS
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(config.TEMPLATES_DIR)), autoescape=jinja2.select_autoescape(["html"])
@@ -16,7 +17,7 @@ _env = jinja2.Environment(
 
 def write_index(period_dir: Path) -> Path:
     """Write index.html from the period's manifest.json and the files present."""
-    manifest = json.loads((period_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(paths.manifest(period_dir.parent, period_dir.name).read_text(encoding="utf-8"))
     period = manifest["period"]
     rows = []
     for unit in [*manifest["units"], config.GROUP]:
@@ -30,8 +31,8 @@ def write_index(period_dir: Path) -> Path:
         )
         status = "failed" if failed else ("ok" if tasks else "missing")
         note = ""
-        if status == "ok" and (d / "results.json").exists():
-            doc = json.loads((d / "results.json").read_text(encoding="utf-8"))
+        if status == "ok" and paths.results_json(d).exists():
+            doc = json.loads(paths.results_json(d).read_text(encoding="utf-8"))
             status, note = (
                 (doc.get("status") or "ok"),
                 doc.get("note") or (f"data through {doc['data_through']}" if doc.get("data_through") else ""),
@@ -49,8 +50,8 @@ def write_index(period_dir: Path) -> Path:
                 "notebooks": [f for f in files if f.endswith(".ipynb")],
             }
         )
-    html = _env.get_template("index.html").render(period=period, rows=rows, manifest=manifest)
-    out = period_dir / "index.html"
+    html = _env.get_template("index.html").render(period=period, rows=rows, manifest=manifest, COLOURS=COLOURS)
+    out = paths.index(period_dir.parent, period_dir.name)
     tmp = out.with_suffix(".tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(out)

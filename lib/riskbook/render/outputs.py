@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskbook.core import paths
 from riskbook.render import results
 from riskbook.render.workbook import write_register
 from riskbook.stages.summarise import no_data_note
@@ -24,9 +25,9 @@ def write_outputs(unit: Any, pack: Any) -> None:
         pack.data_through,
         note,
     )
-    results.write(doc, unit.out / "results.json")
+    results.write(doc, paths.results_json(unit.out))
     write_register(
-        unit.out / f"{unit.id}_{unit.period}_risk_register.xlsx",
+        paths.register_xlsx(unit.out, unit.id, unit.period),
         pack.risks,
         pack.all_actions,
         pack.kris,

@@ -10,6 +10,7 @@ import jinja2
 from riskbook.core import config
 from riskbook.core.i18n import t
 from riskbook.render.notebook import body
+from riskbook.report.palettes import COLOURS
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(config.TEMPLATES_DIR)), autoescape=jinja2.select_autoescape(["html"])
@@ -17,7 +18,8 @@ _env = jinja2.Environment(
 
 
 def _css() -> str:
-    return (config.TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+    """The stylesheet of pages and PDFs, its colours from riskbook.report.palettes."""
+    return _env.get_template("report.css").render(COLOURS=COLOURS)
 
 
 def _write(path: Path, text: str) -> None:

@@ -9,9 +9,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from riskbook.report.palettes import RAG, RATING
+from riskbook.report.palettes import ACCENT, RAG, RATING
 
-HEADER_FILL = PatternFill("solid", fgColor="1D4E89")
+HEADER_FILL = PatternFill("solid", fgColor=ACCENT.lstrip("#").upper())
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 

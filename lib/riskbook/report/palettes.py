@@ -1,9 +1,34 @@
-"""riskbook's colours, in one place: RAG statuses and the risk-rating scale."""
+"""riskbook's colours, in one place: RAG statuses, the risk-rating scale and the house colours. The
+stylesheets of the pages, PDFs and index are generated from these (``COLOURS`` in their templates),
+and the workbook's fills and the charts read them here."""
 
 from __future__ import annotations
 
 RAG: dict[str, str] = {"green": "#2e7d32", "amber": "#e69f00", "red": "#c62828", "n/a": "#9e9e9e"}
 RATING: dict[str, str] = {"low": "#c8e6c9", "medium": "#fff3b0", "high": "#ffc078", "critical": "#ef8a80"}
-INK = "#1f2933"
-MUTED = "#6b7785"
-ACCENT = "#1d4e89"
+INK = "#1f2933"  # text
+MUTED = "#6b7785"  # secondary text: footers, labels
+ACCENT = "#1d4e89"  # headings, table headers, the cover
+RULE = "#d9dee4"  # table rules
+STRIPE = "#f7f9fb"  # alternate table rows
+BODY = "#3a4650"  # narrative paragraphs
+ERROR_BG = "#fdecea"  # behind an error box (border RAG red)
+COVER_LIGHT = "#cfe0f5"  # the company name on the cover's accent band
+NO_DATA = "#8d6e00"  # "no data" status in the index
+GRID = "#e5e8ec"  # chart grid lines
+BAND = "#eef2f7"  # the control band behind a trend
+EMPTY = "#f1f3f5"  # a heatmap cell without risk
+
+# every colour by name, for the templates: {{ COLOURS.accent }}
+COLOURS: dict[str, str] = {
+    "ink": INK,
+    "muted": MUTED,
+    "accent": ACCENT,
+    "rule": RULE,
+    "stripe": STRIPE,
+    "body": BODY,
+    "error_bg": ERROR_BG,
+    "cover_light": COVER_LIGHT,
+    "no_data": NO_DATA,
+    **{f"rag_{k.replace('/', '')}": v for k, v in RAG.items()},
+}

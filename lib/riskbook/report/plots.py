@@ -9,13 +9,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from riskbook.core.i18n import t
-from riskbook.report.palettes import ACCENT, INK, MUTED, RAG, RATING
+from riskbook.core.i18n import IMPACT_LABELS, LIKELIHOOD_LABELS, t
+from riskbook.report.palettes import ACCENT, BAND, EMPTY, INK, MUTED, RAG, RATING
 from riskbook.report.theme import theme
-from riskbook.stages.assess import IMPACT_LABELS, LIKELIHOOD_LABELS, rating
-
-_ZH_L = ("罕见", "不太可能", "可能", "很可能", "几乎确定")
-_ZH_I = ("轻微", "较小", "中等", "重大", "严重")
+from riskbook.stages.assess import rating
 
 
 def heatmap(assessment: pd.DataFrame, lang: str = "en", residual: bool = False) -> Figure:
@@ -39,10 +36,8 @@ def heatmap(assessment: pd.DataFrame, lang: str = "en", residual: bool = False) 
             ax.text(im, li, text, ha="center", va="center", fontsize=8, fontweight="bold", color=INK)
         ax.set_xlim(0.5, 5.5)
         ax.set_ylim(0.5, 5.5)
-        ax.set_xticks(range(1, 6), [f"{i}\n{lab}" for i, lab in enumerate(_ZH_I if lang == "zh" else IMPACT_LABELS, 1)])
-        ax.set_yticks(
-            range(1, 6), [f"{lab} {i}" for i, lab in enumerate(_ZH_L if lang == "zh" else LIKELIHOOD_LABELS, 1)]
-        )
+        ax.set_xticks(range(1, 6), [f"{i}\n{lab}" for i, lab in enumerate(IMPACT_LABELS[lang], 1)])
+        ax.set_yticks(range(1, 6), [f"{lab} {i}" for i, lab in enumerate(LIKELIHOOD_LABELS[lang], 1)])
         ax.set_xlabel(t("impact", lang))
         ax.set_ylabel(t("likelihood", lang))
         ax.tick_params(length=0)
@@ -78,7 +73,7 @@ def kri_trends(
             ax.set_title(title if len(title) < 34 else title[:32] + "…", fontsize=8, loc="left")
             band = lim.loc[kid]
             if pd.notna(band["sd"]) and band["sd"] > 0:
-                ax.axhspan(band["lcl"], band["ucl"], color="#eef2f7", zorder=0)
+                ax.axhspan(band["lcl"], band["ucl"], color=BAND, zorder=0)
                 ax.axhline(band["mean"], color=MUTED, lw=0.6, ls=":")
             ax.axhline(k["amber"], color=RAG["amber"], lw=1, ls="--")
             ax.axhline(k["red"], color=RAG["red"], lw=1, ls="--")
@@ -104,7 +99,7 @@ def unit_family_heatmap(matrix: pd.DataFrame, lang: str = "en") -> Figure:
         for i in range(len(matrix.index)):
             for j in range(len(matrix.columns)):
                 v = matrix.iloc[i, j]
-                colour = RATING[rating(int(v))] if v and v > 0 else "#f1f3f5"
+                colour = RATING[rating(int(v))] if v and v > 0 else EMPTY
                 ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", linewidth=2))
                 ax.text(j + 0.5, i + 0.5, str(int(v)) if v and v > 0 else "–", ha="center", va="center", fontsize=9)
         ax.set_xlim(0, len(matrix.columns))
@@ -127,7 +122,7 @@ def benford(table: pd.DataFrame, mad: float | None, lang: str = "en") -> Figure:
             table["observed"] * 100,
             color=ACCENT,
             alpha=0.8,
-            label="观测" if lang == "zh" else "observed",
+            label=t("observed", lang),
         )
         ax.plot(
             table["digit"],
@@ -135,11 +130,11 @@ def benford(table: pd.DataFrame, mad: float | None, lang: str = "en") -> Figure:
             color=RAG["red"],
             marker="o",
             ms=3,
-            label="本福特定律" if lang == "zh" else "Benford",
+            label=t("benford_law", lang),
         )
         ax.set_xticks(range(1, 10))
         ax.set_ylabel("%")
-        ax.set_xlabel("首位数字" if lang == "zh" else "first digit")
+        ax.set_xlabel(t("first_digit", lang))
         if mad is not None:
             ax.set_title(f"MAD {mad:.4f}", loc="left", fontsize=8)
         ax.legend(fontsize=7, frameon=False)

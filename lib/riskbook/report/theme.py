@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import matplotlib
 from matplotlib import font_manager
 
-from riskbook.report.palettes import INK, MUTED
+from riskbook.report.palettes import GRID, INK, MUTED
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei")
 
@@ -36,7 +36,7 @@ def rc(lang: str = "en") -> dict[str, object]:
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.grid": True,
-        "grid.color": "#e5e8ec",
+        "grid.color": GRID,
         "grid.linewidth": 0.6,
         "xtick.color": MUTED,
         "ytick.color": MUTED,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from riskbook import __version__
-from riskbook.core import config
+from riskbook.core import config, paths
 from riskbook.core.errors import ParamError
 from riskbook.core.i18n import t
 from riskbook.settings.params import display_name
@@ -104,7 +104,7 @@ def task_keys(
 
 def reusable(plan: RunPlan) -> set[str]:
     """Units whose last published run succeeded with the same key and whose outputs are all there."""
-    path = plan.out / plan.period / "manifest.json"
+    path = paths.manifest(plan.out, plan.period)
     try:
         previous = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -116,8 +116,8 @@ def reusable(plan: RunPlan) -> set[str]:
     }
     out = set()
     for u in [*plan.units, config.GROUP]:
-        d = plan.out / plan.period / u
-        files = [d / f"{u}_{plan.period}_risk_report.pdf"] + ([d / "results.json"] if u != config.GROUP else [])
+        d = paths.unit_dir(plan.out, plan.period, u)
+        files = [paths.report_pdf(d, u, plan.period)] + ([paths.results_json(d)] if u != config.GROUP else [])
         if u in ok and previous["keys"].get(u) == plan.keys.get(u) and all(f.exists() for f in files):
             out.add(u)
     return out
@@ -147,7 +147,7 @@ def execute(nb_in: str, nb_out: str, parameters: dict[str, Any]) -> tuple[str, f
     from papermill.exceptions import PapermillExecutionError
 
     _kernel_env()
-    _log_to(Path(nb_out).parent / "logs" / (Path(nb_out).stem + ".log"))
+    _log_to(paths.log(Path(nb_out)))
     logging.getLogger("papermill").setLevel(logging.ERROR)
     t0 = time.perf_counter()
     try:
@@ -178,9 +178,9 @@ def render_unit(
     try:
         names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
         for name in names:
-            notebook_page(d / f"{name}.ipynb", d / f"{name}.html", lang, f"{cover['unit_name']} {period} {name}")
+            notebook_page(paths.notebook(d, name), paths.page(d, name), lang, f"{cover['unit_name']} {period} {name}")
         order = [config.STAGES[3], *config.STAGES[:3]] if unit != config.GROUP else names
-        write_pdf([d / f"{n}.ipynb" for n in order], d / f"{unit}_{period}_risk_report.pdf", lang, cover)
+        write_pdf([paths.notebook(d, n) for n in order], paths.report_pdf(d, unit, period), lang, cover)
     except Exception as exc:
         return "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"
     return "ok", time.perf_counter() - t0, None
@@ -193,7 +193,7 @@ def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
     p = Period.parse(plan.period)
     lang = plan.lang_of(unit)
     if unit == config.GROUP:
-        unit_name = "集团" if lang == "zh" else "Group"
+        unit_name = t("group_name", lang)
     else:
         unit_name = display_name(plan.settings.get(unit, {}), unit, lang)
     return {
@@ -289,7 +289,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
     per_unit = len(stages) + 1
     total = len(plan.units) * per_unit + 2
     build = [u for u in plan.units if u not in plan.reuse]
-    unit_dir = {u: plan.staging / plan.period / u for u in build}
+    unit_dir = {u: paths.unit_dir(plan.staging, plan.period, u) for u in build}
     for d in unit_dir.values():
         d.mkdir(parents=True, exist_ok=True)
     with Progress(total) as progress, executor(plan) as pool:
@@ -304,8 +304,8 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
             if i < len(stages):
                 fut = pool.submit(
                     execute,
-                    str(config.NOTEBOOKS_DIR / f"{stages[i]}.ipynb"),
-                    str(d / f"{stages[i]}.ipynb"),
+                    str(paths.source_notebook(stages[i])),
+                    str(paths.notebook(d, stages[i])),
                     _params(plan, unit),
                 )
             else:
@@ -332,21 +332,21 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                         )
                         results.append(skipped)
                         progress.done(skipped)
-                    _publish(unit_dir[unit], plan.out / plan.period / unit)
+                    _publish(unit_dir[unit], paths.unit_dir(plan.out, plan.period, unit))
                 else:
-                    _publish(unit_dir[unit], plan.out / plan.period / unit)
+                    _publish(unit_dir[unit], paths.unit_dir(plan.out, plan.period, unit))
         # the group roll-up reads the published unit results; it is up to date when no unit was rebuilt
         if not build and config.GROUP in plan.reuse:
             r = TaskResult(config.GROUP, "all", "unchanged", 0.0, None)
             results.append(r)
             progress.done(r, 2)
             return results
-        gdir = plan.staging / plan.period / config.GROUP
+        gdir = paths.unit_dir(plan.staging, plan.period, config.GROUP)
         gdir.mkdir(parents=True, exist_ok=True)
         status, secs, err = pool.submit(
             execute,
-            str(config.NOTEBOOKS_DIR / f"{config.PORTFOLIO}.ipynb"),
-            str(gdir / f"{config.PORTFOLIO}.ipynb"),
+            str(paths.source_notebook(config.PORTFOLIO)),
+            str(paths.notebook(gdir, config.PORTFOLIO)),
             _params(plan, None),
         ).result()
         r = TaskResult(config.GROUP, config.PORTFOLIO, status, round(secs, 2), err)
@@ -361,7 +361,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
             r = TaskResult(config.GROUP, RENDER, "skipped", error=f"after {config.PORTFOLIO} failed")
         results.append(r)
         progress.done(r)
-        _publish(gdir, plan.out / plan.period / config.GROUP)
+        _publish(gdir, paths.unit_dir(plan.out, plan.period, config.GROUP))
     return results
 
 
@@ -380,7 +380,7 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
     import pandas
     import papermill
 
-    path = plan.out / plan.period / "manifest.json"
+    path = paths.manifest(plan.out, plan.period)
     previous: dict[str, Any] = {}
     if path.exists():
         try:

@@ -14,8 +14,6 @@ from riskbook.risks import BY_ID
 from riskbook.settings.register import Register
 from riskbook.stages.identify import SEVERITY, Finding, identify
 
-LIKELIHOOD_LABELS = ("rare", "unlikely", "possible", "likely", "almost certain")
-IMPACT_LABELS = ("insignificant", "minor", "moderate", "major", "severe")
 IMPACT_BANDS_PCT: tuple[float, ...] = (1, 3, 7, 15)  # exposure as % of period revenue: 1|2|3|4|5
 
 

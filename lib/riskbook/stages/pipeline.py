@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskbook.core import config
+from riskbook.core import config, paths
 from riskbook.stages.identify import Finding
 from riskbook.stages.unit import Unit
 
@@ -67,7 +67,7 @@ class Summary:
 
 # -- saving and loading --------------------------------------------------------------------------------------
 def _path(unit: Unit, stage: str):
-    return unit.out / "stages" / f"{stage}.pkl"
+    return paths.stage_product(unit.out, stage)
 
 
 def save(unit: Unit, stage: str, product: Any) -> None:

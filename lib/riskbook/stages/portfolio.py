@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskbook.core import config
+from riskbook.core import config, paths
 from riskbook.kris import FAMILIES
 
 
@@ -18,7 +18,7 @@ def load_results(period_dir: Path, units: list[str] | None = None) -> dict[str, 
     for d in sorted(Path(period_dir).iterdir()) if Path(period_dir).exists() else []:
         if d.name == config.GROUP or not d.is_dir() or (units and d.name not in units):
             continue
-        f = d / "results.json"
+        f = paths.results_json(d)
         if f.exists():
             out[d.name] = json.loads(f.read_text(encoding="utf-8"))
     return out

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskbook.core import config
+from riskbook.core import config, paths
 from riskbook.core.errors import ParamError, check_choice
 from riskbook.core.periods import Period, latest_covered
 from riskbook.ingest.store import ingest, load_findings, read_meta
@@ -176,7 +176,7 @@ def open_unit(
         as_of=pd.Timestamp(meta["as_of"]),
         findings=load_findings(st, unit),
     )
-    out = out_root(out_dir) / str(p) / unit
+    out = paths.unit_dir(out_root(out_dir), p, unit)
     out.mkdir(parents=True, exist_ok=True)
     return Unit(unit, p, lang, params, ctx, out, meta, params_dir)
 
@@ -215,5 +215,5 @@ def open_group(
     company = resolve_company(data, config_file)
     lang = lang or company.settings.get("lang", "en")
     check_choice("lang", lang, LANGS)
-    docs = load_results(out_root(out_dir) / str(p))
+    docs = load_results(paths.period_dir(out_root(out_dir), p))
     return Group(p, lang, company.name, company.currency, meta["units"], docs)
