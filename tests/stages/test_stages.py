@@ -83,3 +83,17 @@ def test_one_as_of_date_for_everything_dated(tiny_dir: Path, tmp_path: Path) -> 
     write_outputs(u, pack)
     about = load_workbook(u.out / "u_2026Q3_risk_register.xlsx")["About"]
     assert "2026-10-20" in [c.value for row in about.iter_rows() for c in row]
+
+
+def test_each_stage_reads_what_it_declares(unit, monkeypatch) -> None:
+    """A stage loads exactly the products READS declares for it, no more."""
+    u = unit()
+    for stage in ("identification", "assessment", "monitoring"):
+        stages.STAGES[stage](u)
+    loaded = []
+    real = stages.pipeline.load
+    monkeypatch.setattr(stages.pipeline, "load", lambda un, s: loaded.append(s) or real(un, s))
+    for stage, reads in stages.READS.items():
+        loaded.clear()
+        stages.STAGES[stage](u)
+        assert tuple(loaded) == reads, stage

@@ -7,6 +7,7 @@ them are identify, assess, monitor and summarise; unit opens a unit's data and s
 
 from riskbook.stages.pipeline import (
     NOTEBOOKS,
+    READS,
     STAGES,
     Assessment,
     Identification,
@@ -23,6 +24,7 @@ from riskbook.stages.pipeline import (
 
 __all__ = [
     "NOTEBOOKS",
+    "READS",
     "STAGES",
     "Assessment",
     "Identification",

@@ -142,7 +142,7 @@ def summary(unit: Unit) -> Summary:
     """The executive summary of the three stages before it (computes; ``riskbook.render`` writes)."""
     from riskbook.stages.summarise import summarise
 
-    product = summarise(unit, load(unit, "identification"), load(unit, "assessment"), load(unit, "monitoring"))
+    product = summarise(unit, *(load(unit, stage) for stage in READS["summary"]))
     save(unit, "summary", product)
     return product
 
@@ -152,5 +152,12 @@ STAGES: dict[str, Callable[[Unit], Any]] = {
     "assessment": assessment,
     "monitoring": monitoring,
     "summary": summary,
+}
+# what each stage reads: the products of the stages before it (a missing or stale one is computed)
+READS: dict[str, tuple[str, ...]] = {
+    "identification": (),
+    "assessment": ("identification",),
+    "monitoring": ("identification",),
+    "summary": ("identification", "assessment", "monitoring"),
 }
 NOTEBOOKS: dict[str, str] = {name.split("_", 1)[1]: name for name in config.STAGES}  # stage → its notebook
