@@ -23,6 +23,7 @@ def new_risk():
 
     r = risks.risk(
         id="R-TST-01",
+        pool="receivables",
         family="financial",
         kris=("dso",),
         response="accept",

@@ -177,6 +177,7 @@ def test_chinese_report(company: str, tmp_path: Path) -> None:
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert re.search(r"Noto.?Sans.?CJK", fonts), fonts
     assert results(tmp_path / PERIOD, "east")["lang"] == "zh"
+    check_summary(tmp_path / PERIOD / "east", "east", "zh")
 
 
 def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Path, capsys) -> None:
@@ -316,3 +317,51 @@ def test_a_units_own_language_within_an_english_run(tmp_path: Path) -> None:
         == 0
     )
     assert read_results(out / PERIOD / "north" / "results.json")["lang"] == "en"
+
+
+def summary_page(pdf: Path) -> tuple[str, str]:
+    """The text of the summary page (page 2, after the cover) and of the page after it."""
+
+    def page(n: int) -> str:
+        return subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],  # reading order: tiles stay whole
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    return page(2), page(3)
+
+
+def check_summary(unit_dir: Path, unit: str, lang: str) -> None:
+    """What an executive checks on the one-page summary: nothing hidden, the money adds up."""
+    doc = read_results(unit_dir / "results.json")
+    page, after = summary_page(unit_dir / f"{unit}_{PERIOD}_risk_report.pdf")
+    flat = re.sub(r"\s+", "", page)  # pdftotext breaks lines inside titles and Chinese text
+    reds = [k for k in doc["kris"] if k["status"] == "red"]
+    ambers = [k for k in doc["kris"] if k["status"] == "amber"]
+    assert reds, "the demo's east unit has red KRIs"
+    for k in reds + ambers:
+        assert re.sub(r"\s+", "", k["title"]) in flat, (lang, k["id"], k["status"])  # in the report's language
+        assert k["id"] not in page, f"KRI id {k['id']} in the executive summary"
+    # one page: the identification section starts on the next page, the data-quality line ends this one
+    assert ("数据质量" if lang == "zh" else "Data quality") in page
+    assert ("风险识别" if lang == "zh" else "Risk identification") in after.split("\n", 3)[0] + after[:200]
+    # every committed action still to do is on the summary
+    html_text = (unit_dir / "04_summary.html").read_text(encoding="utf-8")
+    for risk in doc["risks"]:
+        for a in risk["actions"]:
+            if a.get("status", "open") not in ("done", "cancelled"):
+                assert a["action"] in html_text, (risk["id"], a["action"])
+    # money at risk: the table's rows add up to its total, and the headline says that total
+    money = re.search(r'<table class="rb-table rb-money">.*?</table>', html_text, re.S)[0]
+    cells = re.findall(r'<td class="rb-num">([^<]*)</td>', money)
+    number = lambda s: float(re.sub(r"[^\d.]", "", s))  # noqa: E731
+    assert len(cells) >= 2 and abs(sum(number(c) for c in cells[:-1]) - number(cells[-1])) < 1e-9, cells
+    headline = re.search(r'<p class="rb-headline">([^<]*)</p>', html_text)[1]
+    assert cells[-1] in headline, (cells[-1], headline)
+    assert re.sub(r"\s+", "", cells[-1]) in flat
+
+
+def test_the_summary_hides_nothing_on_one_page(pack: Path) -> None:
+    check_summary(pack / "east", "east", "en")

@@ -62,6 +62,38 @@ STRINGS: dict[str, tuple[str, str]] = {
     "new_breach": ("new", "新增"),
     "rules": ("Control-chart signals", "控制图信号"),
     "top_risks": ("Top risks", "主要风险"),
+    "overall": ("Overall rating", "总体评级"),
+    "data_as_at": ("Data as at {date}", "数据截至{date}"),
+    "red_kris": ("Red KRIs ({n})", "红色指标（{n}项）"),
+    "no_red": ("No KRI is red.", "没有红色指标。"),
+    "also_amber": ("Also amber ({n}):", "另有黄色指标（{n}项）："),
+    "money_at_risk": ("Money at risk", "风险敞口"),
+    "money_total": ("Total, each pool of money counted once", "合计（同类资金只计一次）"),
+    "money_includes": ("; includes {ids}", "；已含{ids}"),
+    "money_rule": (
+        "Risks that measure the same money (the pool under each) count once, with the largest; risks without a "
+        "money measure are not in the total.",
+        "衡量同一笔资金的风险（其下注明资金类别）只计一次，取其最大者；无法以金额衡量的风险不计入合计。",
+    ),
+    "previous_score": ("Previous", "上期评分"),
+    "amount": ("Amount", "金额"),
+    "days_value": ("{n} d", "{n}天"),
+    "list_sep": (", ", "、"),
+    "action_col": ("Action", "行动"),
+    "due_col": ("Due", "截止日"),
+    "days_late": ("{n} days late", "逾期{n}天"),
+    "more_actions": (
+        "… and {n} more actions in the register workbook (sheet Actions).",
+        "……另有{n}项行动，见风险登记册工作簿（行动工作表）。",
+    ),
+    "new_risks": ("New this period: {ids}.", "本期新增：{ids}。"),
+    "closed_risks": ("Closed since the previous period: {ids}.", "自上期关闭：{ids}。"),
+    "override_note": (
+        "* an analyst's override of the score (the reason is in the assessment).",
+        "* 分析师调整了评分（原因见风险评估部分）。",
+    ),
+    "in progress": ("in progress", "推进中"),
+    "cancelled": ("cancelled", "已取消"),
     "headline": (
         "{red} red and {amber} amber KRIs; {risks} risks identified, {high} rated high or critical; "
         "money at risk {exposure}.",
@@ -184,6 +216,24 @@ def money(value: float | None, currency: str = "CNY", lang: str = "en") -> str:
         if abs(v) >= div:
             return f"{prefix}{v / div:,.1f}{suf}"
     return f"{prefix}{v:,.0f}"
+
+
+def money_parts(values: list[float], currency: str = "CNY", lang: str = "en") -> tuple[list[str], str]:
+    """Amounts that add up as printed: each written in the scale of the largest (M, or 万 in Chinese) to one
+    decimal, and their total as the sum of those printed parts."""
+    if not values:
+        return [], money(0.0, currency, lang)
+    top = max(abs(v) for v in values)
+    scales = ((1e8, "亿"), (1e4, "万"), (1, "")) if lang == "zh" else ((1e9, "bn"), (1e6, "M"), (1e3, "k"), (1, ""))
+    div, suf = next((d, x) for d, x in scales if top >= d or d == 1)
+    digits = 1 if div > 1 else 0
+    parts = [round(v / div, digits) for v in values]
+
+    def fmt(x: float) -> str:
+        n = f"{x:,.{digits}f}{suf}"
+        return f"{n}{currency}" if lang == "zh" else (f"{currency} {n}" if currency else n)
+
+    return [fmt(x) for x in parts], fmt(round(sum(parts), digits))
 
 
 COLUMNS_ZH: dict[str, str] = {

@@ -11,19 +11,19 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
-from riskbook.core.i18n import ARROWS, column, money, owner, rule, status_word, t
+from riskbook.core.i18n import ARROWS, column, money, money_parts, owner, rule, status_word, t
 from riskbook.core.i18n import note as note_text
 from riskbook.report.palettes import RAG, RATING
 
 
-def fmt_value(value: Any, unit: str) -> str:
-    """A KRI value in its unit: 23.5%, 61 days, 2.4×, 0.0123."""
+def fmt_value(value: Any, unit: str, lang: str = "en") -> str:
+    """A KRI value in its unit: 23.5%, 61 d, 2.4×, 0.0123."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
     v = float(value)
     return {
         "%": f"{v:.1f}%",
-        "days": f"{v:.0f} d",
+        "days": t("days_value", lang, n=f"{v:.0f}"),
         "×": f"{v:.2f}×",
         "ratio": f"{v:.2f}",
         "MAD": f"{v:.4f}",
@@ -64,10 +64,10 @@ def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
         [
             html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f"<br><code>{r['id']}</code>",
             t(r["family"], lang),
-            fmt_value(r["value"], r["unit"]),
-            fmt_value(r["previous"], r["unit"]),
-            fmt_value(r["amber"], r["unit"]),
-            fmt_value(r["red"], r["unit"]),
+            fmt_value(r["value"], r["unit"], lang),
+            fmt_value(r["previous"], r["unit"], lang),
+            fmt_value(r["amber"], r["unit"], lang),
+            fmt_value(r["red"], r["unit"], lang),
             badge(r["status"], lang),
             html.escape(note_text(r["reason"], lang) if isinstance(r["reason"], str) else ""),
         ]
@@ -239,8 +239,8 @@ def _breaches_html(b: pd.DataFrame, lang: str = "en", rules: bool = True) -> HTM
             ("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "")
             + html.escape(r["title_zh"] if lang == "zh" else r["title"])
             + f"<br><code>{r['id']}</code>",
-            fmt_value(r["value"], r["unit"]),
-            fmt_value(r["previous"], r["unit"]),
+            fmt_value(r["value"], r["unit"], lang),
+            fmt_value(r["previous"], r["unit"], lang),
             badge(r["status"], lang),
         ]
         + (
@@ -271,43 +271,174 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-SUMMARY_ROWS = 5  # breaches and actions on the one-page summary; the stages list them all
+SUMMARY_ACTIONS = 8  # action rows on the one-page summary; the workbook and the register list them all
+
+
+def _arrow(value: Any, previous: Any, direction: str) -> str:
+    """▲/▼ from the previous value, coloured red when the move is for the worse and green when better."""
+    if value is None or previous is None or pd.isna(value) or pd.isna(previous) or value == previous:
+        return ""
+    up = value > previous
+    worse = up if direction == "up" else not up
+    return f'<span style="color:{RAG["red"] if worse else RAG["green"]}">{"▲" if up else "▼"}</span>'
+
+
+def sparkline(values: list[float], colour: str, width: int = 70, height: int = 18) -> str:
+    """An inline SVG line of ``values`` (vector in the PDF); empty with fewer than two points."""
+    v = [float(x) for x in values if x is not None and not pd.isna(x)]
+    if len(v) < 2:
+        return ""
+    lo, hi = min(v), max(v)
+    span = (hi - lo) or 1.0
+    pts = " ".join(
+        f"{i * (width - 4) / (len(v) - 1) + 2:.1f},{height - 2 - (x - lo) / span * (height - 4):.1f}"
+        for i, x in enumerate(v)
+    )
+    last = pts.split()[-1].split(",")
+    return (
+        f'<svg class="rb-spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.3"/>'
+        f'<circle cx="{last[0]}" cy="{last[1]}" r="2" fill="{colour}"/></svg>'
+    )
+
+
+def kri_tiles(kris: pd.DataFrame, history: pd.DataFrame | None, lang: str = "en") -> str:
+    """A compact tile per KRI: title, value, previous with a coloured arrow, the trend as a sparkline."""
+    tiles = []
+    for _, r in kris.iterrows():
+        hist = [] if history is None else list(history.loc[history["id"] == r["id"], "value"])
+        title = r["title_zh"] if lang == "zh" else r["title"]
+        prev = fmt_value(r["previous"], r["unit"], lang)
+        tiles.append(
+            f'<div class="rb-tile" style="border-top-color:{RAG.get(r["status"], RAG["n/a"])}">'
+            f'<div class="rb-tile-title">{html.escape(title)}</div>'
+            f'<div class="rb-tile-value">{fmt_value(r["value"], r["unit"], lang)} '
+            f"{_arrow(r['value'], r['previous'], r['direction'])}</div>"
+            f'<div class="rb-tile-prev">{t("previous", lang)} {prev} '
+            f"{sparkline(hist, RAG.get(r['status'], RAG['n/a']))}</div></div>"
+        )
+    return f'<div class="rb-tiles">{"".join(tiles)}</div>'
+
+
+def _money_table(pack: Any, lang: str, currency: str) -> str:
+    """Money at risk by pool, each counted once; the total is the sum of the amounts as printed."""
+    from riskbook.risks import POOLS
+
+    m = pack.money
+    amounts, total = money_parts(list(m["exposure"]), currency, lang)
+    rows = []
+    for r, amount in zip(m.itertuples(), amounts):
+        pool = POOLS.get(r.pool, ("", ""))[1 if lang == "zh" else 0] or t("analyst", lang)
+        also = t("money_includes", lang, ids=", ".join(r.also)) if r.also else ""
+        rows.append(
+            f"<tr><td><b>{html.escape(r.id)}</b> {html.escape(r.title_zh if lang == 'zh' else r.title)}"
+            f"<br><small>{html.escape(pool)}{html.escape(also)}</small></td>"
+            f'<td class="rb-num">{amount}</td></tr>'
+        )
+    rows.append(f'<tr class="rb-total"><td>{t("money_total", lang)}</td><td class="rb-num">{total}</td></tr>')
+    return (
+        f'<table class="rb-table rb-money"><thead><tr><th>{t("risk", lang)}</th>'
+        f'<th class="rb-num">{t("amount", lang)}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f"<p><small>{t('money_rule', lang)}</small></p>"
+    )
+
+
+def _top_table(top: pd.DataFrame, lang: str, currency: str) -> str:
+    rows = []
+    for _, r in top.iterrows():
+        over = isinstance(r.get("override_reason"), str)
+        prev = r.get("previous_score")
+        mv = r.get("movement")
+        rows.append(
+            [
+                f"<b>{html.escape(str(r['id']))}</b>",
+                html.escape(r["title_zh"] if lang == "zh" else r["title"]),
+                f"{_marked(r['score'], None, False)}{'*' if over else ''} {rating_badge(r['rating'], lang)}",
+                str(r["residual_score"]),
+                "–" if prev is None or pd.isna(prev) else str(int(prev)),
+                f"{ARROWS[mv]} {t(mv, lang)}" if isinstance(mv, str) else "",
+                money(r["exposure"], currency, lang) if r["exposure"] and r["exposure"] > 0 else "–",
+                t(r["response"], lang),
+                html.escape(owner(str(r["owner"]), lang)),
+            ]
+        )
+    header = [
+        "ID",
+        t("risk", lang),
+        t("score", lang),
+        t("residual", lang),
+        t("previous_score", lang),
+        t("movement", lang),
+        t("exposure", lang),
+        t("response", lang),
+        t("owner", lang),
+    ]
+    return _table(header, rows, "rb-table rb-top").data
+
+
+def _actions_table(actions: pd.DataFrame, lang: str) -> str:
+    rows = []
+    for r in actions.head(SUMMARY_ACTIONS).itertuples():
+        late = "" if r.days_overdue is None or pd.isna(r.days_overdue) else t("days_late", lang, n=int(r.days_overdue))
+        rows.append(
+            [
+                f"<b>{html.escape(r.risk)}</b>",
+                html.escape(r.action),
+                html.escape(str(r.owner)),
+                html.escape(r.due),
+                html.escape(r.status) + (f" <b>{late}</b>" if late else ""),
+            ]
+        )
+    out = _table(
+        [t("risk", lang), t("action_col", lang), t("owner", lang), t("due_col", lang), t("status", lang)],
+        rows,
+        "rb-table rb-actions",
+    ).data
+    if len(actions) > SUMMARY_ACTIONS:
+        out += f"<p><small>{t('more_actions', lang, n=len(actions) - SUMMARY_ACTIONS)}</small></p>"
+    return out
 
 
 def summary(pack: Any, unit: Any) -> None:
-    """The one-page executive summary: headline, top risks, heatmap beside the breaches, actions."""
-    from riskbook.report import plots
-
+    """The one-page executive summary. It hides nothing: the overall rating, every red KRI (and every
+    amber one by name), the top risks with their movement, money at risk whose total is its breakdown,
+    every committed action (then recommendations, with a line for any left out), new and closed risks."""
     lang = unit.lang
-    dq_line = HTML(f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(dq_sentence(pack.dq, lang))}</p>")
-    if pack.status == "no data":  # the title says so; there is nothing to rank or chart
-        display(dq_line)
-        return
-    display(HTML(f"<p><b>{html.escape(pack.headline)}</b></p>"))
+    dq_line = f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(dq_sentence(pack.dq, lang))}</p>"
+    facts = [t("data_as_at", lang, date=pack.as_of)]
     if pack.data_through:
-        display(HTML(f"<p>{html.escape(t('data_through', lang, date=pack.data_through))}</p>"))
-    heading("top_risks", lang)
-    display(risk_table(pack.top, lang, unit.currency))
-    overrides(pack.top, lang)
-    b = pack.breaches
-    right = (
-        _breaches_html(b.head(SUMMARY_ROWS), lang, rules=False).data if len(b) else f"<p>{t('no_breaches', lang)}</p>"
-    )
-    if len(b) > SUMMARY_ROWS:
-        right += f"<p><small>{t('more_in_monitoring', lang, n=len(b) - SUMMARY_ROWS)}</small></p>"
-    fig = plots.heatmap(pack.risks, lang)
-    fig.set_size_inches(4.2, 3.0)
-    display(
-        HTML(
-            f'<div class="rb-row"><div class="rb-col-fig"><img class="rb-figure" '
-            f'src="data:image/png;base64,{_png(fig)}"></div><div class="rb-col">'
-            f"<h3>{t('breaches', lang)}</h3>{right}</div></div>"
-        )
-    )
-    if len(pack.actions):
-        heading("actions", lang)
-        display(frame(pack.actions.head(SUMMARY_ROWS), lang, unit.currency))
-    display(dq_line)
+        facts.append(t("data_through", lang, date=pack.data_through))
+    if pack.status == "no data":  # the title says so; there is nothing to rank or chart
+        display(HTML(f'<p class="rb-facts">{html.escape(" · ".join(facts))}</p>{dq_line}'))
+        return
+    parts = [
+        f'<p class="rb-facts">{t("overall", lang)} {rating_badge(pack.overall, lang)} · '
+        f"{html.escape(' · '.join(facts))}</p>",
+        f'<p class="rb-headline">{html.escape(pack.headline)}</p>',
+    ]
+    k = pack.kris
+    red, amber = k[k["status"] == "red"], k[k["status"] == "amber"]
+    parts.append(f"<h2>{t('red_kris', lang, n=len(red))}</h2>")
+    parts.append(kri_tiles(red, pack.history, lang) if len(red) else f"<p>{t('no_red', lang)}</p>")
+    if len(amber):
+        names = t("list_sep", lang).join
+        titles = names(html.escape(x) for x in (amber["title_zh"] if lang == "zh" else amber["title"]))
+        parts.append(f"<p>{t('also_amber', lang, n=len(amber))} {titles}</p>")
+    parts.append(f"<h2>{t('top_risks', lang)}</h2>{_top_table(pack.top, lang, unit.currency)}")
+    changes = []
+    if pack.new is not None and len(pack.new):
+        changes.append(t("new_risks", lang, ids=", ".join(pack.new["id"])))
+    if len(pack.closed):
+        changes.append(t("closed_risks", lang, ids=", ".join(pack.closed["id"])))
+    if any(isinstance(x, str) for x in pack.top.get("override_reason", [])):
+        changes.append(t("override_note", lang))
+    if changes:
+        parts.append(f"<p><small>{html.escape(' '.join(changes))}</small></p>")
+    money_box = f"<h2>{t('money_at_risk', lang)}</h2>{_money_table(pack, lang, unit.currency)}"
+    actions_box = f"<h2>{t('actions', lang)}</h2>{_actions_table(pack.actions, lang)}" if len(pack.actions) else ""
+    parts.append(f'<div class="rb-split"><div>{money_box}</div><div class="rb-wide">{actions_box}</div></div>')
+    parts.append(dq_line)
+    display(HTML('<div class="rb-summary">' + "".join(parts) + "</div>"))
 
 
 def group_title(g: Any) -> None:

@@ -15,6 +15,18 @@ import pandas as pd
 from riskbook.kris import Context
 
 RESPONSES: tuple[str, ...] = ("avoid", "mitigate", "transfer", "accept")
+# the pools of money that risks' exposures measure (money at risk counts each pool once: its largest risk)
+POOLS: dict[str, tuple[str, str]] = {
+    "revenue": (
+        "revenue lost or exposed (decline, churn, orphaned accounts, the largest customer)",
+        "收入损失或敞口（下滑、流失、遗留客户、最大客户）",
+    ),
+    "pricing": ("discount given away (beyond normal depth, or without approval)", "让利（超常规折扣或未经审批的折扣）"),
+    "receivables": ("receivables at risk (overdue, or owed beyond credit limits)", "应收风险（逾期或超信用额度）"),
+    "pipeline": ("pipeline missing to cover next period's quota", "覆盖下期配额所缺的商机"),
+    "records": ("order amounts on bad or duplicate records", "问题或重复记录上的订单金额"),
+    "cancellations": ("cancelled and returned orders", "取消与退货订单"),
+}
 EVIDENCE_ROWS = 15  # rows per evidence table
 
 Evidence = Callable[[Context], dict[str, pd.DataFrame]]
@@ -48,6 +60,7 @@ class Risk:
     exposure: Callable[[Context], float] = no_money
     evidence: Evidence = no_evidence
     tables: dict[str, tuple[str, str]] = field(default_factory=dict)  # evidence table → (en, zh) title
+    pool: str = ""  # the money its exposure measures: risks of one pool overlap, and count once (the largest)
 
     def title(self, lang: str = "en") -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -68,6 +81,7 @@ def risk(**fields) -> Risk:
     r = Risk(**fields)
     assert r.id not in BY_ID, r.id
     assert r.response in RESPONSES, (r.id, r.response)
+    assert r.pool in POOLS or (r.pool == "" and r.exposure is no_money), (r.id, r.pool)
     LIBRARY.append(r)
     BY_ID[r.id] = r
     return r

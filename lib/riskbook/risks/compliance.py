@@ -29,6 +29,7 @@ def _discounts(ctx: Context) -> dict[str, pd.DataFrame]:
 
 risk(
     id="R-CMP-01",
+    pool="pricing",
     family="compliance",
     kris=("discount_policy_violations",),
     response="avoid",

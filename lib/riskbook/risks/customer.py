@@ -26,6 +26,7 @@ def _churn(ctx: Context) -> dict[str, pd.DataFrame]:
 
 risk(
     id="R-CUS-01",
+    pool="revenue",
     family="customer",
     kris=("customer_churn_rate", "revenue_churn_rate", "net_revenue_retention"),
     response="mitigate",

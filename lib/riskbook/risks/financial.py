@@ -67,6 +67,7 @@ LIMITS_TITLE = {"credit_limit_breaches": ("Customers over their credit limit", "
 
 risk(
     id="R-FIN-01",
+    pool="receivables",
     family="financial",
     kris=("dso", "overdue_ratio", "overdue_90_ratio", "expected_credit_loss"),
     response="mitigate",
@@ -92,6 +93,7 @@ risk(
 
 risk(
     id="R-FIN-02",
+    pool="receivables",
     family="financial",
     kris=("credit_limit_breaches",),
     response="transfer",
@@ -109,6 +111,7 @@ risk(
 
 risk(
     id="R-FIN-03",
+    pool="cancellations",
     family="financial",
     kris=("cancellation_rate", "dispute_rate"),
     response="mitigate",

@@ -67,6 +67,7 @@ def _concentration(ctx: Context) -> dict[str, pd.DataFrame]:
 
 risk(
     id="R-MKT-01",
+    pool="revenue",
     family="market",
     kris=("revenue_growth", "revenue_yoy", "sales_volatility_cv"),
     response="mitigate",
@@ -86,6 +87,7 @@ risk(
 
 risk(
     id="R-MKT-02",
+    pool="pricing",
     family="market",
     kris=("win_rate", "competitive_loss_share", "discount_depth"),
     response="mitigate",
@@ -110,6 +112,7 @@ risk(
 
 risk(
     id="R-MKT-03",
+    pool="revenue",
     family="market",
     kris=("customer_concentration_top10", "customer_hhi"),
     response="mitigate",

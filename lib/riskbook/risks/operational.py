@@ -73,6 +73,7 @@ INCIDENTS_TITLE = {"incidents": ("Incidents in the period", "本期事件")}
 
 risk(
     id="R-OPS-01",
+    pool="revenue",
     family="operational",
     kris=("rep_attrition_rate", "orphaned_revenue_share"),
     response="mitigate",
@@ -97,6 +98,7 @@ risk(
 
 risk(
     id="R-OPS-02",
+    pool="pipeline",
     family="operational",
     kris=("pipeline_coverage",),
     response="mitigate",
@@ -112,6 +114,7 @@ risk(
 
 risk(
     id="R-OPS-03",
+    pool="records",
     family="operational",
     kris=("data_quality_error_rate", "duplicate_record_rate", "benford_mad"),
     response="mitigate",

@@ -61,6 +61,11 @@ class Summary:
     breaches: pd.DataFrame
     dq: dict[str, Any]  # the data_quality section of results.json
     closed: pd.DataFrame
+    new: pd.DataFrame | None = None  # risks new this period
+    money: pd.DataFrame | None = None  # money at risk by pool, each counted once (summarise.money_breakdown)
+    overall: str = "low"  # the unit's overall rating: its highest risk's
+    history: pd.DataFrame | None = None  # the KRIs over the trailing periods (the tiles' sparklines)
+    as_of: str = ""  # the date the data stands at
     evidence: dict[str, pd.DataFrame] = field(default_factory=dict)  # the first table of each kind
     touched: pd.DataFrame | None = None  # the findings that touch the report (the workbook lists them)
 

@@ -6,14 +6,14 @@ from typing import Any
 
 import pandas as pd
 
-from riskbook.core.i18n import money, owner, t
+from riskbook.core.i18n import money_parts, owner, t
 from riskbook.settings.register import overdue_actions
 
 TOP_N = 5
 
 
 def headline(kris: pd.DataFrame, risks: pd.DataFrame, currency: str, lang: str = "en") -> str:
-    """One sentence: KRI breaches, risks, high ones, money at risk."""
+    """One sentence: KRI breaches, risks, high ones, money at risk (the total of :func:`money_breakdown`)."""
     live = risks[risks["movement"] != "closed"]
     return t(
         "headline",
@@ -22,14 +22,49 @@ def headline(kris: pd.DataFrame, risks: pd.DataFrame, currency: str, lang: str =
         amber=int((kris["status"] == "amber").sum()),
         risks=len(live),
         high=int(live["rating"].isin(["high", "critical"]).sum()),
-        exposure=money(money_at_risk(live), currency, lang),
+        exposure=money_parts(list(money_breakdown(live)["exposure"]), currency, lang)[1],
     )
 
 
+def money_breakdown(risks: pd.DataFrame) -> pd.DataFrame:
+    """Money at risk by pool of money, each counted once. Risks whose exposures measure the same money
+    (riskbook.risks.POOLS: revenue lost to a decline, churn, orphaned accounts or the largest customer;
+    overdue receivables and credit beyond limits; discounts beyond depth and unapproved ones) count with
+    their largest; an analyst's risk with an exposure is its own pool. One row per pool: the risk counted,
+    its exposure, and the pool's other risks (included in it)."""
+    from riskbook.risks import BY_ID
+
+    live = risks[(risks["movement"] != "closed") & (risks["exposure"].fillna(0) > 0)]
+    rows = []
+    pools = [BY_ID[i].pool if i in BY_ID else i for i in live["id"]]
+    for pool, group in live.assign(pool=pools).groupby("pool", sort=False):
+        group = group.sort_values("exposure", ascending=False, kind="stable")
+        top = group.iloc[0]
+        rows.append(
+            {
+                "pool": pool,
+                "id": top["id"],
+                "title": top["title"],
+                "title_zh": top["title_zh"],
+                "exposure": float(top["exposure"]),
+                "also": list(group["id"].iloc[1:]),
+            }
+        )
+    out = pd.DataFrame(rows, columns=["pool", "id", "title", "title_zh", "exposure", "also"])
+    return out.sort_values("exposure", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def money_at_risk(risks: pd.DataFrame) -> float:
-    """Total exposure, counting each family once (its largest risk): risks of one family measure
-    overlapping money — overdue receivables and the excess over credit limits, say."""
-    return float(risks.groupby("family")["exposure"].max().sum()) if len(risks) else 0.0
+    """Total money at risk: the sum of :func:`money_breakdown` (each pool of money once)."""
+    return float(money_breakdown(risks)["exposure"].sum()) if len(risks) else 0.0
+
+
+def overall_rating(risks: pd.DataFrame) -> str:
+    """The unit's overall rating: that of its highest-scoring live risk (low when none is present)."""
+    from riskbook.stages.assess import rating
+
+    live = risks[risks["movement"] != "closed"]
+    return rating(int(live["score"].max())) if len(live) else "low"
 
 
 def top_risks(risks: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
@@ -45,34 +80,62 @@ def actions_table(
     lang: str = "en",
     recommended: int = 3,
 ) -> pd.DataFrame:
-    """Register actions of the top risks, or the library's recommended ones where none are recorded."""
-    rows: list[dict[str, Any]] = []
+    """The register's actions of ``risks``, then the library's recommended ones for the risks without any:
+    risk, action, owner, due, status, days overdue (at the as-of date), and whether the register has it."""
+    committed: list[dict[str, Any]] = []
+    suggested: list[dict[str, Any]] = []
     for r in risks.itertuples():
         late = {id(a) for a in overdue_actions(r.actions, as_of)}
-        if r.actions:
-            for a in r.actions:
-                status = "overdue" if id(a) in late else str(a.get("status", "open"))
-                rows.append(
-                    {
-                        "risk": r.id,
-                        "action": a["action"],
-                        "owner": a.get("owner", r.owner),
-                        "due": str(a.get("due", "")),
-                        "status": t(status, lang),
-                    }
-                )
-        else:
+        for a in r.actions:
+            status = "overdue" if id(a) in late else str(a.get("status", "open"))
+            due = pd.to_datetime(str(a.get("due", "")), errors="coerce")
+            committed.append(
+                {
+                    "risk": r.id,
+                    "action": a["action"],
+                    "owner": a.get("owner", r.owner),
+                    "due": str(a.get("due", "")),
+                    "status": t(status, lang),
+                    "days_overdue": int((as_of - due).days) if id(a) in late else None,
+                    "committed": True,
+                }
+            )
+        if not r.actions:
             for a in library_actions.get(r.id, ())[:recommended]:
-                rows.append(
+                suggested.append(
                     {
                         "risk": r.id,
                         "action": a,
                         "owner": owner(r.owner, lang),
                         "due": "",
                         "status": t("recommended", lang),
+                        "days_overdue": None,
+                        "committed": False,
                     }
                 )
-    return pd.DataFrame(rows, columns=["risk", "action", "owner", "due", "status"])
+    cols = ["risk", "action", "owner", "due", "status", "days_overdue", "committed"]
+    return pd.DataFrame(committed + suggested, columns=cols)
+
+
+def summary_actions(
+    live: pd.DataFrame,
+    top: pd.DataFrame,
+    library_actions: dict[str, tuple[str, ...]],
+    as_of: pd.Timestamp,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """The summary's actions: every committed action of a live risk still to do (the most overdue first,
+    then by due date), then one recommended action for each top risk that has none."""
+    done = {t("done", lang), t("cancelled", lang)}
+    mine = actions_table(live, library_actions, as_of, lang, recommended=0)
+    mine = mine[~mine["status"].isin(done)]
+    mine = (
+        mine.assign(_late=mine["days_overdue"].fillna(-1))
+        .sort_values(["_late", "due"], ascending=[False, True], kind="stable")
+        .drop(columns="_late")
+    )
+    generic = actions_table(top[top["actions"].map(len) == 0], library_actions, as_of, lang, recommended=1)
+    return pd.concat([mine, generic], ignore_index=True)
 
 
 def no_data_note(unit: Any, lang: str = "en") -> str:
@@ -95,7 +158,7 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
     live = risks[risks["movement"] != "closed"]
     today = unit.as_of  # the run's one date: actions are overdue against it
     all_actions = actions_table(live, library_actions, today, lang)
-    actions = actions_table(top, library_actions, today, lang, recommended=1)
+    actions = summary_actions(live, top, library_actions, today, lang)
     touched = quality.touching(unit.findings, unit.period, unit.ctx.as_of)
     dq = quality.summary(unit.ctx, unit.meta.get("names"), touched)
     status = "no data" if unit.no_data else "ok"
@@ -116,6 +179,11 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
         breaches=mon.breaches,
         dq=dq,
         closed=risks[risks["movement"] == "closed"],
+        new=live[live["movement"] == "new"],
+        money=money_breakdown(risks),
+        overall=overall_rating(risks),
+        history=mon.history,
+        as_of=str(unit.as_of.date()),
         evidence=evidence,
         touched=touched,
     )
