@@ -264,6 +264,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         currency=company.currency,
         settings=settings,
         langs=langs,
+        classification=str(company.settings.get("classification") or ""),
     )
     params_dir = company.params_dir
     plan.keys = task_keys(list(units), str(period), langs, Path(st).name, params_dir, plan.as_of)

@@ -178,6 +178,7 @@ def test_chinese_report(company: str, tmp_path: Path) -> None:
     assert re.search(r"Noto.?Sans.?CJK", fonts), fonts
     assert results(tmp_path / PERIOD, "east")["lang"] == "zh"
     check_summary(tmp_path / PERIOD / "east", "east", "zh")
+    check_pdf_for_executives(pdf, "zh", "Demo Trading Co.")
 
 
 def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Path, capsys) -> None:
@@ -320,7 +321,7 @@ def test_a_units_own_language_within_an_english_run(tmp_path: Path) -> None:
 
 
 def summary_page(pdf: Path) -> tuple[str, str]:
-    """The text of the summary page (page 2, after the cover) and of the page after it."""
+    """The text of the summary page (page 3, after the cover and the contents) and of the page after it."""
 
     def page(n: int) -> str:
         return subprocess.run(
@@ -330,7 +331,7 @@ def summary_page(pdf: Path) -> tuple[str, str]:
             text=True,
         ).stdout
 
-    return page(2), page(3)
+    return page(3), page(4)
 
 
 def check_summary(unit_dir: Path, unit: str, lang: str) -> None:
@@ -341,6 +342,7 @@ def check_summary(unit_dir: Path, unit: str, lang: str) -> None:
     reds = [k for k in doc["kris"] if k["status"] == "red"]
     ambers = [k for k in doc["kris"] if k["status"] == "amber"]
     assert reds, "the demo's east unit has red KRIs"
+    assert ("管理层摘要" if lang == "zh" else "Executive summary") in page[:300]
     for k in reds + ambers:
         assert re.sub(r"\s+", "", k["title"]) in flat, (lang, k["id"], k["status"])  # in the report's language
         assert k["id"] not in page, f"KRI id {k['id']} in the executive summary"
@@ -365,3 +367,35 @@ def check_summary(unit_dir: Path, unit: str, lang: str) -> None:
 
 def test_the_summary_hides_nothing_on_one_page(pack: Path) -> None:
     check_summary(pack / "east", "east", "en")
+    check_pdf_for_executives(pack / "east" / f"east_{PERIOD}_risk_report.pdf", "en", "Demo Trading Co.")
+
+
+def check_pdf_for_executives(pdf: Path, lang: str, company: str) -> None:
+    """No developer text, a clean outline in section order, metadata, and a contents page with pages."""
+    from pypdf import PdfReader
+
+    from riskbook import kris as K
+    from riskbook.core.i18n import t
+
+    text = pdf_text(pdf)
+    for kid in K.REGISTRY:
+        assert kid not in text, f"KRI id {kid} in the PDF"
+    for dev in ("params/", ".yaml", "σ", "MAD "):
+        assert dev not in text, dev
+    reader = PdfReader(str(pdf))
+    meta = reader.metadata
+    assert meta.author == company and t("report_title", lang) in meta.title and meta.subject
+    top = [o.title for o in reader.outline if not isinstance(o, list)]
+    stages = [t(s, lang) for s in ("summary", "identification", "assessment", "monitoring")]
+    assert [next((i for i, s in enumerate(stages) if title.startswith(s)), None) for title in top] == [0, 1, 2, 3]
+    words = [t(w, lang).lower() for w in ("red", "amber", "green")] + ["red", "amber", "green"]
+
+    def walk(items: list) -> list[str]:
+        return [x for o in items for x in (walk(o) if isinstance(o, list) else [o.title])]
+
+    for title in walk(reader.outline):
+        assert not any(title.lower().rstrip().endswith(w) for w in words), title
+    contents = reader.pages[1].extract_text()
+    assert t("contents", lang) in contents
+    for s in stages:
+        assert re.search(re.escape(s) + r".*?\d+", contents.replace("\n", " ")), (s, contents)

@@ -24,6 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "observed": ("observed", "观测"),
     "benford_law": ("Benford", "本福特定律"),
     "first_digit": ("first digit", "首位数字"),
+    "benford_deviation": ("mean deviation from Benford {mad}", "与本福特定律的平均偏差 {mad}"),
     "unit": ("Business unit", "业务单元"),
     "period": ("Period", "报告期"),
     "prepared": ("Prepared", "编制日期"),
@@ -77,6 +78,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "previous_score": ("Previous", "上期评分"),
     "amount": ("Amount", "金额"),
+    "contents": ("Contents", "目录"),
+    "classification": ("Classification", "密级"),
+    "confidential": ("Confidential — for internal use", "机密——仅限内部使用"),
+    "version": ("Version", "版本"),
+    "data_as_at_label": ("Data as at", "数据截至"),
+    "keywords": ("risk report, sales operations, KRI, risk register", "风险报告, 销售运营, 关键风险指标, 风险登记册"),
+    "page_x_of_y": (
+        '"Page " counter(page) " of " counter(pages)',
+        '"第 " counter(page) " 页，共 " counter(pages) " 页"',
+    ),
     "days_value": ("{n} d", "{n}天"),
     "list_sep": (", ", "、"),
     "action_col": ("Action", "行动"),
@@ -294,11 +305,11 @@ ROLES_ZH: dict[str, str] = {
 }
 
 
-RULES_ZH: dict[str, str] = {
-    "1 point beyond 3σ": "1点超出3σ",
-    "2 of 3 beyond 2σ": "3点中2点超出2σ",
-    "4 of 5 beyond 1σ": "5点中4点超出1σ",
-    "8 in a row on one side": "连续8点位于均值同侧",
+RULES: dict[str, tuple[str, str]] = {  # a Western Electric rule → what it says, in plain words
+    "1 point beyond 3σ": ("far outside its usual range", "远超常规区间"),
+    "2 of 3 beyond 2σ": ("two of the last three well off its usual level", "近三期中两期明显偏离常规"),
+    "4 of 5 beyond 1σ": ("four of the last five off its usual level", "近五期中四期偏离常规"),
+    "8 in a row on one side": ("eight periods in a row on one side of its average", "连续八期位于均值同侧"),
 }
 
 
@@ -340,8 +351,9 @@ def note(text: str, lang: str = "en") -> str:
 
 
 def rule(name: str, lang: str = "en") -> str:
-    """A Western Electric rule's name in the report's language."""
-    return RULES_ZH.get(name, name) if lang == "zh" else name
+    """What a Western Electric rule says, in plain words in the report's language."""
+    en, zh = RULES.get(name, (name, name))
+    return zh if lang == "zh" else en
 
 
 def owner(name: str, lang: str = "en") -> str:

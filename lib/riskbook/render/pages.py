@@ -37,10 +37,12 @@ def notebook_page(nb: Path, out: Path, lang: str, title: str) -> None:
 def report_html(notebooks: list[Path], lang: str, cover: dict[str, Any]) -> str:
     """The HTML of a PDF report: a cover, then each notebook's content as a section."""
     sections = [body(nb, lang) for nb in notebooks]
+    toc = [t(Path(nb).stem.split("_", 1)[-1], lang) for nb in notebooks]  # 04_summary → summary
     return _env.get_template("report.html").render(
         lang=lang,
         css=_css(),
         sections=sections,
+        toc=toc,
         cover=cover,
         t=lambda k: t(k, lang),
         prepared=cover.get("prepared", ""),

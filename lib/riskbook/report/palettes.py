@@ -31,4 +31,5 @@ COLOURS: dict[str, str] = {
     "cover_light": COVER_LIGHT,
     "no_data": NO_DATA,
     **{f"rag_{k.replace('/', '')}": v for k, v in RAG.items()},
+    **{f"rating_{k}": v for k, v in RATING.items()},
 }

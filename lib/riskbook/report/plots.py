@@ -136,7 +136,7 @@ def benford(table: pd.DataFrame, mad: float | None, lang: str = "en") -> Figure:
         ax.set_ylabel("%")
         ax.set_xlabel(t("first_digit", lang))
         if mad is not None:
-            ax.set_title(f"MAD {mad:.4f}", loc="left", fontsize=8)
+            ax.set_title(t("benford_deviation", lang, mad=f"{mad:.4f}"), loc="left", fontsize=8)
         ax.legend(fontsize=7, frameon=False)
         fig.tight_layout()
     return fig

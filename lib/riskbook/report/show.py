@@ -62,7 +62,7 @@ def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
     """KRIs with value, previous value, thresholds, status badge and n/a reasons."""
     rows = [
         [
-            html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f"<br><code>{r['id']}</code>",
+            html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code class="rb-dev">{r["id"]}</code>',
             t(r["family"], lang),
             fmt_value(r["value"], r["unit"], lang),
             fmt_value(r["previous"], r["unit"], lang),
@@ -238,13 +238,19 @@ def _breaches_html(b: pd.DataFrame, lang: str = "en", rules: bool = True) -> HTM
         [
             ("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "")
             + html.escape(r["title_zh"] if lang == "zh" else r["title"])
-            + f"<br><code>{r['id']}</code>",
+            + f'<br><code class="rb-dev">{r["id"]}</code>',
             fmt_value(r["value"], r["unit"], lang),
             fmt_value(r["previous"], r["unit"], lang),
             badge(r["status"], lang),
         ]
         + (
-            [html.escape(", ".join(rule(x, lang) for x in r["rules"]) if isinstance(r["rules"], list) else "")]
+            [
+                "; ".join(
+                    html.escape(rule(x, lang)) + f' <span class="rb-dev">({html.escape(x)})</span>' for x in r["rules"]
+                )
+                if isinstance(r["rules"], list)
+                else ""
+            ]
             if rules
             else []
         )
@@ -504,7 +510,7 @@ def group(g: Any) -> None:
     meta = {k["id"]: k for k in first}
     rows = []
     for kid in vals.index:
-        cells = [html.escape(meta[kid]["title"]) + f"<br><code>{kid}</code>"]
+        cells = [html.escape(meta[kid]["title"]) + f'<br><code class="rb-dev">{kid}</code>']
         for u in vals.columns:
             s = stats.loc[kid, u]
             cells.append(

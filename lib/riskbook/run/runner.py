@@ -60,6 +60,7 @@ class RunPlan:
     as_of: str = ""  # the run's one date (the store's): future rows, overdue actions, the cover
     company: str = "riskbook"  # the company's name and currency, for covers
     currency: str = ""
+    classification: str = ""  # the company's classification: line for covers (default: confidential)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit → its merged settings
     langs: dict[str, str] = field(default_factory=dict)  # unit → its report language (--lang, else its lang:)
 
@@ -175,6 +176,7 @@ def render_unit(
 
     t0 = time.perf_counter()
     d = Path(unit_dir)
+    cover = {**cover, "overall": overall_of(d)}
     try:
         names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
         for name in names:
@@ -184,6 +186,18 @@ def render_unit(
     except Exception as exc:
         return "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"
     return "ok", time.perf_counter() - t0, None
+
+
+def overall_of(unit_dir: Path) -> str:
+    """The unit's overall rating from its results.json (its highest live risk's), or "" (the group)."""
+    from riskbook.stages.assess import rating
+
+    try:
+        doc = json.loads(paths.results_json(unit_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    scores = [r["score"] for r in doc.get("risks", []) if r.get("movement") != "closed"]
+    return rating(max(scores)) if scores else ("low" if doc.get("status") != "no data" else "")
 
 
 def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
@@ -203,6 +217,8 @@ def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
         "period_range": f"{p.start.date()} – {p.end.date()}",
         "currency": plan.currency,
         "prepared": plan.as_of,
+        "classification": plan.classification or t("confidential", lang),
+        "version": __version__,
         "title": t("group_title" if unit == config.GROUP else "report_title", lang),
     }
 

@@ -30,6 +30,7 @@ COMPANY_KEYS: set[str] = {
     "assessment",
     "ecl_loss_rates",
     "name",
+    "classification",
 }
 UNIT_KEYS: set[str] = COMPANY_KEYS - {"data", "sources", "as_of"}
 SECTIONS: dict[str, set[str]] = {
@@ -131,7 +132,7 @@ def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:
     p.keys("", doc, UNIT_KEYS if unit else COMPANY_KEYS)
     if "lang" in doc and doc["lang"] not in LANGS:
         p.add("lang", f"must be one of {list(LANGS)}, but {doc['lang']!r} was given")
-    for key in ("company", "currency"):
+    for key in ("company", "currency", "classification"):
         if key in doc and doc[key] is not None and not isinstance(doc[key], str):
             p.add(key, f"must be text, but {doc[key]!r} was given")
     if doc.get("kri") is not None:
