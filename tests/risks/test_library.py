@@ -58,3 +58,25 @@ def test_every_library_risk_names_known_kris_and_titles_its_evidence(tiny_ctx: C
         assert set(r.kris) <= set(K.REGISTRY), r.id
         for name in r.evidence(tiny_ctx) if r.tables else {}:
             assert name in r.tables, (r.id, name)
+
+
+def test_cancellation_evidence_lists_the_largest_lines_and_the_disputed_invoices(tiny_ctx: Context) -> None:
+    """Tiny company, 2026Q3: one cancelled line (O9, 60) and one disputed invoice (i5, 100, issued 2026-09-01).
+    A return booked as a negative amount still counts by its size."""
+    ev = risks.BY_ID["R-FIN-03"].evidence(tiny_ctx)
+    assert list(ev["cancelled_lines"]["order_id"]) == ["O9"]
+    assert list(ev["disputed_invoices"]["invoice_id"]) == ["i5"]
+    orders = tiny_ctx.tables["orders"]
+    extra = orders.iloc[[0]].assign(
+        order_id="O10", order_date=pd.Timestamp("2026-08-01"), status="returned", amount=-500.0
+    )
+    tiny_ctx.tables["orders"] = pd.concat([orders, extra], ignore_index=True)
+    ev = risks.BY_ID["R-FIN-03"].evidence(tiny_ctx)
+    assert list(ev["cancelled_lines"]["order_id"]) == ["O10", "O9"]  # −500 is the largest, not the smallest
+
+
+def test_small_amounts_keep_their_cents_in_evidence() -> None:
+    from riskbook.report.show import frame
+
+    html = frame(pd.DataFrame({"amount": [2.9, 1234.5]})).data
+    assert "2.90" in html and "1,234" in html and ">3<" not in html

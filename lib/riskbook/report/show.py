@@ -176,8 +176,8 @@ def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
                 cells.append("")
             elif isinstance(v, pd.Timestamp):
                 cells.append(v.strftime("%Y-%m-%d"))
-            elif c in money_cols:
-                cells.append(f"{float(v):,.0f}")
+            elif c in money_cols:  # whole units from 1,000 up; cents below, where rounding would mislead
+                cells.append(f"{float(v):,.0f}" if abs(float(v)) >= 1000 else f"{float(v):,.2f}")
             elif isinstance(v, float):
                 cells.append(f"{v:,.1f}")
             else:

@@ -57,10 +57,18 @@ def _limits(ctx: Context) -> dict[str, pd.DataFrame]:
 
 
 def _cancellations(ctx: Context) -> dict[str, pd.DataFrame]:
+    """The largest cancelled and returned lines (by amount, whatever its sign) and the disputed invoices."""
     o = ctx.table("orders", "status")
     c = ctx.in_period(o[o["status"].isin(["cancelled", "returned"])], "order_date")
     cols = [c_ for c_ in ("order_id", "order_date", "customer_id", "status", "amount") if c_ in c.columns]
-    return {"cancelled_lines": with_names(ctx, c.sort_values("amount", ascending=False)[cols].head(EVIDENCE_ROWS))}
+    largest = c.assign(_size=c["amount"].abs()).sort_values("_size", ascending=False, kind="stable")[cols]
+    out = {"cancelled_lines": with_names(ctx, largest.head(EVIDENCE_ROWS))}
+    inv = ctx.tables.get("invoices")
+    if inv is not None and "disputed" in inv.columns:
+        d = ctx.in_period(inv[inv["disputed"].fillna(False).astype(bool)], "issue_date").drop_duplicates("invoice_id")
+        keep = [c_ for c_ in ("invoice_id", "customer_id", "issue_date", "due_date", "amount") if c_ in d.columns]
+        out["disputed_invoices"] = with_names(ctx, d.sort_values("amount", ascending=False)[keep].head(EVIDENCE_ROWS))
+    return out
 
 
 LIMITS_TITLE = {"credit_limit_breaches": ("Customers over their credit limit", "超信用额度客户")}
@@ -120,9 +128,16 @@ risk(
     title_zh="取消、退货与争议",
     desc_en="Orders are cancelled or returned and invoices disputed, eroding revenue.",
     desc_zh="订单被取消或退货、发票被争议，侵蚀收入。",
-    actions_en=("Analyse cancellation reasons by product and rep", "Tighten order confirmation"),
-    actions_zh=("按产品与销售人员分析取消原因", "加强订单确认流程"),
+    actions_en=(
+        "Analyse cancellation reasons by product and rep",
+        "Resolve each disputed invoice with the customer within ten working days",
+        "Tighten order confirmation",
+    ),
+    actions_zh=("按产品与销售人员分析取消原因", "十个工作日内与客户逐一解决争议发票", "加强订单确认流程"),
     exposure=_cancelled,
     evidence=_cancellations,
-    tables={"cancelled_lines": ("Largest cancelled or returned lines", "最大取消/退货行")},
+    tables={
+        "cancelled_lines": ("Largest cancelled or returned lines", "最大取消/退货行"),
+        "disputed_invoices": ("Disputed invoices issued in the period", "本期争议发票"),
+    },
 )
