@@ -399,3 +399,64 @@ def check_pdf_for_executives(pdf: Path, lang: str, company: str) -> None:
     assert t("contents", lang) in contents
     for s in stages:
         assert re.search(re.escape(s) + r".*?\d+", contents.replace("\n", " ")), (s, contents)
+
+
+def chromium_page(chromium: str, url: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    """Headless Chromium on ``url``, offline, with the page's console on stderr."""
+    return subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            *args,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_site_is_navigable_offline_in_a_browser(pack: Path, tmp_path: Path) -> None:
+    """The index and every page of one unit, as a browser shows them: no console error, nothing fetched
+    from outside the folder, every link resolving, readable at desktop and phone widths."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("chromium is not installed (make setup installs it)")
+    pages = [pack / "index.html", *sorted((pack / "east").glob("*.html"))]
+    assert len(pages) == 5
+    for page in pages:
+        run = chromium_page(chromium, page.as_uri(), tmp_path / "profile", "--dump-dom")
+        dom = run.stdout
+        console = [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+        assert console == [], (page.name, console)
+        refs = re.findall(r'(?:href|src)="([^"#]+)"', dom)
+        assert not [r for r in refs if re.match(r"(https?:)?//", r)], (page.name, "a request leaves the machine")
+        links = [r for r in re.findall(r'href="([^"#]+)"', dom) if not r.startswith("data:")]
+        missing = [r for r in links if not (page.parent / r).resolve().exists()]
+        assert links and missing == [], (page.name, missing)
+        if page.parent.name == "east":  # a stage page leads back to the index and on to the PDF and workbook
+            assert {"../index.html", f"east_{PERIOD}_risk_report.pdf", f"east_{PERIOD}_risk_register.xlsx"} <= set(
+                links
+            )
+            assert f"— East China · {PERIOD}</title>" in dom  # a title a person reads, not a file name
+    dom = chromium_page(chromium, pages[0].as_uri(), tmp_path / "profile", "--dump-dom").stdout
+    summary = (pack / "east" / "04_summary.html").read_text(encoding="utf-8")
+    money = re.findall(
+        r'<td class="rb-num">([^<]*)</td>',
+        re.search(r"<table class=\"rb-table rb-money\">.*?</table>", summary, re.S)[0],
+    )[-1]
+    top = max((r for r in results(pack, "east")["risks"] if r["movement"] != "closed"), key=lambda r: r["score"])
+    assert "East China" in dom and money in dom and top["id"] in dom  # names, the summary's money, top risk
+    for width, name in (("1280,900", "desktop"), ("390,844", "phone")):
+        shot = tmp_path / f"{name}.png"
+        chromium_page(
+            chromium, pages[0].as_uri(), tmp_path / "profile", f"--window-size={width}", f"--screenshot={shot}"
+        )
+        assert shot.exists() and shot.stat().st_size > 20_000, name

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from riskbook.core import config, paths
+from riskbook.core.i18n import t
 from riskbook.report.palettes import COLOURS
 
 _env = jinja2.Environment(
@@ -15,10 +17,44 @@ _env = jinja2.Environment(
 )
 
 
+def unit_facts(doc: dict[str, Any], currency: str, lang: str) -> dict[str, Any]:
+    """What the index shows of a unit's results: overall rating, red KRIs, top risk, money at risk."""
+    import pandas as pd
+
+    from riskbook.core.i18n import money_parts
+    from riskbook.stages.assess import rating
+    from riskbook.stages.summarise import money_breakdown
+
+    live = [r for r in doc.get("risks", []) if r.get("movement") != "closed"]
+    if not live:
+        return {"overall": "low" if doc.get("status") != "no data" else "", "reds": 0, "top": None, "money": ""}
+    top = max(live, key=lambda r: (r["score"], r.get("exposure") or 0))
+    risks = pd.DataFrame(
+        [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "title_zh": r["title"],
+                "exposure": r.get("exposure") or 0.0,
+                "movement": r.get("movement"),
+            }
+            for r in live
+        ]
+    )
+    total = money_parts(list(money_breakdown(risks)["exposure"]), currency, lang)[1]
+    return {
+        "overall": rating(max(r["score"] for r in live)),
+        "top": top,
+        "money": total,
+        "reds": sum(1 for k in doc.get("kris", []) if k["status"] == "red"),
+    }
+
+
 def write_index(period_dir: Path) -> Path:
-    """Write index.html from the period's manifest.json and the files present."""
+    """Write index.html from the period's manifest.json, each unit's results and the files present."""
     manifest = json.loads(paths.manifest(period_dir.parent, period_dir.name).read_text(encoding="utf-8"))
-    period = manifest["period"]
+    period, lang = manifest["period"], manifest.get("lang", "en")
+    names = manifest.get("names", {})
     rows = []
     for unit in [*manifest["units"], config.GROUP]:
         tasks = [x for x in manifest["tasks"] if x["unit"] == unit]
@@ -30,27 +66,42 @@ def write_index(period_dir: Path) -> Path:
             else []
         )
         status = "failed" if failed else ("ok" if tasks else "missing")
-        note = ""
+        note, facts = "", {}
         if status == "ok" and paths.results_json(d).exists():
             doc = json.loads(paths.results_json(d).read_text(encoding="utf-8"))
-            status, note = (
-                (doc.get("status") or "ok"),
-                doc.get("note") or (f"data through {doc['data_through']}" if doc.get("data_through") else ""),
+            status = doc.get("status") or "ok"
+            note = doc.get("note") or (
+                t("data_through", lang, date=doc["data_through"]) if doc.get("data_through") else ""
             )
+            facts = unit_facts(doc, doc.get("currency", ""), lang)
+        first = [f"{config.STAGES[3]}.html", *(f"{n}.html" for n in config.STAGES[:3])]  # the summary first
+        pages = sorted((f for f in files if f.endswith(".html")), key=lambda f: first.index(f) if f in first else 9)
         rows.append(
             {
                 "unit": unit,
+                "name": t("group_name", lang) if unit == config.GROUP else names.get(unit, unit),
                 "status": status,
+                "status_label": t(f"status_{status}", lang),
                 "note": note,
                 "error": f"{failed[0]['stage']}: {failed[0]['error']}" if failed else "",
                 "seconds": round(sum(x.get("seconds") or 0 for x in tasks), 1),
                 "pdf": next((f for f in files if f.endswith(".pdf")), None),
                 "xlsx": next((f for f in files if f.endswith(".xlsx")), None),
-                "pages": [f for f in files if f.endswith(".html")],
+                "pages": [(f, t(f[:-5].split("_", 1)[-1], lang)) for f in pages],
                 "notebooks": [f for f in files if f.endswith(".ipynb")],
+                **facts,
             }
         )
-    html = _env.get_template("index.html").render(period=period, rows=rows, manifest=manifest, COLOURS=COLOURS)
+    created = str(manifest.get("created", "")).replace("T", " ").replace("+00:00", " UTC")
+    html = _env.get_template("index.html").render(
+        period=period,
+        rows=rows,
+        manifest=manifest,
+        COLOURS=COLOURS,
+        lang=lang,
+        t=lambda k, **kw: t(k, lang, **kw),
+        created=created,
+    )
     out = paths.index(period_dir.parent, period_dir.name)
     tmp = out.with_suffix(".tmp")
     tmp.write_text(html, encoding="utf-8")

@@ -7,7 +7,7 @@ from typing import Any
 
 import jinja2
 
-from riskbook.core import config
+from riskbook.core import config, paths
 from riskbook.core.i18n import t
 from riskbook.render.notebook import body
 from riskbook.report.palettes import COLOURS
@@ -28,9 +28,33 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def notebook_page(nb: Path, out: Path, lang: str, title: str) -> None:
-    """One executed notebook as a standalone HTML page without code."""
-    html = _env.get_template("page.html").render(title=title, lang=lang, css=_css(), body=body(nb, lang))
+def nav(unit_dir_name: str, period: str, lang: str, current: str, names: list[str]) -> list[dict[str, Any]]:
+    """The links of a stage page: the index, the unit's stage pages, its PDF and workbook."""
+    unit = unit_dir_name
+    links = [{"href": "../index.html", "label": t("all_reports", lang), "current": False}]
+    for name in names:
+        label = t(name.split("_", 1)[-1], lang)  # 01_identification → identification
+        links.append({"href": paths.page(Path("."), name).name, "label": label, "current": name == current})
+    links.append(
+        {"href": paths.report_pdf(Path("."), unit, period).name, "label": t("report_pdf", lang), "current": False}
+    )
+    if unit != config.GROUP:
+        links.append(
+            {
+                "href": paths.register_xlsx(Path("."), unit, period).name,
+                "label": t("register_xlsx", lang),
+                "current": False,
+            }
+        )
+    return links
+
+
+def notebook_page(nb: Path, out: Path, lang: str, cover: dict[str, Any], name: str, names: list[str]) -> None:
+    """One executed notebook as a standalone HTML page without code, linked to the unit's other pages."""
+    stage = t(name.split("_", 1)[-1], lang)
+    title = f"{stage} — {cover['unit_name']} · {cover['period']}"
+    links = nav(out.parent.name, cover["period"], lang, name, names)
+    html = _env.get_template("page.html").render(title=title, lang=lang, css=_css(), body=body(nb, lang), nav=links)
     _write(out, html)
 
 

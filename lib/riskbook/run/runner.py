@@ -180,7 +180,7 @@ def render_unit(
     try:
         names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
         for name in names:
-            notebook_page(paths.notebook(d, name), paths.page(d, name), lang, f"{cover['unit_name']} {period} {name}")
+            notebook_page(paths.notebook(d, name), paths.page(d, name), lang, cover, name, names)
         order = [config.STAGES[3], *config.STAGES[:3]] if unit != config.GROUP else names
         write_pdf([paths.notebook(d, n) for n in order], paths.report_pdf(d, unit, period), lang, cover)
     except Exception as exc:
@@ -422,6 +422,10 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
             "papermill": papermill.__version__,
         },
         "keys": keys,
+        "names": {
+            **previous.get("names", {}),
+            **{u: display_name(plan.settings.get(u, {}), u, plan.lang) for u in plan.units},
+        },
         "tasks": tasks,
     }
     tmp = path.with_suffix(".tmp")
