@@ -57,6 +57,13 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("folder", help="the company folder to create")
     _common(init)
     init.add_argument("--currency", help="currency of the amounts (CNY, EUR, USD …; default: none)")
+    reg = sub.add_parser("register", help="the analysts' register")
+    reg_sub = reg.add_subparsers(dest="register_command", required=True)
+    imp = reg_sub.add_parser("import", help="read an analyst's edits of a register workbook into register/<unit>.yaml")
+    imp.add_argument("workbook", help="a <unit>_<period>_risk_register.xlsx riskbook wrote, edited")
+    imp.add_argument("--config", help="company file whose register/ folder receives it (default params/company.yaml)")
+    imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    imp.add_argument("--debug", action="store_true", help="show the traceback of an error")
     kri = sub.add_parser("kri", help="key risk indicators")
     kri.add_argument("action", choices=["list"])
     kri.add_argument(
@@ -215,6 +222,22 @@ def cmd_kri(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_register(args: argparse.Namespace) -> int:
+    from riskbook.settings.params import company_dir
+    from riskbook.settings.workbook import import_workbook
+
+    target, diff = import_workbook(Path(args.workbook), company_dir(None, args.config), write=not args.dry_run)
+    if not diff:
+        print(f"{target}: no change")
+        return 0
+    verb = "would change" if args.dry_run else "updated"
+    print(f"{target}: {verb} {len(diff)} risk(s):")
+    print("\n".join(diff))
+    if not args.dry_run:
+        print("the next riskbook run shows them")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from riskbook.ingest.store import read_meta
     from riskbook.render.index import write_index
@@ -314,9 +337,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     try:
-        return {"run": cmd_run, "validate": cmd_validate, "demo-data": cmd_demo, "kri": cmd_kri, "init": cmd_init}[
-            args.command
-        ](args)
+        return {
+            "run": cmd_run,
+            "validate": cmd_validate,
+            "demo-data": cmd_demo,
+            "kri": cmd_kri,
+            "init": cmd_init,
+            "register": cmd_register,
+        }[args.command](args)
     except RiskbookError as exc:
         if debug:
             traceback.print_exc()

@@ -26,10 +26,14 @@ def write_outputs(unit: Any, pack: Any) -> None:
         note,
     )
     results.write(doc, paths.results_json(unit.out))
+    from riskbook.render.workbook import register_actions, register_controls
+    from riskbook.risks import BY_ID
+
+    library_actions = {rid: r.actions(unit.lang) for rid, r in BY_ID.items()}
     write_register(
         paths.register_xlsx(unit.out, unit.id, unit.period),
         pack.risks,
-        pack.all_actions,
+        register_actions(pack.risks, library_actions, unit.as_of),
         pack.kris,
         pack.evidence,
         {
@@ -40,4 +44,6 @@ def write_outputs(unit: Any, pack: Any) -> None:
             "prepared": str(unit.as_of.date()),
         },
         pack.touched,
+        controls=register_controls(pack.risks, unit.register()),
+        history=pack.history,
     )

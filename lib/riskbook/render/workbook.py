@@ -6,38 +6,122 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from riskbook.report.palettes import ACCENT, RAG, RATING
+from riskbook.risks import RESPONSES
+from riskbook.settings.checks import STATUSES
+from riskbook.settings.workbook import (
+    ABOUT,
+    ACTION_COLS,
+    ACTIONS,
+    CONTROL_COLS,
+    CONTROLS,
+    OVERRIDE_COLS,
+    RECOMMENDED,
+    REGISTER,
+)
 
 HEADER_FILL = PatternFill("solid", fgColor=ACCENT.lstrip("#").upper())
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
-def _sheet(wb: Workbook, title: str, df: pd.DataFrame) -> None:
+# number formats by column: amounts grouped, shares in percent, scores whole, dates as dates
+FORMATS: dict[str, str] = {
+    "exposure": "#,##0",
+    "balance": "#,##0.00",
+    "amount": "#,##0.00",
+    "open_balance": "#,##0.00",
+    "credit_limit": "#,##0",
+    "previous_revenue": "#,##0",
+    "revenue": "#,##0",
+    "overdue": "#,##0.00",
+    "exposure_pct": '0.00"%"',
+    "share_pct": '0.0"%"',
+    "discount_pct": '0.0"%"',
+    "value": "#,##0.00",
+    "previous": "#,##0.00",
+    "amber": "#,##0.00",
+    "red": "#,##0.00",
+    "due": "yyyy-mm-dd",
+    "issue_date": "yyyy-mm-dd",
+    "due_date": "yyyy-mm-dd",
+    "order_date": "yyyy-mm-dd",
+    "date": "yyyy-mm-dd",
+    "exit_date": "yyyy-mm-dd",
+    "hire_date": "yyyy-mm-dd",
+    "close_date": "yyyy-mm-dd",
+}
+COLOURED = {"status": RAG, "rating": RATING, "residual_rating": RATING}
+
+
+def _fill(hex_colour: str) -> PatternFill:
+    return PatternFill("solid", fgColor=hex_colour.lstrip("#").upper(), bgColor=hex_colour.lstrip("#").upper())
+
+
+def _sheet(
+    wb: Workbook,
+    title: str,
+    df: pd.DataFrame,
+    lists: dict[str, tuple[str, ...]] | None = None,
+    whole: dict[str, tuple[int, int]] | None = None,
+) -> None:
+    """One sheet of ``df``: a styled header, number and date formats, drop-down lists (``lists``) and
+    whole-number ranges (``whole``) on the columns an analyst edits, conditional fills by status and rating
+    (they follow an edit), frozen header, filters, landscape print on one page's width."""
     ws = wb.create_sheet(title[:31])
     ws.append(list(df.columns))
     for row in df.itertuples(index=False):
         ws.append([_cell(v) for v in row])
     for c in ws[1]:
         c.fill, c.font = HEADER_FILL, HEADER_FONT
+    last = max(ws.max_row, 2)
     for i, col in enumerate(df.columns, 1):
-        width = max([len(str(col))] + [len(str(_cell(v))) for v in df[col].head(200)]) + 2
-        ws.column_dimensions[get_column_letter(i)].width = min(60, width)
-        colour = {"status": RAG, "rating": RATING, "residual_rating": RATING}.get(col)
-        if colour:
-            for cell in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                fill = colour.get(str(cell[0].value))
-                if fill:
-                    cell[0].fill = PatternFill("solid", fgColor=fill.lstrip("#"))
+        letter = get_column_letter(i)
+        wide = max([len(str(col))] + [_width(_cell(v)) for v in df[col].head(200)]) + 2
+        ws.column_dimensions[letter].width = min(60, wide)
+        if col in FORMATS:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = FORMATS[col]
+        colours = COLOURED.get(col)
+        if colours:
+            for word, colour in colours.items():
+                ws.conditional_formatting.add(
+                    f"{letter}2:{letter}{last + 500}",
+                    FormulaRule(formula=[f'{letter}2="{word}"'], fill=_fill(colour)),
+                )
+        rng = f"{letter}2:{letter}{last + 500}"  # rows an analyst adds are covered too
+        if lists and col in lists:
+            dv = DataValidation(type="list", formula1='"' + ",".join(lists[col]) + '"', allow_blank=True)
+            dv.error, dv.errorTitle = f"One of: {', '.join(lists[col])}", col
+            ws.add_data_validation(dv)
+            dv.add(rng)
+        if whole and col in whole:
+            lo, hi = whole[col]
+            dv = DataValidation(type="whole", operator="between", formula1=str(lo), formula2=str(hi), allow_blank=True)
+            dv.error, dv.errorTitle = f"A whole number from {lo} to {hi}", col
+            ws.add_data_validation(dv)
+            dv.add(rng)
     ws.freeze_panes = "A2"
     if len(df):
         ws.auto_filter.ref = ws.dimensions
     for row in ws.iter_rows(min_row=2):
         for c in row:
             c.alignment = Alignment(vertical="top", wrap_text=isinstance(c.value, str) and len(c.value) > 40)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     _text_cells(ws)
+
+
+def _width(v: object) -> int:
+    """A cell's display width: a Chinese character takes two columns."""
+    s = str(v) if v is not None else ""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -99,6 +183,60 @@ def findings_sheet(findings: pd.DataFrame) -> pd.DataFrame:
     return order[cols].head(DQ_ROWS).reset_index(drop=True)
 
 
+def register_actions(
+    risks: pd.DataFrame,
+    library_actions: dict[str, tuple[str, ...]],
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """The Actions sheet: every register action of each live risk with its canonical status and days overdue,
+    then the library's recommended actions (status ``recommended``) for the risks without any."""
+    from riskbook.settings.register import overdue_actions
+
+    rows = []
+    for r in risks[risks["movement"] != "closed"].itertuples():
+        late = {id(a) for a in overdue_actions(r.actions, as_of)}
+        for a in r.actions:
+            due = pd.to_datetime(str(a.get("due", "")), errors="coerce")
+            rows.append(
+                {
+                    "risk": r.id,
+                    "action": a["action"],
+                    "owner": a.get("owner", r.owner),
+                    "due": None if pd.isna(due) else due,
+                    "status": str(a.get("status", "open")),
+                    "days_overdue": int((as_of - due).days) if id(a) in late else None,
+                }
+            )
+        if not r.actions:
+            rows += [
+                {"risk": r.id, "action": x, "owner": r.owner, "due": None, "status": RECOMMENDED, "days_overdue": None}
+                for x in library_actions.get(r.id, ())[:3]
+            ]
+    return pd.DataFrame(rows, columns=list(ACTION_COLS))
+
+
+def register_controls(risks: pd.DataFrame, register: object) -> pd.DataFrame:
+    """The Controls sheet: one row per control recorded for a live risk, with what it reduces."""
+    rows = []
+    for r in risks[risks["movement"] != "closed"].itertuples():
+        entry = (
+            register.entry(r.id)
+            if r.source != "analyst"
+            else next((a for a in register.added if a.get("id") == r.id), {})
+        )
+        for c in entry.get("controls") or []:
+            red = c.get("reduces") or {}
+            rows.append(
+                {
+                    "risk": r.id,
+                    "control": c.get("name", ""),
+                    "reduces_likelihood": red.get("likelihood", 0),
+                    "reduces_impact": red.get("impact", 0),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(CONTROL_COLS))
+
+
 def write_register(
     path: Path,
     risks: pd.DataFrame,
@@ -107,11 +245,14 @@ def write_register(
     evidence: dict[str, pd.DataFrame],
     meta: dict[str, str],
     findings: pd.DataFrame | None = None,
+    controls: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
 ) -> None:
-    """Write the register workbook atomically."""
+    """Write the register workbook atomically. Its Register, Actions and Controls sheets are read back by
+    ``riskbook register import`` (riskbook.settings.workbook)."""
     wb = Workbook()
     info = wb.active
-    info.title = "About"
+    info.title = ABOUT
     for k, v in meta.items():
         info.append([k, _cell(v)])
     _text_cells(info)
@@ -134,20 +275,48 @@ def write_register(
         "previous_score",
         "response",
         "owner",
+        *OVERRIDE_COLS,
         "kris",
         "controls",
         "source",
         "model_likelihood",
         "model_impact",
-        "override_reason",
     ]
-    _sheet(wb, "Register", risks[[c for c in cols if c in risks.columns]])
-    _sheet(wb, "Actions", actions)
+    reg = risks.assign(
+        override_likelihood=[
+            lk if isinstance(why, str) and m is not None and lk != m else None
+            for lk, m, why in zip(risks["likelihood"], risks["model_likelihood"], risks["override_reason"])
+        ],
+        override_impact=[
+            im if isinstance(why, str) and m is not None and im != m else None
+            for im, m, why in zip(risks["impact"], risks["model_impact"], risks["override_reason"])
+        ],
+    )
+    _sheet(
+        wb,
+        REGISTER,
+        reg[[c for c in cols if c in reg.columns]],
+        lists={"response": RESPONSES},
+        whole={"override_likelihood": (1, 5), "override_impact": (1, 5)},
+    )
+    _sheet(wb, ACTIONS, actions, lists={"status": (*STATUSES, RECOMMENDED)})
+    _sheet(
+        wb,
+        CONTROLS,
+        controls if controls is not None else pd.DataFrame(columns=list(CONTROL_COLS)),
+        whole={"reduces_likelihood": (0, 4), "reduces_impact": (0, 4)},
+    )
     _sheet(
         wb,
         "KRIs",
         kris[["id", "family", "title", "value", "unit", "previous", "amber", "red", "direction", "status", "reason"]],
     )
+    if history is not None and len(history):
+        _sheet(
+            wb,
+            "KRI history",
+            history.pivot_table(index="id", columns="period", values="value", sort=False).reset_index(),
+        )
     _sheet(wb, "Data quality", findings_sheet(findings))
     for name, df in evidence.items():
         _sheet(wb, name, df)

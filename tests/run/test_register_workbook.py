@@ -1,0 +1,131 @@
+"""The register workbook both ways: what an analyst can do in it, and their edits read back by
+``riskbook register import`` into the next run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from riskbook import cli
+from riskbook.demo import company as demo
+from tests.conftest import demo_company, read_results
+
+pytestmark = pytest.mark.slow
+PERIOD = "2026Q3"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of the demo company and its east unit's outputs."""
+    root = tmp_path_factory.mktemp("book")
+    cfg = demo_company(root / "params", demo.generate(root / "data"))
+    out = root / "out"
+    assert cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "east", "--period", PERIOD]) == 0
+    return cfg, out / PERIOD / "east"
+
+
+def test_the_workbook_is_one_an_analyst_can_work_in(built) -> None:
+    _, d = built
+    wb = load_workbook(d / f"east_{PERIOD}_risk_register.xlsx")
+    assert {"Register", "Actions", "Controls", "KRIs", "KRI history"} <= set(wb.sheetnames)
+    reg, act = wb["Register"], wb["Actions"]
+    head = [c.value for c in reg[1]]
+    lists = {str(v.sqref).split(":")[0][:-1]: v.formula1 for v in reg.data_validations.dataValidation}
+    col = {h: chr(ord("A") + i) for i, h in enumerate(head)}
+    assert lists[col["response"]] == '"avoid,mitigate,transfer,accept"'
+    assert any(
+        v.type == "whole" and str(v.sqref).startswith(col["override_likelihood"])
+        for v in reg.data_validations.dataValidation
+    )
+    act_head = [c.value for c in act[1]]
+    status_col = chr(ord("A") + act_head.index("status"))
+    assert any(
+        v.formula1 == '"open,in progress,done,cancelled,recommended"' and str(v.sqref).startswith(status_col)
+        for v in act.data_validations.dataValidation
+    )
+    assert reg.freeze_panes == "A2" and reg.auto_filter.ref
+    assert reg.cell(2, head.index("exposure") + 1).number_format == "#,##0"
+    due = [r[act_head.index("due")] for r in act.iter_rows(min_row=2, values_only=True) if r[act_head.index("due")]]
+    assert due and all(isinstance(x, dt.datetime) for x in due)  # dates, not text
+    assert reg.conditional_formatting  # fills follow the rating as it is edited
+    assert not [c.coordinate for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_an_analysts_edits_come_back_in_the_next_run(built, tmp_path: Path, capsys) -> None:
+    cfg, d = built
+    book = tmp_path / "edited.xlsx"
+    wb = load_workbook(d / f"east_{PERIOD}_risk_register.xlsx")
+    reg, act, ctl = wb["Register"], wb["Actions"], wb["Controls"]
+    head = [c.value for c in reg[1]]
+    rows = {r[0].value: r for r in reg.iter_rows(min_row=2)}
+    rows["R-FIN-01"][head.index("owner")].value = "Ann Analyst"
+    rows["R-CUS-01"][head.index("override_likelihood")].value = 2
+    rows["R-CUS-01"][head.index("override_reason")].value = "Two lost accounts re-signed in October"
+    ah = [c.value for c in act[1]]
+    mine = next(
+        r for r in act.iter_rows(min_row=2) if r[0].value == "R-CUS-01" and r[ah.index("status")].value == "recommended"
+    )
+    mine[ah.index("status")].value, mine[ah.index("owner")].value = "open", "Bo Li"
+    mine[ah.index("due")].value = dt.datetime(2027, 1, 15)
+    action = mine[ah.index("action")].value
+    ctl.append(["R-MKT-01", "Weekly forecast review", 1, 0])
+    wb.save(book)
+
+    assert cli.main(["register", "import", str(book), "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    assert "R-FIN-01: owner" in out and "'Ann Analyst'" in out and "R-CUS-01" in out and "R-MKT-01" in out
+    doc = yaml.safe_load((cfg.parent / "register" / "east.yaml").read_text(encoding="utf-8"))
+    assert doc["risks"]["R-FIN-01"]["owner"] == "Ann Analyst"
+    assert doc["risks"]["R-CUS-01"]["override"] == {"likelihood": 2, "reason": "Two lost accounts re-signed in October"}
+    assert doc["risks"]["R-CUS-01"]["actions"] == [
+        {"action": action, "status": "open", "owner": "Bo Li", "due": dt.date(2027, 1, 15)}
+    ]
+    assert doc["risks"]["R-MKT-01"]["controls"] == [{"name": "Weekly forecast review", "reduces": {"likelihood": 1}}]
+    assert any(a["id"] == "R-ADD-01" for a in doc["added"])  # the analysts' own risk kept
+
+    out2 = tmp_path / "out"
+    assert cli.main(["run", "--config", str(cfg), "--out", str(out2), "--unit", "east", "--period", PERIOD]) == 0
+    res = {r["id"]: r for r in read_results(out2 / PERIOD / "east" / "results.json")["risks"]}
+    assert res["R-FIN-01"]["owner"] == "Ann Analyst"
+    assert res["R-CUS-01"]["likelihood"] == 2 and res["R-CUS-01"]["override"]["reason"].startswith("Two lost")
+    assert res["R-MKT-01"]["residual_score"] == (res["R-MKT-01"]["likelihood"] - 1) * res["R-MKT-01"]["impact"]
+    summary = (out2 / PERIOD / "east" / "04_summary.html").read_text(encoding="utf-8")
+    assert action in summary and "Bo Li" in summary
+    # an unedited workbook of that run imports as no change
+    assert (
+        cli.main(
+            [
+                "register",
+                "import",
+                str(out2 / PERIOD / "east" / f"east_{PERIOD}_risk_register.xlsx"),
+                "--config",
+                str(cfg),
+            ]
+        )
+        == 0
+    )
+    assert "no change" in capsys.readouterr().out
+
+
+def test_a_bad_edit_is_one_line_per_problem_and_nothing_is_written(built, tmp_path: Path, capsys) -> None:
+    cfg, d = built
+    before = (cfg.parent / "register" / "east.yaml").read_bytes()
+    wb = load_workbook(d / f"east_{PERIOD}_risk_register.xlsx")
+    act, reg = wb["Actions"], wb["Register"]
+    ah, head = [c.value for c in act[1]], [c.value for c in reg[1]]
+    act.cell(2, ah.index("status") + 1).value = "maybe"
+    reg.cell(2, head.index("override_impact") + 1).value = 9
+    book = tmp_path / "bad.xlsx"
+    wb.save(book)
+    assert cli.main(["register", "import", str(book), "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert any(re.search(r"sheet Actions, row 2, column status: 'maybe' is not one of", line) for line in err), err
+    assert any(
+        "sheet Register, row 2, column override_impact: must be a whole number from 1 to 5" in line for line in err
+    ), err
+    assert (cfg.parent / "register" / "east.yaml").read_bytes() == before
