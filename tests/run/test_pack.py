@@ -113,7 +113,7 @@ def test_pdf_reads_like_a_report(pack: Path) -> None:
         ["pdfinfo", str(pack / "east" / f"east_{PERIOD}_risk_report.pdf")], capture_output=True, text=True
     ).stdout
     n = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")))
-    assert f"2 / {n}" in text, "page numbers"
+    assert f"Page 2 of {n}" in text, "page numbers"
     group = pdf_text(pack / "group" / f"group_{PERIOD}_risk_report.pdf")
     assert "Group risk portfolio" in group and all(u in group for u in UNITS)
 
