@@ -395,6 +395,10 @@ def check_pdf_for_executives(pdf: Path, lang: str, company: str) -> None:
 
     for title in walk(reader.outline):
         assert not any(title.lower().rstrip().endswith(w) for w in words), title
+    # charts are vector graphics with a legend in the report's language: no raster image in the PDF
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert len(images.strip().splitlines()) == 2, images  # the header lines only
+    assert t("legend_amber", lang) in text and t("legend_red", lang) in text
     contents = reader.pages[1].extract_text()
     assert t("contents", lang) in contents
     for s in stages:

@@ -29,6 +29,11 @@ def _output(out: dict) -> str:
     data = out.get("data", {})
     if "text/html" in data:
         return "".join(data["text/html"])
+    if "image/svg+xml" in data:
+        import base64
+
+        svg = "".join(data["image/svg+xml"]).encode("utf-8")
+        return f'<img class="rb-figure" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}">'
     if "image/png" in data:
         width = (out.get("metadata", {}).get("image/png") or {}).get("width")
         style = f' style="width:{width}px"' if width else ""

@@ -8,11 +8,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from riskbook.core.i18n import IMPACT_LABELS, LIKELIHOOD_LABELS, t
 from riskbook.report.palettes import ACCENT, BAND, EMPTY, INK, MUTED, RAG, RATING
 from riskbook.report.theme import theme
 from riskbook.stages.assess import rating
+from riskbook.stages.monitor import MIN_BASELINE
 
 
 def heatmap(assessment: pd.DataFrame, lang: str = "en", residual: bool = False) -> Figure:
@@ -64,15 +67,16 @@ def kri_trends(
     cur = current.set_index("id")
     lim = limits.set_index("id")
     with theme(lang):
-        fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols, 2.0 * rows), squeeze=False)
+        fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols, 2.15 * rows + 0.35), squeeze=False)
         for ax, kid in zip(axes.flat, ids):
             h = history[history["id"] == kid]
             x = np.arange(len(h))
             k = cur.loc[kid]
             title = k["title_zh"] if lang == "zh" else k["title"]
-            ax.set_title(title if len(title) < 34 else title[:32] + "…", fontsize=8, loc="left")
+            ax.set_title(wrap(title, 15 if lang == "zh" else 30), fontsize=7.5, loc="left")
+            ax.set_ylabel(t(f"unit_{k['unit']}", lang), fontsize=6.5)
             band = lim.loc[kid]
-            if pd.notna(band["sd"]) and band["sd"] > 0:
+            if pd.notna(band["sd"]) and band["sd"] > 0 and band.get("baseline", 0) >= MIN_BASELINE:
                 ax.axhspan(band["lcl"], band["ucl"], color=BAND, zorder=0)
                 ax.axhline(band["mean"], color=MUTED, lw=0.6, ls=":")
             ax.axhline(k["amber"], color=RAG["amber"], lw=1, ls="--")
@@ -87,8 +91,27 @@ def kri_trends(
             ax.set_ylim(vals.min() - pad, vals.max() + pad)
         for ax in list(axes.flat)[len(ids) :]:
             fig.delaxes(ax)
-        fig.tight_layout()
+        handles = [
+            Line2D([], [], color=ACCENT, lw=1.6, marker="o", ms=3),
+            Line2D([], [], color=RAG["amber"], lw=1, ls="--"),
+            Line2D([], [], color=RAG["red"], lw=1, ls="--"),
+            Patch(color=BAND),
+        ]
+        labels = [t(x, lang) for x in ("legend_value", "legend_amber", "legend_red", "legend_band")]
+        fig.tight_layout(rect=(0, 0.07 if rows == 1 else 0.04, 1, 1))
+        fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=7, frameon=False)
     return fig
+
+
+def wrap(text: str, width: int) -> str:
+    """A title on at most two lines of ``width`` characters, cut at a space where there is one (Chinese has none)."""
+    import textwrap
+
+    if " " in text:
+        lines = textwrap.wrap(text, width)
+    else:
+        lines = [text[i : i + width] for i in range(0, len(text), width)]
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
 
 
 def unit_family_heatmap(matrix: pd.DataFrame, lang: str = "en") -> Figure:

@@ -9,7 +9,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Image, Markdown, display
+from IPython.display import HTML, SVG, Markdown, display
 
 from riskbook.core.i18n import ARROWS, column, money, money_parts, owner, rule, status_word, t
 from riskbook.core.i18n import note as note_text
@@ -199,8 +199,8 @@ def figure(fig) -> None:
     if fig is None:
         return
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=170)
-    display(Image(data=buf.getvalue(), width=int(fig.get_figwidth() * 96)))
+    fig.savefig(buf, format="svg")  # vector: sharp at any zoom in the PDF, glyphs drawn as paths in the report's font
+    display(SVG(data=buf.getvalue()))
     plt.close(fig)
 
 

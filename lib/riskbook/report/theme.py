@@ -24,7 +24,7 @@ def rc(lang: str = "en") -> dict[str, object]:
     family = ["DejaVu Sans"]
     cjk = cjk_font()
     if cjk:
-        family = [cjk, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", cjk]
+        family = [cjk, "DejaVu Sans"]  # the report's own font (report.css), in both languages
     return {
         "font.family": "sans-serif",
         "font.sans-serif": family,
@@ -44,6 +44,7 @@ def rc(lang: str = "en") -> dict[str, object]:
         "figure.dpi": 110,
         "savefig.dpi": 160,
         "savefig.bbox": "tight",
+        "svg.fonttype": "none",  # text stays text in the vector charts, drawn by the PDF in the report's font
         "axes.unicode_minus": False,
         "figure.facecolor": "white",
     }

@@ -40,6 +40,9 @@ def western_electric(values: np.ndarray, mean: float, sd: float) -> list[str]:
     return rules
 
 
+MIN_BASELINE = 4  # earlier periods a KRI needs before its usual range is drawn and its signals are read
+
+
 def control_limits(hist: pd.DataFrame) -> pd.DataFrame:
     """Per KRI: mean, σ and limits (mean ± 3σ) of the baseline — the trailing periods before the
     latest — and the Western Electric rules the latest point violates against them."""
@@ -50,12 +53,13 @@ def control_limits(hist: pd.DataFrame) -> pd.DataFrame:
         base = v[:-1] if latest_ok and len(v) >= 4 else v
         mean = float(base.mean()) if len(base) else np.nan
         sd = float(base.std(ddof=1)) if len(base) > 1 else np.nan
-        rules = western_electric(v, mean, sd) if latest_ok and len(base) >= 3 and sd > 0 else []
+        rules = western_electric(v, mean, sd) if latest_ok and len(base) >= MIN_BASELINE and sd > 0 else []
         rows.append(
             {
                 "id": kid,
                 "mean": mean,
                 "sd": sd,
+                "baseline": len(base),
                 "lcl": mean - 3 * sd,
                 "ucl": mean + 3 * sd,
                 "points": len(v),
