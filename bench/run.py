@@ -230,6 +230,35 @@ def w_notebook(notebooks: str, data: str, unit: str, period: str, out_dir: str, 
     }
 
 
+def w_render(unit_dir: str, unit: str, period: str, lang: str) -> dict:
+    """WeasyPrint of one unit's PDF from its executed notebooks (summary first, then the stages)."""
+    from riskbook.core import config, paths
+    from riskbook.render.pages import write_pdf
+
+    d = Path(unit_dir)
+    cover = {
+        "company": "riskbook bench",
+        "unit_name": unit,
+        "period": period,
+        "period_range": "",
+        "currency": "",
+        "title": "bench",
+        "prepared": "",
+        "classification": "",
+        "version": "",
+        "overall": "",
+    }
+    order = [config.STAGES[3], *config.STAGES[:3]]
+    out = Path(unit_dir) / "bench.pdf"
+    t0 = time.perf_counter()
+    write_pdf([paths.notebook(d, n) for n in order], out, lang, cover)
+    seconds = time.perf_counter() - t0
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    pages = int(next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "0"))
+    out.unlink()
+    return {"seconds": seconds, "pages": pages}
+
+
 class _InlinePool:
     """A stand-in for ThreadPoolExecutor that runs each task at once, on the calling thread."""
 
@@ -285,6 +314,7 @@ WORKERS = {
     "load": w_load,
     "notebook": w_notebook,
     "profile": w_profile,
+    "render": w_render,
 }
 
 
@@ -442,7 +472,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--unit", default="east", help="unit for the load and notebook measurements (default east)")
     ap.add_argument("--period", default="2026Q3", help="quarter for the load and notebook measurements")
     ap.add_argument(
-        "--only", nargs="+", choices=["ingest", "mapped", "excel", "load", "memory"], help="run only these measurements"
+        "--only",
+        nargs="+",
+        choices=["ingest", "mapped", "excel", "load", "memory", "render"],
+        help="run only these measurements",
     )
     ap.add_argument(
         "--profile",
@@ -465,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     repeat = a.repeat or (1 if a.quick else 3)
     if scale < 1 or repeat < 1:
         ap.error("--scale and --repeat must be 1 or more")
-    only = set(a.only or ["ingest", "mapped", "excel", "load", "memory"])
+    only = set(a.only or ["ingest", "mapped", "excel", "load", "memory", "render"])
 
     print(f"riskbook bench · {time.strftime('%Y-%m-%d %H:%M')} · scale {scale} · repeat {repeat}")
     for line in machine():
@@ -634,6 +667,42 @@ def main(argv: list[str] | None = None) -> int:
             )
         except MeasurementError as exc:
             failed(label, f"< {MEMORY_MAX_RATIO:.1f}", exc)
+
+    if "render" in only:
+        label = f"PDF of {a.unit} (demo company)"
+        print(f"render: riskbook run --unit {a.unit} once, then {repeat} × its PDF ...", flush=True)
+        try:
+            with tempfile.TemporaryDirectory(prefix="riskbook-bench-pdf-") as tmp:
+                env = {**os.environ, "PYTHONPATH": str(LIB), "RISKBOOK_CACHE": str(CACHE / "riskbook-cache")}
+                built = subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "riskbook.cli",
+                        "run",
+                        "--unit",
+                        a.unit,
+                        "--period",
+                        a.period,
+                        "--out",
+                        tmp,
+                        "--force",
+                    ],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                )
+                if built.returncode:
+                    raise MeasurementError(f"riskbook run failed: {built.stderr.strip().splitlines()[-1:]}")
+                d = str(Path(tmp) / a.period / a.unit)
+                runs = [spawn("render", d, a.unit, a.period, "en") for _ in range(repeat)]
+            s = median([r["seconds"] for r in runs])
+            rows.append((label, f"{s:.2f} s", "—", "—", "recorded", "—"))
+            notes.append(
+                f"PDF render runs (s): {fmt_runs([r['seconds'] for r in runs], 's')}; {runs[0]['pages']} pages"
+            )
+        except MeasurementError as exc:
+            failed(label, "recorded", exc)
 
     print()
     header = ("measurement", "value", "baseline", "ratio", "target", "result")
