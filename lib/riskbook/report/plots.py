@@ -18,36 +18,79 @@ from riskbook.stages.assess import rating
 from riskbook.stages.monitor import MIN_BASELINE
 
 
+def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title: str) -> None:
+    """One 5×5 likelihood × impact matrix on ``ax``, each live risk's id in its cell."""
+    ax.grid(False)
+    for li in range(1, 6):
+        for im in range(1, 6):
+            ax.add_patch(
+                plt.Rectangle((im - 0.5, li - 0.5), 1, 1, facecolor=RATING[rating(li * im)], edgecolor="white", lw=2)
+            )
+            ax.text(im + 0.44, li - 0.44, str(li * im), ha="right", va="bottom", fontsize=6.5, color=MUTED)
+    live = assessment[assessment.get("movement", pd.Series("", index=assessment.index)) != "closed"]
+    for (li, im), g in live.groupby([lcol, icol]):
+        ids = list(g["id"])
+        shown = ids[:3] + ([f"+{len(ids) - 3}"] if len(ids) > 3 else [])  # a crowded cell says how many more
+        ax.text(
+            im,
+            li,
+            "\n".join(shown),
+            ha="center",
+            va="center",
+            fontsize=7 if len(shown) < 3 else 6,
+            fontweight="bold",
+            color=INK,
+            linespacing=1.1,
+        )
+    ax.set_xlim(0.5, 5.5)
+    ax.set_ylim(0.5, 5.5)
+    ax.set_xticks(range(1, 6), [f"{i}\n{lab}" for i, lab in enumerate(IMPACT_LABELS[lang], 1)], fontsize=7)
+    ax.set_yticks(range(1, 6), [f"{lab} {i}" for i, lab in enumerate(LIKELIHOOD_LABELS[lang], 1)], fontsize=7)
+    ax.set_xlabel(t("impact", lang), fontsize=8)
+    ax.set_ylabel(t("likelihood", lang), fontsize=8)
+    ax.set_title(title, fontsize=9, loc="left")
+    ax.tick_params(length=0)
+    for sp in ax.spines.values():
+        sp.set_visible(False)
+
+
 def heatmap(assessment: pd.DataFrame, lang: str = "en", residual: bool = False) -> Figure:
-    """5×5 likelihood × impact matrix with the risk ids placed in their cells."""
+    """One 5×5 likelihood × impact matrix (inherent, or residual after controls) with its legend."""
     lcol, icol = ("residual_likelihood", "residual_impact") if residual else ("likelihood", "impact")
     with theme(lang):
-        fig, ax = plt.subplots(figsize=(6.4, 4.6))
-        ax.grid(False)
-        for li in range(1, 6):
-            for im in range(1, 6):
-                ax.add_patch(
-                    plt.Rectangle(
-                        (im - 0.5, li - 0.5), 1, 1, facecolor=RATING[rating(li * im)], edgecolor="white", linewidth=2
-                    )
-                )
-                ax.text(im + 0.42, li - 0.42, str(li * im), ha="right", va="bottom", fontsize=7, color=MUTED)
-        live = assessment[assessment.get("movement", pd.Series("", index=assessment.index)) != "closed"]
-        for (li, im), g in live.groupby([lcol, icol]):
-            ids = list(g["id"])
-            text = "\n".join(ids[:4]) + (f"\n+{len(ids) - 4}" if len(ids) > 4 else "")
-            ax.text(im, li, text, ha="center", va="center", fontsize=8, fontweight="bold", color=INK)
-        ax.set_xlim(0.5, 5.5)
-        ax.set_ylim(0.5, 5.5)
-        ax.set_xticks(range(1, 6), [f"{i}\n{lab}" for i, lab in enumerate(IMPACT_LABELS[lang], 1)])
-        ax.set_yticks(range(1, 6), [f"{lab} {i}" for i, lab in enumerate(LIKELIHOOD_LABELS[lang], 1)])
-        ax.set_xlabel(t("impact", lang))
-        ax.set_ylabel(t("likelihood", lang))
-        ax.tick_params(length=0)
-        for s in ax.spines.values():
-            s.set_visible(False)
-        fig.tight_layout()
+        fig, ax = plt.subplots(figsize=(5.2, 4.4))
+        _matrix(ax, assessment, lcol, icol, lang, t("heatmap_residual" if residual else "heatmap_inherent", lang))
+        _rating_legend(fig, lang)
     return fig
+
+
+def heatmaps(assessment: pd.DataFrame, lang: str = "en") -> Figure:
+    """The inherent and the residual matrix side by side, with one legend of the rating colours."""
+    with theme(lang):
+        fig, (a, b) = plt.subplots(1, 2, figsize=(9.6, 4.4), sharey=False)
+        _matrix(a, assessment, "likelihood", "impact", lang, t("heatmap_inherent", lang))
+        _matrix(b, assessment, "residual_likelihood", "residual_impact", lang, t("heatmap_residual", lang))
+        _rating_legend(fig, lang)
+    return fig
+
+
+def _rating_legend(fig: Figure, lang: str) -> None:
+    handles = [Patch(color=RATING[r]) for r in ("low", "medium", "high", "critical")]
+    labels = [
+        f"{t(r, lang)} {band}"
+        for r, band in zip(("low", "medium", "high", "critical"), ("1–4", "5–9", "10–16", "17–25"))
+    ]
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=4,
+        fontsize=7,
+        frameon=False,
+        title=t("score_legend", lang),
+        title_fontsize=7,
+    )
 
 
 def kri_trends(
