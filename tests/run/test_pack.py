@@ -115,7 +115,7 @@ def test_pdf_reads_like_a_report(pack: Path) -> None:
     n = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")))
     assert f"Page 2 of {n}" in text, "page numbers"
     group = pdf_text(pack / "group" / f"group_{PERIOD}_risk_report.pdf")
-    assert "Group risk portfolio" in group and all(u in group for u in UNITS)
+    assert "Group risk portfolio" in group and "East China" in group  # units by name (see the group summary test)
 
 
 def test_register_workbook_matches_results(pack: Path) -> None:
@@ -464,3 +464,33 @@ def test_the_site_is_navigable_offline_in_a_browser(pack: Path, tmp_path: Path) 
             chromium, pages[0].as_uri(), tmp_path / "profile", f"--window-size={width}", f"--screenshot={shot}"
         )
         assert shot.exists() and shot.stat().st_size > 20_000, name
+
+
+def test_the_group_summary_ranks_units_by_name_and_adds_up(pack: Path) -> None:
+    """The group's first page: units by their names (no slugs), the most at risk first, each with the money
+    at risk its own summary states, and a total that is their sum; risks shared by several units."""
+    pdf = pack / "group" / f"group_{PERIOD}_risk_report.pdf"
+    text = pdf_text(pdf)
+    page = subprocess.run(
+        ["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "key_accounts" not in text and "Business unit: Group" not in text
+    amounts = []
+    for unit in UNITS:
+        summary = (pack / unit / "04_summary.html").read_text(encoding="utf-8")
+        name = re.search(r"<h1[^>]*>Executive summary — (.*?) · ", summary)[1]
+        assert name in page, name
+        money = re.search(r'<table class="rb-table rb-money">.*?</table>', summary, re.S)
+        if money:
+            amount = re.findall(r'<td class="rb-num">([^<]*)</td>', money[0])[-1]
+            assert amount in page, (unit, amount)
+            amounts.append(float(re.sub(r"[^\d.]", "", amount)))
+    total = re.search(r"money at risk (CNY [\d.,]+M)", " ".join(page.split()))[1]
+    assert abs(float(re.sub(r"[^\d.]", "", total)) - sum(amounts)) < 0.051 * len(amounts), (total, amounts)
+    shared = {r["id"] for u in UNITS for r in results(pack, u)["risks"] if r["movement"] != "closed"}
+    in_two = [
+        rid
+        for rid in shared
+        if sum(any(r["id"] == rid and r["movement"] != "closed" for r in results(pack, u)["risks"]) for u in UNITS) > 1
+    ]
+    assert in_two and all(rid in page for rid in in_two), in_two

@@ -331,6 +331,8 @@ def _money_table(pack: Any, lang: str, currency: str) -> str:
     from riskbook.risks import POOLS
 
     m = pack.money
+    if not len(m):
+        return f"<p>{t('no_money', lang)}</p>"
     amounts, total = money_parts(list(m["exposure"]), currency, lang)
     rows = []
     for r, amount in zip(m.itertuples(), amounts):
@@ -448,40 +450,125 @@ def summary(pack: Any, unit: Any) -> None:
 
 
 def group_title(g: Any) -> None:
-    display(Markdown(f"# {t('portfolio', g.lang)} — {g.company} · {g.period}"))
+    display(Markdown(f"# {t('portfolio', g.lang)} — {md_text(g.company)} · {g.period}"))
 
 
 def group(g: Any) -> None:
-    """The group roll-up: units × families, top risks, KRIs across units, missing units."""
+    """The group roll-up: a one-page summary (overall rating, units ranked with their money at risk and
+    top risk, risks shared by several units), then units × families, the top risks and every KRI across
+    units with its thresholds. Units go by their names."""
+    from riskbook.core.i18n import money_parts
     from riskbook.report import plots
     from riskbook.stages import portfolio
 
-    lang = g.lang
+    lang, names = g.lang, g.names or {}
+    name = lambda u: names.get(u, u)  # noqa: E731
     if g.missing:
         heading("failed_units", lang)
-        display(Markdown(", ".join(f"`{u}`" for u in g.missing)))
+        display(HTML("<p>" + html.escape(t("list_sep", lang).join(name(u) for u in g.missing)) + "</p>"))
     if not g.docs:
         return
-    empty = [u for u, d in g.docs.items() if d.get("status") == "no data"]
-    if empty:
-        display(
-            HTML(
-                f"<p><b>{html.escape(t('no_data_units', lang, period=g.period))}</b> "
-                f"{html.escape(', '.join(empty))}</p>"
+    units = portfolio.unit_table(g.docs, names, g.currency, lang)
+    _, total = money_parts(list(units["money"]), g.currency, lang)
+    overall = next((r for r in units["overall"] if r), "low")
+    live = units[units["status"] != "no data"]
+    parts = [
+        f'<p class="rb-facts">{t("overall", lang)} {rating_badge(overall, lang)} · '
+        f"{t('group_units', lang, n=len(units))}</p>",
+        '<p class="rb-headline">'
+        + html.escape(
+            t(
+                "group_headline",
+                lang,
+                red=int(units["red"].sum()),
+                units=int((live["red"] > 0).sum()),
+                high=int(units["high"].sum()),
+                money=total,
             )
         )
+        + "</p>",
+    ]
+    rows = []
+    for r in units.itertuples():
+        pdf = f"../{r.unit}/{r.unit}_{g.period}_risk_report.pdf"
+        rows.append(
+            [
+                f'<a href="{html.escape(pdf)}"><b>{html.escape(r.name)}</b></a>',
+                rating_badge(r.overall, lang) if r.overall else html.escape(t("status_no data", lang)),
+                f'<span style="color:{RAG["red"]}"><b>{r.red}</b></span>' if r.red else "0",
+                str(r.amber),
+                f"{r.high} / {r.risks}",
+                f'<span class="rb-num">{r.money_text if r.money else "–"}</span>',
+                f"<b>{html.escape(r.top_id)}</b> {html.escape(r.top_title)}" if r.top_id else "",
+            ]
+        )
+    rows.append(
+        [
+            f"<b>{t('group_total', lang)}</b>",
+            "",
+            f"<b>{int(units['red'].sum())}</b>",
+            str(int(units["amber"].sum())),
+            f"{int(units['high'].sum())} / {int(units['risks'].sum())}",
+            f'<span class="rb-num"><b>{total}</b></span>',
+            "",
+        ]
+    )
+    parts.append(f"<h2>{t('units_ranked', lang)}</h2>")
+    parts.append(
+        _table(
+            [
+                t("unit", lang),
+                t("overall", lang),
+                t("red_count", lang),
+                t("amber_count", lang),
+                t("high_of_risks", lang),
+                t("money_at_risk", lang),
+                t("top_risk", lang),
+            ],
+            rows,
+            "rb-table rb-top",
+        ).data
+    )
+    shared = portfolio.themes(g.docs, names)
+    parts.append(f"<h2>{t('themes', lang)}</h2>")
+    if len(shared):
+        parts.append(
+            _table(
+                [t("risk", lang), t("units_count", lang), t("unit", lang)],
+                [
+                    [
+                        f"<b>{html.escape(r.id)}</b> {html.escape(r.title)}",
+                        str(r.count),
+                        html.escape(t("list_sep", lang).join(r.units)),
+                    ]
+                    for r in shared.itertuples()
+                ],
+                "rb-table rb-top",
+            ).data
+        )
+    else:
+        parts.append(f"<p>{t('no_themes', lang)}</p>")
+    empty = [name(u) for u, d in g.docs.items() if d.get("status") == "no data"]
+    if empty:
+        parts.append(
+            f"<p><b>{html.escape(t('no_data_units', lang, period=g.period))}</b> "
+            f"{html.escape(t('list_sep', lang).join(empty))}</p>"
+        )
+    display(HTML('<div class="rb-summary">' + "".join(parts) + "</div>"))
+
     heading("units_families", lang)
-    figure(plots.unit_family_heatmap(portfolio.family_matrix(g.docs), lang))
+    matrix = portfolio.family_matrix(g.docs)
+    figure(plots.unit_family_heatmap(matrix.rename(index=name), lang))
     heading("company_top", lang)
     top = portfolio.top_risks(g.docs)
     rows = [
         [
-            html.escape(r.unit),
+            html.escape(name(r.unit)),
             f"<b>{r.id}</b>",
             html.escape(r.title),
             str(r.score),
             rating_badge(r.rating, lang),
-            money(r.exposure, g.currency, lang),
+            money(r.exposure, g.currency, lang) if r.exposure else "–",
             f"{ARROWS[r.movement]} {t(r.movement, lang)}",
             t(r.response, lang),
             html.escape(owner(r.owner, lang)),
@@ -508,17 +595,37 @@ def group(g: Any) -> None:
     vals, stats = portfolio.kri_matrix(g.docs)
     first = next(iter(g.docs.values()))["kris"]
     meta = {k["id"]: k for k in first}
+    limits = {u: {k["id"]: k.get("thresholds") or {} for k in d["kris"]} for u, d in g.docs.items()}
     rows = []
     for kid in vals.index:
-        cells = [html.escape(meta[kid]["title"]) + f'<br><code class="rb-dev">{kid}</code>']
+        unit_ = meta[kid]["unit"]
+        ths = {(lim.get(kid, {}).get("amber"), lim.get(kid, {}).get("red")) for lim in limits.values()}
+        amber, red = next(iter(ths)) if len(ths) == 1 else (None, None)
+        cells = [
+            html.escape(meta[kid]["title"]) + f'<br><code class="rb-dev">{kid}</code>',
+            (
+                f"{fmt_value(amber, unit_, lang)} / {fmt_value(red, unit_, lang)}"
+                if amber is not None
+                else t("varies", lang)
+            ),
+        ]
         for u in vals.columns:
-            s = stats.loc[kid, u]
+            st = stats.loc[kid, u]
             cells.append(
-                f'<span class="rb-dot" style="background:{RAG.get(s, RAG["n/a"])}"></span>'
-                f"{fmt_value(vals.loc[kid, u], meta[kid]['unit'])}"
+                f'<span class="rb-dot" style="background:{RAG.get(st, RAG["n/a"])}"></span>'
+                f"{fmt_value(vals.loc[kid, u], unit_, lang)}"
             )
         rows.append(cells)
-    display(_table([t("kri", lang), *vals.columns], rows, "rb-table rb-matrix"))
+    display(
+        _table(
+            [t("kri", lang), t("thresholds_col", lang), *(name(u) for u in vals.columns)], rows, "rb-table rb-matrix"
+        )
+    )
+    legend = "".join(
+        f'<span class="rb-dot" style="background:{RAG[s_]}"></span>{html.escape(status_word(s_, lang))} '
+        for s_ in ("green", "amber", "red", "n/a")
+    )
+    display(HTML(f"<p><small>{legend} · {html.escape(t('thresholds_note', lang))}</small></p>"))
 
 
 def trends(mon: Any, kris: pd.DataFrame, lang: str = "en") -> None:

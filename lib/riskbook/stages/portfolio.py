@@ -83,3 +83,71 @@ def kri_matrix(docs: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFr
         vals[u] = {k["id"]: k["value"] for k in d["kris"]}
         stats[u] = {k["id"]: k["status"] for k in d["kris"]}
     return pd.DataFrame(vals), pd.DataFrame(stats)
+
+
+RATING_ORDER = {"critical": 3, "high": 2, "medium": 1, "low": 0, "": -1}
+
+
+def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency: str, lang: str) -> pd.DataFrame:
+    """One row per unit, the most at risk first: overall rating, red and amber KRIs, risks (high or critical),
+    money at risk (the unit summary's rule) and its top risk."""
+    from riskbook.core.i18n import money_parts
+    from riskbook.stages.assess import rating
+    from riskbook.stages.summarise import money_breakdown
+
+    rows = []
+    for u, d in docs.items():
+        live = [r for r in d["risks"] if r["movement"] != "closed"]
+        risks = pd.DataFrame(
+            [
+                {
+                    "id": r["id"],
+                    "title": r["title"],
+                    "title_zh": r["title"],
+                    "exposure": r.get("exposure") or 0.0,
+                    "movement": r["movement"],
+                }
+                for r in live
+            ],
+            columns=["id", "title", "title_zh", "exposure", "movement"],
+        )
+        money = float(money_breakdown(risks)["exposure"].sum()) if len(risks) else 0.0
+        top = max(live, key=lambda r: (r["score"], r.get("exposure") or 0)) if live else None
+        rows.append(
+            {
+                "unit": u,
+                "name": names.get(u, u),
+                "status": d.get("status", "ok"),
+                "overall": rating(max(r["score"] for r in live))
+                if live
+                else ("low" if d.get("status") != "no data" else ""),
+                "red": sum(k["status"] == "red" for k in d["kris"]),
+                "amber": sum(k["status"] == "amber" for k in d["kris"]),
+                "risks": len(live),
+                "high": sum(r["rating"] in ("high", "critical") for r in live),
+                "money": money,
+                "top_id": top["id"] if top else "",
+                "top_title": top["title"] if top else "",
+            }
+        )
+    df = pd.DataFrame(rows)
+    if not len(df):
+        return df
+    df = df.assign(_o=df["overall"].map(RATING_ORDER))
+    df = df.sort_values(["_o", "red", "money"], ascending=False, kind="stable").drop(columns="_o")
+    amounts, _ = money_parts(list(df["money"]), currency, lang)
+    return df.assign(money_text=amounts).reset_index(drop=True)
+
+
+def themes(docs: dict[str, dict[str, Any]], names: dict[str, str]) -> pd.DataFrame:
+    """Risks present in more than one unit: id, title, the units (by name) and how many."""
+    seen: dict[str, dict[str, Any]] = {}
+    for u, d in docs.items():
+        for r in d["risks"]:
+            if r["movement"] == "closed" or r.get("source") == "analyst":
+                continue
+            e = seen.setdefault(r["id"], {"id": r["id"], "title": r["title"], "units": []})
+            e["units"].append(names.get(u, u))
+    rows = [e | {"count": len(e["units"])} for e in seen.values() if len(e["units"]) > 1]
+    df = pd.DataFrame(rows, columns=["id", "title", "units", "count"])
+    return df.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)

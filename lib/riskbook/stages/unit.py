@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -191,6 +191,7 @@ class Group:
     currency: str
     units: list[str]
     docs: dict[str, dict[str, Any]]
+    names: dict[str, str] = field(default_factory=dict)  # unit → its display name in the report's language
 
     @property
     def missing(self) -> list[str]:
@@ -216,4 +217,8 @@ def open_group(
     lang = lang or company.settings.get("lang", "en")
     check_choice("lang", lang, LANGS)
     docs = load_results(paths.period_dir(out_root(out_dir), p))
-    return Group(p, lang, company.name, company.currency, meta["units"], docs)
+    names = {
+        unit: display_name(unit_settings(unit, company.settings, company.params_dir), unit, lang)
+        for unit in meta["units"]
+    }
+    return Group(p, lang, company.name, company.currency, meta["units"], docs, names)
