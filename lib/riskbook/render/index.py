@@ -17,36 +17,17 @@ _env = jinja2.Environment(
 )
 
 
-def unit_facts(doc: dict[str, Any], currency: str, lang: str) -> dict[str, Any]:
-    """What the index shows of a unit's results: overall rating, red KRIs, top risk, money at risk."""
-    import pandas as pd
+def unit_facts(unit: str, doc: dict[str, Any], names: dict[str, str], lang: str) -> dict[str, Any]:
+    """What the index shows of a unit's results: the group summary's row of it (riskbook.stages.portfolio)."""
+    from riskbook.stages.portfolio import unit_table
 
-    from riskbook.core.i18n import money_parts
-    from riskbook.stages.assess import rating
-    from riskbook.stages.summarise import money_breakdown
-
-    live = [r for r in doc.get("risks", []) if r.get("movement") != "closed"]
-    if not live:
-        return {"overall": "low" if doc.get("status") != "no data" else "", "reds": 0, "top": None, "money": ""}
-    top = max(live, key=lambda r: (r["score"], r.get("exposure") or 0))
-    risks = pd.DataFrame(
-        [
-            {
-                "id": r["id"],
-                "title": r["title"],
-                "title_zh": r["title"],
-                "exposure": r.get("exposure") or 0.0,
-                "movement": r.get("movement"),
-            }
-            for r in live
-        ]
-    )
-    total = money_parts(list(money_breakdown(risks)["exposure"]), currency, lang)[1]
+    row = unit_table({unit: doc}, names, doc.get("currency", ""), lang).iloc[0]
+    top = {"id": row["top_id"], "title": row["top_title"]} if row["top_id"] else None
     return {
-        "overall": rating(max(r["score"] for r in live)),
+        "overall": row["overall"],
+        "reds": int(row["red"]),
         "top": top,
-        "money": total,
-        "reds": sum(1 for k in doc.get("kris", []) if k["status"] == "red"),
+        "money": row["money_text"] if row["money"] else "",
     }
 
 
@@ -73,7 +54,7 @@ def write_index(period_dir: Path) -> Path:
             note = doc.get("note") or (
                 t("data_through", lang, date=doc["data_through"]) if doc.get("data_through") else ""
             )
-            facts = unit_facts(doc, doc.get("currency", ""), lang)
+            facts = unit_facts(unit, doc, names, lang)
         first = [f"{config.STAGES[3]}.html", *(f"{n}.html" for n in config.STAGES[:3])]  # the summary first
         pages = sorted((f for f in files if f.endswith(".html")), key=lambda f: first.index(f) if f in first else 9)
         rows.append(

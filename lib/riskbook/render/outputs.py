@@ -6,7 +6,8 @@ from typing import Any
 
 from riskbook.core import paths
 from riskbook.render import results
-from riskbook.render.workbook import write_register
+from riskbook.render.workbook import register_controls, write_register
+from riskbook.settings.workbook import ACTION_COLS
 from riskbook.stages.summarise import no_data_note
 
 
@@ -26,14 +27,10 @@ def write_outputs(unit: Any, pack: Any) -> None:
         note,
     )
     results.write(doc, paths.results_json(unit.out))
-    from riskbook.render.workbook import register_actions, register_controls
-    from riskbook.risks import BY_ID
-
-    library_actions = {rid: r.actions(unit.lang) for rid, r in BY_ID.items()}
     write_register(
         paths.register_xlsx(unit.out, unit.id, unit.period),
         pack.risks,
-        register_actions(pack.risks, library_actions, unit.as_of),
+        pack.all_actions[list(ACTION_COLS)],
         pack.kris,
         pack.evidence,
         {

@@ -16,7 +16,6 @@ from riskbook.risks import RESPONSES
 from riskbook.settings.checks import STATUSES
 from riskbook.settings.workbook import (
     ABOUT,
-    ACTION_COLS,
     ACTIONS,
     CONTROL_COLS,
     CONTROLS,
@@ -181,38 +180,6 @@ def findings_sheet(findings: pd.DataFrame) -> pd.DataFrame:
     )
     order = order.sort_values(["_w", "_s", "table", "check", "row"], kind="stable")
     return order[cols].head(DQ_ROWS).reset_index(drop=True)
-
-
-def register_actions(
-    risks: pd.DataFrame,
-    library_actions: dict[str, tuple[str, ...]],
-    as_of: pd.Timestamp,
-) -> pd.DataFrame:
-    """The Actions sheet: every register action of each live risk with its canonical status and days overdue,
-    then the library's recommended actions (status ``recommended``) for the risks without any."""
-    from riskbook.settings.register import overdue_actions
-
-    rows = []
-    for r in risks[risks["movement"] != "closed"].itertuples():
-        late = {id(a) for a in overdue_actions(r.actions, as_of)}
-        for a in r.actions:
-            due = pd.to_datetime(str(a.get("due", "")), errors="coerce")
-            rows.append(
-                {
-                    "risk": r.id,
-                    "action": a["action"],
-                    "owner": a.get("owner", r.owner),
-                    "due": None if pd.isna(due) else due,
-                    "status": str(a.get("status", "open")),
-                    "days_overdue": int((as_of - due).days) if id(a) in late else None,
-                }
-            )
-        if not r.actions:
-            rows += [
-                {"risk": r.id, "action": x, "owner": r.owner, "due": None, "status": RECOMMENDED, "days_overdue": None}
-                for x in library_actions.get(r.id, ())[:3]
-            ]
-    return pd.DataFrame(rows, columns=list(ACTION_COLS))
 
 
 def register_controls(risks: pd.DataFrame, register: object) -> pd.DataFrame:

@@ -388,13 +388,14 @@ def _actions_table(actions: pd.DataFrame, lang: str) -> str:
     rows = []
     for r in actions.head(SUMMARY_ACTIONS).itertuples():
         late = "" if r.days_overdue is None or pd.isna(r.days_overdue) else t("days_late", lang, n=int(r.days_overdue))
+        status = t("overdue", lang) if late else t(r.status, lang)
         rows.append(
             [
                 f"<b>{html.escape(r.risk)}</b>",
                 html.escape(r.action),
                 html.escape(str(r.owner)),
-                html.escape(r.due),
-                html.escape(r.status) + (f" <b>{late}</b>" if late else ""),
+                html.escape(str(r.due or "")),
+                html.escape(status) + (f" <b>{late}</b>" if late else ""),
             ]
         )
     out = _table(

@@ -189,15 +189,13 @@ def render_unit(
 
 
 def overall_of(unit_dir: Path) -> str:
-    """The unit's overall rating from its results.json (its highest live risk's), or "" (the group)."""
-    from riskbook.stages.assess import rating
+    """The unit's overall rating from its results.json, or "" (the group, a failed unit)."""
+    from riskbook.stages.portfolio import overall
 
     try:
-        doc = json.loads(paths.results_json(unit_dir).read_text(encoding="utf-8"))
+        return overall(json.loads(paths.results_json(unit_dir).read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return ""
-    scores = [r["score"] for r in doc.get("risks", []) if r.get("movement") != "closed"]
-    return rating(max(scores)) if scores else ("low" if doc.get("status") != "no data" else "")
 
 
 def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:

@@ -88,6 +88,14 @@ def kri_matrix(docs: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFr
 RATING_ORDER = {"critical": 3, "high": 2, "medium": 1, "low": 0, "": -1}
 
 
+def overall(doc: dict[str, Any]) -> str:
+    """A unit's overall rating from its results.json: its highest live risk's ("" without data)."""
+    from riskbook.stages.assess import rating
+
+    scores = [r["score"] for r in doc.get("risks", []) if r.get("movement") != "closed"]
+    return rating(max(scores)) if scores else ("" if doc.get("status") == "no data" else "low")
+
+
 def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency: str, lang: str) -> pd.DataFrame:
     """One row per unit, the most at risk first: overall rating, red and amber KRIs, risks (high or critical),
     money at risk (the unit summary's rule) and its top risk."""

@@ -81,40 +81,40 @@ def actions_table(
     recommended: int = 3,
 ) -> pd.DataFrame:
     """The register's actions of ``risks``, then the library's recommended ones for the risks without any:
-    risk, action, owner, due, status, days overdue (at the as-of date), and whether the register has it."""
-    committed: list[dict[str, Any]] = []
+    risk, action, owner, due (a date), status (open, in progress, done, cancelled or recommended), days
+    overdue at the as-of date, and whether the register has it. The summary and the workbook both show it."""
+    rows: list[dict[str, Any]] = []
     suggested: list[dict[str, Any]] = []
     for r in risks.itertuples():
         late = {id(a) for a in overdue_actions(r.actions, as_of)}
         for a in r.actions:
-            status = "overdue" if id(a) in late else str(a.get("status", "open"))
             due = pd.to_datetime(str(a.get("due", "")), errors="coerce")
-            committed.append(
+            rows.append(
                 {
                     "risk": r.id,
                     "action": a["action"],
                     "owner": a.get("owner", r.owner),
-                    "due": str(a.get("due", "")),
-                    "status": t(status, lang),
+                    "due": None if pd.isna(due) else due.date(),
+                    "status": str(a.get("status", "open")),
                     "days_overdue": int((as_of - due).days) if id(a) in late else None,
                     "committed": True,
                 }
             )
         if not r.actions:
-            for a in library_actions.get(r.id, ())[:recommended]:
-                suggested.append(
-                    {
-                        "risk": r.id,
-                        "action": a,
-                        "owner": owner(r.owner, lang),
-                        "due": "",
-                        "status": t("recommended", lang),
-                        "days_overdue": None,
-                        "committed": False,
-                    }
-                )
+            suggested += [
+                {
+                    "risk": r.id,
+                    "action": x,
+                    "owner": owner(r.owner, lang),
+                    "due": None,
+                    "status": "recommended",
+                    "days_overdue": None,
+                    "committed": False,
+                }
+                for x in library_actions.get(r.id, ())[:recommended]
+            ]
     cols = ["risk", "action", "owner", "due", "status", "days_overdue", "committed"]
-    return pd.DataFrame(committed + suggested, columns=cols)
+    return pd.DataFrame(rows + suggested, columns=cols)
 
 
 def summary_actions(
@@ -126,13 +126,12 @@ def summary_actions(
 ) -> pd.DataFrame:
     """The summary's actions: every committed action of a live risk still to do (the most overdue first,
     then by due date), then one recommended action for each top risk that has none."""
-    done = {t("done", lang), t("cancelled", lang)}
     mine = actions_table(live, library_actions, as_of, lang, recommended=0)
-    mine = mine[~mine["status"].isin(done)]
+    mine = mine[~mine["status"].isin(["done", "cancelled"])]
     mine = (
-        mine.assign(_late=mine["days_overdue"].fillna(-1))
-        .sort_values(["_late", "due"], ascending=[False, True], kind="stable")
-        .drop(columns="_late")
+        mine.assign(_late=mine["days_overdue"].fillna(-1), _due=mine["due"].astype(str))
+        .sort_values(["_late", "_due"], ascending=[False, True], kind="stable")
+        .drop(columns=["_late", "_due"])
     )
     generic = actions_table(top[top["actions"].map(len) == 0], library_actions, as_of, lang, recommended=1)
     return pd.concat([mine, generic], ignore_index=True)
