@@ -34,45 +34,18 @@ def family_matrix(docs: dict[str, dict[str, Any]]) -> pd.DataFrame:
     return m
 
 
+TOP_COLUMNS = ("id", "title", "score", "rating", "residual_score", "exposure", "movement", "response", "owner")
+
+
 def top_risks(docs: dict[str, dict[str, Any]], n: int = 10) -> pd.DataFrame:
     """The group's highest-scoring risks across units."""
     rows = [
-        {
-            "unit": u,
-            **{
-                k: r[k]
-                for k in (
-                    "id",
-                    "title",
-                    "score",
-                    "rating",
-                    "residual_score",
-                    "exposure",
-                    "movement",
-                    "response",
-                    "owner",
-                )
-            },
-        }
+        {"unit": u, **{k: r[k] for k in TOP_COLUMNS}}
         for u, d in docs.items()
         for r in d["risks"]
         if r["movement"] != "closed"
     ]
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "unit",
-            "id",
-            "title",
-            "score",
-            "rating",
-            "residual_score",
-            "exposure",
-            "movement",
-            "response",
-            "owner",
-        ],
-    )
+    df = pd.DataFrame(rows, columns=["unit", *TOP_COLUMNS])
     return df.sort_values(["score", "exposure"], ascending=False, kind="stable").head(n).reset_index(drop=True)
 
 
