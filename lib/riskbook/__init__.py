@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from riskbook.core.errors import DataError, ParamError, RiskbookError, StageMissingError
+from riskbook.core.errors import DataError, ParamError, RiskbookError
 
 __version__ = "0.1.0"
 
@@ -55,4 +55,4 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_NAMES])
 
 
-__all__ = [*_NAMES, "DataError", "ParamError", "RiskbookError", "StageMissingError"]
+__all__ = [*_NAMES, "DataError", "ParamError", "RiskbookError"]

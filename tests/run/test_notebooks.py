@@ -27,19 +27,24 @@ def test_committed_without_outputs_and_with_a_parameters_cell(name: str) -> None
     assert "sys.path" not in src and "class " not in src and "def " not in src, "logic lives in riskbook"
 
 
+def run_as_analyst(name: str, out: Path, out_dir: Path) -> None:
+    """Run notebook ``name`` as it is, with its default parameters; only the outputs go to ``out_dir``."""
+    pm.execute_notebook(
+        str(config.NOTEBOOKS_DIR / f"{name}.ipynb"),
+        str(out),
+        parameters={"out_dir": str(out_dir)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(config.NOTEBOOKS_DIR),
+    )
+
+
 @pytest.mark.slow
 def test_stages_run_top_to_bottom_with_default_parameters(tmp_path: Path) -> None:
     """What an analyst does in `make lab`: run each notebook as it is (only the outputs go elsewhere)."""
     for name in config.STAGES:
         out = tmp_path / f"{name}.ipynb"
-        pm.execute_notebook(
-            str(config.NOTEBOOKS_DIR / f"{name}.ipynb"),
-            str(out),
-            parameters={"out_dir": str(tmp_path)},
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(config.NOTEBOOKS_DIR),
-        )
+        run_as_analyst(name, out, tmp_path)
     results = read_results(tmp_path / "2026Q3" / "east" / "results.json")
     assert results["unit"] == "east" and results["period"] == "2026Q3"
     assert any(r["id"] == "R-FIN-01" for r in results["risks"])
@@ -51,16 +56,9 @@ def test_stages_run_top_to_bottom_with_default_parameters(tmp_path: Path) -> Non
 @pytest.mark.parametrize("name", config.STAGES[1:])
 def test_each_stage_runs_alone_on_a_fresh_clone(name: str, tmp_path: Path) -> None:
     """An analyst opens a later stage first (no earlier notebook run, nothing saved): it computes what it
-    reads in process, says so, and shows the same report as the run."""
+    reads in process, says so, and builds the report (the summary's results.json, alone)."""
     out = tmp_path / f"{name}.ipynb"
-    pm.execute_notebook(
-        str(config.NOTEBOOKS_DIR / f"{name}.ipynb"),
-        str(out),
-        parameters={"out_dir": str(tmp_path)},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(config.NOTEBOOKS_DIR),
-    )
+    run_as_analyst(name, out, tmp_path)
     text = out.read_text(encoding="utf-8")
     assert "no up-to-date identification result for east 2026Q3: computing it here" in text
     assert "run notebooks/identification.ipynb" not in text

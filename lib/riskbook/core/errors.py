@@ -29,10 +29,6 @@ class ParamError(RiskbookError):
     """A parameter (command line, notebook or params/*.yaml) has an invalid value."""
 
 
-class StageMissingError(RiskbookError):
-    """A notebook stage needs the saved results of an earlier stage that has not run."""
-
-
 def check_choice(name: str, value: object, options: list | tuple) -> None:
     """Raise ParamError unless ``value`` is one of ``options``."""
     if value not in options:

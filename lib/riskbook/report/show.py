@@ -268,15 +268,6 @@ def breaches(b: pd.DataFrame, lang: str = "en") -> None:
     display(_breaches_html(b, lang))
 
 
-def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=170)
-    plt.close(fig)
-    import base64
-
-    return base64.b64encode(buf.getvalue()).decode()
-
-
 SUMMARY_ACTIONS = 8  # action rows on the one-page summary; the workbook and the register list them all
 
 

@@ -62,11 +62,11 @@ RATING_ORDER = {"critical": 3, "high": 2, "medium": 1, "low": 0, "": -1}
 
 
 def overall(doc: dict[str, Any]) -> str:
-    """A unit's overall rating from its results.json: its highest live risk's ("" without data)."""
-    from riskbook.stages.assess import rating
+    """A unit's overall rating from its results.json (summarise.overall_rating)."""
+    from riskbook.stages.summarise import overall_rating
 
-    scores = [r["score"] for r in doc.get("risks", []) if r.get("movement") != "closed"]
-    return rating(max(scores)) if scores else ("" if doc.get("status") == "no data" else "low")
+    live = [r["score"] for r in doc.get("risks", []) if r.get("movement") != "closed"]
+    return overall_rating(live, doc.get("status") != "no data")
 
 
 def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency: str, lang: str) -> pd.DataFrame:

@@ -54,17 +54,12 @@ def money_breakdown(risks: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("exposure", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def money_at_risk(risks: pd.DataFrame) -> float:
-    """Total money at risk: the sum of :func:`money_breakdown` (each pool of money once)."""
-    return float(money_breakdown(risks)["exposure"].sum()) if len(risks) else 0.0
-
-
-def overall_rating(risks: pd.DataFrame) -> str:
-    """The unit's overall rating: that of its highest-scoring live risk (low when none is present)."""
+def overall_rating(scores: list[int], has_data: bool = True) -> str:
+    """A unit's overall rating: that of its highest-scoring live risk; low when none is present, and
+    none ("") for a unit without data. The summary, the cover, the index and the group all use it."""
     from riskbook.stages.assess import rating
 
-    live = risks[risks["movement"] != "closed"]
-    return rating(int(live["score"].max())) if len(live) else "low"
+    return rating(max(scores)) if scores else ("low" if has_data else "")
 
 
 def top_risks(risks: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
@@ -180,7 +175,7 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
         closed=risks[risks["movement"] == "closed"],
         new=live[live["movement"] == "new"],
         money=money_breakdown(risks),
-        overall=overall_rating(risks),
+        overall=overall_rating(list(live["score"]), not unit.no_data),
         history=mon.history,
         as_of=str(unit.as_of.date()),
         evidence=evidence,
