@@ -283,7 +283,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         store=str(st),
         scheduler=args.scheduler,
         as_of=meta["as_of"],
-        company=company.name,
+        company=company.settings.get("company") or company.name,
         currency=company.currency,
         settings=settings,
         langs=langs,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from riskbook import cli
+from riskbook.settings.workbook import code_of
 from tests.conftest import TINY, read_results, write_tables
 
 pytestmark = pytest.mark.slow
@@ -193,7 +194,7 @@ def test_the_workbook_lists_the_findings_one_per_row(pack: Path) -> None:
 
     ws = load_workbook(pack / "u" / "u_2026Q3_risk_register.xlsx")["Data quality"]
     rows = list(ws.iter_rows(values_only=True))
-    head = list(rows[0])
+    head = [code_of(h) for h in rows[0]]
     got = [dict(zip(head, r)) for r in rows[1:]]
     assert head[:9] == ["when", "period", "severity", "check", "table", "file", "row", "key", "column"]
     assert got[0]["when"] == "period" and got[0]["severity"] == "error"  # this period's errors first

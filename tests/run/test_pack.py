@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from riskbook import cli
 from riskbook.core import config
 from riskbook.demo import company as demo
+from riskbook.settings.workbook import code_of
 from tests.conftest import demo_company, read_results
 
 pytestmark = pytest.mark.slow
@@ -123,7 +124,7 @@ def test_register_workbook_matches_results(pack: Path) -> None:
     wb = load_workbook(pack / "east" / f"east_{PERIOD}_risk_register.xlsx", read_only=True)
     assert {"About", "Register", "Actions", "KRIs"} <= set(wb.sheetnames)
     reg = list(wb["Register"].iter_rows(values_only=True))
-    head = reg[0]
+    head = [code_of(h) for h in reg[0]]
     ids = [row[head.index("id")] for row in reg[1:]]
     assert ids == [r["id"] for r in doc["risks"]]
     kris = {row[0]: row for row in wb["KRIs"].iter_rows(min_row=2, values_only=True)}
@@ -178,7 +179,12 @@ def test_chinese_report(company: str, tmp_path: Path) -> None:
     assert re.search(r"Noto.?Sans.?CJK", fonts), fonts
     assert results(tmp_path / PERIOD, "east")["lang"] == "zh"
     check_summary(tmp_path / PERIOD / "east", "east", "zh")
-    check_pdf_for_executives(pdf, "zh", "Demo Trading Co.")
+    check_pdf_for_executives(pdf, "zh", "演示贸易有限公司")  # company: {en: …, zh: …}
+    # the register's own words in Chinese where it gives them (action_zh, reason_zh, owner_zh, name_zh)
+    for zh in ("将逾期90天以上的客户暂停赊销", "信用委员会", "李伟"):
+        assert zh in text, zh
+    for en in ("Demo Trading", "Put overdue customers", "credit committee", "Finance Controller"):
+        assert en not in text, en
 
 
 def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Path, capsys) -> None:

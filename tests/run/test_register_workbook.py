@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from riskbook import cli
 from riskbook.demo import company as demo
+from riskbook.settings.workbook import code_of
 from tests.conftest import demo_company, read_results
 
 pytestmark = pytest.mark.slow
@@ -34,7 +35,7 @@ def test_the_workbook_is_one_an_analyst_can_work_in(built) -> None:
     wb = load_workbook(d / f"east_{PERIOD}_risk_register.xlsx")
     assert {"Register", "Actions", "Controls", "KRIs", "KRI history"} <= set(wb.sheetnames)
     reg, act = wb["Register"], wb["Actions"]
-    head = [c.value for c in reg[1]]
+    head = [code_of(c.value) for c in reg[1]]
     lists = {str(v.sqref).split(":")[0][:-1]: v.formula1 for v in reg.data_validations.dataValidation}
     col = {h: chr(ord("A") + i) for i, h in enumerate(head)}
     assert lists[col["response"]] == '"avoid,mitigate,transfer,accept"'
@@ -42,7 +43,7 @@ def test_the_workbook_is_one_an_analyst_can_work_in(built) -> None:
         v.type == "whole" and str(v.sqref).startswith(col["override_likelihood"])
         for v in reg.data_validations.dataValidation
     )
-    act_head = [c.value for c in act[1]]
+    act_head = [code_of(c.value) for c in act[1]]
     status_col = chr(ord("A") + act_head.index("status"))
     assert any(
         v.formula1 == '"open,in progress,done,cancelled,recommended"' and str(v.sqref).startswith(status_col)
@@ -61,12 +62,12 @@ def test_an_analysts_edits_come_back_in_the_next_run(built, tmp_path: Path, caps
     book = tmp_path / "edited.xlsx"
     wb = load_workbook(d / f"east_{PERIOD}_risk_register.xlsx")
     reg, act, ctl = wb["Register"], wb["Actions"], wb["Controls"]
-    head = [c.value for c in reg[1]]
+    head = [code_of(c.value) for c in reg[1]]
     rows = {r[0].value: r for r in reg.iter_rows(min_row=2)}
     rows["R-FIN-01"][head.index("owner")].value = "Ann Analyst"
     rows["R-CUS-01"][head.index("override_likelihood")].value = 2
     rows["R-CUS-01"][head.index("override_reason")].value = "Two lost accounts re-signed in October"
-    ah = [c.value for c in act[1]]
+    ah = [code_of(c.value) for c in act[1]]
     mine = next(
         r for r in act.iter_rows(min_row=2) if r[0].value == "R-CUS-01" and r[ah.index("status")].value == "recommended"
     )
@@ -117,15 +118,47 @@ def test_a_bad_edit_is_one_line_per_problem_and_nothing_is_written(built, tmp_pa
     before = (cfg.parent / "register" / "east.yaml").read_bytes()
     wb = load_workbook(d / f"east_{PERIOD}_risk_register.xlsx")
     act, reg = wb["Actions"], wb["Register"]
-    ah, head = [c.value for c in act[1]], [c.value for c in reg[1]]
+    ah, head = [code_of(c.value) for c in act[1]], [code_of(c.value) for c in reg[1]]
     act.cell(2, ah.index("status") + 1).value = "maybe"
     reg.cell(2, head.index("override_impact") + 1).value = 9
     book = tmp_path / "bad.xlsx"
     wb.save(book)
     assert cli.main(["register", "import", str(book), "--config", str(cfg)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert any(re.search(r"sheet Actions, row 2, column status: 'maybe' is not one of", line) for line in err), err
+    assert any(re.search(r"sheet Actions, row 2, column Status: 'maybe' is not one of", line) for line in err), err
     assert any(
-        "sheet Register, row 2, column override_impact: must be a whole number from 1 to 5" in line for line in err
+        "sheet Register, row 2, column Override impact: must be a whole number from 1 to 5" in line for line in err
     ), err
     assert (cfg.parent / "register" / "east.yaml").read_bytes() == before
+
+
+def test_a_chinese_workbook_reads_back_and_keeps_the_registers_translations(built, tmp_path: Path, capsys) -> None:
+    """Sheets and headings in Chinese; the workbook shows the register's own text, so importing it unedited
+    changes nothing (the owner_zh, action_zh, name_zh and reason_zh of the register file are kept), and an
+    edited owner replaces the owner and drops its stale translation."""
+    cfg, _ = built
+    out = tmp_path / "zh"
+    args = ["run", "--config", str(cfg), "--out", str(out), "--unit", "east", "--period", PERIOD, "--lang", "zh"]
+    assert cli.main(args) == 0
+    book = out / PERIOD / "east" / f"east_{PERIOD}_risk_register.xlsx"
+    wb = load_workbook(book)
+    assert {"说明", "风险登记册", "行动", "控制措施", "关键风险指标", "指标历史"} <= set(wb.sheetnames)
+    reg = wb["风险登记册"]
+    head = [c.value for c in reg[1]]
+    assert {"编号", "应对策略", "负责人", "调整原因", "风险敞口"} <= set(head)
+    rows = {r[0].value: r for r in reg.iter_rows(min_row=2)}
+    assert rows["R-FIN-01"][head.index("名称")].value == "应收账款与坏账"
+    before = (cfg.parent / "register" / "east.yaml").read_text(encoding="utf-8")
+    assert cli.main(["register", "import", str(book), "--config", str(cfg)]) == 0
+    assert "no change" in capsys.readouterr().out
+    rows["R-FIN-01"][head.index("负责人")].value = "Wang Fang"
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    assert cli.main(["register", "import", str(edited), "--config", str(cfg)]) == 0
+    doc = yaml.safe_load((cfg.parent / "register" / "east.yaml").read_text(encoding="utf-8"))
+    fin = doc["risks"]["R-FIN-01"]
+    assert fin["owner"] == "Wang Fang" and "owner_zh" not in fin
+    assert fin["actions"][0]["action_zh"] == "将逾期90天以上的客户暂停赊销"  # unchanged text: translation kept
+    assert fin["controls"][0]["name_zh"] == "为前十大客户投保信用保险"
+    assert doc["risks"]["R-FIN-02"]["override"]["reason_zh"].startswith("前三大客户")
+    (cfg.parent / "register" / "east.yaml").write_text(before, encoding="utf-8")  # the module's other tests

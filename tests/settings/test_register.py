@@ -13,6 +13,7 @@ from riskbook import kris as K
 from riskbook.core import config
 from riskbook.core.errors import ParamError
 from riskbook.settings.register import load_register
+from riskbook.settings.workbook import code_of
 from riskbook.stages.unit import open_unit
 from tests.conftest import read_results
 
@@ -71,7 +72,7 @@ def test_override_and_added_risk_everywhere(params: Path, tmp_path: Path) -> Non
     assert "R-ADD-09" in summary and "overdue" in summary  # its action was due 2026-01-31
     wb = load_workbook(d / "east_2026Q3_risk_register.xlsx", read_only=True)
     rows = list(wb["Register"].iter_rows(values_only=True))
-    head = rows[0]
+    head = [code_of(h) for h in rows[0]]
     by_id = {r[head.index("id")]: r for r in rows[1:]}
     assert by_id["R-FIN-01"][head.index("override_reason")] == "Receivables insured since 2026-09-01"
     assert by_id["R-ADD-09"][head.index("source")] == "analyst"

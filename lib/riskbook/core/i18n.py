@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # the 5×5 matrix's scales, 1 to 5
 LIKELIHOOD_LABELS: dict[str, tuple[str, ...]] = {
     "en": ("rare", "unlikely", "possible", "likely", "almost certain"),
@@ -43,6 +45,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "score": ("Score", "评分"),
     "rating": ("Rating", "等级"),
     "residual": ("Residual", "剩余评分"),
+    "inherent": ("Inherent", "固有评分"),
+    "controls": ("Controls", "控制措施"),
+    "controls_title": ("Controls behind the residual scores", "剩余评分所依据的控制措施"),
+    "no_controls": (
+        "No control is recorded in the unit's risk register: residual scores equal inherent ones.",
+        "本单元风险登记册未记录控制措施：剩余评分等于固有评分。",
+    ),
     "exposure": ("Money at risk", "风险敞口"),
     "movement": ("Movement", "变动"),
     "response": ("Response", "应对策略"),
@@ -266,22 +275,47 @@ def status_word(status: str, lang: str = "en") -> str:
     return zh if lang == "zh" else en
 
 
+CURRENCY_ZH: dict[str, str] = {  # how Chinese writes an amount's currency after the number (万元, 万美元)
+    "CNY": "元",
+    "RMB": "元",
+    "USD": "美元",
+    "EUR": "欧元",
+    "HKD": "港元",
+    "JPY": "日元",
+    "GBP": "英镑",
+    "TWD": "新台币",
+    "SGD": "新加坡元",
+    "AUD": "澳元",
+    "CAD": "加元",
+    "KRW": "韩元",
+    "CHF": "瑞士法郎",
+}
+
+
+def currency_name(currency: str, lang: str = "en") -> str:
+    """The currency as an amount is written with it: ``元`` for CNY in Chinese, the code otherwise."""
+    if lang == "zh" and currency:
+        return CURRENCY_ZH.get(currency.upper(), f" {currency}")
+    return currency
+
+
+def _amount(number: str, currency: str, lang: str) -> str:
+    """``number`` with the currency written once, the same way everywhere: CNY 1.2M / 120.0万元."""
+    if lang == "zh":
+        return f"{number}{currency_name(currency, lang)}"
+    return f"{currency} {number}" if currency else number  # a company without a currency: plain amounts
+
+
 def money(value: float | None, currency: str = "CNY", lang: str = "en") -> str:
-    """1.2M CNY / 120万 元 style amounts."""
+    """CNY 1.2M in English, 120.0万元 (or 1.20亿元) in Chinese; "–" when there is no amount."""
     if value is None:
         return "–"
     v = float(value)
-    if lang == "zh":
-        if abs(v) >= 1e8:
-            return f"{v / 1e8:.2f}亿{currency}"
-        if abs(v) >= 1e4:
-            return f"{v / 1e4:,.1f}万{currency}"
-        return f"{v:,.0f}{currency}"
-    prefix = f"{currency} " if currency else ""  # a company without a currency: plain amounts
-    for div, suf in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+    scales = ((1e8, "亿", 2), (1e4, "万", 1)) if lang == "zh" else ((1e9, "bn", 1), (1e6, "M", 1), (1e3, "k", 1))
+    for div, suf, digits in scales:
         if abs(v) >= div:
-            return f"{prefix}{v / div:,.1f}{suf}"
-    return f"{prefix}{v:,.0f}"
+            return _amount(f"{v / div:,.{digits}f}{suf}", currency, lang)
+    return _amount(f"{v:,.0f}", currency, lang)
 
 
 def money_parts(values: list[float], currency: str = "CNY", lang: str = "en") -> tuple[list[str], str]:
@@ -296,8 +330,7 @@ def money_parts(values: list[float], currency: str = "CNY", lang: str = "en") ->
     parts = [round(v / div, digits) for v in values]
 
     def fmt(x: float) -> str:
-        n = f"{x:,.{digits}f}{suf}"
-        return f"{n}{currency}" if lang == "zh" else (f"{currency} {n}" if currency else n)
+        return _amount(f"{x:,.{digits}f}{suf}", currency, lang)
 
     return [fmt(x) for x in parts], fmt(round(sum(parts), digits))
 
@@ -411,9 +444,28 @@ def rule(name: str, lang: str = "en") -> str:
     return zh if lang == "zh" else en
 
 
+def local(d: Any, key: str, lang: str = "en") -> Any:
+    """``d[key]`` in the report's language: its ``<key>_zh`` sibling in Chinese where the register gives one."""
+    if lang == "zh":
+        v = d.get(f"{key}_zh")
+        if isinstance(v, str) and v.strip():
+            return v
+    return d.get(key)
+
+
 def owner(name: str, lang: str = "en") -> str:
-    """A library role in the report's language; names from the register stay as written."""
-    return ROLES_ZH.get(name, name) if lang == "zh" else name
+    """A library role in the report's language, also after a person's name ("Li Wei (Finance Controller)"
+    → "Li Wei（财务总监）"); names from the register stay as written."""
+    if lang != "zh":
+        return name
+    if name in ROLES_ZH:
+        return ROLES_ZH[name]
+    import re
+
+    m = re.fullmatch(r"(.+?)\s*\((.+)\)", name)
+    if m and m.group(2) in ROLES_ZH:
+        return f"{m.group(1)}（{ROLES_ZH[m.group(2)]}）"
+    return name
 
 
 def column(name: str, lang: str = "en") -> str:

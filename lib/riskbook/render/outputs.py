@@ -43,4 +43,5 @@ def write_outputs(unit: Any, pack: Any) -> None:
         pack.touched,
         controls=register_controls(pack.risks, unit.register()),
         history=pack.history,
+        lang=unit.lang,
     )

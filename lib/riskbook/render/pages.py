@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,8 @@ def notebook_page(nb: Path, out: Path, lang: str, cover: dict[str, Any], name: s
 
 def report_html(notebooks: list[Path], lang: str, cover: dict[str, Any]) -> str:
     """The HTML of a PDF report: a cover, then each notebook's content as a section."""
-    sections = [body(nb, lang) for nb in notebooks]
+    # links between stage pages point inside the one document: 01_identification.html#risk-x → #risk-x
+    sections = [re.sub(r'href="0\d_[a-z_]+\.html#', 'href="#', body(nb, lang)) for nb in notebooks]
     toc = [t(Path(nb).stem.split("_", 1)[-1], lang) for nb in notebooks]  # 04_summary → summary
     return _env.get_template("report.html").render(
         lang=lang,

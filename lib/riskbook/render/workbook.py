@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,17 +12,21 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from riskbook.core.i18n import column
 from riskbook.report.palettes import ACCENT, RAG, RATING
 from riskbook.risks import RESPONSES
 from riskbook.settings.checks import STATUSES
 from riskbook.settings.workbook import (
     ABOUT,
+    ABOUT_LABELS,
     ACTIONS,
     CONTROL_COLS,
     CONTROLS,
+    LABELS,
     OVERRIDE_COLS,
     RECOMMENDED,
     REGISTER,
+    label,
 )
 
 HEADER_FILL = PatternFill("solid", fgColor=ACCENT.lstrip("#").upper())
@@ -67,12 +72,13 @@ def _sheet(
     df: pd.DataFrame,
     lists: dict[str, tuple[str, ...]] | None = None,
     whole: dict[str, tuple[int, int]] | None = None,
+    lang: str = "en",
 ) -> None:
     """One sheet of ``df``: a styled header, number and date formats, drop-down lists (``lists``) and
     whole-number ranges (``whole``) on the columns an analyst edits, conditional fills by status and rating
     (they follow an edit), frozen header, filters, landscape print on one page's width."""
-    ws = wb.create_sheet(title[:31])
-    ws.append(list(df.columns))
+    ws = wb.create_sheet(_sheet_name(label(title, lang)))
+    ws.append([label(c, lang) if c in LABELS else column(c, lang) for c in df.columns])
     for row in df.itertuples(index=False):
         ws.append([_cell(v) for v in row])
     for c in ws[1]:
@@ -80,7 +86,7 @@ def _sheet(
     last = max(ws.max_row, 2)
     for i, col in enumerate(df.columns, 1):
         letter = get_column_letter(i)
-        wide = max([len(str(col))] + [_width(_cell(v)) for v in df[col].head(200)]) + 2
+        wide = max([_width(ws.cell(1, i).value)] + [_width(_cell(v)) for v in df[col].head(200)]) + 2
         ws.column_dimensions[letter].width = min(60, wide)
         if col in FORMATS:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
@@ -95,13 +101,13 @@ def _sheet(
         rng = f"{letter}2:{letter}{last + 500}"  # rows an analyst adds are covered too
         if lists and col in lists:
             dv = DataValidation(type="list", formula1='"' + ",".join(lists[col]) + '"', allow_blank=True)
-            dv.error, dv.errorTitle = f"One of: {', '.join(lists[col])}", col
+            dv.error, dv.errorTitle = f"One of: {', '.join(lists[col])}", label(col, lang)
             ws.add_data_validation(dv)
             dv.add(rng)
         if whole and col in whole:
             lo, hi = whole[col]
             dv = DataValidation(type="whole", operator="between", formula1=str(lo), formula2=str(hi), allow_blank=True)
-            dv.error, dv.errorTitle = f"A whole number from {lo} to {hi}", col
+            dv.error, dv.errorTitle = f"A whole number from {lo} to {hi}", label(col, lang)
             ws.add_data_validation(dv)
             dv.add(rng)
     ws.freeze_panes = "A2"
@@ -115,6 +121,11 @@ def _sheet(
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
     _text_cells(ws)
+
+
+def _sheet_name(name: str) -> str:
+    """A valid sheet name: at most 31 characters, none of : \\ / ? * [ ]."""
+    return re.sub(r"[:\\/?*\[\]]", " ", name)[:31]
 
 
 def _width(v: object) -> int:
@@ -214,14 +225,18 @@ def write_register(
     findings: pd.DataFrame | None = None,
     controls: pd.DataFrame | None = None,
     history: pd.DataFrame | None = None,
+    lang: str = "en",
 ) -> None:
-    """Write the register workbook atomically. Its Register, Actions and Controls sheets are read back by
-    ``riskbook register import`` (riskbook.settings.workbook)."""
+    """Write the register workbook atomically, its sheet names and headings in ``lang``. Its Register,
+    Actions and Controls sheets are read back by ``riskbook register import`` (riskbook.settings.workbook)."""
+    from riskbook.risks import evidence_title
+
     wb = Workbook()
     info = wb.active
-    info.title = ABOUT
-    for k, v in meta.items():
-        info.append([k, _cell(v)])
+    info.title = label(ABOUT, lang)
+    for k, v in {**meta, "lang": lang}.items():
+        en, zh = ABOUT_LABELS.get(k, (k, k))
+        info.append([zh if lang == "zh" else en, _cell(v)])
     _text_cells(info)
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 18, 60
     cols = [
@@ -249,6 +264,9 @@ def write_register(
         "model_likelihood",
         "model_impact",
     ]
+    if lang == "zh":  # the titles in the workbook's language; ids, codes and numbers as they are
+        risks = risks.assign(title=risks["title_zh"])
+        kris = kris.assign(title=kris["title_zh"])
     reg = risks.assign(
         override_likelihood=[
             lk if isinstance(why, str) and m is not None and lk != m else None
@@ -265,28 +283,32 @@ def write_register(
         reg[[c for c in cols if c in reg.columns]],
         lists={"response": RESPONSES},
         whole={"override_likelihood": (1, 5), "override_impact": (1, 5)},
+        lang=lang,
     )
-    _sheet(wb, ACTIONS, actions, lists={"status": (*STATUSES, RECOMMENDED)})
+    _sheet(wb, ACTIONS, actions, lists={"status": (*STATUSES, RECOMMENDED)}, lang=lang)
     _sheet(
         wb,
         CONTROLS,
         controls if controls is not None else pd.DataFrame(columns=list(CONTROL_COLS)),
         whole={"reduces_likelihood": (0, 4), "reduces_impact": (0, 4)},
+        lang=lang,
     )
     _sheet(
         wb,
         "KRIs",
         kris[["id", "family", "title", "value", "unit", "previous", "amber", "red", "direction", "status", "reason"]],
+        lang=lang,
     )
     if history is not None and len(history):
         _sheet(
             wb,
             "KRI history",
             history.pivot_table(index="id", columns="period", values="value", sort=False).reset_index(),
+            lang=lang,
         )
-    _sheet(wb, "Data quality", findings_sheet(findings))
+    _sheet(wb, "Data quality", findings_sheet(findings), lang=lang)
     for name, df in evidence.items():
-        _sheet(wb, name, df)
+        _sheet(wb, evidence_title(name, lang), df, lang=lang)
     tmp = Path(path).with_suffix(".tmp.xlsx")
     wb.save(tmp)
     tmp.replace(path)

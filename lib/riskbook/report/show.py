@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, SVG, Markdown, display
 
-from riskbook.core.i18n import ARROWS, column, money, money_parts, owner, rule, status_word, t
+from riskbook.core.i18n import ARROWS, column, local, money, money_parts, owner, rule, status_word, t
 from riskbook.core.i18n import note as note_text
 from riskbook.report.palettes import RAG, RATING
 
@@ -42,8 +42,31 @@ def rating_badge(r: str, lang: str = "en") -> str:
     return f'<span class="rb-rating" style="background:{RATING.get(r, "#eee")}">{html.escape(t(r, lang))}</span>'
 
 
+def keep(text: str, limit: int = 14) -> str:
+    """Escaped ``text`` kept on one line when short: Chinese breaks between any two characters and
+    WeasyPrint has no ``word-break: keep-all``, so a short title or label would split mid-word."""
+    s = html.escape(text)
+    return f'<span class="rb-nb">{s}</span>' if len(text) <= limit else s
+
+
+def anchor(risk_id: str, where: str = "risk") -> str:
+    """The id of a risk's detail (``risk-…`` in identification, ``reg-…`` in the register table)."""
+    return f"{where}-" + re.sub(r"[^A-Za-z0-9_-]", "_", str(risk_id))
+
+
+def risk_link(r: Any) -> str:
+    """The risk's id linking to its detail: the evidence for a risk its KRIs found, the register row for
+    one an analyst added (the PDF turns these into links inside the document)."""
+    target = (
+        f"01_identification.html#{anchor(r['id'])}"
+        if r.get("source") == "kri"
+        else (f"02_assessment.html#{anchor(r['id'], 'reg')}")
+    )
+    return f'<a class="rb-link" href="{target}"><b>{html.escape(str(r["id"]))}</b></a>'
+
+
 def _table(header: list[str], rows: list[list[str]], cls: str = "rb-table") -> HTML:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    head = "".join(f"<th>{keep(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
     return HTML(f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
@@ -94,16 +117,21 @@ def _marked(value: Any, model: Any, overridden: bool) -> str:
     return f"{value}*" if changed else str(value)
 
 
-def risk_table(a: pd.DataFrame, lang: str = "en", currency: str = "CNY", residual: bool = True) -> HTML:
-    """Assessed risks: id, title, L, I, score, rating, residual, exposure, movement, response, owner."""
+def risk_table(
+    a: pd.DataFrame, lang: str = "en", currency: str = "CNY", residual: bool = True, anchors: bool = True
+) -> HTML:
+    """Assessed risks: id, title, L, I, score, rating, residual, exposure, movement, response, owner; with
+    ``anchors`` each row is the target of the summary's link to it."""
     rows = []
     for _, r in a.iterrows():
         mv = r.get("movement")
         over = isinstance(r.get("override_reason"), str)
         tag = f" <small>({t('analyst', lang)})</small>" if r.get("source") == "analyst" else ""
         row = [
-            f"<b>{r['id']}</b>",
-            html.escape(r["title_zh"] if lang == "zh" else r["title"]) + tag,
+            f'<b id="{anchor(r["id"], "reg")}">{html.escape(str(r["id"]))}</b>'
+            if anchors
+            else f"<b>{html.escape(str(r['id']))}</b>",
+            keep(r["title_zh"] if lang == "zh" else r["title"]) + tag,
             _marked(r["likelihood"], r.get("model_likelihood"), over),
             _marked(r["impact"], r.get("model_impact"), over),
             f"{r['score']}",
@@ -111,10 +139,10 @@ def risk_table(a: pd.DataFrame, lang: str = "en", currency: str = "CNY", residua
         ]
         if residual:
             row.append(f"{r['residual_score']}")
-        row += [money(r["exposure"], currency, lang)]
+        row += [keep(money(r["exposure"], currency, lang) if r["exposure"] and r["exposure"] > 0 else "–")]
         if mv is not None and isinstance(mv, str):
-            row.append(f"{ARROWS[mv]} {t(mv, lang)}")
-        row += [t(r["response"], lang), html.escape(owner(str(r["owner"]), lang))]
+            row.append(keep(f"{ARROWS[mv]} {t(mv, lang)}"))
+        row += [keep(t(r["response"], lang)), html.escape(owner(str(local(r, "owner", lang)), lang))]
         rows.append(row)
     header = [
         "ID",
@@ -148,11 +176,35 @@ def overrides(a: pd.DataFrame, lang: str = "en") -> None:
             if pd.notna(r.model_likelihood)
             else "–",
             f"{r.likelihood} × {r.impact} = {r.score}",
-            html.escape(r.override_reason),
+            html.escape(local(r._asdict(), "override_reason", lang)),
         ]
         for r in o.itertuples()
     ]
     display(_table(["ID", t("model_score", lang), t("override_score", lang), t("reason", lang)], rows))
+
+
+def controls(a: pd.DataFrame, lang: str = "en") -> None:
+    """The controls recorded in the register, one per line, and how they take each risk from its inherent
+    to its residual score."""
+    live = a[a.get("movement", pd.Series("", index=a.index)) != "closed"]
+    live = live[live["controls"].apply(lambda c: isinstance(c, list) and len(c) > 0)]
+    if live.empty:
+        display(HTML(f"<p>{html.escape(t('no_controls', lang))}</p>"))
+        return
+    rows = []
+    for _, r in live.iterrows():
+        names = r["controls_zh"] if lang == "zh" and isinstance(r.get("controls_zh"), list) else r["controls"]
+        rows.append(
+            [
+                f"<b>{html.escape(str(r['id']))}</b>",
+                keep(r["title_zh"] if lang == "zh" else r["title"]),
+                "<br>".join(html.escape(str(c)) for c in names),
+                keep(f"{r['likelihood']} × {r['impact']} = {r['score']}"),
+                keep(f"{r['residual_likelihood']} × {r['residual_impact']} = {r['residual_score']}"),
+            ]
+        )
+    header = ["ID", t("risk", lang), t("controls", lang), t("inherent", lang), t("residual", lang)]
+    display(_table(header, rows))
 
 
 def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
@@ -227,7 +279,9 @@ def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
         return
     for f in found:
         r = f.risk
-        display(Markdown(f"### {r.id} · {r.title(lang)} {badge(f.worst, lang)}\n\n{r.description(lang)}"))
+        head = f"{html.escape(r.id)} · {html.escape(r.title(lang))} {badge(f.worst, lang)}"
+        display(HTML(f'<h3 id="{anchor(r.id)}">{head}</h3>'))
+        display(Markdown(r.description(lang)))
         display(kri_table(f.kris, lang))
         for name, df in f.evidence.items():
             evidence(name, df, lang, currency)
@@ -350,15 +404,15 @@ def _top_table(top: pd.DataFrame, lang: str, currency: str) -> str:
         mv = r.get("movement")
         rows.append(
             [
-                f"<b>{html.escape(str(r['id']))}</b>",
-                html.escape(r["title_zh"] if lang == "zh" else r["title"]),
+                risk_link(r),
+                keep(r["title_zh"] if lang == "zh" else r["title"]),
                 f"{_marked(r['score'], None, False)}{'*' if over else ''} {rating_badge(r['rating'], lang)}",
                 str(r["residual_score"]),
                 "–" if prev is None or pd.isna(prev) else str(int(prev)),
-                f"{ARROWS[mv]} {t(mv, lang)}" if isinstance(mv, str) else "",
-                money(r["exposure"], currency, lang) if r["exposure"] and r["exposure"] > 0 else "–",
-                t(r["response"], lang),
-                html.escape(owner(str(r["owner"]), lang)),
+                keep(f"{ARROWS[mv]} {t(mv, lang)}") if isinstance(mv, str) else "",
+                keep(money(r["exposure"], currency, lang) if r["exposure"] and r["exposure"] > 0 else "–"),
+                keep(t(r["response"], lang)),
+                html.escape(owner(str(local(r, "owner", lang)), lang)),
             ]
         )
     header = [
@@ -377,15 +431,16 @@ def _top_table(top: pd.DataFrame, lang: str, currency: str) -> str:
 
 def _actions_table(actions: pd.DataFrame, lang: str) -> str:
     rows = []
-    for r in actions.head(SUMMARY_ACTIONS).itertuples():
-        late = "" if r.days_overdue is None or pd.isna(r.days_overdue) else t("days_late", lang, n=int(r.days_overdue))
-        status = t("overdue", lang) if late else t(r.status, lang)
+    for _, r in actions.head(SUMMARY_ACTIONS).iterrows():
+        days = r["days_overdue"]
+        late = "" if days is None or pd.isna(days) else t("days_late", lang, n=int(days))
+        status = t("overdue", lang) if late else t(r["status"], lang)
         rows.append(
             [
-                f"<b>{html.escape(r.risk)}</b>",
-                html.escape(r.action),
-                html.escape(str(r.owner)),
-                html.escape(str(r.due or "")),
+                f"<b>{html.escape(r['risk'])}</b>",
+                html.escape(str(local(r, "action", lang))),
+                keep(owner(str(local(r, "owner", lang)), lang)),
+                keep(str(r["due"] or "")),
                 html.escape(status) + (f" <b>{late}</b>" if late else ""),
             ]
         )

@@ -25,7 +25,7 @@ from riskbook import __version__
 from riskbook.core import config, paths
 from riskbook.core.errors import ParamError
 from riskbook.core.i18n import t
-from riskbook.settings.params import display_name
+from riskbook.settings.params import display_name, localized
 
 RENDER = "render"
 
@@ -58,7 +58,7 @@ class RunPlan:
     keys: dict[str, str] = field(default_factory=dict)  # unit (and group) → hash of everything it depends on
     reuse: set[str] = field(default_factory=set)  # units whose published outputs are up to date
     as_of: str = ""  # the run's one date (the store's): future rows, overdue actions, the cover
-    company: str = "riskbook"  # the company's name and currency, for covers
+    company: str | dict[str, str] = "riskbook"  # the company's name ({en: …, zh: …} or one) and currency
     currency: str = ""
     classification: str = ""  # the company's classification: line for covers (default: confidential)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit → its merged settings
@@ -209,7 +209,7 @@ def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
     else:
         unit_name = display_name(plan.settings.get(unit, {}), unit, lang)
     return {
-        "company": plan.company,
+        "company": localized(plan.company, lang, "riskbook"),
         "unit_name": unit_name,
         "period": plan.period,
         "period_range": f"{p.start.date()} – {p.end.date()}",

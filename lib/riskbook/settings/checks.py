@@ -41,11 +41,12 @@ SECTIONS: dict[str, set[str]] = {
 THRESHOLD_KEYS: set[str] = {"amber", "red", "direction"}
 LANGS = ("en", "zh")
 STATUSES = ("open", "in progress", "done", "cancelled")
-ENTRY_KEYS = {"owner", "response", "controls", "actions", "override"}
+# a text field's Chinese may follow it as <field>_zh (title_zh, owner_zh, action_zh, reason_zh, name_zh)
+ENTRY_KEYS = {"owner", "owner_zh", "response", "controls", "actions", "override"}
 ADDED_KEYS = ENTRY_KEYS | {"id", "family", "title", "title_zh", "likelihood", "impact", "exposure", "kris"}
-ACTION_KEYS = {"action", "owner", "due", "status"}
-CONTROL_KEYS = {"name", "reduces"}
-OVERRIDE_KEYS = {"likelihood", "impact", "reason"}
+ACTION_KEYS = {"action", "action_zh", "owner", "owner_zh", "due", "status"}
+CONTROL_KEYS = {"name", "name_zh", "reduces"}
+OVERRIDE_KEYS = {"likelihood", "impact", "reason", "reason_zh"}
 
 
 def did_you_mean(key: str, known: set[str]) -> str:
@@ -132,9 +133,17 @@ def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:
     p.keys("", doc, UNIT_KEYS if unit else COMPANY_KEYS)
     if "lang" in doc and doc["lang"] not in LANGS:
         p.add("lang", f"must be one of {list(LANGS)}, but {doc['lang']!r} was given")
-    for key in ("company", "currency", "classification"):
+    for key in ("currency", "classification"):
         if key in doc and doc[key] is not None and not isinstance(doc[key], str):
             p.add(key, f"must be text, but {doc[key]!r} was given")
+    for key in ("company", "name"):
+        v = doc.get(key)
+        if isinstance(v, dict):
+            bad = [k for k in v if k not in LANGS or not isinstance(v[k], str)]
+            if bad:
+                p.add(key, f"must be text or {{en: …, zh: …}}, but {v!r} was given")
+        elif v is not None and not isinstance(v, str):
+            p.add(key, f"must be text or {{en: …, zh: …}}, but {v!r} was given")
     if doc.get("kri") is not None:
         _thresholds(p, doc["kri"])
     for section, known in SECTIONS.items():

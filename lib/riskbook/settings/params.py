@@ -60,12 +60,16 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def localized(value: Any, lang: str, default: str = "") -> str:
+    """A setting written once or per language ({en: …, zh: …}), in ``lang`` (else English, else ``default``)."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("en") or default)
+    return str(value) if value else default
+
+
 def display_name(params: dict[str, Any], unit: str, lang: str) -> str:
     """A unit's name in ``lang`` from its ``name:`` ({en: …, zh: …} or one string), else its id."""
-    names = params.get("name")
-    if isinstance(names, dict):
-        return str(names.get(lang) or names.get("en") or unit)
-    return str(names) if names else unit
+    return localized(params.get("name"), lang, unit)
 
 
 def company_file(path: str | Path | None = None) -> Path:
@@ -120,7 +124,11 @@ class Company:
 
     @property
     def name(self) -> str:
-        return str(self.settings.get("company") or "riskbook")
+        return localized(self.settings.get("company"), "en", "riskbook")
+
+    def name_in(self, lang: str) -> str:
+        """The company's name in ``lang`` (``company: {en: …, zh: …}``, or one name for both)."""
+        return localized(self.settings.get("company"), lang, "riskbook")
 
     @property
     def currency(self) -> str:

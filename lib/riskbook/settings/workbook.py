@@ -26,12 +26,102 @@ ACTION_COLS = ("risk", "action", "owner", "due", "status", "days_overdue")
 CONTROL_COLS = ("risk", "control", "reduces_likelihood", "reduces_impact")
 RECOMMENDED = "recommended"  # an action the library suggests; not in the register until its status is changed
 
+# Sheet names and column headings as the workbook shows them, in English and Chinese. The reader takes a
+# heading in either language (or the code name), so a workbook reads back whatever its language.
+LABELS: dict[str, tuple[str, str]] = {
+    ABOUT: ("About", "说明"),
+    REGISTER: ("Register", "风险登记册"),
+    ACTIONS: ("Actions", "行动"),
+    CONTROLS: ("Controls", "控制措施"),
+    "KRIs": ("KRIs", "关键风险指标"),
+    "KRI history": ("KRI history", "指标历史"),
+    "Data quality": ("Data quality", "数据质量"),
+    "unit": ("Unit", "单位"),
+    "id": ("ID", "编号"),
+    "family": ("Family", "类别"),
+    "title": ("Title", "名称"),
+    "likelihood": ("Likelihood", "可能性"),
+    "impact": ("Impact", "影响"),
+    "score": ("Score", "评分"),
+    "rating": ("Rating", "评级"),
+    "residual_likelihood": ("Residual likelihood", "剩余可能性"),
+    "residual_impact": ("Residual impact", "剩余影响"),
+    "residual_score": ("Residual score", "剩余评分"),
+    "residual_rating": ("Residual rating", "剩余评级"),
+    "exposure": ("Money at risk", "风险敞口"),
+    "exposure_pct": ("Money at risk, % of revenue", "风险敞口占收入%"),
+    "movement": ("Movement", "变动"),
+    "previous_score": ("Previous score", "上期评分"),
+    "response": ("Response", "应对策略"),
+    "owner": ("Owner", "负责人"),
+    "override_likelihood": ("Override likelihood", "调整后可能性"),
+    "override_impact": ("Override impact", "调整后影响"),
+    "override_reason": ("Override reason", "调整原因"),
+    "kris": ("KRIs", "关键风险指标"),
+    "controls": ("Controls", "控制措施"),
+    "source": ("Source", "来源"),
+    "model_likelihood": ("Model likelihood", "模型可能性"),
+    "model_impact": ("Model impact", "模型影响"),
+    "risk": ("Risk", "风险"),
+    "action": ("Action", "行动"),
+    "due": ("Due", "截止日期"),
+    "status": ("Status", "状态"),
+    "days_overdue": ("Days overdue", "逾期天数"),
+    "control": ("Control", "控制措施"),
+    "reduces_likelihood": ("Reduces likelihood by", "降低可能性"),
+    "reduces_impact": ("Reduces impact by", "降低影响"),
+    "value": ("Value", "数值"),
+    "previous": ("Previous", "上期"),
+    "amber": ("Amber", "黄色阈值"),
+    "red": ("Red", "红色阈值"),
+    "direction": ("Worse when", "恶化方向"),
+    "reason": ("Note", "说明"),
+}
+ABOUT_LABELS: dict[str, tuple[str, str]] = {  # the About sheet's rows
+    "company": ("Company", "公司"),
+    "unit": ("Business unit", "业务单元"),
+    "period": ("Period", "报告期"),
+    "currency": ("Currency", "币种"),
+    "prepared": ("Data as at", "数据截至"),
+    "lang": ("Language", "语言"),
+}
+_ABOUT = {x.casefold(): code for code, pair in ABOUT_LABELS.items() for x in (code, *pair)}
+_CODES: dict[str, str] = {
+    label.casefold(): code for code, pair in LABELS.items() for label in (code, *pair) if label not in ("KRIs",)
+}
+
+
+def label(code: str, lang: str = "en") -> str:
+    """A sheet's name or a column's heading in ``lang``."""
+    en, zh = LABELS.get(code, (code, code))
+    return zh if lang == "zh" else en
+
+
+def code_of(heading: Any, sheet: str = "") -> str:
+    """The code name of a heading in either language (``Override reason``, ``调整原因``); ``kris`` in the
+    Register sheet, where the heading KRIs names the KRIs a risk follows."""
+    h = str(heading).strip() if heading is not None else ""
+    if h.casefold() in ("kris", "关键风险指标"):
+        return "kris"
+    if h.casefold() in _CODES:
+        return _CODES[h.casefold()]
+    return h.lower().replace(" %", "_pct").replace(" ", "_") if h.isascii() else h  # Customer id → customer_id
+
+
+def find_sheet(wb: Any, code: str) -> Any:
+    """The sheet named ``code`` in English or Chinese, or None."""
+    names = {n.casefold(): n for n in wb.sheetnames}
+    for name in (code, *LABELS.get(code, ())):
+        if name.casefold() in names:
+            return wb[names[name.casefold()]]
+    return None
+
 
 def _rows(ws: Any, sheet: str, path: Path, need: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
     """(spreadsheet row, {column: value}) of each non-empty row of ``ws``; ParamError when a column is missing."""
     it = ws.iter_rows(values_only=True)
-    head = [str(h).strip() if h is not None else "" for h in next(it, ())]
-    missing = [c for c in need if c not in head]
+    head = [code_of(h) for h in next(it, ())]
+    missing = [label(c) for c in need if c not in head]
     if missing:
         raise ParamError(f"{path}: sheet {sheet}: column(s) {', '.join(missing)} missing (the header row is row 1)")
     out = []
@@ -72,24 +162,27 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # not a workbook, or damaged: one line
         raise ParamError(f"{path}: not a register workbook riskbook wrote ({type(exc).__name__})") from None
-    for sheet in (ABOUT, REGISTER, ACTIONS, CONTROLS):
-        if sheet not in wb.sheetnames:
-            raise ParamError(f"{path}: sheet {sheet} missing (is this a riskbook register workbook?)")
-    about = {str(r[0]): r[1] for r in wb[ABOUT].iter_rows(values_only=True) if r and r[0]}
+    sheets = {code: find_sheet(wb, code) for code in (ABOUT, REGISTER, ACTIONS, CONTROLS)}
+    for code, ws in sheets.items():
+        if ws is None:
+            raise ParamError(f"{path}: sheet {code} missing (is this a riskbook register workbook?)")
+    about = {
+        _ABOUT.get(str(r[0]).strip().casefold()): r[1] for r in sheets[ABOUT].iter_rows(values_only=True) if r and r[0]
+    }
     unit = str(about.get("unit") or "")
     if not unit:
         raise ParamError(f"{path}: sheet About: no unit row")
     problems: list[str] = []
     entries: dict[str, dict[str, Any]] = {}
-    for n, r in _rows(wb[REGISTER], REGISTER, path, ("id", "source", "response", "owner", *OVERRIDE_COLS)):
+    at = f"{path}: sheet {label(REGISTER)}, row"
+    for n, r in _rows(sheets[REGISTER], label(REGISTER), path, ("id", "source", "response", "owner", *OVERRIDE_COLS)):
         rid = _text(r["id"])
         e: dict[str, Any] = {}
         if r.get("response") is not None:
             e["response"] = _text(r["response"]).lower()
             if e["response"] not in RESPONSES:
                 problems.append(
-                    f"{path}: sheet {REGISTER}, row {n}, column response: {e['response']!r} is not one "
-                    f"of {list(RESPONSES)}"
+                    f"{at} {n}, column {label('response')}: {e['response']!r} is not one of {list(RESPONSES)}"
                 )
         if r.get("owner") is not None:
             e["owner"] = _text(r["owner"])
@@ -101,33 +194,31 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
                     continue
                 if not (isinstance(v, (int, float)) and float(v).is_integer() and 1 <= v <= 5):
                     problems.append(
-                        f"{path}: sheet {REGISTER}, row {n}, column override_{k}: must be a whole number "
+                        f"{at} {n}, column {label('override_' + k)}: must be a whole number "
                         f"from 1 to 5, but {v!r} was given"
                     )
                     continue
                 ov[k] = int(v)
             if r.get("override_reason") is None:
-                problems.append(
-                    f"{path}: sheet {REGISTER}, row {n}, column override_reason: an override needs a reason"
-                )
+                problems.append(f"{at} {n}, column {label('override_reason')}: an override needs a reason")
             else:
                 ov["reason"] = _text(r["override_reason"])
             e["override"] = ov
         e["_source"] = _text(r.get("source") or "")
         entries[rid] = e
-    for n, r in _rows(wb[ACTIONS], ACTIONS, path, ACTION_COLS[:5]):
+    for n, r in _rows(sheets[ACTIONS], label(ACTIONS), path, ACTION_COLS[:5]):
         rid, status = _text(r.get("risk") or ""), _text(r.get("status") or "open").lower()
         if status == RECOMMENDED:
             continue
-        where = f"{path}: sheet {ACTIONS}, row {n}"
+        where = f"{path}: sheet {label(ACTIONS)}, row {n}"
         if rid not in entries:
-            problems.append(f"{where}, column risk: {rid!r} is not a risk of the Register sheet")
+            problems.append(f"{where}, column {label('risk')}: {rid!r} is not a risk of the Register sheet")
             continue
         if status not in STATUSES:
-            problems.append(f"{where}, column status: {status!r} is not one of {[*STATUSES, RECOMMENDED]}")
+            problems.append(f"{where}, column {label('status')}: {status!r} is not one of {[*STATUSES, RECOMMENDED]}")
             continue
         if r.get("action") is None:
-            problems.append(f"{where}, column action: empty")
+            problems.append(f"{where}, column {label('action')}: empty")
             continue
         a: dict[str, Any] = {"action": _text(r["action"]), "status": status}
         if r.get("owner") is not None:
@@ -135,11 +226,11 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
         if r.get("due") is not None:
             a["due"] = _date(r["due"])
         entries[rid].setdefault("actions", []).append(a)
-    for n, r in _rows(wb[CONTROLS], CONTROLS, path, CONTROL_COLS):
+    for n, r in _rows(sheets[CONTROLS], label(CONTROLS), path, CONTROL_COLS):
         rid = _text(r.get("risk") or "")
-        where = f"{path}: sheet {CONTROLS}, row {n}"
+        where = f"{path}: sheet {label(CONTROLS)}, row {n}"
         if rid not in entries:
-            problems.append(f"{where}, column risk: {rid!r} is not a risk of the Register sheet")
+            problems.append(f"{where}, column {label('risk')}: {rid!r} is not a risk of the Register sheet")
             continue
         c: dict[str, Any] = {"name": _text(r.get("control") or "")}
         reduces = {}
@@ -148,7 +239,9 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
             if v is None:
                 continue
             if not (isinstance(v, (int, float)) and float(v).is_integer() and 0 <= v <= 4):
-                problems.append(f"{where}, column reduces_{k}: must be a whole number from 0 to 4, but {v!r} was given")
+                problems.append(
+                    f"{where}, column {label('reduces_' + k)}: must be a whole number from 0 to 4, but {v!r} was given"
+                )
                 continue
             if int(v):
                 reduces[k] = int(v)
@@ -158,6 +251,23 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
     if problems:
         raise ParamError("\n".join(problems))
     return unit, entries
+
+
+def _translated(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``new`` with the ``<field>_zh`` translations of ``old`` kept where the field's text did not change
+    (the workbook shows the register's own text; its Chinese stays in the register file)."""
+    out = dict(new)
+    for k, v in old.items():
+        base = k[:-3]
+        if k.endswith("_zh") and base in out and out[base] == old.get(base):
+            out[k] = v
+    for key, by in (("actions", "action"), ("controls", "name")):
+        before = {x.get(by): x for x in old.get(key) or [] if isinstance(x, dict)}
+        if out.get(key):
+            out[key] = [_translated(before.get(x.get(by)) or {}, x) for x in out[key]]
+    if isinstance(out.get("override"), dict) and isinstance(old.get("override"), dict):
+        out["override"] = _translated(old["override"], out["override"])
+    return out
 
 
 def merge(doc: dict[str, Any], entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -172,13 +282,15 @@ def merge(doc: dict[str, Any], entries: dict[str, dict[str, Any]]) -> dict[str, 
         if source == "analyst":  # a risk the analysts added: its scores stay as its register entry gives them
             a = added.get(rid)
             if a is not None:
-                for k in ("owner", "response", "actions", "controls"):
+                old = dict(a)
+                for k in ("owner", "owner_zh", "response", "actions", "controls"):
                     a.pop(k, None)
-                a.update({k: v for k, v in e.items() if k != "override"})
+                a.update(_translated(old, {k: v for k, v in e.items() if k != "override"}))
             continue
         lib = BY_ID.get(rid)
-        entry = {k: v for k, v in (risks.get(rid) or {}).items() if k.startswith("_")}
-        for k, v in e.items():
+        old = risks.get(rid) or {}
+        entry = {k: v for k, v in old.items() if k.startswith("_")}
+        for k, v in _translated(old, e).items():
             if lib is not None and k in ("owner", "response") and v == getattr(lib, k):
                 continue
             entry[k] = v

@@ -97,12 +97,15 @@ def _row(
         "worst": worst,
         "response": entry.get("response", response),
         "owner": entry.get("owner", owner),
+        "owner_zh": entry.get("owner_zh") if "owner" in entry else None,
         "controls": [c.get("name", "") for c in entry.get("controls") or []],
+        "controls_zh": [c.get("name_zh") or c.get("name", "") for c in entry.get("controls") or []],
         "actions": list(entry.get("actions") or []),
         "source": source,
         "model_likelihood": model[0] if model else None,
         "model_impact": model[1] if model else None,
         "override_reason": str(ov["reason"]).strip() if ov else None,
+        "override_reason_zh": str(ov["reason_zh"]).strip() if ov.get("reason_zh") else None,
     }
 
 
@@ -168,12 +171,15 @@ COLUMNS = [
     "worst",
     "response",
     "owner",
+    "owner_zh",
     "controls",
+    "controls_zh",
     "actions",
     "source",
     "model_likelihood",
     "model_impact",
     "override_reason",
+    "override_reason_zh",
 ]
 
 
@@ -230,12 +236,15 @@ def movement(current: pd.DataFrame, previous: pd.Series) -> pd.DataFrame:
             "worst": "green",
             "response": BY_ID[i].response,
             "owner": BY_ID[i].owner,
+            "owner_zh": None,
             "controls": [],
+            "controls_zh": [],
             "actions": [],
             "source": "kri",
             "model_likelihood": None,
             "model_impact": None,
             "override_reason": None,
+            "override_reason_zh": None,
             "previous_score": previous[i],
             "movement": "closed",
         }

@@ -88,7 +88,9 @@ def actions_table(
                 {
                     "risk": r.id,
                     "action": a["action"],
+                    "action_zh": a.get("action_zh"),
                     "owner": a.get("owner", r.owner),
+                    "owner_zh": a.get("owner_zh") if "owner" in a else r.owner_zh,
                     "due": None if pd.isna(due) else due.date(),
                     "status": str(a.get("status", "open")),
                     "days_overdue": int((as_of - due).days) if id(a) in late else None,
@@ -100,7 +102,9 @@ def actions_table(
                 {
                     "risk": r.id,
                     "action": x,
+                    "action_zh": None,
                     "owner": owner(r.owner, lang),
+                    "owner_zh": None,
                     "due": None,
                     "status": "recommended",
                     "days_overdue": None,
@@ -108,7 +112,7 @@ def actions_table(
                 }
                 for x in library_actions.get(r.id, ())[:recommended]
             ]
-    cols = ["risk", "action", "owner", "due", "status", "days_overdue", "committed"]
+    cols = ["risk", "action", "action_zh", "owner", "owner_zh", "due", "status", "days_overdue", "committed"]
     return pd.DataFrame(rows + suggested, columns=cols)
 
 

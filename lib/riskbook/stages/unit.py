@@ -16,7 +16,7 @@ from riskbook.ingest.store import ingest, load_findings, read_meta
 from riskbook.ingest.store import load_unit as load_slice
 from riskbook.kris import Context
 from riskbook.settings import sources
-from riskbook.settings.params import company_dir, display_name, resolve_company, unit_settings
+from riskbook.settings.params import company_dir, display_name, localized, resolve_company, unit_settings
 
 LANGS: tuple[str, ...] = ("en", "zh")
 
@@ -87,7 +87,7 @@ class Unit:
 
     @property
     def company(self) -> str:
-        return str(self.params.get("company", "riskbook"))
+        return localized(self.params.get("company"), self.lang, "riskbook")
 
 
 def open_store(data: str | Path | None = None, config_file: str | Path | None = None) -> Path:
@@ -221,4 +221,4 @@ def open_group(
         unit: display_name(unit_settings(unit, company.settings, company.params_dir), unit, lang)
         for unit in meta["units"]
     }
-    return Group(p, lang, company.name, company.currency, meta["units"], docs, names)
+    return Group(p, lang, company.name_in(lang), company.currency, meta["units"], docs, names)
