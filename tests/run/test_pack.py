@@ -327,7 +327,7 @@ def test_a_units_own_language_within_an_english_run(tmp_path: Path) -> None:
 
 
 def summary_page(pdf: Path) -> tuple[str, str]:
-    """The text of the summary page (page 3, after the cover and the contents) and of the page after it."""
+    """The text of the summary page (page 2, after the cover with its contents) and of the page after it."""
 
     def page(n: int) -> str:
         return subprocess.run(
@@ -337,7 +337,7 @@ def summary_page(pdf: Path) -> tuple[str, str]:
             text=True,
         ).stdout
 
-    return page(3), page(4)
+    return page(2), page(3)
 
 
 def check_summary(unit_dir: Path, unit: str, lang: str) -> None:
@@ -405,7 +405,7 @@ def check_pdf_for_executives(pdf: Path, lang: str, company: str) -> None:
     images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert len(images.strip().splitlines()) == 2, images  # the header lines only
     assert t("legend_amber", lang) in text and t("legend_red", lang) in text
-    contents = reader.pages[1].extract_text()
+    contents = reader.pages[0].extract_text()  # the cover lists the contents: no page of four lines
     assert t("contents", lang) in contents
     for s in stages:
         assert re.search(re.escape(s) + r".*?\d+", contents.replace("\n", " ")), (s, contents)

@@ -59,10 +59,17 @@ def notebook_page(nb: Path, out: Path, lang: str, cover: dict[str, Any], name: s
     _write(out, html)
 
 
+def _in_document(html: str) -> str:
+    """A page's links as a PDF keeps them: a link to another stage page points inside the one document
+    (01_identification.html#risk-x → #risk-x); a link to another file of the pack (a unit's PDF from the
+    group's) becomes its text, as a PDF sent on its own would resolve it to a path on this machine."""
+    html = re.sub(r'href="0\d_[a-z_]+\.html#', 'href="#', html)
+    return re.sub(r'<a\b[^>]*\bhref="(?!#|https?:|mailto:)[^"]*"[^>]*>(.*?)</a>', r"\1", html, flags=re.S)
+
+
 def report_html(notebooks: list[Path], lang: str, cover: dict[str, Any]) -> str:
     """The HTML of a PDF report: a cover, then each notebook's content as a section."""
-    # links between stage pages point inside the one document: 01_identification.html#risk-x → #risk-x
-    sections = [re.sub(r'href="0\d_[a-z_]+\.html#', 'href="#', body(nb, lang)) for nb in notebooks]
+    sections = [_in_document(body(nb, lang)) for nb in notebooks]
     toc = [t(Path(nb).stem.split("_", 1)[-1], lang) for nb in notebooks]  # 04_summary → summary
     return _env.get_template("report.html").render(
         lang=lang,

@@ -18,16 +18,32 @@ from riskbook.stages.assess import rating
 from riskbook.stages.monitor import MIN_BASELINE
 
 
-def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title: str) -> None:
-    """One 5×5 likelihood × impact matrix on ``ax``, each live risk's id in its cell."""
+def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title: str, moves: bool = False) -> bool:
+    """One 5×5 likelihood × impact matrix on ``ax``, each live risk's id in its cell; with ``moves`` an
+    arrow from where a risk was last period. Whether an arrow was drawn."""
     ax.grid(False)
     for li in range(1, 6):
         for im in range(1, 6):
             ax.add_patch(
                 plt.Rectangle((im - 0.5, li - 0.5), 1, 1, facecolor=RATING[rating(li * im)], edgecolor="white", lw=2)
             )
-            ax.text(im + 0.44, li - 0.44, str(li * im), ha="right", va="bottom", fontsize=6.5, color=MUTED)
+            ax.text(im + 0.44, li - 0.44, str(li * im), ha="right", va="bottom", fontsize=8, color=MUTED)
     live = assessment[assessment.get("movement", pd.Series("", index=assessment.index)) != "closed"]
+    if moves:  # where each risk was last period: a hollow dot and an arrow to where it is now
+        for r in live.itertuples():
+            pl, pi = getattr(r, "previous_likelihood", None), getattr(r, "previous_impact", None)
+            if pl is None or pi is None or pd.isna(pl) or pd.isna(pi):
+                continue
+            li, im = getattr(r, lcol), getattr(r, icol)
+            if (int(pl), int(pi)) == (li, im):
+                continue
+            ax.plot([pi], [pl], marker="o", ms=7, mfc="none", mec=INK, mew=1.1)
+            ax.annotate(
+                "",
+                xy=(im - 0.18 * np.sign(im - pi), li - 0.18 * np.sign(li - pl)),
+                xytext=(pi, pl),
+                arrowprops={"arrowstyle": "->", "color": INK, "lw": 1.1, "shrinkA": 4},
+            )
     for (li, im), g in live.groupby([lcol, icol]):
         ids = list(g["id"])
         shown = ids[:3] + ([f"+{len(ids) - 3}"] if len(ids) > 3 else [])  # a crowded cell says how many more
@@ -37,59 +53,72 @@ def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title
             "\n".join(shown),
             ha="center",
             va="center",
-            fontsize=7 if len(shown) < 3 else 6,
+            fontsize=9 if len(shown) < 3 else 7.5,
             fontweight="bold",
             color=INK,
             linespacing=1.1,
         )
     ax.set_xlim(0.5, 5.5)
     ax.set_ylim(0.5, 5.5)
-    ax.set_xticks(range(1, 6), [f"{i}\n{lab}" for i, lab in enumerate(IMPACT_LABELS[lang], 1)], fontsize=7)
-    ax.set_yticks(range(1, 6), [f"{lab} {i}" for i, lab in enumerate(LIKELIHOOD_LABELS[lang], 1)], fontsize=7)
-    ax.set_xlabel(t("impact", lang), fontsize=8)
-    ax.set_ylabel(t("likelihood", lang), fontsize=8)
-    ax.set_title(title, fontsize=9, loc="left")
+    ax.set_xticks(range(1, 6), [f"{i}\n{lab}" for i, lab in enumerate(IMPACT_LABELS[lang], 1)], fontsize=8.5)
+    ax.set_yticks(range(1, 6), [f"{lab} {i}" for i, lab in enumerate(LIKELIHOOD_LABELS[lang], 1)], fontsize=8.5)
+    ax.set_xlabel(t("impact", lang), fontsize=9.5)
+    ax.set_ylabel(t("likelihood", lang), fontsize=9.5)
+    ax.set_title(title, fontsize=11, loc="left")
     ax.tick_params(length=0)
     for sp in ax.spines.values():
         sp.set_visible(False)
+    return (
+        moves
+        and "previous_likelihood" in live
+        and bool(
+            ((live["previous_likelihood"] != live[lcol]) | (live["previous_impact"] != live[icol]))
+            .where(live["previous_likelihood"].notna(), False)
+            .any()
+        )
+    )
 
 
 def heatmap(assessment: pd.DataFrame, lang: str = "en", residual: bool = False) -> Figure:
     """One 5×5 likelihood × impact matrix (inherent, or residual after controls) with its legend."""
     lcol, icol = ("residual_likelihood", "residual_impact") if residual else ("likelihood", "impact")
     with theme(lang):
-        fig, ax = plt.subplots(figsize=(5.2, 4.4))
-        _matrix(ax, assessment, lcol, icol, lang, t("heatmap_residual" if residual else "heatmap_inherent", lang))
-        _rating_legend(fig, lang)
+        fig, ax = plt.subplots(figsize=(5.2, 4.6))
+        title = t("heatmap_residual" if residual else "heatmap_inherent", lang)
+        moved = _matrix(ax, assessment, lcol, icol, lang, title, moves=not residual)
+        _rating_legend(fig, lang, moved)
     return fig
 
 
 def heatmaps(assessment: pd.DataFrame, lang: str = "en") -> Figure:
     """The inherent and the residual matrix side by side, with one legend of the rating colours."""
     with theme(lang):
-        fig, (a, b) = plt.subplots(1, 2, figsize=(9.6, 4.4), sharey=False)
-        _matrix(a, assessment, "likelihood", "impact", lang, t("heatmap_inherent", lang))
+        fig, (a, b) = plt.subplots(1, 2, figsize=(9.6, 4.9), sharey=False)
+        moved = _matrix(a, assessment, "likelihood", "impact", lang, t("heatmap_inherent", lang), moves=True)
         _matrix(b, assessment, "residual_likelihood", "residual_impact", lang, t("heatmap_residual", lang))
-        _rating_legend(fig, lang)
+        _rating_legend(fig, lang, moved)
     return fig
 
 
-def _rating_legend(fig: Figure, lang: str) -> None:
-    handles = [Patch(color=RATING[r]) for r in ("low", "medium", "high", "critical")]
+def _rating_legend(fig: Figure, lang: str, moved: bool = False) -> None:
+    handles: list = [Patch(color=RATING[r]) for r in ("low", "medium", "high", "critical")]
     labels = [
         f"{t(r, lang)} {band}"
         for r, band in zip(("low", "medium", "high", "critical"), ("1–4", "5–9", "10–16", "17–25"))
     ]
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    if moved:
+        handles.append(Line2D([], [], marker="o", ms=6, mfc="none", mec=INK, color=INK, lw=1.1))
+        labels.append(t("legend_moved", lang))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.legend(
         handles,
         labels,
         loc="lower center",
-        ncol=4,
-        fontsize=7,
+        ncol=len(handles),
+        fontsize=8.5,
         frameon=False,
         title=t("score_legend", lang),
-        title_fontsize=7,
+        title_fontsize=8.5,
     )
 
 
@@ -100,8 +129,10 @@ def kri_trends(
     lang: str = "en",
     ids: list[str] | None = None,
     cols: int = 3,
+    legend: bool = True,
 ) -> Figure | None:
-    """Small multiples: each KRI over the trailing periods with amber/red lines and mean ± 3σ band."""
+    """Small multiples: each KRI over the trailing periods with amber/red lines and its usual range (the
+    earlier periods' mean ± 3σ, dotted mean), with a legend unless ``legend`` is False."""
     ids = ids or [i for i in current["id"] if history.loc[history["id"] == i, "value"].notna().any()]
     if not ids:
         return None
@@ -110,13 +141,15 @@ def kri_trends(
     cur = current.set_index("id")
     lim = limits.set_index("id")
     with theme(lang):
-        fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols, 2.15 * rows + 0.35), squeeze=False)
+        fig, axes = plt.subplots(
+            rows, cols, figsize=(2.4 * cols, 1.8 * rows + (0.5 if legend else 0.05)), squeeze=False
+        )
         for ax, kid in zip(axes.flat, ids):
             h = history[history["id"] == kid]
             x = np.arange(len(h))
             k = cur.loc[kid]
             title = k["title_zh"] if lang == "zh" else k["title"]
-            ax.set_title(wrap(title, 15 if lang == "zh" else 30), fontsize=7.5, loc="left")
+            ax.set_title(wrap(title, 15 if lang == "zh" else 30), fontsize=8, loc="left")
             ax.set_ylabel(t(f"unit_{k['unit']}", lang), fontsize=6.5)
             band = lim.loc[kid]
             if pd.notna(band["sd"]) and band["sd"] > 0 and band.get("baseline", 0) >= MIN_BASELINE:
@@ -127,22 +160,26 @@ def kri_trends(
             ax.plot(x, h["value"], color=ACCENT, lw=1.6, marker="o", ms=3)
             colours = [RAG.get(s, RAG["n/a"]) for s in h["status"]]
             ax.scatter(x, h["value"], c=colours, s=22, zorder=3)
-            ax.set_xticks(x, [p[2:] for p in h["period"]], fontsize=6, rotation=0)
-            ax.tick_params(axis="y", labelsize=7)
+            ax.set_xticks(x, [p[2:] for p in h["period"]], fontsize=6.5, rotation=0)
+            ax.tick_params(axis="y", labelsize=7.5)
             vals = pd.concat([h["value"].dropna(), pd.Series([k["amber"], k["red"]])])
             pad = (vals.max() - vals.min()) * 0.15 or 1
             ax.set_ylim(vals.min() - pad, vals.max() + pad)
         for ax in list(axes.flat)[len(ids) :]:
             fig.delaxes(ax)
+        if not legend:
+            fig.tight_layout()
+            return fig
         handles = [
             Line2D([], [], color=ACCENT, lw=1.6, marker="o", ms=3),
             Line2D([], [], color=RAG["amber"], lw=1, ls="--"),
             Line2D([], [], color=RAG["red"], lw=1, ls="--"),
             Patch(color=BAND),
+            Line2D([], [], color=MUTED, lw=0.8, ls=":"),
         ]
-        labels = [t(x, lang) for x in ("legend_value", "legend_amber", "legend_red", "legend_band")]
-        fig.tight_layout(rect=(0, 0.07 if rows == 1 else 0.04, 1, 1))
-        fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=7, frameon=False)
+        keys = ("legend_value", "legend_amber", "legend_red", "legend_band", "legend_mean")
+        fig.tight_layout(rect=(0, 0.16 if rows == 1 else 0.08, 1, 1))
+        fig.legend(handles, [t(x, lang) for x in keys], loc="lower center", ncol=3, fontsize=7.5, frameon=False)
     return fig
 
 
@@ -150,10 +187,14 @@ def wrap(text: str, width: int) -> str:
     """A title on at most two lines of ``width`` characters, cut at a space where there is one (Chinese has none)."""
     import textwrap
 
+    if len(text) <= width:
+        return text
     if " " in text:
-        lines = textwrap.wrap(text, width)
+        half = math.ceil(len(text) / 2) + 4  # two balanced lines, never one word left alone on the second
+        lines = textwrap.wrap(text, min(width, half)) if len(text) <= 2 * width else textwrap.wrap(text, width)
     else:
-        lines = [text[i : i + width] for i in range(0, len(text), width)]
+        w = math.ceil(len(text) / 2) if len(text) <= 2 * width else width
+        lines = [text[i : i + w] for i in range(0, len(text), w)]
     return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
 
 

@@ -96,19 +96,19 @@ def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
         ]
         for _, r in k.iterrows()
     ]
-    return _table(
-        [
-            t("kri", lang),
-            t("family", lang),
-            t("value", lang),
-            t("previous", lang),
-            t("amber", lang),
-            t("red", lang),
-            t("status", lang),
-            t("reason", lang),
-        ],
-        rows,
-    )
+    header = [
+        t("kri", lang),
+        t("family", lang),
+        t("value", lang),
+        t("previous", lang),
+        t("amber", lang),
+        t("red", lang),
+        t("status", lang),
+        t("reason", lang),
+    ]
+    if not any(r[-1] for r in rows):  # no KRI needs a note: no empty column
+        header, rows = header[:-1], [r[:-1] for r in rows]
+    return _table(header, rows)
 
 
 def _marked(value: Any, model: Any, overridden: bool) -> str:
@@ -126,7 +126,7 @@ def risk_table(
     for _, r in a.iterrows():
         mv = r.get("movement")
         over = isinstance(r.get("override_reason"), str)
-        tag = f" <small>({t('analyst', lang)})</small>" if r.get("source") == "analyst" else ""
+        tag = f" <small>{t('in_parens', lang, text=t('analyst', lang))}</small>" if r.get("source") == "analyst" else ""
         row = [
             f'<b id="{anchor(r["id"], "reg")}">{html.escape(str(r["id"]))}</b>'
             if anchors
@@ -168,7 +168,6 @@ def overrides(a: pd.DataFrame, lang: str = "en") -> None:
     o = a[a["override_reason"].apply(lambda v: isinstance(v, str))]
     if o.empty:
         return
-    display(HTML(f"<p><b>{html.escape(t('overrides', lang))}</b></p>"))
     rows = [
         [
             f"<b>{r.id}</b>",
@@ -180,7 +179,8 @@ def overrides(a: pd.DataFrame, lang: str = "en") -> None:
         ]
         for r in o.itertuples()
     ]
-    display(_table(["ID", t("model_score", lang), t("override_score", lang), t("reason", lang)], rows))
+    table = _table(["ID", t("model_score", lang), t("override_score", lang), t("reason", lang)], rows).data
+    display(HTML(f'<div class="rb-keep"><p><b>{html.escape(t("overrides", lang))}</b></p>{table}</div>'))
 
 
 def controls(a: pd.DataFrame, lang: str = "en") -> None:
@@ -238,12 +238,18 @@ def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
     return _table([column(c, lang) for c in df.columns], rows, "rb-table rb-evidence")
 
 
-def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> None:
-    """An evidence table with its title."""
+def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY", seen: str | None = None) -> None:
+    """An evidence table under its title (kept together on a page); a table already shown under the risk
+    ``seen`` is named and linked to, not printed twice."""
     from riskbook.risks import evidence_title
 
-    display(Markdown(f"**{evidence_title(name, lang)}**"))
-    display(frame(df, lang, currency))
+    name_html = html.escape(evidence_title(name, lang))
+    if seen is not None:
+        link = f'<a class="rb-link" href="#{anchor(seen)}">{html.escape(seen)}</a>'
+        display(HTML(f'<p class="rb-seen"><b>{name_html}</b>: {t("shown_under", lang, id=link)}</p>'))
+        return
+    title = f'<h4 class="rb-evidence-title">{name_html}</h4>'
+    display(HTML(title + frame(df, lang, currency).data))
 
 
 def figure(fig) -> None:
@@ -277,14 +283,18 @@ def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
     if not found:
         text("no_risks", lang)
         return
+    import mistune
+
+    markdown_html = mistune.create_markdown(escape=False)
+    shown: dict[str, str] = {}  # evidence table → the risk it was printed under
     for f in found:
         r = f.risk
         head = f"{html.escape(r.id)} · {html.escape(r.title(lang))} {badge(f.worst, lang)}"
-        display(HTML(f'<h3 id="{anchor(r.id)}">{head}</h3>'))
-        display(Markdown(r.description(lang)))
-        display(kri_table(f.kris, lang))
+        block = f'<h3 id="{anchor(r.id)}">{head}</h3>{markdown_html(r.description(lang))}{kri_table(f.kris, lang).data}'
+        display(HTML(f'<div class="rb-keep">{block}</div>'))  # heading, description and KRIs on one page
         for name, df in f.evidence.items():
-            evidence(name, df, lang, currency)
+            evidence(name, df, lang, currency, seen=shown.get(name))
+            shown.setdefault(name, r.id)
 
 
 def _breaches_html(b: pd.DataFrame, lang: str = "en", rules: bool = True) -> HTML:
@@ -299,8 +309,8 @@ def _breaches_html(b: pd.DataFrame, lang: str = "en", rules: bool = True) -> HTM
         ]
         + (
             [
-                "; ".join(
-                    html.escape(rule(x, lang)) + f' <span class="rb-dev">({html.escape(x)})</span>' for x in r["rules"]
+                t("clause_sep", lang).join(
+                    html.escape(rule(x, lang)) + f'<span class="rb-dev"> ({html.escape(x)})</span>' for x in r["rules"]
                 )
                 if isinstance(r["rules"], list)
                 else ""
@@ -355,13 +365,16 @@ def sparkline(values: list[float], colour: str, width: int = 70, height: int = 1
 
 def kri_tiles(kris: pd.DataFrame, history: pd.DataFrame | None, lang: str = "en") -> str:
     """A compact tile per KRI: title, value, previous with a coloured arrow, the trend as a sparkline."""
+    n = len(kris)
+    per_row = n if n <= 5 else 3 if n in (6, 9) else 4  # never one tile alone on a row
+    width = f"width:{100 / max(per_row, 1) - 1:.1f}%;"
     tiles = []
     for _, r in kris.iterrows():
         hist = [] if history is None else list(history.loc[history["id"] == r["id"], "value"])
         title = r["title_zh"] if lang == "zh" else r["title"]
         prev = fmt_value(r["previous"], r["unit"], lang)
         tiles.append(
-            f'<div class="rb-tile" style="border-top-color:{RAG.get(r["status"], RAG["n/a"])}">'
+            f'<div class="rb-tile" style="{width}border-top-color:{RAG.get(r["status"], RAG["n/a"])}">'
             f'<div class="rb-tile-title">{html.escape(title)}</div>'
             f'<div class="rb-tile-value">{fmt_value(r["value"], r["unit"], lang)} '
             f"{_arrow(r['value'], r['previous'], r['direction'])}</div>"
@@ -382,7 +395,8 @@ def _money_table(pack: Any, lang: str, currency: str) -> str:
     rows = []
     for r, amount in zip(m.itertuples(), amounts):
         pool = POOLS.get(r.pool, ("", ""))[1 if lang == "zh" else 0] or t("analyst", lang)
-        also = t("money_includes", lang, ids=", ".join(r.also)) if r.also else ""
+        pool = pool[:1].upper() + pool[1:]
+        also = t("money_includes", lang, ids=t("list_sep", lang).join(r.also)) if r.also else ""
         rows.append(
             f"<tr><td><b>{html.escape(r.id)}</b> {html.escape(r.title_zh if lang == 'zh' else r.title)}"
             f"<br><small>{html.escape(pool)}{html.escape(also)}</small></td>"
@@ -406,7 +420,8 @@ def _top_table(top: pd.DataFrame, lang: str, currency: str) -> str:
             [
                 risk_link(r),
                 keep(r["title_zh"] if lang == "zh" else r["title"]),
-                f"{_marked(r['score'], None, False)}{'*' if over else ''} {rating_badge(r['rating'], lang)}",
+                f'<span class="rb-nb">{_marked(r["score"], None, False)}{"*" if over else ""} '
+                f"{rating_badge(r['rating'], lang)}</span>",
                 str(r["residual_score"]),
                 "–" if prev is None or pd.isna(prev) else str(int(prev)),
                 keep(f"{ARROWS[mv]} {t(mv, lang)}") if isinstance(mv, str) else "",
@@ -459,7 +474,10 @@ def summary(pack: Any, unit: Any) -> None:
     amber one by name), the top risks with their movement, money at risk whose total is its breakdown,
     every committed action (then recommendations, with a line for any left out), new and closed risks."""
     lang = unit.lang
-    dq_line = f"<p><b>{html.escape(t('data_quality', lang))}.</b> {html.escape(dq_sentence(pack.dq, lang))}</p>"
+    dq_line = (
+        f"<p><b>{html.escape(t('data_quality', lang))}{t('label_sep', lang)}</b>"
+        f"{html.escape(dq_sentence(pack.dq, lang))}</p>"
+    )
     facts = [t("data_as_at", lang, date=pack.as_of)]
     if pack.data_through:
         facts.append(t("data_through", lang, date=pack.data_through))
@@ -482,9 +500,9 @@ def summary(pack: Any, unit: Any) -> None:
     parts.append(f"<h2>{t('top_risks', lang)}</h2>{_top_table(pack.top, lang, unit.currency)}")
     changes = []
     if pack.new is not None and len(pack.new):
-        changes.append(t("new_risks", lang, ids=", ".join(pack.new["id"])))
+        changes.append(t("new_risks", lang, ids=t("list_sep", lang).join(pack.new["id"])))
     if len(pack.closed):
-        changes.append(t("closed_risks", lang, ids=", ".join(pack.closed["id"])))
+        changes.append(t("closed_risks", lang, ids=t("list_sep", lang).join(pack.closed["id"])))
     if any(isinstance(x, str) for x in pack.top.get("override_reason", [])):
         changes.append(t("override_note", lang))
     if changes:
@@ -517,7 +535,7 @@ def group(g: Any) -> None:
         return
     units = portfolio.unit_table(g.docs, names, g.currency, lang)
     _, total = money_parts(list(units["money"]), g.currency, lang)
-    overall = next((r for r in units["overall"] if r), "low")
+    overall = portfolio.group_overall(g.docs) or "low"
     live = units[units["status"] != "no data"]
     parts = [
         f'<p class="rb-facts">{t("overall", lang)} {rating_badge(overall, lang)} · '
@@ -683,10 +701,13 @@ def trends(mon: Any, kris: pd.DataFrame, lang: str = "en") -> None:
     breached = list(mon.breaches["id"])
     groups = [("breaches", breached)] if breached else []
     groups += [(fam, [i for i in kris.loc[kris["family"] == fam, "id"] if i not in breached]) for fam in FAMILIES]
+    drawn = 0
     for key, ids in groups:
         ids = [i for i in ids if mon.history.loc[mon.history["id"] == i, "value"].notna().any()]
         for start in range(0, len(ids), 9):
-            fig = plots.kri_trends(mon.history, kris, mon.limits, lang, ids[start : start + 9])
+            legend = drawn < 2  # under the breaches and the first family's charts, not under every figure
+            fig = plots.kri_trends(mon.history, kris, mon.limits, lang, ids[start : start + 9], legend=legend)
+            drawn += fig is not None
             if fig is not None:
                 display(Markdown(f"### {t(key, lang)}" + (" (…)" if start else "")))
                 figure(fig)
@@ -739,7 +760,7 @@ def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None =
         firsts = [f"{r}" + (f" · {k}" if k else "") for r, k in zip(i["rows"][:3], (i["keys"] + [""] * 3)[:3])]
         more = f", … +{i['count'] - 3:,}" if i["count"] > 3 else ""
         note = f"<br><small>{html.escape(note_text(i['note'], lang))}</small>" if i.get("note") else ""
-        unitless = f" <small>({t('no_unit', lang)})</small>" if i.get("no_unit") else ""
+        unitless = f" <small>{t('in_parens', lang, text=t('no_unit', lang))}</small>" if i.get("no_unit") else ""
         names = [REGISTRY[k].title(lang) for k in i["kris"] if k in REGISTRY]
         kri_names = "; ".join(names[:3]) + (f"; +{len(names) - 3}" if len(names) > 3 else "")
         rows.append(

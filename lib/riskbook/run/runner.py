@@ -176,7 +176,7 @@ def render_unit(
 
     t0 = time.perf_counter()
     d = Path(unit_dir)
-    cover = {**cover, "overall": overall_of(d)}
+    cover = {**cover, "overall": overall_of(d) if unit != config.GROUP else _group_overall(d.parent)}
     try:
         names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
         for name in names:
@@ -186,6 +186,16 @@ def render_unit(
     except Exception as exc:
         return "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"
     return "ok", time.perf_counter() - t0, None
+
+
+def _group_overall(period_dir: Path) -> str:
+    """The group's overall rating from its units' published results."""
+    from riskbook.stages.portfolio import group_overall, load_results
+
+    try:
+        return group_overall(load_results(period_dir))
+    except (OSError, ValueError):
+        return ""
 
 
 def overall_of(unit_dir: Path) -> str:
@@ -205,14 +215,18 @@ def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
     p = Period.parse(plan.period)
     lang = plan.lang_of(unit)
     if unit == config.GROUP:
-        unit_name = t("group_name", lang)
+        unit_label, unit_name = (
+            t("scope", lang),
+            t("all_units", lang, n=len([u for u in plan.units if u != config.GROUP])),
+        )
     else:
-        unit_name = display_name(plan.settings.get(unit, {}), unit, lang)
+        unit_label, unit_name = t("unit", lang), display_name(plan.settings.get(unit, {}), unit, lang)
     return {
         "company": localized(plan.company, lang, "riskbook"),
+        "unit_label": unit_label,
         "unit_name": unit_name,
         "period": plan.period,
-        "period_range": f"{p.start.date()} – {p.end.date()}",
+        "period_range": t("in_parens", lang, text=f"{p.start.date()} – {p.end.date()}"),
         "currency": plan.currency,
         "prepared": plan.as_of,
         "classification": plan.classification or t("confidential", lang),

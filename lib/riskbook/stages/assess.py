@@ -194,16 +194,31 @@ def assess(findings: list[Finding], ctx: Context, register: Register | None = No
     return df.sort_values(["score", "exposure"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def previous_scores(ctx: Context, register: Register | None = None) -> pd.Series:
-    """Inherent score of each risk present in the previous period (empty before the data)."""
+def previous_assessment(ctx: Context, register: Register | None = None) -> pd.DataFrame:
+    """Likelihood, impact and inherent score of each risk present in the previous period, by id (empty
+    before the data)."""
     prev = ctx.at(ctx.period.previous)
     try:
         prev.check_in_data(prev.period, "previous period")
     except NotApplicable:
-        return pd.Series(dtype=float)
+        return pd.DataFrame(columns=["likelihood", "impact", "score"], dtype=float)
     findings = identify(prev, K.compute(prev), with_evidence=False)
     a = assess(findings, prev, register)
-    return a.set_index("id")["score"]
+    return a.set_index("id")[["likelihood", "impact", "score"]]
+
+
+def previous_scores(ctx: Context, register: Register | None = None) -> pd.Series:
+    """Inherent score of each risk present in the previous period (empty before the data)."""
+    return previous_assessment(ctx, register)["score"]
+
+
+def with_previous_position(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """``current`` with each risk's likelihood and impact last period (NaN for a new risk): where the
+    heatmap draws it came from."""
+    return current.assign(
+        previous_likelihood=current["id"].map(previous["likelihood"]),
+        previous_impact=current["id"].map(previous["impact"]),
+    )
 
 
 def movement(current: pd.DataFrame, previous: pd.Series) -> pd.DataFrame:

@@ -122,12 +122,13 @@ def identification(unit: Unit) -> Identification:
 
 def assessment(unit: Unit) -> Assessment:
     """The present risks scored on the 5×5 matrix, the register applied, movement since last period."""
-    from riskbook.stages.assess import assess, movement, previous_scores
+    from riskbook.stages.assess import assess, movement, previous_assessment, with_previous_position
 
     ident = load(unit, "identification")
     register = unit.register()
     risks = assess(ident.findings, unit.ctx, register)
-    product = Assessment(movement(risks, previous_scores(unit.ctx, register)))
+    previous = previous_assessment(unit.ctx, register)
+    product = Assessment(with_previous_position(movement(risks, previous["score"]), previous))
     save(unit, "assessment", product)
     return product
 

@@ -69,6 +69,13 @@ def overall(doc: dict[str, Any]) -> str:
     return overall_rating(live, doc.get("status") != "no data")
 
 
+def group_overall(docs: dict[str, dict[str, Any]]) -> str:
+    """The group's overall rating: its worst unit's ("" when no unit has data)."""
+    order = ("low", "medium", "high", "critical")
+    ratings = [r for r in (overall(d) for d in docs.values()) if r in order]
+    return max(ratings, key=order.index) if ratings else ""
+
+
 def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency: str, lang: str) -> pd.DataFrame:
     """One row per unit, the most at risk first: overall rating, red and amber KRIs, risks (high or critical),
     money at risk (the unit summary's rule) and its top risk."""
