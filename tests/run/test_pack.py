@@ -360,7 +360,8 @@ def check_summary(unit_dir: Path, unit: str, lang: str) -> None:
     for risk in doc["risks"]:
         for a in risk["actions"]:
             if a.get("status", "open") not in ("done", "cancelled"):
-                assert a["action"] in html_text, (risk["id"], a["action"])
+                text = a.get("action_zh") if lang == "zh" and a.get("action_zh") else a["action"]
+                assert text in html_text, (risk["id"], text)
     # money at risk: the table's rows add up to its total, and the headline says that total
     money = re.search(r'<table class="rb-table rb-money">.*?</table>', html_text, re.S)[0]
     cells = re.findall(r'<td class="rb-num">([^<]*)</td>', money)

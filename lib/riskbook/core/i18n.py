@@ -49,8 +49,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scope": ("Scope", "范围"),
     "all_units": ("All business units ({n})", "全部业务单元（{n}个）"),
     "in_parens": ("({text})", "（{text}）"),
+    "period_range": (" ({text})", "（{text}）"),
     "legend_moved": ("→ from its position last period", "→ 自上期位置变动"),
     "legend_mean": ("average of earlier periods", "此前各期均值"),
+    "colon": (": ", "："),
+    "sentence_sep": (" ", ""),  # Chinese sets no space after 。 or ：
     "inherent": ("Inherent", "固有评分"),
     "controls": ("Controls", "控制措施"),
     "controls_title": ("Controls behind the residual scores", "剩余评分所依据的控制措施"),

@@ -38,11 +38,12 @@ def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title
             if (int(pl), int(pi)) == (li, im):
                 continue
             ax.plot([pi], [pl], marker="o", ms=7, mfc="none", mec=INK, mew=1.1)
-            ax.annotate(
+            ax.annotate(  # to the corner of the risk's cell facing where it came from, clear of its label
                 "",
-                xy=(im - 0.18 * np.sign(im - pi), li - 0.18 * np.sign(li - pl)),
+                xy=(im - 0.42 * np.sign(im - pi), li - 0.42 * np.sign(li - pl)),
                 xytext=(pi, pl),
                 arrowprops={"arrowstyle": "->", "color": INK, "lw": 1.1, "shrinkA": 4},
+                zorder=4,
             )
     for (li, im), g in live.groupby([lcol, icol]):
         ids = list(g["id"])
@@ -57,6 +58,8 @@ def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title
             fontweight="bold",
             color=INK,
             linespacing=1.1,
+            zorder=5,  # over the arrows, on a patch of its cell's colour
+            bbox={"facecolor": RATING[rating(int(li) * int(im))], "edgecolor": "none", "pad": 1.0},
         )
     ax.set_xlim(0.5, 5.5)
     ax.set_ylim(0.5, 5.5)
@@ -100,7 +103,7 @@ def heatmaps(assessment: pd.DataFrame, lang: str = "en") -> Figure:
     return fig
 
 
-def _rating_legend(fig: Figure, lang: str, moved: bool = False) -> None:
+def _rating_legend(fig: Figure, lang: str, moved: bool = False, bottom: float = 0.1) -> None:
     handles: list = [Patch(color=RATING[r]) for r in ("low", "medium", "high", "critical")]
     labels = [
         f"{t(r, lang)} {band}"
@@ -109,7 +112,7 @@ def _rating_legend(fig: Figure, lang: str, moved: bool = False) -> None:
     if moved:
         handles.append(Line2D([], [], marker="o", ms=6, mfc="none", mec=INK, color=INK, lw=1.1))
         labels.append(t("legend_moved", lang))
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     fig.legend(
         handles,
         labels,
@@ -160,7 +163,9 @@ def kri_trends(
             ax.plot(x, h["value"], color=ACCENT, lw=1.6, marker="o", ms=3)
             colours = [RAG.get(s, RAG["n/a"]) for s in h["status"]]
             ax.scatter(x, h["value"], c=colours, s=22, zorder=3)
-            ax.set_xticks(x, [p[2:] for p in h["period"]], fontsize=6.5, rotation=0)
+            step = 2 if len(x) > 6 else 1  # eight quarter labels do not fit a small chart's width
+            ax.set_xticks(x, [p[2:] if i % step == (len(x) - 1) % step else "" for i, p in enumerate(h["period"])])
+            ax.tick_params(axis="x", labelsize=6.5)
             ax.tick_params(axis="y", labelsize=7.5)
             vals = pd.concat([h["value"].dropna(), pd.Series([k["amber"], k["red"]])])
             pad = (vals.max() - vals.min()) * 0.15 or 1
@@ -201,22 +206,22 @@ def wrap(text: str, width: int) -> str:
 def unit_family_heatmap(matrix: pd.DataFrame, lang: str = "en") -> Figure:
     """Units × families, coloured by the highest inherent score (0 = no risk)."""
     with theme(lang):
-        fig, ax = plt.subplots(figsize=(6.8, 0.45 * len(matrix) + 1.2))
+        fig, ax = plt.subplots(figsize=(6.8, 0.45 * len(matrix) + 1.6))
         ax.grid(False)
         for i in range(len(matrix.index)):
             for j in range(len(matrix.columns)):
                 v = matrix.iloc[i, j]
                 colour = RATING[rating(int(v))] if v and v > 0 else EMPTY
                 ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", linewidth=2))
-                ax.text(j + 0.5, i + 0.5, str(int(v)) if v and v > 0 else "–", ha="center", va="center", fontsize=9)
+                ax.text(j + 0.5, i + 0.5, str(int(v)) if v and v > 0 else "–", ha="center", va="center", fontsize=10)
         ax.set_xlim(0, len(matrix.columns))
         ax.set_ylim(len(matrix), 0)
         ax.set_xticks(np.arange(len(matrix.columns)) + 0.5, [t(f, lang) for f in matrix.columns])
         ax.set_yticks(np.arange(len(matrix)) + 0.5, list(matrix.index))
-        ax.tick_params(length=0)
+        ax.tick_params(length=0, labelsize=9.5)
         for s in ax.spines.values():
             s.set_visible(False)
-        fig.tight_layout()
+        _rating_legend(fig, lang, bottom=0.75 / (0.45 * len(matrix) + 1.6))
     return fig
 
 

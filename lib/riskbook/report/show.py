@@ -142,7 +142,7 @@ def risk_table(
         row += [keep(money(r["exposure"], currency, lang) if r["exposure"] and r["exposure"] > 0 else "–")]
         if mv is not None and isinstance(mv, str):
             row.append(keep(f"{ARROWS[mv]} {t(mv, lang)}"))
-        row += [keep(t(r["response"], lang)), html.escape(owner(str(local(r, "owner", lang)), lang))]
+        row += [keep(t(r["response"], lang)), keep(owner(str(local(r, "owner", lang)), lang))]
         rows.append(row)
     header = [
         "ID",
@@ -246,7 +246,7 @@ def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY
     name_html = html.escape(evidence_title(name, lang))
     if seen is not None:
         link = f'<a class="rb-link" href="#{anchor(seen)}">{html.escape(seen)}</a>'
-        display(HTML(f'<p class="rb-seen"><b>{name_html}</b>: {t("shown_under", lang, id=link)}</p>'))
+        display(HTML(f'<p class="rb-seen"><b>{name_html}</b>{t("colon", lang)}{t("shown_under", lang, id=link)}</p>'))
         return
     title = f'<h4 class="rb-evidence-title">{name_html}</h4>'
     display(HTML(title + frame(df, lang, currency).data))
@@ -397,9 +397,12 @@ def _money_table(pack: Any, lang: str, currency: str) -> str:
         pool = POOLS.get(r.pool, ("", ""))[1 if lang == "zh" else 0] or t("analyst", lang)
         pool = pool[:1].upper() + pool[1:]
         also = t("money_includes", lang, ids=t("list_sep", lang).join(r.also)) if r.also else ""
+        also = html.escape(also)
+        for rid in r.also:  # an id never split at its hyphen
+            also = also.replace(html.escape(rid), f'<span class="rb-nb">{html.escape(rid)}</span>')
         rows.append(
             f"<tr><td><b>{html.escape(r.id)}</b> {html.escape(r.title_zh if lang == 'zh' else r.title)}"
-            f"<br><small>{html.escape(pool)}{html.escape(also)}</small></td>"
+            f"<br><small>{html.escape(pool)}{also}</small></td>"
             f'<td class="rb-num">{amount}</td></tr>'
         )
     rows.append(f'<tr class="rb-total"><td>{t("money_total", lang)}</td><td class="rb-num">{total}</td></tr>')
@@ -427,7 +430,7 @@ def _top_table(top: pd.DataFrame, lang: str, currency: str) -> str:
                 keep(f"{ARROWS[mv]} {t(mv, lang)}") if isinstance(mv, str) else "",
                 keep(money(r["exposure"], currency, lang) if r["exposure"] and r["exposure"] > 0 else "–"),
                 keep(t(r["response"], lang)),
-                html.escape(owner(str(local(r, "owner", lang)), lang)),
+                keep(owner(str(local(r, "owner", lang)), lang)),
             ]
         )
     header = [
@@ -449,14 +452,14 @@ def _actions_table(actions: pd.DataFrame, lang: str) -> str:
     for _, r in actions.head(SUMMARY_ACTIONS).iterrows():
         days = r["days_overdue"]
         late = "" if days is None or pd.isna(days) else t("days_late", lang, n=int(days))
-        status = t("overdue", lang) if late else t(r["status"], lang)
+        status = "" if late else t(r["status"], lang)  # "47 days late" says overdue
         rows.append(
             [
                 f"<b>{html.escape(r['risk'])}</b>",
                 html.escape(str(local(r, "action", lang))),
                 keep(owner(str(local(r, "owner", lang)), lang)),
                 keep(str(r["due"] or "")),
-                html.escape(status) + (f" <b>{late}</b>" if late else ""),
+                html.escape(status) + (f'<b class="rb-nb">{late}</b>' if late else ""),
             ]
         )
     out = _table(
@@ -496,7 +499,7 @@ def summary(pack: Any, unit: Any) -> None:
     if len(amber):
         names = t("list_sep", lang).join
         titles = names(html.escape(x) for x in (amber["title_zh"] if lang == "zh" else amber["title"]))
-        parts.append(f"<p>{t('also_amber', lang, n=len(amber))} {titles}</p>")
+        parts.append(f"<p>{t('also_amber', lang, n=len(amber))}{t('sentence_sep', lang)}{titles}</p>")
     parts.append(f"<h2>{t('top_risks', lang)}</h2>{_top_table(pack.top, lang, unit.currency)}")
     changes = []
     if pack.new is not None and len(pack.new):
@@ -677,8 +680,8 @@ def group(g: Any) -> None:
         for u in vals.columns:
             st = stats.loc[kid, u]
             cells.append(
-                f'<span class="rb-dot" style="background:{RAG.get(st, RAG["n/a"])}"></span>'
-                f"{fmt_value(vals.loc[kid, u], unit_, lang)}"
+                f'<span class="rb-nb"><span class="rb-dot" style="background:{RAG.get(st, RAG["n/a"])}"></span>'
+                f"{fmt_value(vals.loc[kid, u], unit_, lang)}</span>"
             )
         rows.append(cells)
     display(
@@ -686,9 +689,12 @@ def group(g: Any) -> None:
             [t("kri", lang), t("thresholds_col", lang), *(name(u) for u in vals.columns)], rows, "rb-table rb-matrix"
         )
     )
-    legend = "".join(
-        f'<span class="rb-dot" style="background:{RAG[s_]}"></span>{html.escape(status_word(s_, lang))} '
+    used = set(stats.to_numpy().ravel())
+    legend = " ".join(
+        f'<span class="rb-nb"><span class="rb-dot" style="background:{RAG[s_]}"></span>'
+        f"{html.escape(status_word(s_, lang))}</span>"
         for s_ in ("green", "amber", "red", "n/a")
+        if s_ in used or s_ != "n/a"
     )
     display(HTML(f"<p><small>{legend} · {html.escape(t('thresholds_note', lang))}</small></p>"))
 
@@ -737,8 +743,12 @@ def dq_sentence(dq: dict[str, Any], lang: str = "en") -> str:
         "records_checked", lang, n=f"{dq['rows_checked']:,}", bad=f"{dq['rows_failing']:,}", dup=f"{dq['duplicates']:,}"
     )
     if dq["issues"]:
-        return line + " " + t("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
-    return line + " " + t("dq_none", lang)
+        return (
+            line
+            + t("sentence_sep", lang)
+            + t("dq_findings", lang, errors=f"{dq['errors']:,}", warnings=f"{dq['warnings']:,}")
+        )
+    return line + t("sentence_sep", lang) + t("dq_none", lang)
 
 
 def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None = None) -> HTML:

@@ -226,7 +226,7 @@ def _cover(plan: RunPlan, unit: str) -> dict[str, Any]:
         "unit_label": unit_label,
         "unit_name": unit_name,
         "period": plan.period,
-        "period_range": t("in_parens", lang, text=f"{p.start.date()} – {p.end.date()}"),
+        "period_range": t("period_range", lang, text=f"{p.start.date()} – {p.end.date()}"),
         "currency": plan.currency,
         "prepared": plan.as_of,
         "classification": plan.classification or t("confidential", lang),

@@ -104,7 +104,7 @@ def actions_table(
                     "action": x,
                     "action_zh": None,
                     "owner": owner(r.owner, lang),
-                    "owner_zh": None,
+                    "owner_zh": r.owner_zh,
                     "due": None,
                     "status": "recommended",
                     "days_overdue": None,
