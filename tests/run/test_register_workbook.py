@@ -149,16 +149,18 @@ def test_a_chinese_workbook_reads_back_and_keeps_the_registers_translations(buil
     rows = {r[0].value: r for r in reg.iter_rows(min_row=2)}
     assert rows["R-FIN-01"][head.index("名称")].value == "应收账款与坏账"
     before = (cfg.parent / "register" / "east.yaml").read_text(encoding="utf-8")
-    assert cli.main(["register", "import", str(book), "--config", str(cfg)]) == 0
-    assert "no change" in capsys.readouterr().out
-    rows["R-FIN-01"][head.index("负责人")].value = "Wang Fang"
-    edited = tmp_path / "edited.xlsx"
-    wb.save(edited)
-    assert cli.main(["register", "import", str(edited), "--config", str(cfg)]) == 0
-    doc = yaml.safe_load((cfg.parent / "register" / "east.yaml").read_text(encoding="utf-8"))
-    fin = doc["risks"]["R-FIN-01"]
-    assert fin["owner"] == "Wang Fang" and "owner_zh" not in fin
-    assert fin["actions"][0]["action_zh"] == "将逾期90天以上的客户暂停赊销"  # unchanged text: translation kept
-    assert fin["controls"][0]["name_zh"] == "为前十大客户投保信用保险"
-    assert doc["risks"]["R-FIN-02"]["override"]["reason_zh"].startswith("前三大客户")
-    (cfg.parent / "register" / "east.yaml").write_text(before, encoding="utf-8")  # the module's other tests
+    try:
+        assert cli.main(["register", "import", str(book), "--config", str(cfg)]) == 0
+        assert "no change" in capsys.readouterr().out
+        rows["R-FIN-01"][head.index("负责人")].value = "Wang Fang"
+        edited = tmp_path / "edited.xlsx"
+        wb.save(edited)
+        assert cli.main(["register", "import", str(edited), "--config", str(cfg)]) == 0
+        doc = yaml.safe_load((cfg.parent / "register" / "east.yaml").read_text(encoding="utf-8"))
+        fin = doc["risks"]["R-FIN-01"]
+        assert fin["owner"] == "Wang Fang" and "owner_zh" not in fin
+        assert fin["actions"][0]["action_zh"] == "将逾期90天以上的客户暂停赊销"  # unchanged text: translation kept
+        assert fin["controls"][0]["name_zh"] == "为前十大客户投保信用保险"
+        assert doc["risks"]["R-FIN-02"]["override"]["reason_zh"].startswith("前三大客户")
+    finally:  # the module's other tests read the register as it was
+        (cfg.parent / "register" / "east.yaml").write_text(before, encoding="utf-8")

@@ -101,3 +101,33 @@ def test_assessment_on_tiny_company(tiny_ctx) -> None:
     ev = next(f for f in found if f.risk.id == "R-FIN-01").evidence
     assert list(ev["overdue_invoices"]["invoice_id"]) == ["i1", "i2"]
     assert list(ev["overdue_invoices"]["balance"]) == [600, 500]
+
+
+def test_the_heatmap_draws_where_a_risk_moved_from_and_only_that() -> None:
+    """A risk's position last period comes from the previous assessment; the inherent heatmap draws one
+    arrow per risk whose cell changed (none for a new risk or one that stayed)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Annotation
+
+    from riskbook.report.plots import heatmap
+
+    def arrows(assessment: pd.DataFrame) -> int:
+        fig = heatmap(assessment, "en")
+        n = sum(isinstance(x, Annotation) for x in fig.axes[0].texts)
+        plt.close(fig)
+        return n
+
+    current = pd.DataFrame(
+        {
+            "id": ["R-A", "R-B", "R-C"],
+            "likelihood": [4, 3, 2],
+            "impact": [5, 3, 2],
+            "movement": ["up", "same", "new"],
+        }
+    )
+    previous = pd.DataFrame({"likelihood": [3, 3], "impact": [4, 3], "score": [12, 9]}, index=["R-A", "R-B"])
+    moved = A.with_previous_position(current, previous)
+    assert list(moved["previous_likelihood"].fillna(0)) == [3, 3, 0]
+    assert list(moved["previous_impact"].fillna(0)) == [4, 3, 0]
+    assert arrows(moved) == 1  # R-A's, from (3, 4) to (4, 5)
+    assert arrows(moved.assign(likelihood=[3, 3, 2], impact=[4, 3, 2])) == 0  # nothing moved

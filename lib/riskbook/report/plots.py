@@ -29,6 +29,7 @@ def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title
             )
             ax.text(im + 0.44, li - 0.44, str(li * im), ha="right", va="bottom", fontsize=8, color=MUTED)
     live = assessment[assessment.get("movement", pd.Series("", index=assessment.index)) != "closed"]
+    arrows = 0
     if moves:  # where each risk was last period: a hollow dot and an arrow to where it is now
         for r in live.itertuples():
             pl, pi = getattr(r, "previous_likelihood", None), getattr(r, "previous_impact", None)
@@ -45,6 +46,7 @@ def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title
                 arrowprops={"arrowstyle": "->", "color": INK, "lw": 1.1, "shrinkA": 4},
                 zorder=4,
             )
+            arrows += 1
     for (li, im), g in live.groupby([lcol, icol]):
         ids = list(g["id"])
         shown = ids[:3] + ([f"+{len(ids) - 3}"] if len(ids) > 3 else [])  # a crowded cell says how many more
@@ -71,15 +73,7 @@ def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title
     ax.tick_params(length=0)
     for sp in ax.spines.values():
         sp.set_visible(False)
-    return (
-        moves
-        and "previous_likelihood" in live
-        and bool(
-            ((live["previous_likelihood"] != live[lcol]) | (live["previous_impact"] != live[icol]))
-            .where(live["previous_likelihood"].notna(), False)
-            .any()
-        )
-    )
+    return arrows > 0
 
 
 def heatmap(assessment: pd.DataFrame, lang: str = "en", residual: bool = False) -> Figure:
