@@ -185,6 +185,11 @@ def test_chinese_report(company: str, tmp_path: Path) -> None:
         assert zh in text, zh
     for en in ("Demo Trading", "Put overdue customers", "credit committee", "Finance Controller"):
         assert en not in text, en
+    # the group's top risks take the owner from the unit's results.json, in the report's language
+    assert results(tmp_path / PERIOD, "east")["risks"][0]["owner"] == "李伟（财务总监）"
+    group = pdf_text(tmp_path / PERIOD / "group" / f"group_{PERIOD}_risk_report.pdf")
+    assert "李伟（财务总监）" in group and "Li Wei" not in group
+    assert re.search(r"R-FIN-02.*15\*", group)  # the override marked as in the unit's report
 
 
 def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Path, capsys) -> None:

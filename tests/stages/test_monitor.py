@@ -33,6 +33,15 @@ def test_control_limits_come_from_the_baseline_before_the_latest_point() -> None
     assert row["rules"] == ["1 point beyond 3σ"]  # 9 is (9 − 2) / 0.816 = 8.6σ above the baseline
 
 
+def test_a_first_move_off_a_constant_history_is_a_signal() -> None:
+    """Four quarters at 0 % then 29 %: σ is 0, so no 3σ rule can fire, yet the move is the news."""
+    hist = pd.DataFrame({"id": "x", "period": [f"p{i}" for i in range(5)], "value": [0.0, 0.0, 0.0, 0.0, 0.29]})
+    row = control_limits(hist).iloc[0]
+    assert (row["mean"], row["sd"]) == (0.0, 0.0) and row["rules"] == ["moved off a constant history"]
+    still = pd.DataFrame({"id": "x", "period": [f"p{i}" for i in range(5)], "value": [0.0] * 5})
+    assert control_limits(still).iloc[0]["rules"] == []
+
+
 def test_monitor_lists_new_breaches_first(tiny_ctx) -> None:
     current = K.compute(tiny_ctx)
     mon = monitor(tiny_ctx, current)

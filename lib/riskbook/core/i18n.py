@@ -40,6 +40,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "red": ("Red", "红色阈值"),
     "family": ("Family", "类别"),
     "risk": ("Risk", "风险"),
+    "id_col": ("ID", "编号"),
     "likelihood": ("Likelihood", "可能性"),
     "impact": ("Impact", "影响"),
     "score": ("Score", "评分"),
@@ -97,13 +98,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "previous_score": ("Previous", "上期评分"),
     "amount": ("Amount", "金额"),
     "contents": ("Contents", "目录"),
-    "no_money": ("No risk present puts money at risk that riskbook can measure.", "本期风险均无可计量的风险敞口。"),
+    "no_money": ("No risk present carries a measurable amount of money.", "本期风险均无可计量的风险敞口。"),
     "group_units": ("{n} business units", "{n}个业务单元"),
     "group_headline": (
         "{red} red KRIs in {units} units; {high} risks rated high or critical; money at risk {money}.",
         "{units}个单元共{red}个红色指标；高或极高风险{high}项；风险敞口{money}。",
     ),
-    "units_ranked": ("Units, the most at risk first", "各单元（风险最高者在前）"),
+    "units_ranked": (
+        "Units, the most at risk first (by overall rating, then red KRIs, then money at risk)",
+        "各单元（风险最高者在前：按总体评级、红色指标数、风险敞口排序）",
+    ),
     "group_total": ("Group", "集团合计"),
     "amber_count": ("Amber KRIs", "黄色指标"),
     "high_of_risks": ("High or critical / risks", "高或极高 / 风险数"),
@@ -184,6 +188,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{red} red and {amber} amber KRIs; {risks} risks identified, {high} rated high or critical; "
         "money at risk {exposure}.",
         "{red}个红色、{amber}个黄色指标；识别风险{risks}项，其中高或极高{high}项；风险敞口{exposure}。",
+    ),
+    "headline_clear": (
+        "No KRI breaches a threshold ({n} within their limits) and no risk is identified this period.",
+        "本期没有指标超出阈值（{n}个指标处于正常范围），未识别到风险。",
     ),
     "more_in_monitoring": ("… and {n} more in the monitoring section.", "……另有{n}项，见风险监控部分。"),
     "overdue_actions": ("Overdue actions", "逾期行动"),
@@ -405,9 +413,13 @@ ROLES_ZH: dict[str, str] = {
 
 
 RULES: dict[str, tuple[str, str]] = {  # a Western Electric rule → what it says, in plain words
-    "1 point beyond 3σ": ("far outside its usual range", "远超常规区间"),
+    "1 point beyond 3σ": ("outside its usual range", "超出常规区间"),
     "2 of 3 beyond 2σ": ("two of the last three well off its usual level", "近三期中两期明显偏离常规"),
     "4 of 5 beyond 1σ": ("four of the last five off its usual level", "近五期中四期偏离常规"),
+    "moved off a constant history": (
+        "first move after periods all at the same value",
+        "此前各期数值不变，本期首次变动",
+    ),
     "8 in a row on one side": ("eight periods in a row on one side of its average", "连续八期位于均值同侧"),
 }
 

@@ -30,6 +30,11 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+def _text(v: Any) -> str | None:
+    """A register text when it is one (a missing translation is NaN or None)."""
+    return v if isinstance(v, str) and v.strip() else None
+
+
 def strict(v: Any) -> Any:
     """``v`` with every NaN or infinite float (and pandas' missing values) as None: strict JSON, which
     browsers and Node parse, where Python's json would write NaN."""
@@ -97,7 +102,7 @@ def build(
                     "exposure": _num(r.exposure),
                     "kris": list(r.kris),
                     "response": r.response,
-                    "owner": r.owner,
+                    "owner": _text(getattr(r, "owner_zh", None)) or r.owner if lang == "zh" else r.owner,
                     "actions": _jsonable(list(r.actions)),
                     "source": r.source,
                     **(

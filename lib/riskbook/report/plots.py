@@ -38,11 +38,16 @@ def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title
             li, im = getattr(r, lcol), getattr(r, icol)
             if (int(pl), int(pi)) == (li, im):
                 continue
-            ax.plot([pi], [pl], marker="o", ms=7, mfc="none", mec=INK, mew=1.1)
-            ax.annotate(  # to the corner of the risk's cell facing where it came from, clear of its label
+            # the dot in the lower left of the old cell, where no label is; the arrow ends at the edge of the
+            # new cell facing it (along the same lower or left band when the move is straight), clear of labels
+            x0, y0 = int(pi) - 0.28, int(pl) - 0.3
+            x1 = im - 0.28 if im == pi else im - 0.42 * np.sign(im - pi)
+            y1 = li - 0.3 if li == pl else li - 0.42 * np.sign(li - pl)
+            ax.plot([x0], [y0], marker="o", ms=7, mfc="none", mec=INK, mew=1.1)
+            ax.annotate(
                 "",
-                xy=(im - 0.42 * np.sign(im - pi), li - 0.42 * np.sign(li - pl)),
-                xytext=(pi, pl),
+                xy=(x1, y1),
+                xytext=(x0, y0),
                 arrowprops={"arrowstyle": "->", "color": INK, "lw": 1.1, "shrinkA": 4},
                 zorder=4,
             )

@@ -145,7 +145,7 @@ def risk_table(
         row += [keep(t(r["response"], lang)), keep(owner(str(local(r, "owner", lang)), lang))]
         rows.append(row)
     header = [
-        "ID",
+        t("id_col", lang),
         t("risk", lang),
         t("likelihood", lang)[:1] if lang == "en" else t("likelihood", lang),
         t("impact", lang)[:1] if lang == "en" else t("impact", lang),
@@ -179,7 +179,7 @@ def overrides(a: pd.DataFrame, lang: str = "en") -> None:
         ]
         for r in o.itertuples()
     ]
-    table = _table(["ID", t("model_score", lang), t("override_score", lang), t("reason", lang)], rows).data
+    table = _table([t("id_col", lang), t("model_score", lang), t("override_score", lang), t("reason", lang)], rows).data
     display(HTML(f'<div class="rb-keep"><p><b>{html.escape(t("overrides", lang))}</b></p>{table}</div>'))
 
 
@@ -203,7 +203,7 @@ def controls(a: pd.DataFrame, lang: str = "en") -> None:
                 keep(f"{r['residual_likelihood']} × {r['residual_impact']} = {r['residual_score']}"),
             ]
         )
-    header = ["ID", t("risk", lang), t("controls", lang), t("inherent", lang), t("residual", lang)]
+    header = [t("id_col", lang), t("risk", lang), t("controls", lang), t("inherent", lang), t("residual", lang)]
     display(_table(header, rows))
 
 
@@ -434,7 +434,7 @@ def _top_table(top: pd.DataFrame, lang: str, currency: str) -> str:
             ]
         )
     header = [
-        "ID",
+        t("id_col", lang),
         t("risk", lang),
         t("score", lang),
         t("residual", lang),
@@ -500,7 +500,8 @@ def summary(pack: Any, unit: Any) -> None:
         names = t("list_sep", lang).join
         titles = names(html.escape(x) for x in (amber["title_zh"] if lang == "zh" else amber["title"]))
         parts.append(f"<p>{t('also_amber', lang, n=len(amber))}{t('sentence_sep', lang)}{titles}</p>")
-    parts.append(f"<h2>{t('top_risks', lang)}</h2>{_top_table(pack.top, lang, unit.currency)}")
+    top = _top_table(pack.top, lang, unit.currency) if len(pack.top) else f"<p>{t('no_risks', lang)}</p>"
+    parts.append(f"<h2>{t('top_risks', lang)}</h2>{top}")
     changes = []
     if pack.new is not None and len(pack.new):
         changes.append(t("new_risks", lang, ids=t("list_sep", lang).join(pack.new["id"])))
@@ -512,7 +513,10 @@ def summary(pack: Any, unit: Any) -> None:
         parts.append(f"<p><small>{html.escape(' '.join(changes))}</small></p>")
     money_box = f"<h2>{t('money_at_risk', lang)}</h2>{_money_table(pack, lang, unit.currency)}"
     actions_box = f"<h2>{t('actions', lang)}</h2>{_actions_table(pack.actions, lang)}" if len(pack.actions) else ""
-    parts.append(f'<div class="rb-split"><div>{money_box}</div><div class="rb-wide">{actions_box}</div></div>')
+    if actions_box:
+        parts.append(f'<div class="rb-split"><div>{money_box}</div><div class="rb-wide">{actions_box}</div></div>')
+    else:  # nothing beside it: the money box takes the width
+        parts.append(money_box)
     parts.append(dq_line)
     display(HTML('<div class="rb-summary">' + "".join(parts) + "</div>"))
 
@@ -634,7 +638,7 @@ def group(g: Any) -> None:
             html.escape(name(r.unit)),
             f"<b>{r.id}</b>",
             html.escape(r.title),
-            str(r.score),
+            f"{r.score}*" if r.overridden else str(r.score),
             rating_badge(r.rating, lang),
             money(r.exposure, g.currency, lang) if r.exposure else "–",
             f"{ARROWS[r.movement]} {t(r.movement, lang)}",
@@ -647,7 +651,7 @@ def group(g: Any) -> None:
         _table(
             [
                 t("unit", lang),
-                "ID",
+                t("id_col", lang),
                 t("risk", lang),
                 t("score", lang),
                 t("rating", lang),
@@ -659,6 +663,8 @@ def group(g: Any) -> None:
             rows,
         )
     )
+    if top["overridden"].any():
+        display(HTML(f"<p><small>{html.escape(t('override_note', lang))}</small></p>"))
     heading("kri_by_unit", lang)
     vals, stats = portfolio.kri_matrix(g.docs)
     first = next(iter(g.docs.values()))["kris"]

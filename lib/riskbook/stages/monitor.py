@@ -40,6 +40,7 @@ def western_electric(values: np.ndarray, mean: float, sd: float) -> list[str]:
     return rules
 
 
+FLAT_BREAK = "moved off a constant history"
 MIN_BASELINE = 4  # earlier periods a KRI needs before its usual range is drawn and its signals are read
 
 
@@ -53,7 +54,10 @@ def control_limits(hist: pd.DataFrame) -> pd.DataFrame:
         base = v[:-1] if latest_ok and len(v) >= 4 else v
         mean = float(base.mean()) if len(base) else np.nan
         sd = float(base.std(ddof=1)) if len(base) > 1 else np.nan
-        rules = western_electric(v, mean, sd) if latest_ok and len(base) >= MIN_BASELINE and sd > 0 else []
+        enough = latest_ok and len(base) >= MIN_BASELINE
+        rules = western_electric(v, mean, sd) if enough and sd > 0 else []
+        if enough and sd == 0 and v[-1] != mean:  # a constant history has no spread to measure against
+            rules.append(FLAT_BREAK)
         rows.append(
             {
                 "id": kid,

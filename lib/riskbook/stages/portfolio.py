@@ -37,15 +37,22 @@ def family_matrix(docs: dict[str, dict[str, Any]]) -> pd.DataFrame:
 TOP_COLUMNS = ("id", "title", "score", "rating", "residual_score", "exposure", "movement", "response", "owner")
 
 
+def _overridden(r: dict[str, Any]) -> bool:
+    """Whether an analyst's override changed the risk's score from the model's."""
+    o = r.get("override") or {}
+    ml, mi = o.get("model_likelihood"), o.get("model_impact")
+    return ml is not None and mi is not None and ml * mi != r["score"]
+
+
 def top_risks(docs: dict[str, dict[str, Any]], n: int = 10) -> pd.DataFrame:
     """The group's highest-scoring risks across units."""
     rows = [
-        {"unit": u, **{k: r[k] for k in TOP_COLUMNS}}
+        {"unit": u, **{k: r[k] for k in TOP_COLUMNS}, "overridden": _overridden(r)}
         for u, d in docs.items()
         for r in d["risks"]
         if r["movement"] != "closed"
     ]
-    df = pd.DataFrame(rows, columns=["unit", *TOP_COLUMNS])
+    df = pd.DataFrame(rows, columns=["unit", *TOP_COLUMNS, "overridden"])
     return df.sort_values(["score", "exposure"], ascending=False, kind="stable").head(n).reset_index(drop=True)
 
 

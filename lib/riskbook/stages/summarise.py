@@ -15,6 +15,8 @@ TOP_N = 5
 def headline(kris: pd.DataFrame, risks: pd.DataFrame, currency: str, lang: str = "en") -> str:
     """One sentence: KRI breaches, risks, high ones, money at risk (the total of :func:`money_breakdown`)."""
     live = risks[risks["movement"] != "closed"]
+    if not len(live) and not kris["status"].isin(["red", "amber"]).any():
+        return t("headline_clear", lang, n=int(kris["status"].isin(["green"]).sum()))
     return t(
         "headline",
         lang,
