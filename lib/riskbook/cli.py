@@ -334,6 +334,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from riskbook.core.imports import skip_unused
+
+    skip_unused()
     args = parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     try:

@@ -66,3 +66,30 @@ def test_history_takes_the_report_and_previous_periods_from_compute(tiny_ctx) ->
     reused = K.history(tiny_ctx, periods, known=K.compute(tiny_ctx))
     pd.testing.assert_frame_equal(reused, fresh)
     assert fresh["value"].notna().sum() > 20  # real values compared, not only n/a
+
+
+def test_a_unit_evaluates_each_kri_once_per_period(tiny_ctx, monkeypatch) -> None:
+    """Identification, assessment and monitoring between them evaluate each KRI at each trailing period
+    once (the previous period's KRIs are identification's, reused), with the same values as from scratch."""
+    from riskbook.stages.assess import previous_assessment
+    from riskbook.stages.monitor import trailing_periods
+
+    periods = trailing_periods(tiny_ctx)
+    fresh_hist = K.history(tiny_ctx, periods)
+    fresh_prev = previous_assessment(tiny_ctx)
+    calls: list[tuple[str, str]] = []
+    evaluate = K.evaluate
+
+    def counted(k, ctx):
+        calls.append((k.id, str(ctx.period)))
+        return evaluate(k, ctx)
+
+    monkeypatch.setattr(K, "evaluate", counted)
+    current = K.compute(tiny_ctx)  # identification
+    before = K.compute(tiny_ctx.at(tiny_ctx.period.previous), known=K.values_of(current, "previous"))
+    prev = previous_assessment(tiny_ctx, kris=before)  # assessment
+    hist = monitor(tiny_ctx, current, before)["history"]  # monitoring
+    assert len(calls) == len(set(calls)), [c for c in set(calls) if calls.count(c) > 1][:5]
+    assert {p for _, p in calls} >= {str(p) for p in periods}
+    pd.testing.assert_frame_equal(hist, fresh_hist)
+    pd.testing.assert_frame_equal(prev, fresh_prev)

@@ -137,9 +137,10 @@ def evaluate(k: KRI, ctx: Context) -> tuple[float | None, str | None]:
     return round(v, 6), None
 
 
-def compute(ctx: Context, ids: list[str] | None = None) -> pd.DataFrame:
+def compute(ctx: Context, ids: list[str] | None = None, known: dict[str, float | None] | None = None) -> pd.DataFrame:
     """Every KRI at the report period, with its previous value, thresholds and status; all ``n/a`` when
-    the unit has no order lines in the period (nothing is computed against zero)."""
+    the unit has no order lines in the period (nothing is computed against zero). ``known`` gives values
+    at the period already evaluated (the next period's ``previous`` column): they are not evaluated again."""
     prev_ctx = ctx.at(ctx.period.previous)
     empty = ctx.no_data
     rows = []
@@ -147,6 +148,8 @@ def compute(ctx: Context, ids: list[str] | None = None) -> pd.DataFrame:
         th = thresholds(k, ctx.params, ctx.period.kind)
         if empty:
             value, reason = None, f"no data for {ctx.period}: the unit has no order lines in the period"
+        elif known is not None and k.id in known:
+            value, reason = known[k.id], None if known[k.id] is not None else "not available"
         else:
             value, reason = evaluate(k, ctx)
         prev, _ = evaluate(k, prev_ctx)
@@ -176,16 +179,26 @@ def compute(ctx: Context, ids: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def values_of(frame: pd.DataFrame, col: str = "value") -> dict[str, float | None]:
+    """KRI id → the value in ``col`` of a :func:`compute` frame (None where n/a)."""
+    return {i: None if pd.isna(v) else float(v) for i, v in zip(frame["id"], frame[col])}
+
+
 def history(
-    ctx: Context, periods: list[Period], ids: list[str] | None = None, known: pd.DataFrame | None = None
+    ctx: Context,
+    periods: list[Period],
+    ids: list[str] | None = None,
+    known: pd.DataFrame | None = None,
+    before: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Long table (period, id, value, status) of KRIs over ``periods``. ``known``, the :func:`compute`
-    frame of ``ctx``'s period, gives that period's values and the previous period's: they are not
-    evaluated again."""
+    frame of ``ctx``'s period, gives that period's values and the previous period's, and ``before``, the
+    previous period's frame, the one before that: none of them is evaluated again."""
     given: dict[str, dict[str, float | None]] = {}
-    if known is not None:
-        for period, col in ((ctx.period, "value"), (ctx.period.previous, "previous")):
-            given[str(period)] = {i: None if pd.isna(v) else float(v) for i, v in zip(known["id"], known[col])}
+    for frame, period in ((known, ctx.period), (before, ctx.period.previous)):
+        if frame is not None:
+            for p, col in ((period, "value"), (period.previous, "previous")):
+                given.setdefault(str(p), values_of(frame, col))
     rows = []
     for p in periods:
         values, c = given.get(str(p), {}), None

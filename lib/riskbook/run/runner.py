@@ -24,6 +24,7 @@ from typing import Any
 from riskbook import __version__
 from riskbook.core import config, paths
 from riskbook.core.errors import ParamError
+from riskbook.core.imports import skip_unused
 from riskbook.core.i18n import t
 from riskbook.settings.params import display_name, localized
 
@@ -140,22 +141,36 @@ def _log_to(path: Path) -> None:
     os.close(fd)
 
 
+def warm_kernels() -> bool:
+    """Whether notebooks run on a warm kernel per worker (riskbook.run.kernels), the default, or each on a
+    kernel of its own (``RISKBOOK_WARM_KERNELS=0``: slower, for comparison and as a way out)."""
+    return os.environ.get("RISKBOOK_WARM_KERNELS", "1") not in ("0", "false", "no")
+
+
 def execute(nb_in: str, nb_out: str, parameters: dict[str, Any]) -> tuple[str, float, str | None]:
     """Execute one notebook with papermill; return (status, seconds, error)."""
     import logging
 
+    skip_unused()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     _kernel_env()
     _log_to(paths.log(Path(nb_out)))
     logging.getLogger("papermill").setLevel(logging.ERROR)
+    engine = None
+    if warm_kernels():
+        from riskbook.run import kernels
+
+        kernels.register()
+        engine = kernels.NAME
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
             nb_in,
             nb_out,
             parameters=parameters,
+            engine_name=engine,
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
@@ -172,6 +187,7 @@ def render_unit(
     unit_dir: str, unit: str, period: str, lang: str, cover: dict[str, Any]
 ) -> tuple[str, float, str | None]:
     """HTML page per notebook and the unit's PDF (summary first, then the stages)."""
+    skip_unused()
     from riskbook.render.pages import notebook_page, write_pdf
 
     t0 = time.perf_counter()
@@ -405,8 +421,7 @@ def _publish(src: Path, dst: Path) -> None:
 
 def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inputs: dict[str, Any]) -> None:
     """manifest.json of the period: params, input hashes, versions, timings, status and errors per task."""
-    import pandas
-    import papermill
+    from importlib.metadata import version
 
     path = paths.manifest(plan.out, plan.period)
     previous: dict[str, Any] = {}
@@ -430,8 +445,8 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
         "seconds": round(time.perf_counter() - started, 2),
         "versions": {
             "python": platform.python_version(),
-            "pandas": pandas.__version__,
-            "papermill": papermill.__version__,
+            "pandas": version("pandas"),
+            "papermill": version("papermill"),
         },
         "keys": keys,
         "names": {

@@ -194,15 +194,17 @@ def assess(findings: list[Finding], ctx: Context, register: Register | None = No
     return df.sort_values(["score", "exposure"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def previous_assessment(ctx: Context, register: Register | None = None) -> pd.DataFrame:
+def previous_assessment(
+    ctx: Context, register: Register | None = None, kris: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Likelihood, impact and inherent score of each risk present in the previous period, by id (empty
-    before the data)."""
+    before the data). ``kris``: the previous period's KRIs when already computed (identification's)."""
     prev = ctx.at(ctx.period.previous)
     try:
         prev.check_in_data(prev.period, "previous period")
     except NotApplicable:
         return pd.DataFrame(columns=["likelihood", "impact", "score"], dtype=float)
-    findings = identify(prev, K.compute(prev), with_evidence=False)
+    findings = identify(prev, K.compute(prev) if kris is None else kris, with_evidence=False)
     a = assess(findings, prev, register)
     return a.set_index("id")[["likelihood", "impact", "score"]]
 

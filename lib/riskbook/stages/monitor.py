@@ -73,9 +73,10 @@ def control_limits(hist: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def monitor(ctx: Context, current: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """History, control limits and breaches (new ones first) for the report period."""
-    hist = K.history(ctx, trailing_periods(ctx), known=current)
+def monitor(ctx: Context, current: pd.DataFrame, previous: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """History, control limits and breaches (new ones first) for the report period; ``previous``, the
+    previous period's KRIs where identification computed them, saves evaluating them again."""
+    hist = K.history(ctx, trailing_periods(ctx), known=current, before=previous)
     limits = control_limits(hist)
     b = current[current["status"].isin(["amber", "red"])].copy()
     b["new"] = ~b["previous_status"].isin(["amber", "red"])

@@ -28,6 +28,7 @@ class Identification:
 
     kris: pd.DataFrame
     findings: list[Finding]
+    previous: pd.DataFrame | None = None  # the previous period's KRIs (assessment and monitoring reuse them)
 
 
 @dataclass
@@ -115,7 +116,8 @@ def identification(unit: Unit) -> Identification:
     from riskbook.stages.identify import identify
 
     k = kris.compute(unit.ctx)
-    product = Identification(k, identify(unit.ctx, k))
+    prev = unit.ctx.at(unit.ctx.period.previous)  # its values are k's previous column: only the one before is new
+    product = Identification(k, identify(unit.ctx, k), kris.compute(prev, known=kris.values_of(k, "previous")))
     save(unit, "identification", product)
     return product
 
@@ -127,7 +129,7 @@ def assessment(unit: Unit) -> Assessment:
     ident = load(unit, "identification")
     register = unit.register()
     risks = assess(ident.findings, unit.ctx, register)
-    previous = previous_assessment(unit.ctx, register)
+    previous = previous_assessment(unit.ctx, register, ident.previous)
     product = Assessment(with_previous_position(movement(risks, previous["score"]), previous))
     save(unit, "assessment", product)
     return product
@@ -138,7 +140,7 @@ def monitoring(unit: Unit) -> Monitoring:
     from riskbook.stages.monitor import monitor
 
     ident = load(unit, "identification")
-    m = monitor(unit.ctx, ident.kris)
+    m = monitor(unit.ctx, ident.kris, ident.previous)
     product = Monitoring(m["history"], m["limits"], m["breaches"])
     save(unit, "monitoring", product)
     return product
