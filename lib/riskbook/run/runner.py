@@ -24,8 +24,8 @@ from typing import Any
 from riskbook import __version__
 from riskbook.core import config, paths
 from riskbook.core.errors import ParamError
-from riskbook.core.imports import skip_unused
 from riskbook.core.i18n import t
+from riskbook.core.imports import skip_unused
 from riskbook.settings.params import display_name, localized
 
 RENDER = "render"
