@@ -62,6 +62,8 @@ def test_a_notebook_sees_nothing_of_the_one_before(tmp_path: Path, warm) -> None
     assert a["pid"] == b["pid"] == c["pid"]  # one kernel for the three: start-up and imports paid once
     assert "leak" in b["names"] and b["env"] == "yes" and b["dpi"] == 13 and b["cwd"] == "/tmp"
     assert "leak" not in c["names"] and c["names"] == a["names"]
+    counts = [c.execution_count for c in nbformat.read(after.replace(".ipynb", ".out.ipynb"), as_version=4).cells]
+    assert counts == [1]  # numbered as in a fresh kernel
     assert (c["cwd"], c["env"], c["figures"], c["path"], c["dpi"], c["filters"]) == (
         a["cwd"],
         None,

@@ -1,8 +1,7 @@
-"""Charts: the 5×5 heatmap, KRI trends with thresholds and control limits, the group heatmap."""
+"""Charts drawn with matplotlib: the 5×5 heatmaps, the group heatmap, Benford's first digits (the KRI
+trends are SVG written directly: riskbook.report.trendsvg)."""
 
 from __future__ import annotations
-
-import math
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,10 +11,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from riskbook.core.i18n import IMPACT_LABELS, LIKELIHOOD_LABELS, t
-from riskbook.report.palettes import ACCENT, BAND, EMPTY, INK, MUTED, RAG, RATING
+from riskbook.report.palettes import ACCENT, EMPTY, INK, MUTED, RAG, RATING
 from riskbook.report.theme import theme
 from riskbook.stages.assess import rating
-from riskbook.stages.monitor import MIN_BASELINE
 
 
 def _matrix(ax, assessment: pd.DataFrame, lcol: str, icol: str, lang: str, title: str, moves: bool = False) -> bool:
@@ -122,84 +120,6 @@ def _rating_legend(fig: Figure, lang: str, moved: bool = False, bottom: float = 
         title=t("score_legend", lang),
         title_fontsize=8.5,
     )
-
-
-def kri_trends(
-    history: pd.DataFrame,
-    current: pd.DataFrame,
-    limits: pd.DataFrame,
-    lang: str = "en",
-    ids: list[str] | None = None,
-    cols: int = 3,
-    legend: bool = True,
-) -> Figure | None:
-    """Small multiples: each KRI over the trailing periods with amber/red lines and its usual range (the
-    earlier periods' mean ± 3σ, dotted mean), with a legend unless ``legend`` is False."""
-    ids = ids or [i for i in current["id"] if history.loc[history["id"] == i, "value"].notna().any()]
-    if not ids:
-        return None
-    cols = min(cols, len(ids))
-    rows = math.ceil(len(ids) / cols)
-    cur = current.set_index("id")
-    lim = limits.set_index("id")
-    with theme(lang):
-        fig, axes = plt.subplots(
-            rows, cols, figsize=(2.4 * cols, 1.8 * rows + (0.5 if legend else 0.05)), squeeze=False
-        )
-        for ax, kid in zip(axes.flat, ids):
-            h = history[history["id"] == kid]
-            x = np.arange(len(h))
-            k = cur.loc[kid]
-            title = k["title_zh"] if lang == "zh" else k["title"]
-            ax.set_title(wrap(title, 15 if lang == "zh" else 30), fontsize=8, loc="left")
-            ax.set_ylabel(t(f"unit_{k['unit']}", lang), fontsize=6.5)
-            band = lim.loc[kid]
-            if pd.notna(band["sd"]) and band["sd"] > 0 and band.get("baseline", 0) >= MIN_BASELINE:
-                ax.axhspan(band["lcl"], band["ucl"], color=BAND, zorder=0)
-                ax.axhline(band["mean"], color=MUTED, lw=0.6, ls=":")
-            ax.axhline(k["amber"], color=RAG["amber"], lw=1, ls="--")
-            ax.axhline(k["red"], color=RAG["red"], lw=1, ls="--")
-            ax.plot(x, h["value"], color=ACCENT, lw=1.6, marker="o", ms=3)
-            colours = [RAG.get(s, RAG["n/a"]) for s in h["status"]]
-            ax.scatter(x, h["value"], c=colours, s=22, zorder=3)
-            step = 2 if len(x) > 6 else 1  # eight quarter labels do not fit a small chart's width
-            ax.set_xticks(x, [p[2:] if i % step == (len(x) - 1) % step else "" for i, p in enumerate(h["period"])])
-            ax.tick_params(axis="x", labelsize=6.5)
-            ax.tick_params(axis="y", labelsize=7.5)
-            vals = pd.concat([h["value"].dropna(), pd.Series([k["amber"], k["red"]])])
-            pad = (vals.max() - vals.min()) * 0.15 or 1
-            ax.set_ylim(vals.min() - pad, vals.max() + pad)
-        for ax in list(axes.flat)[len(ids) :]:
-            fig.delaxes(ax)
-        if not legend:
-            fig.tight_layout()
-            return fig
-        handles = [
-            Line2D([], [], color=ACCENT, lw=1.6, marker="o", ms=3),
-            Line2D([], [], color=RAG["amber"], lw=1, ls="--"),
-            Line2D([], [], color=RAG["red"], lw=1, ls="--"),
-            Patch(color=BAND),
-            Line2D([], [], color=MUTED, lw=0.8, ls=":"),
-        ]
-        keys = ("legend_value", "legend_amber", "legend_red", "legend_band", "legend_mean")
-        fig.tight_layout(rect=(0, 0.16 if rows == 1 else 0.08, 1, 1))
-        fig.legend(handles, [t(x, lang) for x in keys], loc="lower center", ncol=3, fontsize=7.5, frameon=False)
-    return fig
-
-
-def wrap(text: str, width: int) -> str:
-    """A title on at most two lines of ``width`` characters, cut at a space where there is one (Chinese has none)."""
-    import textwrap
-
-    if len(text) <= width:
-        return text
-    if " " in text:
-        half = math.ceil(len(text) / 2) + 4  # two balanced lines, never one word left alone on the second
-        lines = textwrap.wrap(text, min(width, half)) if len(text) <= 2 * width else textwrap.wrap(text, width)
-    else:
-        w = math.ceil(len(text) / 2) if len(text) <= 2 * width else width
-        lines = [text[i : i + w] for i in range(0, len(text), w)]
-    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
 
 
 def unit_family_heatmap(matrix: pd.DataFrame, lang: str = "en") -> Figure:

@@ -706,23 +706,24 @@ def group(g: Any) -> None:
 
 
 def trends(mon: Any, kris: pd.DataFrame, lang: str = "en") -> None:
-    """KRI trend charts: the breached KRIs first, then each family's — one chart a page at most."""
+    """KRI trend charts: the breached KRIs first, then each family's, three to a row (riskbook.report.trendsvg),
+    with the key under the first group."""
     from riskbook.kris import FAMILIES
-    from riskbook.report import plots
+    from riskbook.report import trendsvg
+    from riskbook.stages.monitor import MIN_BASELINE
 
     breached = list(mon.breaches["id"])
     groups = [("breaches", breached)] if breached else []
     groups += [(fam, [i for i in kris.loc[kris["family"] == fam, "id"] if i not in breached]) for fam in FAMILIES]
-    drawn = 0
+    keyed = False
     for key, ids in groups:
         ids = [i for i in ids if mon.history.loc[mon.history["id"] == i, "value"].notna().any()]
-        for start in range(0, len(ids), 9):
-            legend = drawn < 2  # under the breaches and the first family's charts, not under every figure
-            fig = plots.kri_trends(mon.history, kris, mon.limits, lang, ids[start : start + 9], legend=legend)
-            drawn += fig is not None
-            if fig is not None:
-                display(Markdown(f"### {t(key, lang)}" + (" (…)" if start else "")))
-                figure(fig)
+        if not ids:
+            continue
+        charts = trendsvg.grid(mon.history, kris, mon.limits, ids, lang, MIN_BASELINE)
+        key_html = "" if keyed else trendsvg.legend(lang)
+        keyed = True
+        display(HTML(f'<h3 class="rb-trend-group">{html.escape(t(key, lang))}</h3>{key_html}{charts}'))
 
 
 def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None:

@@ -58,7 +58,8 @@ class WarmKernel:
         for _ in range(START_ATTEMPTS):
             self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self.dir, "k"))
             try:
-                _run(self.km.start_kernel())
+                # no history database: the cell numbers start again at 1 with every notebook
+                _run(self.km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"]))
                 self.kc = self.km.client()
                 self.kc.start_channels()
                 _run(self.kc.wait_for_ready(timeout=timeout))

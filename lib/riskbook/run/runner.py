@@ -325,60 +325,91 @@ def executor(plan: RunPlan) -> Iterator[Any]:
         client.close()
 
 
+def depends() -> dict[str, tuple[str, ...]]:
+    """Each task of a unit → the tasks it waits for: a stage notebook the stages whose products it reads
+    (assessment and monitoring both read identification only, so they run side by side), the render all four."""
+    from riskbook.stages.pipeline import NOTEBOOKS, READS
+
+    deps = {nb: tuple(NOTEBOOKS[r] for r in READS[nb.split("_", 1)[1]]) for nb in config.STAGES}
+    return {**deps, RENDER: tuple(config.STAGES)}
+
+
+def prewarm() -> float:
+    """Start this worker's warm kernel now, while the run is still being set up (seconds it took)."""
+    t0 = time.perf_counter()
+    if warm_kernels():
+        _kernel_env()
+        skip_unused()
+        from riskbook.run import kernels
+
+        kernels.kernel("python3", 60)
+    return time.perf_counter() - t0
+
+
 def run_plan(plan: RunPlan) -> list[TaskResult]:
     """Execute every task of ``plan`` and publish the results; return each task's result."""
     _kernel_env()
     results: list[TaskResult] = []
-    stages = list(config.STAGES)
-    per_unit = len(stages) + 1
+    graph = depends()
+    per_unit = len(graph)
     total = len(plan.units) * per_unit + 2
     build = [u for u in plan.units if u not in plan.reuse]
     unit_dir = {u: paths.unit_dir(plan.staging, plan.period, u) for u in build}
     for d in unit_dir.values():
         d.mkdir(parents=True, exist_ok=True)
     with Progress(total) as progress, executor(plan) as pool:
+        if build and not plan.scheduler:  # every worker's kernel starts at once, before the first notebook
+            for _ in range(plan.jobs):
+                pool.submit(prewarm)
         for u in sorted(plan.reuse - {config.GROUP}):
             r = TaskResult(u, "all", "unchanged", 0.0, None)
             results.append(r)
             progress.done(r, per_unit)
-        pending: dict[Future, tuple[str, int]] = {}
+        pending: dict[Future, tuple[str, str]] = {}
+        done: dict[str, set[str]] = {u: set() for u in build}
+        started: dict[str, set[str]] = {u: set() for u in build}
+        failed: dict[str, str] = {}  # unit → the task that failed first
 
-        def submit(unit: str, i: int) -> None:
+        def submit(unit: str, task: str) -> None:
             d = unit_dir[unit]
-            if i < len(stages):
-                fut = pool.submit(
-                    execute,
-                    str(paths.source_notebook(stages[i])),
-                    str(paths.notebook(d, stages[i])),
-                    _params(plan, unit),
-                )
-            else:
+            started[unit].add(task)
+            if task == RENDER:
                 fut = pool.submit(render_unit, str(d), unit, plan.period, plan.lang_of(unit), _cover(plan, unit))
-            pending[fut] = (unit, i)
+            else:
+                fut = pool.submit(
+                    execute, str(paths.source_notebook(task)), str(paths.notebook(d, task)), _params(plan, unit)
+                )
+            pending[fut] = (unit, task)
+
+        def ready(unit: str) -> list[str]:
+            return [x for x in graph if x not in started[unit] and set(graph[x]) <= done[unit]]
 
         for u in build:
-            submit(u, 0)
+            for task in ready(u):
+                submit(u, task)
         while pending:
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for fut in done:
-                unit, i = pending.pop(fut)
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                unit, task = pending.pop(fut)
                 status, secs, err = fut.result()
-                name = stages[i] if i < len(stages) else RENDER
-                r = TaskResult(unit, name, status, round(secs, 2), err)
+                r = TaskResult(unit, task, status, round(secs, 2), err)
                 results.append(r)
                 progress.done(r)
-                if status == "ok" and i + 1 < per_unit:
-                    submit(unit, i + 1)
-                elif status != "ok":
-                    for j in range(i + 1, per_unit):
-                        skipped = TaskResult(
-                            unit, stages[j] if j < len(stages) else RENDER, "skipped", error=f"after {name} failed"
-                        )
+                if status == "ok":
+                    done[unit].add(task)
+                    if unit not in failed:
+                        for nxt in ready(unit):
+                            submit(unit, nxt)
+                else:
+                    failed.setdefault(unit, task)
+                if any(pending[f][0] == unit for f in pending):
+                    continue  # a task of this unit still runs (its sibling stage): publish when it ends
+                if unit in failed:
+                    for x in (x for x in graph if x not in started[unit]):
+                        skipped = TaskResult(unit, x, "skipped", error=f"after {failed[unit]} failed")
                         results.append(skipped)
                         progress.done(skipped)
-                    _publish(unit_dir[unit], paths.unit_dir(plan.out, plan.period, unit))
-                else:
-                    _publish(unit_dir[unit], paths.unit_dir(plan.out, plan.period, unit))
+                _publish(unit_dir[unit], paths.unit_dir(plan.out, plan.period, unit))
         # the group roll-up reads the published unit results; it is up to date when no unit was rebuilt
         if not build and config.GROUP in plan.reuse:
             r = TaskResult(config.GROUP, "all", "unchanged", 0.0, None)
