@@ -53,6 +53,9 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="write the demo company's tables")
     demo.add_argument("outdir", nargs="?", default="demo-data")
     demo.add_argument("--scale", type=int, default=1, help="multiply the rows by K (benchmarks)")
+    demo.add_argument(
+        "--units", type=int, default=6, help="a company of N branches (the six demo units copied, named by city)"
+    )
     init = sub.add_parser("init", help="make a company folder (company.yaml, units/, register/) for your data")
     init.add_argument("folder", help="the company folder to create")
     _common(init)
@@ -174,9 +177,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.scale < 1:
         raise ParamError(f"--scale must be 1 or more, but {args.scale} was passed")
+    if not 1 <= args.units <= len(demo.BRANCHES):
+        raise ParamError(f"--units must be from 1 to {len(demo.BRANCHES)}, but {args.units} was passed")
     t0 = time.perf_counter()
-    out = demo.generate(Path(args.outdir), scale=args.scale)
-    print(f"wrote the demo company (scale {args.scale}) to {out} in {time.perf_counter() - t0:.1f} s")
+    out = demo.generate(Path(args.outdir), scale=args.scale, units=args.units)
+    print(
+        f"wrote the demo company (scale {args.scale}, {args.units} units) to {out} in {time.perf_counter() - t0:.1f} s"
+    )
+    if args.units != 6:
+        print(f"report it with: riskbook run --config {out / 'company.yaml'}")
     return 0
 
 

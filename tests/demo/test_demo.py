@@ -159,3 +159,31 @@ def test_scale_two_doubles_the_lines(demo_dirs: dict[str, Path], tables: dict[st
 def test_bad_scale_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="scale"):
         demo.generate(tmp_path / "d", scale=0)
+
+
+def test_a_company_of_eight_branches(tmp_path: Path) -> None:
+    """--units 8: the six demo units and two more copied from east and south (their own seed), named by city,
+    with unique ids, their injected risks in the ground truth, and a company file that names them."""
+    import yaml
+
+    from riskbook import cli
+
+    folder = demo.generate(tmp_path / "eight", units=8)
+    customers = pd.read_csv(folder / "customers.csv", dtype=str, keep_default_na=False)
+    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+    branches = [b[0] for b in demo.BRANCHES[:8]]
+    assert sorted(customers["unit"].unique()) == sorted(branches)
+    assert customers["customer_id"].is_unique
+    seventh = customers[customers["unit"] == branches[6]]  # the second copy of east
+    assert len(seventh) == len(customers[customers["unit"] == branches[0]])  # the same design, scale 1
+    assert seventh["customer_id"].str.startswith("B01-C-EAS-").all()
+    assert set(orders.loc[orders["unit"] == branches[6], "customer_id"]) <= set(seventh["customer_id"]) | {""}
+    truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+    crunch = [r for r in truth["risks"] if r["risk"] == "receivables_crunch"]
+    assert [r["unit"] for r in crunch] == [branches[0], branches[6]] and all(len(r["entities"]) == 8 for r in crunch)
+    assert truth["healthy_units"] == [branches[3]]
+    names = yaml.safe_load((folder / "units" / f"{branches[6]}.yaml").read_text(encoding="utf-8"))["name"]
+    assert names == {"en": "Nanjing branch", "zh": "南京分公司"}
+    company = yaml.safe_load((folder / "company.yaml").read_text(encoding="utf-8"))
+    assert company["data"] == "." and company["company"]["en"] == "Demo Trading Group (8 branches)"
+    assert cli.main(["demo-data", str(tmp_path / "x"), "--units", "0"]) == 2

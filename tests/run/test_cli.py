@@ -182,3 +182,27 @@ def test_init_makes_a_company_folder_of_ones_own(tiny_dir: Path, tmp_path: Path,
     assert code == 2 and "exists already" in err
     code, err = run(capsys, "init", str(tmp_path / "x"))
     assert code == 2 and "needs --data" in err
+
+
+@pytest.mark.slow
+def test_a_branch_of_a_generated_company_is_reported_under_its_name(tmp_path: Path, capsys) -> None:
+    """demo-data --units 8, then a run of its seventh branch (a copy of east): its name on the report and
+    east's receivables risk found in it."""
+    from tests.conftest import read_results
+
+    assert cli.main(["demo-data", str(tmp_path / "eight"), "--units", "8"]) == 0
+    assert "riskbook run --config" in capsys.readouterr().out
+    out = tmp_path / "out"
+    code = cli.main(
+        ["run", "--config", str(tmp_path / "eight" / "company.yaml"), "--unit", "nanjing", "--out", str(out)]
+    )
+    assert code == 0
+    doc = read_results(out / "2026Q3" / "nanjing" / "results.json")
+    assert "R-FIN-01" in {r["id"] for r in doc["risks"]}
+    text = subprocess.run(
+        ["pdftotext", str(out / "2026Q3" / "nanjing" / "nanjing_2026Q3_risk_report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Nanjing branch" in text and "Demo Trading Group (8 branches)" in text

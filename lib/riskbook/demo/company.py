@@ -95,12 +95,148 @@ def _build(seed: int, k: int) -> tuple[dict[str, dict | pa.Table], dict[str, lis
     return tables, {**picked, "south": leavers, "north": [COMPETITORS[0]], "online": []}
 
 
-def generate(out_dir: Path, scale: int = 1, seed: int = 20260930) -> Path:
-    """Write the eight canonical tables as CSV plus ground_truth.json into out_dir; return out_dir."""
+BRANCHES: tuple[tuple[str, str, str], ...] = tuple(
+    (city.lower().replace("'", "").replace(" ", "_"), f"{city} branch", f"{zh}分公司")
+    for city, zh in (
+        ("Shanghai", "上海"),
+        ("Guangzhou", "广州"),
+        ("Beijing", "北京"),
+        ("Chengdu", "成都"),
+        ("Hangzhou", "杭州"),
+        ("Shenzhen", "深圳"),
+        ("Nanjing", "南京"),
+        ("Xiamen", "厦门"),
+        ("Tianjin", "天津"),
+        ("Chongqing", "重庆"),
+        ("Suzhou", "苏州"),
+        ("Dongguan", "东莞"),
+        ("Ningbo", "宁波"),
+        ("Fuzhou", "福州"),
+        ("Jinan", "济南"),
+        ("Xi'an", "西安"),
+        ("Wuxi", "无锡"),
+        ("Foshan", "佛山"),
+        ("Hefei", "合肥"),
+        ("Nanning", "南宁"),
+        ("Qingdao", "青岛"),
+        ("Kunming", "昆明"),
+        ("Changzhou", "常州"),
+        ("Zhuhai", "珠海"),
+        ("Shijiazhuang", "石家庄"),
+        ("Guiyang", "贵阳"),
+        ("Wuhan", "武汉"),
+        ("Changsha", "长沙"),
+        ("Wenzhou", "温州"),
+        ("Haikou", "海口"),
+        ("Dalian", "大连"),
+        ("Lanzhou", "兰州"),
+        ("Shenyang", "沈阳"),
+        ("Zhengzhou", "郑州"),
+        ("Nantong", "南通"),
+        ("Quanzhou", "泉州"),
+        ("Harbin", "哈尔滨"),
+        ("Taiyuan", "太原"),
+        ("Changchun", "长春"),
+        ("Nanchang", "南昌"),
+        ("Yantai", "烟台"),
+        ("Xuzhou", "徐州"),
+        ("Shantou", "汕头"),
+        ("Huizhou", "惠州"),
+        ("Urumqi", "乌鲁木齐"),
+        ("Hohhot", "呼和浩特"),
+        ("Yinchuan", "银川"),
+        ("Xining", "西宁"),
+    )
+)  # a unit id, its English and its Chinese name, for companies of more (or fewer) units than the demo's six
+
+
+def _write_params(folder: Path, template: dict[str, str]) -> None:
+    """company.yaml (the demo company's settings, its data this folder) and units/<id>.yaml with the names."""
+    import yaml
+
+    from riskbook.core import config
+
+    src = (config.PARAMS_DIR / "company.yaml").read_text(encoding="utf-8")
+    lines = [
+        "data: .  # the tables beside this file" if line.startswith("data:") else line
+        for line in src.splitlines()
+        if not line.startswith("company:")
+    ]
+    n = len(template)
+    head = f"company: {{en: Demo Trading Group ({n} branches), zh: 演示贸易集团（{n}家分公司）}}"
+    (folder / "company.yaml").write_text("\n".join([head, *lines]) + "\n", encoding="utf-8")
+    (folder / "units").mkdir()
+    names = {b[0]: b for b in BRANCHES}
+    for unit in template:
+        doc = {"name": {"en": names[unit][1], "zh": names[unit][2]}}
+        (folder / "units" / f"{unit}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+def _branches(tables: dict[str, dict | pa.Table], entities: dict[str, list], copy: int, keep: int) -> tuple:
+    """One copy of the six units renamed as branches ``copy·6 …``: unit ids, and ids prefixed ``B<copy>-`` after
+    the first copy (so customers, reps, orders and invoices stay unique across copies); only the first ``keep``
+    units of the copy. Returns (tables, entities by new unit, the copy's unit ids by template)."""
+    import pyarrow.compute as pc
+
+    names = {u: BRANCHES[copy * len(UNITS) + i][0] for i, u in enumerate(UNITS[:keep])}
+    prefix = f"B{copy:02d}-" if copy else ""
+    out: dict[str, pa.Table] = {}
+    for name, cols in tables.items():
+        tb = cols if isinstance(cols, pa.Table) else pa.table(cols)
+        if "unit" in tb.column_names:
+            tb = tb.filter(pc.is_in(tb["unit"], pa.array(list(names))))
+            tb = tb.set_column(
+                tb.column_names.index("unit"), "unit", pa.array([names[u] for u in tb["unit"].to_pylist()])
+            )
+        for col in tb.column_names:
+            if prefix and col.endswith("_id") and col != "product_id":
+                tb = tb.set_column(tb.column_names.index(col), col, pc.binary_join_element_wise(prefix, tb[col], ""))
+        out[name] = tb
+    if "payments" in out:  # payments carry no unit: those of the invoices kept
+        out["payments"] = out["payments"].filter(pc.is_in(out["payments"]["invoice_id"], out["invoices"]["invoice_id"]))
+    ents = {
+        names[u]: [f"{prefix}{e}" if e.startswith(("C-", "R-")) else e for e in v]
+        for u, v in entities.items()
+        if u in names
+    }
+    return out, ents, names
+
+
+def _many(seed: int, scale: int, units: int) -> tuple[dict[str, pa.Table], dict[str, list], dict[str, str]]:
+    """A company of ``units`` branches: the six demo units again and again (each copy its own seed), named by city."""
+    copies = -(-units // len(UNITS))
+    parts, entities, template = [], {}, {}
+    for c in range(copies):
+        tables, ents = _build(seed + c, scale)
+        keep = min(len(UNITS), units - c * len(UNITS))
+        t, e, names = _branches(tables, ents, c, keep)
+        parts.append(t)
+        entities.update(e)
+        template.update({new: old for old, new in names.items()})
+    merged = {name: pa.concat_tables([p[name] for p in parts], promote_options="default") for name in parts[0]}
+    return merged, entities, template
+
+
+def generate(out_dir: Path, scale: int = 1, seed: int = 20260930, units: int = len(UNITS)) -> Path:
+    """Write the eight canonical tables as CSV plus ground_truth.json into out_dir; return out_dir.
+
+    ``units`` other than six makes a company of that many branches named after cities: the six demo units
+    copied (each copy from its own seed) with their injected risks, ids prefixed per copy; the folder then
+    also holds company.yaml and units/<id>.yaml (names in English and Chinese), so that
+    ``riskbook run --config out_dir/company.yaml`` reports it under its branches' names."""
     if not isinstance(scale, (int, np.integer)) or isinstance(scale, bool) or scale < 1:
         raise ValueError(f"The value for `scale` must be a positive integer, but {scale!r} was passed.")
+    if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or not 1 <= units <= len(BRANCHES):
+        raise ValueError(f"The value for `units` must be from 1 to {len(BRANCHES)}, but {units!r} was passed.")
     out_dir = Path(out_dir)
-    tables, entities = _build(int(seed), int(scale))
+    template = {u: u for u in UNITS}
+    if units == len(UNITS):
+        tables, entities = _build(int(seed), int(scale))
+    else:
+        tables, entities, template = _many(int(seed), int(scale), int(units))
+    by_template: dict[str, list[str]] = {}
+    for new, old in template.items():
+        by_template.setdefault(old, []).append(new)
     truth = {
         "company": COMPANY,
         "currency": CURRENCY,
@@ -110,10 +246,11 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 20260930) -> Path:
         "scale": int(scale),
         "seed": int(seed),
         "risks": [
-            dict(unit=u, risk=r, family=f, kris=kris, related_kris=rel, description=text, entities=entities[u])
+            dict(unit=u2, risk=r, family=f, kris=kris, related_kris=rel, description=text, entities=entities[u2])
             for u, r, f, kris, rel, text in RISKS
+            for u2 in by_template.get(u, [])
         ],
-        "healthy_units": ["west"],
+        "healthy_units": by_template.get("west", []),
     }
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
@@ -124,6 +261,8 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 20260930) -> Path:
         for name, cols in tables.items():
             _write_csv(cols if isinstance(cols, pa.Table) else pa.table(cols), tmp / f"{name}.csv")
         (tmp / "ground_truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        if units != len(UNITS):
+            _write_params(tmp, template)
         with contextlib.suppress(FileNotFoundError):  # another process may have moved it
             out_dir.rename(old)
         try:
