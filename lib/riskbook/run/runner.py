@@ -184,15 +184,17 @@ def execute(nb_in: str, nb_out: str, parameters: dict[str, Any]) -> tuple[str, f
 
 
 def render_unit(
-    unit_dir: str, unit: str, period: str, lang: str, cover: dict[str, Any]
+    unit_dir: str, unit: str, period: str, lang: str, cover: dict[str, Any], results_dirs: list[str] | None = None
 ) -> tuple[str, float, str | None]:
-    """HTML page per notebook and the unit's PDF (summary first, then the stages)."""
+    """HTML page per notebook and the unit's PDF (summary first, then the stages); the group's cover rating
+    from the units' results in ``results_dirs`` (published, then this run's)."""
     skip_unused()
     from riskbook.render.pages import notebook_page, write_pdf
 
     t0 = time.perf_counter()
     d = Path(unit_dir)
-    cover = {**cover, "overall": overall_of(d) if unit != config.GROUP else _group_overall(d.parent)}
+    period_dirs = [Path(x) for x in results_dirs] if results_dirs else [d.parent]
+    cover = {**cover, "overall": overall_of(d) if unit != config.GROUP else _group_overall(period_dirs)}
     try:
         names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
         for name in names:
@@ -204,12 +206,15 @@ def render_unit(
     return "ok", time.perf_counter() - t0, None
 
 
-def _group_overall(period_dir: Path) -> str:
-    """The group's overall rating from its units' published results."""
+def _group_overall(period_dirs: list[Path]) -> str:
+    """The group's overall rating from its units' results (a later folder's replace an earlier's)."""
     from riskbook.stages.portfolio import group_overall, load_results
 
     try:
-        return group_overall(load_results(period_dir))
+        docs: dict[str, dict[str, Any]] = {}
+        for d in period_dirs:
+            docs.update(load_results(d))
+        return group_overall(docs)
     except (OSError, ValueError):
         return ""
 
@@ -262,7 +267,8 @@ def _params(plan: RunPlan, unit: str | None) -> dict[str, Any]:
         "store": plan.store,
     }
     if unit is None:
-        p["out_dir"] = str(plan.out)  # the portfolio reads the published unit results
+        p["out_dir"] = str(plan.out)  # the portfolio reads the published unit results, and this run's
+        p["staging"] = str(plan.staging)
     else:
         p["unit"] = unit
         p["settings"] = plan.settings[unit]
@@ -335,15 +341,25 @@ def depends() -> dict[str, tuple[str, ...]]:
 
 
 def prewarm() -> float:
-    """Start this worker's warm kernel now, while the run is still being set up (seconds it took)."""
+    """Start this worker's warm kernel now, while the run is still being set up, then import the renderer
+    (WeasyPrint, half a second) in the background while the kernel runs the first notebooks and this
+    worker only waits for it. Seconds it took."""
+    import threading
+
     t0 = time.perf_counter()
+    skip_unused()
     if warm_kernels():
         _kernel_env()
-        skip_unused()
         from riskbook.run import kernels
 
         kernels.kernel("python3", 60)
+    threading.Thread(target=_import_renderer, daemon=True).start()
     return time.perf_counter() - t0
+
+
+def _import_renderer() -> None:
+    import riskbook.render.pages  # noqa: F401
+    import weasyprint  # noqa: F401
 
 
 def run_plan(plan: RunPlan) -> list[TaskResult]:
@@ -387,11 +403,55 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
         for u in build:
             for task in ready(u):
                 submit(u, task)
+        gdir = paths.unit_dir(plan.staging, plan.period, config.GROUP)
+        group = {"started": False}
+        if not build and config.GROUP in plan.reuse:  # no unit rebuilt: the published roll-up is up to date
+            r = TaskResult(config.GROUP, "all", "unchanged", 0.0, None)
+            results.append(r)
+            progress.done(r, 2)
+            group["started"] = True
+
+        def start_group() -> None:
+            """The roll-up reads every unit's results.json: it starts once each rebuilt unit has its summary
+            (or has failed), while the last units' PDFs still render."""
+            if group["started"] or any(u not in failed and config.STAGES[-1] not in done[u] for u in build):
+                return
+            group["started"] = True
+            gdir.mkdir(parents=True, exist_ok=True)
+            fut = pool.submit(
+                execute,
+                str(paths.source_notebook(config.PORTFOLIO)),
+                str(paths.notebook(gdir, config.PORTFOLIO)),
+                _params(plan, None),
+            )
+            pending[fut] = (config.GROUP, config.PORTFOLIO)
+
+        def group_done(task: str, status: str, secs: float, err: str | None) -> None:
+            r = TaskResult(config.GROUP, task, status, round(secs, 2), err)
+            results.append(r)
+            progress.done(r)
+            if task == config.PORTFOLIO and status == "ok":
+                dirs = [str(paths.period_dir(plan.out, plan.period)), str(paths.period_dir(plan.staging, plan.period))]
+                fut = pool.submit(
+                    render_unit, str(gdir), config.GROUP, plan.period, plan.lang, _cover(plan, config.GROUP), dirs
+                )
+                pending[fut] = (config.GROUP, RENDER)
+                return
+            if task == config.PORTFOLIO:
+                skipped = TaskResult(config.GROUP, RENDER, "skipped", error=f"after {config.PORTFOLIO} failed")
+                results.append(skipped)
+                progress.done(skipped)
+            _publish(gdir, paths.unit_dir(plan.out, plan.period, config.GROUP))
+
+        start_group()
         while pending:
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in finished:
                 unit, task = pending.pop(fut)
                 status, secs, err = fut.result()
+                if unit == config.GROUP:
+                    group_done(task, status, secs, err)
+                    continue
                 r = TaskResult(unit, task, status, round(secs, 2), err)
                 results.append(r)
                 progress.done(r)
@@ -402,6 +462,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                             submit(unit, nxt)
                 else:
                     failed.setdefault(unit, task)
+                start_group()
                 if any(pending[f][0] == unit for f in pending):
                     continue  # a task of this unit still runs (its sibling stage): publish when it ends
                 if unit in failed:
@@ -410,33 +471,6 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                         results.append(skipped)
                         progress.done(skipped)
                 _publish(unit_dir[unit], paths.unit_dir(plan.out, plan.period, unit))
-        # the group roll-up reads the published unit results; it is up to date when no unit was rebuilt
-        if not build and config.GROUP in plan.reuse:
-            r = TaskResult(config.GROUP, "all", "unchanged", 0.0, None)
-            results.append(r)
-            progress.done(r, 2)
-            return results
-        gdir = paths.unit_dir(plan.staging, plan.period, config.GROUP)
-        gdir.mkdir(parents=True, exist_ok=True)
-        status, secs, err = pool.submit(
-            execute,
-            str(paths.source_notebook(config.PORTFOLIO)),
-            str(paths.notebook(gdir, config.PORTFOLIO)),
-            _params(plan, None),
-        ).result()
-        r = TaskResult(config.GROUP, config.PORTFOLIO, status, round(secs, 2), err)
-        results.append(r)
-        progress.done(r)
-        if status == "ok":
-            status, secs, err = pool.submit(
-                render_unit, str(gdir), config.GROUP, plan.period, plan.lang, _cover(plan, config.GROUP)
-            ).result()
-            r = TaskResult(config.GROUP, RENDER, status, round(secs, 2), err)
-        else:
-            r = TaskResult(config.GROUP, RENDER, "skipped", error=f"after {config.PORTFOLIO} failed")
-        results.append(r)
-        progress.done(r)
-        _publish(gdir, paths.unit_dir(plan.out, plan.period, config.GROUP))
     return results
 
 

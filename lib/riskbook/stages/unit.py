@@ -207,8 +207,10 @@ def open_group(
     out_dir: str | Path | None = None,
     *,
     store: str | Path | None = None,
+    staging: str | Path | None = None,
 ) -> Group:
-    """Read every unit's results.json for ``period``."""
+    """Read every unit's results.json for ``period``: published under ``out_dir``, or newer under ``staging``
+    (the run's outputs not yet published: the roll-up starts while the last units' PDFs render)."""
     from riskbook.stages.portfolio import load_results
 
     meta = read_meta(_store(store, data, config_file))
@@ -217,6 +219,8 @@ def open_group(
     lang = lang or company.settings.get("lang", "en")
     check_choice("lang", lang, LANGS)
     docs = load_results(paths.period_dir(out_root(out_dir), p))
+    if staging is not None:
+        docs = dict(sorted({**docs, **load_results(paths.period_dir(Path(staging), p))}.items()))
     names = {
         unit: display_name(unit_settings(unit, company.settings, company.params_dir), unit, lang)
         for unit in meta["units"]
