@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -247,6 +248,10 @@ def cmd_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from riskbook.ingest.store import read_meta
     from riskbook.render.index import write_index
@@ -278,8 +283,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_choice("lang", lang, ["en", "zh"])
     langs = {u: args.lang or settings[u].get("lang") or lang for u in units}  # a unit's lang: is its own
     out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    except OSError as exc:
+        raise ParamError(f"--out {args.out}: cannot write there ({exc.strerror or exc})") from None
     plan = RunPlan(
         str(period),
         list(units),
@@ -314,12 +322,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"riskbook: {period} · {len(units)} unit(s) · {lang} · {args.jobs} job(s) → {paths.period_dir(out, period)}",
         file=sys.stderr,
     )
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM as Ctrl-C: stop, clean up, keep what was published
     try:
         results = run_plan(plan)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(staging, ignore_errors=True)
-    write_manifest(plan, results, started, {"source": meta["source"], "hash": Path(st).name, "rows": meta["rows"]})
-    index = write_index(paths.period_dir(out, period))
+    try:
+        write_manifest(plan, results, started, {"source": meta["source"], "hash": Path(st).name, "rows": meta["rows"]})
+        index = write_index(paths.period_dir(out, period))
+    except OSError as exc:  # a full disk: the published reports stand, the manifest and index as they were
+        raise ParamError(
+            f"--out {args.out}: cannot write the run's manifest and index ({exc.strerror or exc})"
+        ) from None
     failed = [r for r in results if r.status == "failed"]
     if failed:
         from rich.console import Console

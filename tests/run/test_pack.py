@@ -192,31 +192,66 @@ def test_chinese_report(company: str, tmp_path: Path) -> None:
     assert re.search(r"R-FIN-02.*15\*", group)  # the override marked as in the unit's report
 
 
-def test_one_failing_unit_does_not_stop_the_others(demo_dir: Path, tmp_path: Path, capsys) -> None:
+def killer_notebook(folder: Path, stage: str, unit: str) -> Path:
+    """A copy of ``stage``'s notebook whose kernel kills itself (SIGKILL) in its first cell for ``unit``."""
+    import nbformat
+
+    nb = nbformat.read(str(config.NOTEBOOKS_DIR / f"{stage}.ipynb"), as_version=4)
+    first = next(
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])
+    )
+    nb.cells[first].source = (
+        f"import os, signal\nif unit == {unit!r}:\n    os.kill(os.getpid(), signal.SIGKILL)\n" + nb.cells[first].source
+    )
+    path = folder / f"{stage}.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_a_kernel_killed_mid_notebook_fails_its_unit_only(company: str, tmp_path: Path, capsys, monkeypatch) -> None:
+    """North's monitoring kernel dies (SIGKILL): north is reported failed with one line, its summary and PDF
+    skipped; west finishes; the next run, with nothing killed, completes."""
+    from riskbook.core import paths
+
+    killer = killer_notebook(tmp_path, "03_monitoring", "north")
+    real = paths.source_notebook
+    monkeypatch.setattr(paths, "source_notebook", lambda name: killer if name == "03_monitoring" else real(name))
+    out = tmp_path / "out"
+    code = cli.main(["run", "--config", company, "--out", str(out), "--unit", "north", "west"])
+    err = capsys.readouterr().err
+    assert code == 1
+    line = next(x for x in err.splitlines() if x.startswith("✗ north"))
+    assert "03_monitoring" in line and "died" in line.lower(), err
+    assert re.search(r"– north\s+04_summary .*after 03_monitoring failed", err)
+    assert (out / PERIOD / "west" / f"west_{PERIOD}_risk_report.pdf").exists()
+    assert not (out / PERIOD / "north" / f"north_{PERIOD}_risk_report.pdf").exists()
+    assert not list(out.glob(".staging-*"))
+    monkeypatch.setattr(paths, "source_notebook", real)
+    assert cli.main(["run", "--config", company, "--out", str(out), "--unit", "north", "west"]) == 0
+    assert (out / PERIOD / "north" / f"north_{PERIOD}_risk_report.pdf").exists()
+
+
+def test_a_damaged_store_in_the_cache_is_rebuilt(demo_dir: Path, tmp_path: Path, capsys) -> None:
+    """A store file cut short (a disk error, a killed copy) is found before any notebook reads it: the run
+    says so on one line, ingests the data again and completes."""
     from riskbook.ingest import store
     from riskbook.settings.sources import resolve
 
     cfg = demo_company(tmp_path / "params", demo_dir)
-    slice_ = store.ingest(resolve(None, cfg)) / "north" / "orders.arrow"  # the store the run will reuse ...
-    slice_.write_bytes(slice_.read_bytes()[:100])  # ... with north's orders cut short
+    target = store.ingest(resolve(None, cfg))
+    slice_ = target / "north" / "orders.arrow"
+    slice_.write_bytes(slice_.read_bytes()[:100])
+    assert (
+        store.damage(target)
+        == f"north/orders.arrow is 100 bytes, {json.loads((target / 'meta.json').read_text())['store_bytes']['north/orders.arrow']:,} were written"
+    )
     out = tmp_path / "out"
-    try:
-        code = cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "north", "west"])
-    finally:
-        shutil.rmtree(slice_.parent.parent, ignore_errors=True)  # no other test may meet that store
-    assert code == 1
+    code = cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "north"])
     err = capsys.readouterr().err
-    assert "Failed tasks" in err and "north" in err and "01_identification" in err
-    assert (out / PERIOD / "west" / f"west_{PERIOD}_risk_report.pdf").exists()
-    failed = json.loads((out / PERIOD / "north" / "01_identification.ipynb").read_text())
-    errors = [
-        o
-        for c in failed["cells"]
-        if c["cell_type"] == "code"
-        for o in c.get("outputs", [])
-        if o.get("output_type") == "error"
-    ]
-    assert errors and errors[0]["ename"]  # the failing cell is kept, with its error
+    assert code == 0, err
+    assert f"the cached store {target} is damaged (north/orders.arrow is 100 bytes" in err
+    assert store.damage(target) is None  # rebuilt in place
+    assert (out / PERIOD / "north" / f"north_{PERIOD}_risk_report.pdf").exists()
 
 
 def test_a_settings_typo_stops_the_run_before_anything_is_written(demo_dir: Path, tmp_path: Path, capsys) -> None:

@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from riskbook.core import config
@@ -66,3 +69,17 @@ def log(executed_notebook: Path) -> Path:
     """Where a notebook's kernel writes its stderr."""
     nb = Path(executed_notebook)
     return nb.parent / "logs" / f"{nb.stem}.log"
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` (``name.tmp.ext``) to write; it replaces ``path`` when the block
+    ends and is removed when the block fails (a full disk, an error): no reader sees a half-written file."""
+    path = Path(path)
+    tmp = path.with_name(f"{path.stem}.tmp{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

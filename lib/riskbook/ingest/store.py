@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -253,8 +254,12 @@ def ingest(source: Source | Path, root: Path | None = None, as_of: pd.Timestamp 
     loaded = _load(source) if source.has_sql else None
     target = root / source_hash(source, as_of, loaded.tables if loaded else None)
     if (target / "meta.json").exists():
-        os.utime(target)  # in use: keeps it off prune()'s list
-        return target
+        problem = damage(target)
+        if problem is None:
+            os.utime(target)  # in use: keeps it off prune()'s list
+            return target
+        print(f"riskbook: the cached store {target} is damaged ({problem}): ingesting the data again", file=sys.stderr)
+        shutil.rmtree(target, ignore_errors=True)
     loaded = loaded if loaded is not None else _load(source)
     tables, findings = checks.run(loaded.tables, loaded.flagged, loaded.files, loaded.names, as_of)
     units = sorted(pc.unique(tables["orders"]["unit"]).drop_null().to_pylist())
@@ -298,6 +303,7 @@ def ingest(source: Source | Path, root: Path | None = None, as_of: pd.Timestamp 
                     writes.append(pool.submit(_write, part, tmp / unit / f"{name}.arrow"))
             for w in writes:
                 w.result()
+        meta["store_bytes"] = {p.relative_to(tmp).as_posix(): p.stat().st_size for p in sorted(tmp.rglob("*.arrow"))}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
         try:
             os.rename(tmp, target)
@@ -308,6 +314,23 @@ def ingest(source: Source | Path, root: Path | None = None, as_of: pd.Timestamp 
         raise
     prune(root, keep=target)
     return target
+
+
+def damage(store: Path) -> str | None:
+    """What is wrong with an ingested store (a file missing, cut short or grown, its meta data unreadable),
+    or None when every file it wrote is there at the size it wrote."""
+    try:
+        sizes = json.loads((store / "meta.json").read_text())["store_bytes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "meta.json unreadable or from an older riskbook"
+    for name, size in sizes.items():
+        try:
+            actual = (store / name).stat().st_size
+        except OSError:
+            return f"{name} missing"
+        if actual != size:
+            return f"{name} is {actual:,} bytes, {size:,} were written"
+    return None
 
 
 KEEP_STORES = 3  # the most recently used stores are always kept ...

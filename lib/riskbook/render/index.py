@@ -84,7 +84,6 @@ def write_index(period_dir: Path) -> Path:
         created=created,
     )
     out = paths.index(period_dir.parent, period_dir.name)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
+    with paths.replacing(out) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return out

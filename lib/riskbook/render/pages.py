@@ -24,9 +24,8 @@ def _css() -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with paths.replacing(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def nav(unit_dir_name: str, period: str, lang: str, current: str, names: list[str]) -> list[dict[str, Any]]:
@@ -87,6 +86,5 @@ def write_pdf(notebooks: list[Path], out: Path, lang: str, cover: dict[str, Any]
     from weasyprint import HTML  # heavy import, only where a PDF is made
 
     html = report_html(notebooks, lang, cover)
-    tmp = out.with_suffix(".tmp.pdf")
-    HTML(string=html, base_url=str(out.parent)).write_pdf(str(tmp))
-    tmp.replace(out)
+    with paths.replacing(out) as tmp:
+        HTML(string=html, base_url=str(out.parent)).write_pdf(str(tmp))

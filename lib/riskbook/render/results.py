@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from riskbook.core import paths
+
 
 def _num(v: Any) -> Any:
     if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -128,6 +130,5 @@ def build(
 
 def write(doc: dict[str, Any], path: Path) -> None:
     """Write results.json atomically, as strict JSON."""
-    tmp = Path(path).with_suffix(".tmp")
-    tmp.write_text(json.dumps(strict(doc), ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
-    tmp.replace(path)
+    with paths.replacing(Path(path)) as tmp:
+        tmp.write_text(json.dumps(strict(doc), ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")

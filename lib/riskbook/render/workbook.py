@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from riskbook.core import paths
 from riskbook.core.i18n import column
 from riskbook.report.palettes import ACCENT, RAG, RATING
 from riskbook.risks import RESPONSES
@@ -309,6 +310,5 @@ def write_register(
     _sheet(wb, "Data quality", findings_sheet(findings), lang=lang)
     for name, df in evidence.items():
         _sheet(wb, evidence_title(name, lang), df, lang=lang)
-    tmp = Path(path).with_suffix(".tmp.xlsx")
-    wb.save(tmp)
-    tmp.replace(path)
+    with paths.replacing(Path(path)) as tmp:
+        wb.save(tmp)

@@ -311,12 +311,44 @@ class Progress:
         self.bar.advance(self.task, n)
 
 
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the runner, which stops them (and their kernels) itself."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers and their kernels, so that none writes into the staging folder any more."""
+    import psutil
+
+    procs = []
+    for p in list(getattr(pool, "_processes", {}).values()):
+        try:
+            proc = psutil.Process(p.pid)
+            procs += [*proc.children(recursive=True), proc]
+        except psutil.Error:
+            continue
+    for proc in procs:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(procs, timeout=10)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 @contextmanager
 def executor(plan: RunPlan) -> Iterator[Any]:
     """A concurrent.futures executor: a local process pool, or a Dask cluster's workers (--scheduler)."""
     if not plan.scheduler:
-        with ProcessPoolExecutor(max_workers=plan.jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=plan.jobs, initializer=_worker_signals)
+        try:
             yield pool
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: stop every worker and kernel now
+            _kill(pool)
+            raise
+        pool.shutdown(wait=True)
         return
     from distributed import Client
 
@@ -358,8 +390,9 @@ def prewarm() -> float:
 
 
 def _import_renderer() -> None:
-    import riskbook.render.pages  # noqa: F401
     import weasyprint  # noqa: F401
+
+    import riskbook.render.pages  # noqa: F401
 
 
 def run_plan(plan: RunPlan) -> list[TaskResult]:
@@ -520,6 +553,5 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
         },
         "tasks": tasks,
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(path)
+    with paths.replacing(path) as tmp:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")

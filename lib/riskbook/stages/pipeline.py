@@ -80,9 +80,8 @@ def save(unit: Unit, stage: str, product: Any) -> None:
     """Save a stage's product, with the key of the inputs it was computed from."""
     path = _path(unit, stage)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps({"key": unit.key, "product": product}, protocol=pickle.HIGHEST_PROTOCOL))
-    tmp.replace(path)
+    with paths.replacing(path) as tmp:
+        tmp.write_bytes(pickle.dumps({"key": unit.key, "product": product}, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def saved(unit: Unit, stage: str) -> Any | None:
