@@ -241,10 +241,8 @@ def test_a_damaged_store_in_the_cache_is_rebuilt(demo_dir: Path, tmp_path: Path,
     target = store.ingest(resolve(None, cfg))
     slice_ = target / "north" / "orders.arrow"
     slice_.write_bytes(slice_.read_bytes()[:100])
-    assert (
-        store.damage(target)
-        == f"north/orders.arrow is 100 bytes, {json.loads((target / 'meta.json').read_text())['store_bytes']['north/orders.arrow']:,} were written"
-    )
+    written = json.loads((target / "meta.json").read_text())["store_bytes"]["north/orders.arrow"]
+    assert store.damage(target) == f"north/orders.arrow is 100 bytes, {written:,} were written"
     out = tmp_path / "out"
     code = cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "north"])
     err = capsys.readouterr().err
