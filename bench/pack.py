@@ -170,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             timed(riskbook("run", *demo, "--out", str(out)))
             runs = [timed(riskbook("run", *demo, "--out", str(out))) for _ in range(3)]
             r = sorted(runs, key=lambda x: x["wall"])[1]
-            print(f"re-run, nothing changed: {', '.join(f'{x['wall']:.2f}' for x in runs)} s", flush=True)
+            walls = ", ".join(f"{x['wall']:.2f}" for x in runs)
+            print(f"re-run, nothing changed: {walls} s", flush=True)
             ok = "PASS" if r["wall"] <= TARGETS["rerun"] else "FAIL"
             rows.append(
                 ("re-run, nothing changed (median of 3)", f"{r['wall']:.2f} s", "–", f"≤ {TARGETS['rerun']} s {ok}")
