@@ -336,8 +336,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"--out {args.out}: cannot write the run's manifest and index ({exc.strerror or exc})"
         ) from None
     failed = [r for r in results if r.status == "failed"]
+    from rich.console import Console
+
+    from riskbook.run.runner import task_table
+
+    Console(stderr=True).print(task_table(results))
     if failed:
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(title="Failed tasks", title_style="bold red")

@@ -252,6 +252,13 @@ def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY
     display(HTML(title + frame(df, lang, currency).data))
 
 
+def heatmaps(assessment: pd.DataFrame, lang: str = "en") -> None:
+    """The inherent and residual 5×5 heatmaps side by side, with their legend (riskbook.report.heatsvg)."""
+    from riskbook.report import heatsvg
+
+    display(HTML(heatsvg.heatmaps(assessment, lang)[0]))
+
+
 def figure(fig) -> None:
     """Display a figure and close it (no figure is left open between cells)."""
     if fig is None:

@@ -276,7 +276,8 @@ def _params(plan: RunPlan, unit: str | None) -> dict[str, Any]:
 
 
 class Progress:
-    """A rich progress bar when attached to a terminal, one line per task otherwise."""
+    """In a terminal, a bar over the whole run with the tasks running now beneath it; otherwise (CI, a log
+    file) one plain line per task as it ends. :func:`task_table` closes the run with every task's time."""
 
     def __init__(self, total: int) -> None:
         from rich.console import Console
@@ -294,6 +295,18 @@ class Progress:
             disable=not self.live,
         )
         self.task = self.bar.add_task("riskbook", total=total)
+        self.running: dict[tuple[str, str], float] = {}
+
+    def start(self, unit: str, stage: str) -> None:
+        """A task was handed to a worker: shown under the bar until it ends."""
+        self.running[(unit, stage)] = time.perf_counter()
+        self._show()
+
+    def _show(self) -> None:
+        if self.live:
+            now = "  ".join(f"{u}·{s.split('_', 1)[-1]}" for u, s in list(self.running)[:4])
+            more = f" +{len(self.running) - 4}" if len(self.running) > 4 else ""
+            self.bar.update(self.task, description=f"riskbook  [dim]{now}{more}[/]" if now else "riskbook")
 
     def __enter__(self) -> Progress:
         self.bar.__enter__()
@@ -308,7 +321,32 @@ class Progress:
         self.bar.console.print(line, highlight=False, markup=False) if self.live else print(
             line, file=sys.stderr, flush=True
         )
+        self.running.pop((r.unit, r.stage), None)
         self.bar.advance(self.task, n)
+        self._show()
+
+
+def task_table(results: list[TaskResult]) -> Any:
+    """Every unit's tasks with their status and seconds, one row per unit (a rich Table)."""
+    from rich.table import Table
+
+    stages = [*config.STAGES, config.PORTFOLIO, RENDER]
+    table = Table(title="Tasks", title_justify="left", box=None, pad_edge=False)
+    table.add_column("unit")
+    for s in stages:
+        table.add_column(s.split("_", 1)[-1], justify="right")
+    table.add_column("total", justify="right")
+    mark = {"ok": "✓", "failed": "✗", "skipped": "–", "unchanged": "="}
+    by_unit: dict[str, dict[str, TaskResult]] = {}
+    for r in results:
+        by_unit.setdefault(r.unit, {})[r.stage] = r
+    for unit, tasks in by_unit.items():
+        if "all" in tasks:  # reused as published
+            table.add_row(unit, *["="] * len(stages), "unchanged")
+            continue
+        cells = [f"{mark[tasks[s].status]} {tasks[s].seconds:.1f}" if s in tasks else "" for s in stages]
+        table.add_row(unit, *cells, f"{sum(x.seconds for x in tasks.values()):.1f} s")
+    return table
 
 
 def _worker_signals() -> None:
@@ -429,6 +467,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                     execute, str(paths.source_notebook(task)), str(paths.notebook(d, task)), _params(plan, unit)
                 )
             pending[fut] = (unit, task)
+            progress.start(unit, task)
 
         def ready(unit: str) -> list[str]:
             return [x for x in graph if x not in started[unit] and set(graph[x]) <= done[unit]]
@@ -458,6 +497,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                 _params(plan, None),
             )
             pending[fut] = (config.GROUP, config.PORTFOLIO)
+            progress.start(config.GROUP, config.PORTFOLIO)
 
         def group_done(task: str, status: str, secs: float, err: str | None) -> None:
             r = TaskResult(config.GROUP, task, status, round(secs, 2), err)
@@ -469,6 +509,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                     render_unit, str(gdir), config.GROUP, plan.period, plan.lang, _cover(plan, config.GROUP), dirs
                 )
                 pending[fut] = (config.GROUP, RENDER)
+                progress.start(config.GROUP, RENDER)
                 return
             if task == config.PORTFOLIO:
                 skipped = TaskResult(config.GROUP, RENDER, "skipped", error=f"after {config.PORTFOLIO} failed")
