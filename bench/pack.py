@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -59,18 +58,30 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     }
 
 
+# runs the command in a fresh process whose only child it is, so that RUSAGE_CHILDREN there is the command's
+# alone: its CPU and the peak RSS of its largest process (a worker, a kernel, the runner itself)
+WRAP = (
+    "import json, resource, subprocess, sys, time\n"
+    "t0 = time.perf_counter(); r = subprocess.run(sys.argv[2:]); wall = time.perf_counter() - t0\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "open(sys.argv[1], 'w').write(json.dumps({'wall': wall, 'cpu': u.ru_utime + u.ru_stime, 'maxrss': u.ru_maxrss}))\n"
+    "sys.exit(r.returncode)\n"
+)
+
+
 def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = PROJ) -> dict[str, float]:
-    """Run ``cmd``; its wall and CPU seconds and the largest process's peak RSS (GiB). Raises on failure."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env or _env(), cwd=cwd)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-12:])
-        raise Failed(f"{' '.join(cmd[:4])} … failed (exit {proc.returncode}):\n{tail}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "peak_gib": after.ru_maxrss / 2**20}
+    """Run ``cmd``; its wall and CPU seconds and its largest process's peak RSS (GiB). Raises on failure."""
+    import json
+
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        proc = subprocess.run(
+            [sys.executable, "-c", WRAP, f.name, *cmd], capture_output=True, text=True, env=env or _env(), cwd=cwd
+        )
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-12:])
+            raise Failed(f"{' '.join(cmd[:4])} … failed (exit {proc.returncode}):\n{tail}")
+        r = json.loads(Path(f.name).read_text())
+    return {"wall": r["wall"], "cpu": r["cpu"], "peak_gib": r["maxrss"] / 2**20}
 
 
 def riskbook(*args: str) -> list[str]:
