@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
 from riskbook.report import trendsvg as T
 
@@ -44,3 +45,18 @@ def test_the_grid_titles_are_text_in_the_report_language_and_escaped() -> None:
     en = T.grid(hist, cur, lim, ["k"], "en", 4)
     assert "A &lt;b&gt;KRI&lt;/b&gt;" in en and "<b>KRI" not in en and "<rect" not in en  # no band on 1 point
     assert "指标" in T.grid(hist, cur, lim, ["k"], "zh", 4) and "个数" in T.grid(hist, cur, lim, ["k"], "zh", 4)
+
+
+def test_benford_bars_are_the_observed_shares() -> None:
+    from riskbook.report import benfordsvg
+
+    table = pd.DataFrame(
+        {"digit": range(1, 10), "observed": [0.3, 0.2, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05], "expected": 0.1}
+    )
+    svg = benfordsvg.chart(table, 0.0123, "en")
+    heights = [float(h) for h in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"', svg)]
+    assert len(heights) == 9
+    assert heights[0] / heights[1] == pytest.approx(1.5, rel=0.01) and heights[2] / heights[5] == pytest.approx(
+        2, rel=0.01
+    )
+    assert "mean deviation from Benford 0.0123" in svg and "首位数字" in benfordsvg.chart(table, None, "zh")

@@ -1,5 +1,5 @@
-"""Charts drawn with matplotlib: the group's units × families heatmap and Benford's first digits (the 5×5
-heatmaps and the KRI trends are SVG written directly: riskbook.report.heatsvg, riskbook.report.trendsvg)."""
+"""Charts drawn with matplotlib: the group's units × families heatmap (the 5×5 heatmaps, the KRI trends and
+Benford's first digits are SVG written directly: riskbook.report.heatsvg, trendsvg, benfordsvg)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from riskbook.core.i18n import t
-from riskbook.report.palettes import ACCENT, EMPTY, RAG, RATING
+from riskbook.report.palettes import EMPTY, RATING
 from riskbook.report.theme import theme
 from riskbook.stages.assess import rating
 
@@ -54,33 +54,4 @@ def unit_family_heatmap(matrix: pd.DataFrame, lang: str = "en") -> Figure:
         for s in ax.spines.values():
             s.set_visible(False)
         _rating_legend(fig, lang, bottom=0.75 / (0.45 * len(matrix) + 1.6))
-    return fig
-
-
-def benford(table: pd.DataFrame, mad: float | None, lang: str = "en") -> Figure:
-    """Observed first-digit shares (bars) against Benford's law (line)."""
-    with theme(lang):
-        fig, ax = plt.subplots(figsize=(4.6, 2.4))
-        ax.bar(
-            table["digit"],
-            table["observed"] * 100,
-            color=ACCENT,
-            alpha=0.8,
-            label=t("observed", lang),
-        )
-        ax.plot(
-            table["digit"],
-            table["expected"] * 100,
-            color=RAG["red"],
-            marker="o",
-            ms=3,
-            label=t("benford_law", lang),
-        )
-        ax.set_xticks(range(1, 10))
-        ax.set_ylabel("%")
-        ax.set_xlabel(t("first_digit", lang))
-        if mad is not None:
-            ax.set_title(t("benford_deviation", lang, mad=f"{mad:.4f}"), loc="left", fontsize=8)
-        ax.legend(fontsize=7, frameon=False)
-        fig.tight_layout()
     return fig

@@ -737,7 +737,7 @@ def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None
     """The data-quality section: the period's records checked, failing and duplicated (the two
     data-quality KRIs), every finding that touches the report with where it is, how many rows, which
     KRIs it moves and what they leave out; then Benford's first digits."""
-    from riskbook.report import plots
+    from riskbook.report import benfordsvg
     from riskbook.stages import quality
 
     lang = lang or unit.lang
@@ -748,7 +748,7 @@ def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None
     b = quality.benford(unit.ctx)
     if b is not None:
         mad = kris.set_index("id").loc["benford_mad", "value"] if "benford_mad" in set(kris["id"]) else None
-        figure(plots.benford(b, None if mad is None or pd.isna(mad) else float(mad), lang))
+        display(HTML(benfordsvg.chart(b, None if mad is None or pd.isna(mad) else float(mad), lang)))
 
 
 def dq_sentence(dq: dict[str, Any], lang: str = "en") -> str:

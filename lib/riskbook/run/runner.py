@@ -7,6 +7,8 @@ failing cell, the others go on, and the run ends with a table of failures.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import os
 import platform
@@ -433,6 +435,9 @@ def _import_renderer() -> None:
     import riskbook.render.pages  # noqa: F401
 
 
+PRIORITY = {"group": 0, "stage": 1, "render": 2}  # which waiting task a free worker takes first
+
+
 def run_plan(plan: RunPlan) -> list[TaskResult]:
     """Execute every task of ``plan`` and publish the results; return each task's result."""
     _kernel_env()
@@ -456,18 +461,33 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
         done: dict[str, set[str]] = {u: set() for u in build}
         started: dict[str, set[str]] = {u: set() for u in build}
         failed: dict[str, str] = {}  # unit → the task that failed first
+        # tasks wait here, the most urgent first, and go to the pool as workers free up (one each), so the
+        # group's roll-up passes the renders queued before it; a Dask cluster takes them all at once
+        queued: list[tuple[int, int, str, str, Any, tuple]] = []
+        limit = None if plan.scheduler else plan.jobs
+        order = itertools.count()
+
+        def dispatch(priority: int, unit: str, task: str, fn: Any, *args: Any) -> None:
+            heapq.heappush(queued, (priority, next(order), unit, task, fn, args))
+
+        def pump() -> None:
+            while queued and (limit is None or len(pending) < limit):
+                _, _, unit, task, fn, args = heapq.heappop(queued)
+                pending[pool.submit(fn, *args)] = (unit, task)
+                progress.start(unit, task)
+
+        def busy(unit: str) -> bool:
+            return any(u == unit for u, _ in pending.values()) or any(q[2] == unit for q in queued)
 
         def submit(unit: str, task: str) -> None:
             d = unit_dir[unit]
             started[unit].add(task)
             if task == RENDER:
-                fut = pool.submit(render_unit, str(d), unit, plan.period, plan.lang_of(unit), _cover(plan, unit))
+                args = (str(d), unit, plan.period, plan.lang_of(unit), _cover(plan, unit))
+                dispatch(PRIORITY["render"], unit, task, render_unit, *args)
             else:
-                fut = pool.submit(
-                    execute, str(paths.source_notebook(task)), str(paths.notebook(d, task)), _params(plan, unit)
-                )
-            pending[fut] = (unit, task)
-            progress.start(unit, task)
+                nb = (str(paths.source_notebook(task)), str(paths.notebook(d, task)), _params(plan, unit))
+                dispatch(PRIORITY["stage"], unit, task, execute, *nb)
 
         def ready(unit: str) -> list[str]:
             return [x for x in graph if x not in started[unit] and set(graph[x]) <= done[unit]]
@@ -490,14 +510,8 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                 return
             group["started"] = True
             gdir.mkdir(parents=True, exist_ok=True)
-            fut = pool.submit(
-                execute,
-                str(paths.source_notebook(config.PORTFOLIO)),
-                str(paths.notebook(gdir, config.PORTFOLIO)),
-                _params(plan, None),
-            )
-            pending[fut] = (config.GROUP, config.PORTFOLIO)
-            progress.start(config.GROUP, config.PORTFOLIO)
+            nb = (str(paths.source_notebook(config.PORTFOLIO)), str(paths.notebook(gdir, config.PORTFOLIO)))
+            dispatch(PRIORITY["group"], config.GROUP, config.PORTFOLIO, execute, *nb, _params(plan, None))
 
         def group_done(task: str, status: str, secs: float, err: str | None) -> None:
             r = TaskResult(config.GROUP, task, status, round(secs, 2), err)
@@ -505,11 +519,8 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
             progress.done(r)
             if task == config.PORTFOLIO and status == "ok":
                 dirs = [str(paths.period_dir(plan.out, plan.period)), str(paths.period_dir(plan.staging, plan.period))]
-                fut = pool.submit(
-                    render_unit, str(gdir), config.GROUP, plan.period, plan.lang, _cover(plan, config.GROUP), dirs
-                )
-                pending[fut] = (config.GROUP, RENDER)
-                progress.start(config.GROUP, RENDER)
+                args = (str(gdir), config.GROUP, plan.period, plan.lang, _cover(plan, config.GROUP), dirs)
+                dispatch(PRIORITY["group"], config.GROUP, RENDER, render_unit, *args)
                 return
             if task == config.PORTFOLIO:
                 skipped = TaskResult(config.GROUP, RENDER, "skipped", error=f"after {config.PORTFOLIO} failed")
@@ -518,6 +529,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
             _publish(gdir, paths.unit_dir(plan.out, plan.period, config.GROUP))
 
         start_group()
+        pump()
         while pending:
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in finished:
@@ -525,6 +537,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                 status, secs, err = fut.result()
                 if unit == config.GROUP:
                     group_done(task, status, secs, err)
+                    pump()
                     continue
                 r = TaskResult(unit, task, status, round(secs, 2), err)
                 results.append(r)
@@ -537,8 +550,9 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                 else:
                     failed.setdefault(unit, task)
                 start_group()
-                if any(pending[f][0] == unit for f in pending):
-                    continue  # a task of this unit still runs (its sibling stage): publish when it ends
+                pump()
+                if busy(unit):
+                    continue  # a task of this unit still runs or waits (its sibling stage): publish when it ends
                 if unit in failed:
                     for x in (x for x in graph if x not in started[unit]):
                         skipped = TaskResult(unit, x, "skipped", error=f"after {failed[unit]} failed")
