@@ -51,7 +51,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "all_units": ("All business units ({n})", "全部业务单元（{n}个）"),
     "in_parens": ("({text})", "（{text}）"),
     "period_range": (" ({text})", "（{text}）"),
-    "legend_moved": ("from its position last period", "自上期位置变动"),
+    "legend_moved": ("from its position last period (inherent risk)", "自上期位置变动（固有风险）"),
     "legend_mean": ("average of earlier periods", "此前各期均值"),
     "colon": (": ", "："),
     "sentence_sep": (" ", ""),  # Chinese sets no space after 。 or ：

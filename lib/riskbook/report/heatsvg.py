@@ -63,7 +63,7 @@ def matrix(assessment: pd.DataFrame, lcol: str, icol: str, lang: str, moves: boo
             x, y = _x(im - 0.5), _y(li + 0.5)
             out.append(
                 f'<rect x="{x:.0f}" y="{y:.0f}" width="{CELL}" height="{CELL}" fill="{RATING[rating(li * im)]}" '
-                f'stroke="white" stroke-width="2"/><text x="{x + CELL - 3:.0f}" y="{y + CELL - 3:.0f}" font-size="7.5" '
+                f'stroke="white" stroke-width="2"/><text x="{x + CELL - 3:.0f}" y="{y + CELL - 3:.0f}" font-size="8.5" '
                 f'fill="{MUTED}" text-anchor="end">{li * im}</text>'
             )
     live = assessment[assessment.get("movement", pd.Series("", index=assessment.index)) != "closed"]
@@ -125,7 +125,7 @@ def legend(lang: str, moved: bool) -> str:
             f'<line x1="5" y1="5" x2="24" y2="5" stroke="{INK}" stroke-width="1.1"/>'
             f'<path d="M19,1.5 L25,5 L19,8.5 z" fill="{INK}"/></svg> {html.escape(t("legend_moved", lang))}</span>'
         )
-    return f'<p class="rb-heat-key">{html.escape(t("score_legend", lang))}: ' + " ".join(items) + "</p>"
+    return f'<p class="rb-heat-key">{html.escape(t("score_legend", lang))}{t("colon", lang)}' + " ".join(items) + "</p>"
 
 
 def heatmaps(assessment: pd.DataFrame, lang: str = "en") -> tuple[str, dict[str, Any]]:

@@ -20,7 +20,8 @@ from riskbook.core.i18n import t
 from riskbook.report.palettes import ACCENT, BAND, GRID, MUTED, RAG
 
 W, H = 220, 118  # the plot's box in CSS px (the chart scales to its grid cell)
-LEFT, RIGHT, TOP, BOTTOM = 38, 6, 6, 16  # margins for the y labels and the period labels
+LEFT, RIGHT, TOP, BOTTOM = 44, 6, 7, 19  # margins for the y labels and the period labels
+TICK = "#4a5562"  # tick labels: darker than MUTED, they are the only way to read a value
 FONT = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
 
 
@@ -73,7 +74,7 @@ def chart(
     lo, hi = (min(span), max(span)) if span else (0.0, 1.0)
     pad = (hi - lo) * 0.12 or (abs(hi) * 0.1 or 1.0)
     lo, hi = lo - pad, hi + pad
-    if levels and min(levels) >= 0 and lo < 0:  # a rate or a count: the axis starts at zero, the band is cut there
+    if levels and min(levels) >= 0 and lo < 0.35 * hi:  # a rate or a count near zero: the axis starts at zero
         lo = 0.0
     ticks = [v for v in nice_ticks(lo, hi, 4, unit in ("count", "days", "score")) if lo <= v <= hi]
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
@@ -95,7 +96,7 @@ def chart(
     for v in ticks:
         out.append(
             f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}" stroke-width="0.6"/>'
-            f'<text x="{LEFT - 3}" y="{y(v) + 2.5:.1f}" font-size="7.5" fill="{MUTED}" text-anchor="end">'
+            f'<text x="{LEFT - 3}" y="{y(v) + 3.2:.1f}" font-size="9.5" fill="{TICK}" text-anchor="end">'
             f"{html.escape(tick_label(v, unit))}</text>"
         )
     if band is not None:
@@ -107,7 +108,7 @@ def chart(
     for i, p in enumerate(periods):
         if i % step == (n - 1) % step:
             out.append(
-                f'<text x="{x(i):.1f}" y="{H - 4}" font-size="7" fill="{MUTED}" text-anchor="middle">'
+                f'<text x="{x(i):.1f}" y="{H - 5}" font-size="9" fill="{TICK}" text-anchor="middle">'
                 f"{html.escape(str(p)[2:] if len(str(p)) == 6 else str(p))}</text>"
             )
     line = [(x(i), y(v)) for i, v in enumerate(vals) if v is not None]
