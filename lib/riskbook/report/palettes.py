@@ -16,6 +16,7 @@ ERROR_BG = "#fdecea"  # behind an error box (border RAG red)
 COVER_LIGHT = "#cfe0f5"  # the company name on the cover's accent band
 NO_DATA = "#8d6e00"  # "no data" status in the index
 GRID = "#e5e8ec"  # chart grid lines
+TICK = "#4a5562"  # chart tick labels: darker than MUTED, they are how a value is read
 BAND = "#eef2f7"  # the control band behind a trend
 EMPTY = "#f1f3f5"  # a heatmap cell without risk
 

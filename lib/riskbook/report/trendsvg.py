@@ -17,11 +17,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from riskbook.core.i18n import t
-from riskbook.report.palettes import ACCENT, BAND, GRID, MUTED, RAG
+from riskbook.report.palettes import ACCENT, BAND, GRID, MUTED, RAG, TICK
 
 W, H = 220, 118  # the plot's box in CSS px (the chart scales to its grid cell)
 LEFT, RIGHT, TOP, BOTTOM = 44, 6, 7, 19  # margins for the y labels and the period labels
-TICK = "#4a5562"  # tick labels: darker than MUTED, they are the only way to read a value
 FONT = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
 
 
