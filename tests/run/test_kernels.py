@@ -93,3 +93,14 @@ def test_a_killed_kernel_fails_its_notebook_only(tmp_path: Path, warm) -> None:
     assert execute(after, str(tmp_path / "after.out.ipynb"), {})[0] == "ok"
     old, new = printed(str(tmp_path / "before.out.ipynb")), printed(str(tmp_path / "after.out.ipynb"))
     assert new["pid"] != old["pid"]  # a new kernel, started for the next notebook
+
+
+def test_a_kernel_past_its_memory_ceiling_is_replaced(tmp_path: Path, warm, monkeypatch) -> None:
+    """RISKBOOK_KERNEL_MAX_MIB=1: every kernel is over it after its notebook, so each notebook gets a new one."""
+    monkeypatch.setenv("RISKBOOK_KERNEL_MAX_MIB", "1")
+    pids = []
+    for name in ("one", "two"):
+        nb = notebook(tmp_path / f"{name}.ipynb", REPORT)
+        assert execute(nb, nb.replace(".ipynb", ".out.ipynb"), {})[0] == "ok"
+        pids.append(printed(nb.replace(".ipynb", ".out.ipynb"))["pid"])
+    assert pids[0] != pids[1]

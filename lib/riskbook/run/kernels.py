@@ -53,7 +53,6 @@ class WarmKernel:
         from jupyter_client.manager import AsyncKernelManager
 
         self.dir = tempfile.mkdtemp(prefix="riskbook-kernel-")
-        self.notebooks = 0
         last: Exception | None = None
         for _ in range(START_ATTEMPTS):
             self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self.dir, "k"))
@@ -185,7 +184,6 @@ class WarmEngine(Engine):
         try:
             return client.execute(cleanup_kc=False)
         finally:
-            k.notebooks += 1
             if not k.alive() or k.rss_mib() > max_mib():
                 release()
 
