@@ -1,6 +1,7 @@
 """A real Dask cluster: a scheduler and workers started as separate processes (``dask scheduler``,
-``dask worker``) on loopback. A pack built through ``--scheduler`` equals a local run's, and survives a
-worker killed mid-run (its tasks are retried on the other worker)."""
+``dask worker``) on loopback. A pack built through ``--scheduler`` equals a local run's; it survives a
+worker killed while it runs a task (the task is retried on the other worker), and when Dask may not retry,
+the lost task fails its unit on one line."""
 
 from __future__ import annotations
 
@@ -27,13 +28,16 @@ def _results(root: Path) -> dict[str, dict]:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen]]]:
-    """A scheduler and two single-threaded workers without nannies (a killed worker stays dead)."""
+def cluster(tmp_path: Path, request) -> Iterator[tuple[str, list[subprocess.Popen]]]:
+    """A scheduler and two single-threaded workers without nannies (a killed worker stays dead); the test's
+    ``allowed_failures`` mark sets how many lost workers a task survives (Dask's default: 3)."""
     sfile = tmp_path / "scheduler.json"
+    mark = request.node.get_closest_marker("allowed_failures")
     env = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "DASK_DISTRIBUTED__WORKER__DAEMON": "False",
+        **({"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(mark.args[0])} if mark else {}),
     }
     logs = tmp_path / "dask-logs"
     logs.mkdir()
@@ -86,27 +90,57 @@ def test_a_pack_built_on_a_cluster_equals_a_local_one(cluster, tmp_path: Path) -
     assert (tmp_path / "dask" / "2026Q3" / "east" / "east_2026Q3_risk_report.pdf").stat().st_size > 50_000
 
 
-@pytest.mark.slow
-def test_a_worker_killed_mid_run_does_not_lose_the_pack(cluster, tmp_path: Path) -> None:
-    """SIGKILL one of the two workers while it runs a notebook: the scheduler hands its task to the other
-    worker and the pack completes, equal to a local run."""
-    address, workers = cluster
-    assert cli.main(["run", "--out", str(tmp_path / "local"), "--unit", *UNITS]) == 0
+def _kill_a_busy_worker(address: str, workers: list[subprocess.Popen]) -> subprocess.Popen:
+    """SIGKILL the first worker seen running a task (asked of the scheduler); that worker."""
+    from distributed import Client
+
+    with Client(address, timeout=30) as c:
+        for _ in range(600):
+            busy = [w for w, keys in c.processing().items() if keys]
+            if busy:
+                pid = c.run(os.getpid, workers=[busy[0]])[busy[0]]
+                victim = next(w for w in workers if w.pid == pid)
+                os.kill(pid, signal.SIGKILL)
+                return victim
+            time.sleep(0.05)
+    raise AssertionError("no worker ever ran a task")
+
+
+def _run_and_kill(address: str, workers: list[subprocess.Popen], out: Path) -> tuple[int, str]:
     run = subprocess.Popen(
-        [str(BIN / "riskbook"), "run", "--out", str(tmp_path / "dask"), "--unit", *UNITS, "--scheduler", address],
+        [str(BIN / "riskbook"), "run", "--out", str(out), "--unit", *UNITS, "--scheduler", address],
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"},
     )
-    lines = []
-    assert run.stderr is not None
-    for line in run.stderr:
-        lines.append(line)
-        if "01_identification" in line:  # the first notebook is done: both workers are busy with the next ones
-            os.kill(workers[0].pid, signal.SIGKILL)
-            break
-    out, err = run.communicate(timeout=600)
-    text = "".join(lines) + err
-    assert run.returncode == 0, text
-    assert workers[0].wait(timeout=10) == -signal.SIGKILL
+    victim = _kill_a_busy_worker(address, workers)
+    err = run.communicate(timeout=600)[1]
+    assert victim.wait(timeout=10) == -signal.SIGKILL
+    return run.returncode, err
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_does_not_lose_the_pack(cluster, tmp_path: Path) -> None:
+    """SIGKILL a worker while it runs a task: the scheduler hands the task to the other worker and the pack
+    completes, equal to a local run."""
+    address, workers = cluster
+    assert cli.main(["run", "--out", str(tmp_path / "local"), "--unit", *UNITS]) == 0
+    code, err = _run_and_kill(address, workers, tmp_path / "dask")
+    assert code == 0, err
     assert _results(tmp_path / "dask") == _results(tmp_path / "local")
+
+
+@pytest.mark.slow
+@pytest.mark.allowed_failures(0)
+def test_a_task_dask_gives_up_on_fails_its_unit_with_one_line(cluster, tmp_path: Path) -> None:
+    """With no retries allowed, the task of the killed worker is lost: its unit is reported failed on one
+    line (Dask's KilledWorker), the run still ends with the other unit's report and the failure table."""
+    address, workers = cluster
+    code, err = _run_and_kill(address, workers, tmp_path / "dask")
+    assert code == 1, err
+    lost = [x for x in err.splitlines() if x.startswith("✗") and "KilledWorker" in x]
+    assert len(lost) == 1, err
+    assert "Traceback" not in err and "Failed tasks" in err
+    failed_unit = lost[0].split()[1]
+    other = next(u for u in UNITS if u != failed_unit)
+    assert (tmp_path / "dask" / "2026Q3" / other / f"{other}_2026Q3_risk_report.pdf").exists()

@@ -113,9 +113,9 @@ def test_the_heatmap_draws_where_a_risk_moved_from_and_only_that() -> None:
     def arrows(assessment: pd.DataFrame) -> int:
         a = assessment.assign(residual_likelihood=assessment["likelihood"], residual_impact=assessment["impact"])
         page, drawn = heatmaps(a, "en")
-        assert len(re.findall(r"<line [^>]*marker-end", page)) == drawn["arrows"]  # what it says it drew
-        assert ("from its position last period" in page) == (drawn["arrows"] > 0)  # the legend explains them
-        return drawn["arrows"]
+        assert len(re.findall(r"<line [^>]*marker-end", page)) == drawn  # what it says it drew
+        assert ("from its position last period" in page) == (drawn > 0)  # the legend explains them
+        return drawn
 
     current = pd.DataFrame(
         {

@@ -8,17 +8,16 @@ risk was last period and an arrow to where it is now. Through matplotlib the pai
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import pandas as pd
 
 from riskbook.core.i18n import IMPACT_LABELS, LIKELIHOOD_LABELS, t
 from riskbook.report.palettes import INK, MUTED, RATING
+from riskbook.report.trendsvg import FONT
 from riskbook.stages.assess import rating
 
 CELL = 50  # a cell's side, px
 LEFT, TOP, BOTTOM, RIGHT = 96, 8, 46, 4
-FONT = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
 MAX_IDS = 3  # ids written in one cell; more are counted ("+2")
 
 
@@ -128,12 +127,12 @@ def legend(lang: str, moved: bool) -> str:
     return f'<p class="rb-heat-key">{html.escape(t("score_legend", lang))}{t("colon", lang)}' + " ".join(items) + "</p>"
 
 
-def heatmaps(assessment: pd.DataFrame, lang: str = "en") -> tuple[str, dict[str, Any]]:
-    """Inherent and residual matrices side by side with one legend, as HTML; and what was drawn."""
+def heatmaps(assessment: pd.DataFrame, lang: str = "en") -> tuple[str, int]:
+    """Inherent and residual matrices side by side with one legend, as HTML; and how many arrows it draws."""
     inherent, moved = matrix(assessment, "likelihood", "impact", lang, moves=True)
     residual, _ = matrix(assessment, "residual_likelihood", "residual_impact", lang)
     cells = "".join(
         f'<div class="rb-heat-cell"><div class="rb-heat-title">{html.escape(t(key, lang))}</div>{svg}</div>'
         for key, svg in (("heatmap_inherent", inherent), ("heatmap_residual", residual))
     )
-    return f'<div class="rb-heatmaps">{cells}</div>{legend(lang, moved > 0)}', {"arrows": moved}
+    return f'<div class="rb-heatmaps">{cells}</div>{legend(lang, moved > 0)}', moved

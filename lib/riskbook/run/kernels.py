@@ -30,9 +30,10 @@ _local = threading.local()  # one kernel per worker thread (a process pool worke
 
 
 def _run(coro: Any) -> Any:
+    """Await ``coro`` on this thread's event loop (the one nbclient uses, so the client's sockets stay valid)."""
     from jupyter_core.utils import run_sync
 
-    async def wrapped() -> Any:
+    async def wrapped() -> Any:  # run_sync takes a coroutine function, not a coroutine
         return await coro
 
     return run_sync(wrapped)()

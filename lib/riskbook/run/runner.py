@@ -213,10 +213,7 @@ def _group_overall(period_dirs: list[Path]) -> str:
     from riskbook.stages.portfolio import group_overall, load_results
 
     try:
-        docs: dict[str, dict[str, Any]] = {}
-        for d in period_dirs:
-            docs.update(load_results(d))
-        return group_overall(docs)
+        return group_overall(load_results(*period_dirs))
     except (OSError, ValueError):
         return ""
 
@@ -297,11 +294,11 @@ class Progress:
             disable=not self.live,
         )
         self.task = self.bar.add_task("riskbook", total=total)
-        self.running: dict[tuple[str, str], float] = {}
+        self.running: dict[tuple[str, str], None] = {}  # the tasks on workers now, in the order they started
 
     def start(self, unit: str, stage: str) -> None:
         """A task was handed to a worker: shown under the bar until it ends."""
-        self.running[(unit, stage)] = time.perf_counter()
+        self.running[(unit, stage)] = None
         self._show()
 
     def _show(self) -> None:
@@ -534,7 +531,11 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in finished:
                 unit, task = pending.pop(fut)
-                status, secs, err = fut.result()
+                try:
+                    status, secs, err = fut.result()
+                except Exception as exc:  # the worker was lost, and Dask gave up on the task (KilledWorker)
+                    first = (str(exc).splitlines() or [""])[0]
+                    status, secs, err = "failed", 0.0, f"{type(exc).__name__}: {first}"
                 if unit == config.GROUP:
                     group_done(task, status, secs, err)
                     pump()

@@ -12,16 +12,18 @@ from riskbook.core import config, paths
 from riskbook.kris import FAMILIES
 
 
-def load_results(period_dir: Path, units: list[str] | None = None) -> dict[str, dict[str, Any]]:
-    """results.json of every unit folder under ``period_dir`` (or of ``units``)."""
+def load_results(*period_dirs: Path, units: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """results.json of every unit folder under the ``period_dirs`` (or of ``units``), by unit; a later folder's
+    replaces an earlier's (a run's unpublished results over the published ones)."""
     out = {}
-    for d in sorted(Path(period_dir).iterdir()) if Path(period_dir).exists() else []:
-        if d.name == config.GROUP or not d.is_dir() or (units and d.name not in units):
-            continue
-        f = paths.results_json(d)
-        if f.exists():
-            out[d.name] = json.loads(f.read_text(encoding="utf-8"))
-    return out
+    for period_dir in map(Path, period_dirs):
+        for d in period_dir.iterdir() if period_dir.exists() else []:
+            if d.name == config.GROUP or not d.is_dir() or (units and d.name not in units):
+                continue
+            f = paths.results_json(d)
+            if f.exists():
+                out[d.name] = json.loads(f.read_text(encoding="utf-8"))
+    return dict(sorted(out.items()))
 
 
 def family_matrix(docs: dict[str, dict[str, Any]]) -> pd.DataFrame:

@@ -218,9 +218,8 @@ def open_group(
     company = resolve_company(data, config_file)
     lang = lang or company.settings.get("lang", "en")
     check_choice("lang", lang, LANGS)
-    docs = load_results(paths.period_dir(out_root(out_dir), p))
-    if staging is not None:
-        docs = dict(sorted({**docs, **load_results(paths.period_dir(Path(staging), p))}.items()))
+    dirs = [paths.period_dir(out_root(out_dir), p)] + ([paths.period_dir(Path(staging), p)] if staging else [])
+    docs = load_results(*dirs)
     names = {
         unit: display_name(unit_settings(unit, company.settings, company.params_dir), unit, lang)
         for unit in meta["units"]
