@@ -9,7 +9,7 @@ import pandas as pd
 
 from riskbook.core.i18n import t
 from riskbook.report.palettes import ACCENT, GRID, INK, MUTED, RAG
-from riskbook.report.trendsvg import FONT, nice_ticks
+from riskbook.report.trendsvg import FONT, key, nice_ticks, swatch
 
 W, H = 330, 170
 LEFT, RIGHT, TOP, BOTTOM = 30, 8, 22, 30
@@ -56,11 +56,14 @@ def chart(table: pd.DataFrame, mad: float | None, lang: str = "en") -> str:
         f'<text x="{LEFT + pw / 2:.1f}" y="{H - 4}" font-size="8" fill="{MUTED}" text-anchor="middle">'
         f"{html.escape(t('first_digit', lang))}</text></svg>"
     )
-    key = (
-        f'<p class="rb-trend-key"><span class="rb-nb"><span class="rb-swatch" style="background:{ACCENT}"></span>'
-        f'{html.escape(t("observed", lang))}</span> <span class="rb-nb">'
-        f'<svg width="22" height="10" viewBox="0 0 22 10">'
-        f'<line x1="1" x2="21" y1="5" y2="5" stroke="{RAG["red"]}" stroke-width="1.3"/>'
-        f'<circle cx="11" cy="5" r="2.2" fill="{RAG["red"]}"/></svg> {html.escape(t("benford_law", lang))}</span></p>'
-    )
-    return f'<div class="rb-benford-box">{"".join(out)}{key}</div>'
+    marks = [
+        (f'<span class="rb-swatch" style="background:{ACCENT}"></span>', "observed"),  # a box, like the bars
+        (
+            swatch(
+                f'<line x1="1" x2="21" y1="5" y2="5" stroke="{RAG["red"]}" stroke-width="1.3"/>'
+                f'<circle cx="11" cy="5" r="2.2" fill="{RAG["red"]}"/>'
+            ),
+            "benford_law",
+        ),
+    ]
+    return f'<div class="rb-benford-box">{"".join(out)}{key(marks, lang)}</div>'

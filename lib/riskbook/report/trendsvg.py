@@ -3,8 +3,8 @@ thresholds, its usual range and its average.
 
 The monitoring stage draws some thirty of these small charts per unit. Through matplotlib they were the
 largest cost of a unit's notebooks (figures, tight layout, SVG export; then WeasyPrint painting each
-path); written here they are a few hundred bytes of markup each, and the title is HTML text in the
-report's font that wraps like the rest of the page. The charts sit in a flex grid, so a page breaks
+path); written here they are about 2.4 KB of markup each (east), and the title is HTML text in the
+report's font that wraps like the rest of the page. The charts sit in a grid of inline blocks, so a page breaks
 between rows of charts rather than pushing a whole figure to the next page.
 """
 
@@ -131,12 +131,22 @@ def _hline(yv: float, colour: str, dash: str, width: float) -> str:
     )
 
 
+def swatch(inner: str) -> str:
+    """A 22 × 10 sample of a chart's mark (``inner`` is its SVG), for a key."""
+    return f'<svg width="22" height="10" viewBox="0 0 22 10">{inner}</svg>'
+
+
+def key(items: list[tuple[str, str]], lang: str) -> str:
+    """A chart's key in one line: (swatch HTML, i18n key of its words) pairs."""
+    return (
+        '<p class="rb-trend-key">'
+        + " ".join(f'<span class="rb-nb">{s} {html.escape(t(k, lang))}</span>' for s, k in items)
+        + "</p>"
+    )
+
+
 def legend(lang: str) -> str:
     """The trend charts' key, once: the value, the two thresholds, the usual range and the average."""
-
-    def swatch(inner: str) -> str:
-        return f'<svg width="22" height="10" viewBox="0 0 22 10">{inner}</svg>'
-
     items = [
         (
             swatch(
@@ -150,11 +160,7 @@ def legend(lang: str) -> str:
         (swatch(f'<rect x="1" y="1" width="20" height="8" fill="{BAND}"/>'), "legend_band"),
         (swatch(_line(MUTED, "1,2")), "legend_mean"),
     ]
-    return (
-        '<p class="rb-trend-key">'
-        + " ".join(f'<span class="rb-nb">{s} {html.escape(t(k, lang))}</span>' for s, k in items)
-        + "</p>"
-    )
+    return key(items, lang)
 
 
 def _line(colour: str, dash: str) -> str:
