@@ -98,3 +98,15 @@ def test_each_stage_reads_what_it_declares(unit, monkeypatch) -> None:
         loaded.clear()
         stages.STAGES[stage](u)
         assert tuple(loaded) == reads, stage
+
+
+def test_a_period_that_starts_before_the_data_builds(tiny_dir: Path, tmp_path: Path) -> None:
+    """The tiny company's orders start in July 2025: the year 2025 builds every stage (it failed in
+    monitoring with KeyError: 'id'), its trend holds the year, and what it cannot compare is n/a, not 0."""
+    u = open_unit("u", "2025", "en", str(tiny_dir), None, tmp_path / "out")
+    s = stages.summary(u)
+    kris = s.kris.set_index("id")
+    assert kris.loc["revenue_growth", "status"] == "n/a"
+    assert "before the data starts" in kris.loc["revenue_growth", "reason"]
+    assert kris.loc["incident_count", "status"] != "n/a"  # what it can measure, it measures
+    assert list(s.history["period"].unique()) == ["2025"]

@@ -11,12 +11,13 @@ from riskbook.kris import Context, NotApplicable
 
 
 def trailing_periods(ctx: Context) -> list:
-    """The trailing window ending at the report period, clipped to the data."""
-    periods = ctx.period.trailing(TRAILING[ctx.period.kind])
+    """The trailing window ending at the report period, clipped to the data; the report period itself is
+    always in it, even when it starts before the data does (a year whose first months are not in the export)."""
     out = []
-    for p in periods:
+    for p in ctx.period.trailing(TRAILING[ctx.period.kind]):
         try:
-            ctx.check_in_data(p, "period")
+            if p != ctx.period:
+                ctx.check_in_data(p, "period")
             out.append(p)
         except NotApplicable:
             continue
