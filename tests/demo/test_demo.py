@@ -139,7 +139,7 @@ def test_ground_truth(demo_dirs: dict[str, Path]) -> None:
             "discount_policy_violations",
         },
         "online": {"duplicate_record_rate", "data_quality_error_rate", "benford_mad"},
-        "key_accounts": {"revenue_churn_rate", "net_revenue_retention"},
+        "key_accounts": {"revenue_churn_rate"},  # retention dips every first quarter: see demo/spec.py
     }
     for unit, kris in expected.items():
         assert set(risks[unit]["kris"]) == kris, unit

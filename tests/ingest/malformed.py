@@ -213,7 +213,7 @@ CASES: list[Case] = [
         "exit-before-hire",
         with_line("reps", "r5,Rep Five,u,2026-08-01,2026-07-15,100\n"),
         finding=("date_order", "reps", "exit_date", 6),
-        kri=("rep_attrition_rate", 1 / 2 * 4 * 100),
+        kri=("rep_attrition_rate", 2 / ((3 + 2) / 2) * 100),  # r1 and r4 left in the 12 months to date
     ),
     Case(
         "customer-in-two-units",

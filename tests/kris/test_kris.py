@@ -23,10 +23,12 @@ EXPECTED = {
     "win_rate": 50.0,  # closed in Q3: o2 won, o6 won, o4 lost, o5 lost
     "competitive_loss_share": 50.0,  # o4 lost to Rival, o5 to nobody named
     "discount_depth": (300 + 0 + 200 + 0) / (1500 + 100 + 400 + 100) * 100,
-    "customer_churn_rate": 1 / 3 * 100,  # B bought in Q2, not in Q3
-    "revenue_churn_rate": 500 / 1800 * 100,
-    "net_revenue_retention": (1200 + 100) / 1800 * 100,
-    "rep_attrition_rate": 1 / ((2 + 2) / 2) * 4 * 100,  # r1 left; headcount 2 at start and end
+    # over recurring customers: of Q2's A, B and C only A also bought in one of the three quarters before
+    # (2025Q3), and A bought again in Q3; B and C are one-off buyers, left out
+    "customer_churn_rate": 0.0,
+    "revenue_churn_rate": 0.0,
+    "net_revenue_retention": 1200 / 1000 * 100,
+    "rep_attrition_rate": 2 / ((3 + 2) / 2) * 100,  # over the 12 months to date: r4 and r1 left; headcount 3, then 2
     "orphaned_revenue_share": (1000 + 500) / 1800 * 100,  # A (r1 left) and B (r4 left)
     "pipeline_coverage": (1000 + 300) / (300 + 200),  # o1 open, o3 closes after period end
     "data_quality_error_rate": 1 / 23 * 100,  # the blank customer_id among 23 dated records
@@ -47,9 +49,38 @@ EXPECTED = {
 
 @pytest.mark.parametrize("kri_id", sorted(EXPECTED))
 def test_kri_matches_hand_computed_value(tiny_ctx: Context, kri_id: str) -> None:
-    value, reason = K.evaluate(K.REGISTRY[kri_id], tiny_ctx)
-    assert reason is None
-    assert value == pytest.approx(EXPECTED[kri_id], rel=1e-6)
+    value, note = K.evaluate(K.REGISTRY[kri_id], tiny_ctx)
+    assert value == pytest.approx(EXPECTED[kri_id], rel=1e-6), note
+
+
+def test_churn_over_every_customer_when_the_settings_say_so(tiny_ctx: Context) -> None:
+    """churn: {customers: all} measures every customer of Q2, as kri-reference.md defines churn: B bought
+    in Q2, not in Q3; A and C bought again."""
+    values = {kid: K.evaluate(K.REGISTRY[kid], tiny_ctx)[0] for kid in ("customer_churn_rate", "net_revenue_retention")}
+    assert values == {"customer_churn_rate": 0.0, "net_revenue_retention": 120.0}
+    tiny_ctx.params = {"churn": {"customers": "all"}}
+    tiny_ctx.memo.clear()
+    assert K.evaluate(K.REGISTRY["customer_churn_rate"], tiny_ctx)[0] == pytest.approx(1 / 3 * 100)
+    assert K.evaluate(K.REGISTRY["revenue_churn_rate"], tiny_ctx)[0] == pytest.approx(500 / 1800 * 100)
+    assert K.evaluate(K.REGISTRY["net_revenue_retention"], tiny_ctx)[0] == pytest.approx((1200 + 100) / 1800 * 100)
+
+
+def test_one_off_buyers_are_counted_apart(tiny_ctx: Context) -> None:
+    row = K.compute(tiny_ctx, ["customer_churn_rate"]).iloc[0]
+    assert row["value"] == 0.0 and row["status"] == "green"
+    # B (500) and C (300) bought in Q2 only: 800 of Q2's 1,800 customer revenue
+    assert row["reason"].endswith(
+        "over 1 recurring customers; 2 one-off buyers (44% of the previous period's customer revenue) are not counted"
+    )
+
+
+def test_attrition_needs_exit_dates(tiny_ctx: Context) -> None:
+    """A reps table without an exit-date column cannot tell a leaver from a rep still employed: attrition
+    is n/a, as orphaned revenue is, never 0 % green."""
+    tiny_ctx.tables["reps"] = tiny_ctx.tables["reps"].drop(columns=["exit_date"])
+    for kid in ("rep_attrition_rate", "orphaned_revenue_share"):
+        value, reason = K.evaluate(K.REGISTRY[kid], tiny_ctx)
+        assert value is None and reason == "reps has no exit_date column", kid
 
 
 def test_every_contract_kri_is_registered() -> None:
@@ -124,7 +155,7 @@ def test_sales_volatility_cv_by_hand() -> None:
 
 def test_benford_mad_by_hand_and_applicability() -> None:
     # 100 amounts for each first digit 1..9 spread over four orders of magnitude: frequencies 1/9 each
-    amounts = np.array([d * 10 ** (1 + i % 4) + i % 7 for d in range(1, 10) for i in range(100)], dtype=float)
+    amounts = np.array([d * 10 ** (1 + i % 4) + i % 7 + i / 1000 for d in range(1, 10) for i in range(100)])
     dates = pd.DatetimeIndex(["2026-08-01"] * len(amounts))
     value, _ = K.evaluate(K.REGISTRY["benford_mad"], _orders_ctx(amounts, dates))
     expected = np.mean(np.abs(1 / 9 - np.log10(1 + 1 / np.arange(1, 10))))
@@ -134,11 +165,16 @@ def test_benford_mad_by_hand_and_applicability() -> None:
     narrow = np.linspace(100, 900, 600)
     v, reason = K.evaluate(K.REGISTRY["benford_mad"], _orders_ctx(narrow, pd.DatetimeIndex(["2026-08-01"] * 600)))
     assert v is None and "two orders of magnitude" in reason
+    # catalogue prices: 600 lines at 6 list prices spanning four orders of magnitude
+    catalogue = np.resize([4.99, 39.98, 120.0, 539.99, 2419.06, 35_780.0], 600)
+    v, reason = K.evaluate(K.REGISTRY["benford_mad"], _orders_ctx(catalogue, pd.DatetimeIndex(["2026-08-01"] * 600)))
+    assert v is None and "100% of the amounts repeat an exact amount" in reason and "catalogue" in reason
 
 
 def test_single_customer_unit() -> None:
     dates = pd.DatetimeIndex(["2026-05-01", "2026-08-01"])
     ctx = _orders_ctx(np.array([100.0, 50.0]), dates)
+    ctx.params = {"churn": {"customers": "all"}}  # A bought in Q2 only: not a recurring customer
     df = K.compute(
         ctx, ["customer_concentration_top10", "customer_hhi", "customer_churn_rate", "net_revenue_retention"]
     ).set_index("id")

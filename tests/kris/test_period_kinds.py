@@ -26,15 +26,24 @@ def test_counts_scale_with_the_period_and_coverage_inversely() -> None:
     assert (K.thresholds(coverage, {}, "M")["amber"], K.thresholds(coverage, {}, "M")["red"]) == (9, 6)
     assert (K.thresholds(coverage, {}, "Y")["amber"], K.thresholds(coverage, {}, "Y")["red"]) == (0.75, 0.5)
     # a level (days of sales outstanding) does not depend on the period's length
-    assert K.thresholds(dso, {}, "Y") == K.thresholds(dso, {}, "Q") == {"amber": 45, "red": 60, "direction": "up"}
+    assert (
+        K.thresholds(dso, {}, "Y")
+        == K.thresholds(dso, {}, "Q")
+        == {
+            "amber": 45,
+            "red": 60,
+            "direction": "up",
+            "rule": "both",
+        }
+    )
 
 
 def test_a_kinds_own_thresholds_win_and_the_quarters_override_is_scaled() -> None:
     params = {"kri": {"incident_count": {"amber": 6, "red": 12, "year": {"amber": 20, "red": 40}}}}
     k = K.REGISTRY["incident_count"]
-    assert K.thresholds(k, params, "Y") == {"amber": 20, "red": 40, "direction": "up"}
-    assert K.thresholds(k, params, "M") == {"amber": 2, "red": 4, "direction": "up"}
-    assert K.thresholds(k, params, "Q") == {"amber": 6, "red": 12, "direction": "up"}
+    assert K.thresholds(k, params, "Y") == {"amber": 20, "red": 40, "direction": "up", "rule": "threshold"}
+    assert K.thresholds(k, params, "M") == {"amber": 2, "red": 4, "direction": "up", "rule": "threshold"}
+    assert K.thresholds(k, params, "Q") == {"amber": 6, "red": 12, "direction": "up", "rule": "threshold"}
 
 
 def test_a_kinds_thresholds_are_checked(tmp_path: Path) -> None:
@@ -50,11 +59,12 @@ def test_a_kinds_thresholds_are_checked(tmp_path: Path) -> None:
 def test_a_month_measures_churn_and_attrition_over_the_three_months_to_date(tiny_ctx: Context) -> None:
     """September 2026 of the tiny company. Month on month, churn would be 100 %: C bought in August, not in
     September. Over July–September against April–June it is B alone of A, B and C: the quarter's 1/3, and
-    attrition is r1's exit on 2026-08-15 against a headcount of 2, annualised (× 4)."""
+    attrition is a year's turnover: r4 and r1 left in the 12 months to date, against a headcount of 3, then 2."""
+    tiny_ctx.params = {"churn": {"customers": "all"}}
     sep = tiny_ctx.at(Period.parse("2026-09"))
     assert K.evaluate(K.REGISTRY["customer_churn_rate"], sep)[0] == pytest.approx(100 / 3)
     assert K.evaluate(K.REGISTRY["revenue_churn_rate"], sep)[0] == pytest.approx(500 / 1800 * 100)
-    assert K.evaluate(K.REGISTRY["rep_attrition_rate"], sep)[0] == pytest.approx(1 / 2 * 4 * 100)
+    assert K.evaluate(K.REGISTRY["rep_attrition_rate"], sep)[0] == pytest.approx(2 / 2.5 * 100)
     row = K.compute(sep, ["customer_churn_rate"]).iloc[0]
     assert row["reason"] == "measured over the 3 months to 2026-09-30"
     # a KRI that is not widened keeps the month: revenue growth September vs August = 300 / 100 − 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -75,8 +77,9 @@ def test_a_unit_evaluates_each_kri_once_per_period(tiny_ctx, monkeypatch) -> Non
     from riskbook.stages.monitor import trailing_periods
 
     periods = trailing_periods(tiny_ctx)
-    fresh_hist = K.history(tiny_ctx, periods)
-    fresh_prev = previous_assessment(tiny_ctx)
+    fresh = dataclasses.replace(tiny_ctx, memo={})  # from scratch, with a memory of its own
+    fresh_hist = K.history(fresh, periods)
+    fresh_prev = previous_assessment(fresh)
     calls: list[tuple[str, str]] = []
     evaluate = K.evaluate
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -36,6 +37,10 @@ class Context:
     raw: dict[str, pd.DataFrame] | None = None  # every row, defective ones included (the data-quality KRIs)
     as_of: pd.Timestamp | None = None  # the day the data stands at: later dates are future-dated
     findings: pd.DataFrame | None = None  # the unit's data-quality findings (riskbook.checks)
+    memo: dict[tuple[str, str], tuple[float | None, str | None]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    # KRI values already evaluated at a period (shared by every ``at()`` of this context)
 
     def __post_init__(self) -> None:
         if self.raw is None:  # the KRIs see the rows the checks did not leave out
@@ -55,6 +60,8 @@ class Context:
         df = self.tables.get(name)
         if df is None:
             raise NotApplicable(f"no {name} table in the data")
+        if not len(df) and name != "orders":
+            raise NotApplicable(f"the unit has no rows in the {name} table")
         missing = [c for c in columns if c not in df.columns or df[c].isna().all()]
         if missing:
             raise NotApplicable(f"{name} has no {', '.join(missing)} column")
@@ -138,3 +145,22 @@ class Context:
         """Quota of the next period: quarterly quotas of reps employed at period end, scaled to its length."""
         reps = self.table("reps", "quarterly_quota")
         return float(reps.loc[self.employed(self.period.end), "quarterly_quota"].sum() * self.period.months / 3)
+
+
+def needs(table: str, *columns: str) -> Callable[[Context], None]:
+    """A check that the unit has rows in ``table`` (and ``columns`` in it): a KRI over a table the unit
+    does not keep (no opportunities in a web shop) does not apply."""
+
+    def check(ctx: Context) -> None:
+        df = ctx.tables.get(table)
+        if df is None:
+            raise NotApplicable(f"no {table} table in the data")
+        absent = [c for c in columns if c not in df.columns]
+        if absent:
+            raise NotApplicable(f"{table} has no {', '.join(absent)} column")
+        if not len(df):
+            raise NotApplicable(f"the unit has no rows in the {table} table")
+
+    cols = f" with {', '.join(columns)}" if columns else ""
+    check.__doc__ = f"needs the unit's {table}{cols}"
+    return check

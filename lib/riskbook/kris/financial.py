@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from riskbook.kris import kri
-from riskbook.kris.context import PAYMENTS, RECEIVABLES, REVENUE, Context, NotApplicable
+from riskbook.kris.context import PAYMENTS, RECEIVABLES, REVENUE, Context, NotApplicable, needs
 
 AGEING_BUCKETS: tuple[tuple[str, int, int, float], ...] = (
     # label, min days past due, max days past due, default loss rate (provision matrix)
@@ -47,14 +47,19 @@ def _receivables(ctx: Context) -> pd.DataFrame:
     {"invoices": RECEIVABLES, "payments": PAYMENTS},
     "Days sales outstanding",
     "应收账款周转天数（DSO）",
+    applies=(needs("invoices"), needs("payments")),
+    rule="both",  # 60-day terms give a DSO of 70 in good health
 )
 def dso(ctx: Context) -> float:
+    """Receivables at period end over the credit sales of the three months to period end, in days: a
+    balance is set against sales of one length, so a month, a quarter and a year ending on the same day agree."""
     _receivables(ctx)
     ar = ctx.open_balances()["balance"].sum()
-    sales = ctx.in_period(ctx.table("invoices").drop_duplicates("invoice_id"), "issue_date")["amount"].sum()
+    window = ctx.period.span(3)
+    sales = ctx.in_period(ctx.table("invoices").drop_duplicates("invoice_id"), "issue_date", window)["amount"].sum()
     if sales <= 0:
-        raise NotApplicable("no invoices issued in the period")
-    return float(ar / sales * ctx.period.days)
+        raise NotApplicable("no invoices issued in the three months to period end")
+    return float(ar / sales * window.days)
 
 
 def _share(ctx: Context, min_days: int) -> float:
@@ -75,6 +80,7 @@ def _share(ctx: Context, min_days: int) -> float:
     {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
     "Overdue share of receivables",
     "逾期应收占比",
+    rule="both",  # some customers always pay a week late; a project's one invoice swings the share
 )
 def overdue_ratio(ctx: Context) -> float:
     return _share(ctx, 1)
@@ -105,12 +111,15 @@ def overdue_90_ratio(ctx: Context) -> float:
     {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS, "orders": REVENUE},
     "Expected credit loss (% of revenue)",
     "预期信用损失（占收入%）",
+    population="revenue of the three months to period end",
 )
 def expected_credit_loss(ctx: Context) -> float:
+    """The provision matrix's loss on open receivables at period end, as a share of the revenue of the three
+    months to period end (a balance against revenue of one length, whatever the report's)."""
     ar = _receivables(ctx)
-    revenue = ctx.revenue()
+    revenue = ctx.revenue(ctx.period.span(3))
     if revenue <= 0:
-        raise NotApplicable("no revenue in the period")
+        raise NotApplicable("no revenue in the three months to period end")
     return float((ar["balance"] * ar["loss_rate"]).sum() / revenue * 100)
 
 
@@ -147,6 +156,7 @@ def credit_limit_breaches(ctx: Context) -> float:
     {"orders": REVENUE},
     "Cancelled and returned amount",
     "取消与退货率",
+    rule="both",  # a web shop's returns are a wholesaler's alarm
 )
 def cancellation_rate(ctx: Context) -> float:
     o = ctx.table("orders", "status")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from riskbook.kris import kri
-from riskbook.kris.context import CUSTOMER_REVENUE, REVENUE, Context, NotApplicable
+from riskbook.kris.context import CUSTOMER_REVENUE, REVENUE, Context, NotApplicable, needs
 
 
 def _growth(ctx: Context, base_period, what: str) -> float:
@@ -27,12 +27,31 @@ def _growth(ctx: Context, base_period, what: str) -> float:
     {"orders": REVENUE},
     "Revenue growth vs previous period",
     "收入环比增长",
+    rule="both",
 )
 def revenue_growth(ctx: Context) -> float:
     return _growth(ctx, ctx.period.previous, "previous period")
 
 
-@kri("revenue_yoy", "market", "%", "down", -5, -15, {"orders": REVENUE}, "Revenue growth year on year", "收入同比增长")
+def within_a_year(ctx: Context) -> None:
+    """quarter and month reports: in a year report the year before is the previous period, and growth says it"""
+    if ctx.period.kind == "Y":
+        raise NotApplicable("a year's previous period is the year before: revenue growth already compares them")
+
+
+@kri(
+    "revenue_yoy",
+    "market",
+    "%",
+    "down",
+    -5,
+    -15,
+    {"orders": REVENUE},
+    "Revenue growth year on year",
+    "收入同比增长",
+    applies=(within_a_year,),
+    rule="both",
+)
 def revenue_yoy(ctx: Context) -> float:
     return _growth(ctx, ctx.period.year_ago, "year-earlier period")
 
@@ -47,6 +66,7 @@ def revenue_yoy(ctx: Context) -> float:
     {"orders": REVENUE},
     "Weekly sales volatility (CV, 26 weeks)",
     "周销售波动系数（26周）",
+    rule="both",  # a reseller ordering in monthly batches is volatile week to week by its rhythm
 )
 def sales_volatility_cv(ctx: Context) -> float:
     end = ctx.period.end_exclusive
@@ -78,6 +98,7 @@ def _customer_revenue(ctx: Context) -> pd.Series:
     {"orders": CUSTOMER_REVENUE},
     "Revenue share of the 10 largest customers",
     "前十大客户收入占比",
+    rule="both",  # a key-account or project business is concentrated by design
 )
 def customer_concentration_top10(ctx: Context) -> float:
     rev = _customer_revenue(ctx)
@@ -94,6 +115,7 @@ def customer_concentration_top10(ctx: Context) -> float:
     {"orders": CUSTOMER_REVENUE},
     "Customer concentration (HHI)",
     "客户集中度（HHI）",
+    rule="both",
 )
 def customer_hhi(ctx: Context) -> float:
     rev = _customer_revenue(ctx)
@@ -118,6 +140,8 @@ def _closed(ctx: Context) -> pd.DataFrame:
     {"opportunities": ("status", "close_date")},
     "Win rate of closed opportunities",
     "商机赢单率",
+    applies=(needs("opportunities", "close_date"),),
+    rule="both",  # a project business wins a quarter of its bids
 )
 def win_rate(ctx: Context) -> float:
     closed = _closed(ctx)
@@ -134,6 +158,8 @@ def win_rate(ctx: Context) -> float:
     {"opportunities": ("status", "close_date", "competitor")},
     "Losses to a named competitor",
     "输给竞争对手的丢单占比",
+    applies=(needs("opportunities", "close_date", "competitor"),),
+    rule="both",
 )
 def competitive_loss_share(ctx: Context) -> float:
     lost = _closed(ctx)
@@ -166,6 +192,8 @@ def discounted_lines(ctx: Context) -> pd.DataFrame:
     {"orders": ("order_date", "status", "list_price", "unit_price", "quantity")},
     "Average discount depth",
     "平均折扣深度",
+    applies=(needs("orders", "list_price", "unit_price"),),
+    rule="both",  # a wholesaler's normal discount is a retailer's clearance sale
 )
 def discount_depth(ctx: Context) -> float:
     d = discounted_lines(ctx)

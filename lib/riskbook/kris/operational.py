@@ -7,7 +7,7 @@ import pandas as pd
 
 from riskbook.core.schema import TABLES
 from riskbook.kris import kri
-from riskbook.kris.context import CUSTOMER_REVENUE, EVERY_TABLE, Context, NotApplicable
+from riskbook.kris.context import CUSTOMER_REVENUE, EVERY_TABLE, Context, NotApplicable, needs
 
 
 def leavers(ctx: Context) -> pd.DataFrame:
@@ -28,7 +28,8 @@ def leavers(ctx: Context) -> pd.DataFrame:
     {"reps": ("hire_date", "exit_date")},
     "Sales rep attrition (annualised)",
     "销售人员流失率（年化）",
-    min_months=3,
+    min_months=12,  # turnover is a year's: one leaver in a team of five is not an 80 % quarter
+    applies=(needs("reps", "hire_date", "exit_date"),),
 )
 def rep_attrition_rate(ctx: Context) -> float:
     p = ctx.period
@@ -59,6 +60,7 @@ def orphaned_customers(ctx: Context) -> pd.DataFrame:
     {"orders": CUSTOMER_REVENUE + ("rep_id",), "reps": ("rep_id", "hire_date", "exit_date")},
     "Revenue of accounts whose rep left",
     "离职销售遗留客户收入占比",
+    applies=(needs("reps", "exit_date"), needs("orders", "rep_id")),
 )
 def orphaned_revenue_share(ctx: Context) -> float:
     prev = ctx.revenue_by_customer(ctx.period.previous)
@@ -81,6 +83,8 @@ def orphaned_revenue_share(ctx: Context) -> float:
     "Pipeline coverage of next period's quota",
     "下期配额的商机覆盖倍数",
     scale="inverse",
+    applies=(needs("opportunities"), needs("reps", "quarterly_quota")),
+    rule="both",  # a subscription business renews more than it sells new
 )
 def pipeline_coverage(ctx: Context) -> float:
     opp = ctx.table("opportunities")
@@ -136,6 +140,29 @@ def duplicate_record_rate(ctx: Context) -> float:
 
 
 BENFORD = np.log10(1 + 1 / np.arange(1, 10))
+BENFORD_MIN, BENFORD_SPAN, REPEATED_MAX = 500, 100, 0.5  # amounts, 99th/1st percentile, share of repeated ones
+
+
+def _amounts(ctx: Context) -> pd.Series:
+    o = ctx.in_period(ctx.orders, "order_date")["amount"]
+    return o[o > 0]
+
+
+def free_form_amounts(ctx: Context) -> None:
+    """free-form amounts: at least 500, spanning two orders of magnitude, not mostly repeated exact prices"""
+    a = _amounts(ctx)
+    if len(a) < BENFORD_MIN:
+        raise NotApplicable(f"not applicable: {len(a)} positive amounts, Benford needs at least {BENFORD_MIN}")
+    p1, p99 = np.percentile(a, [1, 99])
+    if p99 / p1 < BENFORD_SPAN:
+        raise NotApplicable("not applicable: amounts span less than two orders of magnitude")
+    counts = a.map(a.value_counts())
+    repeated = float((counts >= 3).mean())
+    if repeated > REPEATED_MAX:
+        raise NotApplicable(
+            f"not applicable: {repeated:.0%} of the amounts repeat an exact amount three times or more "
+            "(catalogue or list prices), and Benford's law holds only for free-form amounts"
+        )
 
 
 def first_digits(amounts: pd.Series) -> np.ndarray:
@@ -155,15 +182,10 @@ def first_digits(amounts: pd.Series) -> np.ndarray:
     "Benford first-digit deviation of amounts",
     "金额首位数字本福特偏差",
     min_months=3,
+    applies=(free_form_amounts,),
 )
 def benford_mad(ctx: Context) -> float:
-    o = ctx.in_period(ctx.orders, "order_date")["amount"]
-    a = o[o > 0]
-    if len(a) < 500:
-        raise NotApplicable(f"not applicable: {len(a)} positive amounts, Benford needs at least 500")
-    p1, p99 = np.percentile(a, [1, 99])
-    if p99 / p1 < 100:
-        raise NotApplicable("not applicable: amounts span less than two orders of magnitude")
+    a = _amounts(ctx)
     freq = np.bincount(first_digits(a), minlength=10)[1:] / len(a)
     return float(np.abs(freq - BENFORD).mean())
 
@@ -179,6 +201,7 @@ def benford_mad(ctx: Context) -> float:
     "Incidents weighted by severity",
     "事件数（按严重度加权）",
     scale="length",
+    applies=(needs("incidents", "severity"),),
 )
 def incident_count(ctx: Context) -> float:
     inc = ctx.in_period(ctx.table("incidents"), "date")

@@ -6,17 +6,28 @@ import pandas as pd
 
 from riskbook import kris as K
 from riskbook.kris import Context
-from riskbook.kris.customer import churn_sets, churned
+from riskbook.kris.context import NotApplicable
+from riskbook.kris.customer import RECURRING_LOOKBACK, churned, cohort
 from riskbook.risks import EVIDENCE_ROWS, risk, with_names
 
 
 def _churned_revenue(ctx: Context) -> float:
-    """Revenue lost from the previous period's customers, over churn's window (a quarter in a month
-    report), scaled back to the report period's length."""
-    c = K.REGISTRY["net_revenue_retention"].context(ctx)
-    prev, now = churn_sets(c)
-    lost = max(0.0, float(prev.sum() - now.reindex(prev.index).fillna(0).sum()))
-    return lost * ctx.period.months / c.period.months
+    """The lost customers' revenue at their pace before they started to leave: per period, the larger of
+    what they bought in the previous period and their average over the periods before it — over churn's
+    window (a quarter in a month report), scaled to the report period's length. Customers who stayed and
+    grew do not offset it: their growth is not the lost customers' money."""
+    c = K.REGISTRY["customer_churn_rate"].context(ctx)
+    lost = cohort(c).lost
+    earlier = []
+    for i in range(1, RECURRING_LOOKBACK + 1):
+        p = c.period.previous.shift(-i)
+        try:
+            c.check_in_data(p, "period")
+        except NotApplicable:
+            break
+        earlier.append(float(c.revenue_by_customer(p).reindex(lost.index).fillna(0).sum()))
+    pace = max(float(lost.sum()), sum(earlier) / len(earlier) if earlier else 0.0)
+    return pace * ctx.period.months / c.period.months
 
 
 def _churn(ctx: Context) -> dict[str, pd.DataFrame]:
