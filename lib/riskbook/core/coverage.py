@@ -1,0 +1,130 @@
+"""Whether the data covers a period: by the dates it reaches and by the volume of its last month.
+
+An export cut on the 15th stops short of the period's end; an ERP export taken on the 30th may hold the
+period's last month only in part (orders keyed late), with a few rows dated up to its last day. The first
+is a period *through* a date, whose growth can be compared like for like; the second is a *thin* last
+month, which nothing can compare. Both make a period partial; the default period is the latest one that
+is neither, judged on every table a report counts from (orders, and invoices where there are some).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from riskbook.core.periods import Period, latest_covered
+
+SLACK_DAYS = 6  # data that stops this close to a period's end reaches it (a quiet weekend, a holiday)
+USUAL_MONTHS = 6  # the months before whose median number of rows is a usual month
+THIN_CHANCE = 0.001  # a month is thin when so few rows would come this rarely at the usual rate (Poisson)
+TABLES: dict[str, str] = {"orders": "order_date", "invoices": "issue_date"}  # what a report counts from
+
+
+def thin(count: float, usual: float) -> bool:
+    """Whether ``count`` rows in a month are far too few for a usual month of ``usual`` rows: fewer than
+    half, and below the 0.1 % tail of a Poisson count at the usual rate (a quiet month of a business of a
+    few large deals a month is not thin)."""
+    if usual <= 0 or count >= usual / 2:
+        return False
+    if usual > 50:  # normal approximation, with continuity correction
+        return (count + 0.5 - usual) / math.sqrt(usual) < -3.09
+    k = int(count)
+    chance = sum(math.exp(-usual + i * math.log(usual) - math.lgamma(i + 1)) for i in range(k + 1))
+    return chance < THIN_CHANCE
+
+
+def month_label(month: pd.Timestamp) -> str:
+    return f"{month:%Y-%m}"
+
+
+def thin_month(counts: pd.Series, month: pd.Timestamp) -> tuple[int, float] | None:
+    """(rows, usual rows) when ``month`` is thin against the median of the USUAL_MONTHS before it in
+    ``counts`` (rows by month start), else None."""
+    before = counts[(counts.index < month) & (counts.index >= month - pd.DateOffset(months=USUAL_MONTHS))]
+    if len(before) < 3:
+        return None
+    usual, count = float(before.median()), float(counts.get(month, 0))
+    return (int(count), usual) if thin(count, usual) else None
+
+
+def monthly(dates: pd.Series) -> pd.Series:
+    """Rows by month start."""
+    d = dates.dropna()
+    return d.dt.to_period("M").dt.start_time.value_counts().sort_index()
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How far the data covers a period: ``through`` its last day when that is before the period's end,
+    ``thin`` a note when its last month holds far fewer rows than usual."""
+
+    through: pd.Timestamp | None = None
+    thin: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.through is None and self.thin is None
+
+
+def _gap_allowance(dates: pd.Series, before: pd.Timestamp) -> int:
+    """Days without a row that are usual for a table: the 95th percentile of the gaps between the days that
+    have rows over the year before ``before`` (at least SLACK_DAYS)."""
+    days = np.unique(dates[(dates < before) & (dates >= before - pd.DateOffset(years=1))].to_numpy("datetime64[D]"))
+    if len(days) < 3:
+        return SLACK_DAYS
+    return max(SLACK_DAYS, int(np.percentile(np.diff(days).astype(int), 95)))
+
+
+def coverage(
+    tables: dict[str, pd.DataFrame], period: Period, export_end: dict[str, str], as_of: pd.Timestamp
+) -> Coverage:
+    """How the data of one unit (``tables``) covers ``period``: where the export's table ends before the
+    period does (``export_end``: each table's last date in the whole export), the unit's data goes only that
+    far; where the unit's own rows stop earlier than their cadence explains, only as far as they go; and a
+    last month with far fewer rows than the unit's usual month is thin."""
+    through: pd.Timestamp | None = None
+    notes: list[str] = []
+    end = min(period.end, pd.Timestamp(as_of))
+    for table, col in TABLES.items():
+        df = tables.get(table)
+        if df is None or col not in df.columns or not len(df):
+            continue
+        dates = df[col]
+        dates = dates[dates <= end]
+        if dates.empty or dates.max() < period.start:
+            continue
+        last = dates.max()
+        stops = [pd.Timestamp(export_end[table])] if export_end.get(table) else []
+        if (period.end - last).days > _gap_allowance(dates, period.start):
+            stops.append(last)
+        for stop in stops:
+            if stop < period.end - pd.Timedelta(days=SLACK_DAYS) and stop >= period.start:
+                through = stop if through is None else min(through, stop)
+        last_month = period.end_exclusive - pd.DateOffset(months=1)
+        low = thin_month(monthly(dates), last_month) if through is None else None
+        if low:
+            notes.append(
+                f"its last month, {month_label(last_month)}, holds {low[0]:,} {table} rows against about "
+                f"{low[1]:,.0f} in a usual month"
+            )
+    return Coverage(through, "; ".join(notes) or None)
+
+
+def latest_complete(meta: dict, as_of: pd.Timestamp | None = None, kind: str = "Q") -> Period:
+    """The latest period of ``kind`` the whole export covers: every table a report counts from reaches its
+    last days and holds a usual volume in its last month (the store's ``monthly`` counts)."""
+    ends = [pd.Timestamp(meta["dates"][t][1]) for t in TABLES if t in meta.get("dates", {})]
+    last = min(ends) if ends else pd.Timestamp(meta.get("data_end") or meta["last_date"])
+    p = latest_covered(last, as_of, kind)
+    counts = {
+        t: pd.Series({pd.Timestamp(m + "-01"): n for m, n in c.items()}) for t, c in meta.get("monthly", {}).items()
+    }
+    first = pd.Timestamp(meta["first_date"])
+    while p.start > first and any(
+        len(c) and thin_month(c.sort_index(), p.end_exclusive - pd.DateOffset(months=1)) for c in counts.values()
+    ):
+        p = p.previous
+    return p

@@ -1,0 +1,98 @@
+"""Judgement on businesses unlike the demo (riskbook.demo.shapes): a healthy web shop, resellers, a project
+business, subscriptions and a wholesaler raise no red KRI and no risk above medium in a quarter, a month or a
+year report; the unit in real decline stays red and high."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from riskbook import stages
+from riskbook.demo import shapes
+from riskbook.ingest import store
+from riskbook.stages.unit import open_unit
+
+PERIODS = ("2026Q3", "2026-09", "2025")
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory) -> Path:
+    return shapes.generate(tmp_path_factory.mktemp("shapes") / "data")
+
+
+@pytest.fixture(scope="module")
+def no_exit_dates(tmp_path_factory) -> Path:
+    return shapes.generate(tmp_path_factory.mktemp("shapes") / "data", exit_dates=False)
+
+
+def _judged(data: Path, unit: str, period: str, out: Path):
+    u = open_unit(unit, period, "en", str(data), None, out)
+    ident = stages.identification(u)
+    return u, ident.kris, stages.assessment(u).risks
+
+
+def _verdict(kris, risks) -> str:
+    bad = kris[kris["status"] == "red"]
+    high = risks[(risks["movement"] != "closed") & risks["rating"].isin(["high", "critical"])]
+    return "\n".join(
+        [f"red {r.id} = {r.value:.4g} (prev {r.previous}) {r.reason or ''}" for r in bad.itertuples()]
+        + [f"risk {r.id} {r.rating} {r.score} exposure {r.exposure:,.0f}" for r in high.itertuples()]
+    )
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize("unit", shapes.HEALTHY)
+def test_a_healthy_business_of_any_shape_raises_no_red(company: Path, tmp_path: Path, unit: str, period: str) -> None:
+    _, kris, risks = _judged(company, unit, period, tmp_path)
+    assert _verdict(kris, risks) == ""
+    assert (kris["status"] != "n/a").sum() >= 8  # judged on real values, not left n/a
+
+
+@pytest.mark.parametrize("period", ("2026Q3", "2026-09"))
+def test_a_unit_in_real_decline_stays_red_and_high(company: Path, tmp_path: Path, period: str) -> None:
+    _, kris, risks = _judged(company, "declining", period, tmp_path)
+    status = kris.set_index("id")["status"]
+    assert status["revenue_churn_rate"] == "red" and status["overdue_90_ratio"] == "red"
+    if period == "2026Q3":
+        assert status["revenue_growth"] == "red"
+    live = risks[risks["movement"] != "closed"].set_index("id")
+    assert {"R-CUS-01", "R-FIN-01"} <= set(live.index)
+    assert live.loc["R-CUS-01", "rating"] in ("high", "critical")
+
+
+def test_web_shoppers_are_judged_as_web_shoppers(company: Path, tmp_path: Path) -> None:
+    """Most of the web shop's customers buy once at catalogue prices: churn is over its regulars, with the
+    one-off buyers said apart, and Benford's law is n/a with the share of repeated prices."""
+    _, kris, _ = _judged(company, "web", "2026Q3", tmp_path)
+    k = kris.set_index("id")
+    assert k.loc["customer_churn_rate", "value"] < 15
+    assert "one-off buyers" in k.loc["customer_churn_rate", "reason"]
+    assert k.loc["benford_mad", "status"] == "n/a"
+    assert "repeat an exact amount" in k.loc["benford_mad", "reason"]
+    for kid in ("rep_attrition_rate", "pipeline_coverage", "win_rate"):  # no reps, no opportunities: n/a, not 0
+        assert k.loc[kid, "status"] == "n/a" and "the unit has no rows" in k.loc[kid, "reason"], kid
+
+
+def test_monthly_batches_are_the_resellers_rhythm(company: Path, tmp_path: Path) -> None:
+    """Resellers order once a month: weekly volatility is far above the red threshold in every quarter,
+    and reported as usual for the unit with its range, not as a breach."""
+    _, kris, _ = _judged(company, "reseller", "2026Q3", tmp_path)
+    cv = kris.set_index("id").loc["sales_volatility_cv"]
+    assert cv["value"] > cv["red"]
+    assert cv["status"] == "green" and cv["reason"].startswith("usual for this unit: within its range over the 7")
+
+
+def test_a_reps_table_without_exit_dates_is_na_not_green(no_exit_dates: Path, tmp_path: Path) -> None:
+    for unit in ("wholesale", "projects"):
+        _, kris, risks = _judged(no_exit_dates, unit, "2026Q3", tmp_path)
+        k = kris.set_index("id")
+        for kid in ("rep_attrition_rate", "orphaned_revenue_share"):
+            assert k.loc[kid, "status"] == "n/a" and k.loc[kid, "reason"] == "reps has no exit_date column"
+        assert _verdict(kris, risks) == ""
+
+
+def test_the_store_reads_the_generated_tables(company: Path, tmp_path: Path) -> None:
+    meta = store.read_meta(store.ingest(company, root=tmp_path / "store"))
+    assert meta["units"] == sorted(shapes.UNITS)
+    assert (meta["first_date"], meta["last_date"]) == ("2023-01-01", "2026-09-30")
