@@ -22,6 +22,19 @@ def company(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def cut(tmp_path_factory) -> Path:
+    """The same company exported on 15 September 2026."""
+    return shapes.generate(tmp_path_factory.mktemp("shapes") / "data", cut="2026-09-15")
+
+
+@pytest.fixture(scope="module")
+def thin(tmp_path_factory) -> Path:
+    """The same company from an ERP that holds one September order in thirty (keyed late), its last days
+    included: the data reaches the quarter's end, but its last month is a fraction of a month."""
+    return shapes.generate(tmp_path_factory.mktemp("shapes") / "data", thin="2026-09")
+
+
+@pytest.fixture(scope="module")
 def no_exit_dates(tmp_path_factory) -> Path:
     return shapes.generate(tmp_path_factory.mktemp("shapes") / "data", exit_dates=False)
 
@@ -96,3 +109,49 @@ def test_the_store_reads_the_generated_tables(company: Path, tmp_path: Path) -> 
     meta = store.read_meta(store.ingest(company, root=tmp_path / "store"))
     assert meta["units"] == sorted(shapes.UNITS)
     assert (meta["first_date"], meta["last_date"]) == ("2023-01-01", "2026-09-30")
+
+
+@pytest.mark.parametrize("variant", ["cut", "thin"])
+def test_the_default_period_is_the_latest_complete_one(request, tmp_path: Path, variant: str) -> None:
+    data = request.getfixturevalue(variant)
+    u = open_unit("wholesale", None, "en", str(data), None, tmp_path)
+    assert str(u.period) == "2026Q2" and u.period_complete
+
+
+@pytest.mark.parametrize("period", ("2026Q3", "2026-09"))
+@pytest.mark.parametrize("variant", ["cut", "thin"])
+@pytest.mark.parametrize("unit", shapes.HEALTHY)
+def test_a_partial_period_is_built_marked_and_raises_no_false_red(
+    request, tmp_path: Path, variant: str, unit: str, period: str
+) -> None:
+    data = request.getfixturevalue(variant)
+    u, kris, risks = _judged(data, unit, period, tmp_path)
+    assert not u.period_complete
+    assert _verdict(kris, risks) == ""
+    k = kris.set_index("id")
+    assert k.loc["customer_churn_rate", "status"] == "n/a"
+    if not u.no_data:  # resellers order in the month's last week: by 15 September, September has no order
+        assert k.loc["customer_churn_rate", "reason"].startswith("the period is partial")
+
+
+def test_a_cut_export_compares_growth_like_for_like(cut: Path, tmp_path: Path) -> None:
+    """Exported on 15 September: 2026Q3's growth is 1 July to 15 September against the same 76 days of
+    2026Q2, and the summary says the period is partial, data through 15 September."""
+    u, kris, _ = _judged(cut, "wholesale", "2026Q3", tmp_path)
+    g = kris.set_index("id").loc["revenue_growth"]
+    assert g["reason"].startswith("like for like: 2026-07-01 to 2026-09-15 against 2026-04-01 to 2026-06-16")
+    o = u.ctx.completed
+    now = o[(o["order_date"] >= "2026-07-01") & (o["order_date"] <= "2026-09-15")]["amount"].sum()
+    base = o[(o["order_date"] >= "2026-04-01") & (o["order_date"] <= "2026-06-16")]["amount"].sum()
+    assert g["value"] == pytest.approx((now / base - 1) * 100, abs=1e-4)
+    assert u.data_through == "2026-09-15"
+    s = stages.summary(u)
+    assert (s.data_through, s.period_complete) == ("2026-09-15", False)
+    assert s.partial.startswith("Partial period: the data runs through 2026-09-15")
+
+
+def test_a_thin_last_month_is_said_and_not_compared(thin: Path, tmp_path: Path) -> None:
+    u, kris, _ = _judged(thin, "wholesale", "2026Q3", tmp_path)
+    g = kris.set_index("id").loc["revenue_growth"]
+    assert g["status"] == "n/a" and g["reason"].startswith("the period is partial: its last month, 2026-09, holds")
+    assert u.data_through == "2026-09-30" and not u.period_complete

@@ -21,6 +21,7 @@ SLACK_DAYS = 6  # data that stops this close to a period's end reaches it (a qui
 USUAL_MONTHS = 6  # the months before whose median number of rows is a usual month
 THIN_CHANCE = 0.001  # a month is thin when so few rows would come this rarely at the usual rate (Poisson)
 TABLES: dict[str, str] = {"orders": "order_date", "invoices": "issue_date"}  # what a report counts from
+ROWS: dict[str, str] = {"orders": "order lines", "invoices": "invoices"}
 
 
 def thin(count: float, usual: float) -> bool:
@@ -63,6 +64,7 @@ class Coverage:
 
     through: pd.Timestamp | None = None
     thin: str | None = None
+    period_end: pd.Timestamp | None = None  # the end of the period judged (a thin month is its last)
 
     @property
     def complete(self) -> bool:
@@ -70,12 +72,12 @@ class Coverage:
 
 
 def _gap_allowance(dates: pd.Series, before: pd.Timestamp) -> int:
-    """Days without a row that are usual for a table: the 95th percentile of the gaps between the days that
-    have rows over the year before ``before`` (at least SLACK_DAYS)."""
+    """Days without a row that are usual for a table: the longest gap between days with rows over the year
+    before ``before`` (at least SLACK_DAYS) — a project business may go weeks without an order."""
     days = np.unique(dates[(dates < before) & (dates >= before - pd.DateOffset(years=1))].to_numpy("datetime64[D]"))
     if len(days) < 3:
         return SLACK_DAYS
-    return max(SLACK_DAYS, int(np.percentile(np.diff(days).astype(int), 95)))
+    return max(SLACK_DAYS, int(np.diff(days).astype(int).max()))
 
 
 def coverage(
@@ -90,27 +92,23 @@ def coverage(
     end = min(period.end, pd.Timestamp(as_of))
     for table, col in TABLES.items():
         df = tables.get(table)
-        if df is None or col not in df.columns or not len(df):
+        if df is None or col not in df.columns:
             continue
-        dates = df[col]
-        dates = dates[dates <= end]
-        if dates.empty or dates.max() < period.start:
-            continue
-        last = dates.max()
-        stops = [pd.Timestamp(export_end[table])] if export_end.get(table) else []
-        if (period.end - last).days > _gap_allowance(dates, period.start):
-            stops.append(last)
+        stops = [pd.Timestamp(export_end[table])] if export_end.get(table) else []  # the export stops there
+        dates = df[col][df[col] <= end]
+        if len(dates) and (period.end - dates.max()).days > _gap_allowance(dates, period.start):
+            stops.append(dates.max())  # the unit's own rows stop earlier than their cadence explains
         for stop in stops:
-            if stop < period.end - pd.Timedelta(days=SLACK_DAYS) and stop >= period.start:
+            if period.start <= stop < period.end - pd.Timedelta(days=SLACK_DAYS):
                 through = stop if through is None else min(through, stop)
         last_month = period.end_exclusive - pd.DateOffset(months=1)
-        low = thin_month(monthly(dates), last_month) if through is None else None
+        low = thin_month(monthly(dates), last_month) if through is None and not notes and len(dates) else None
         if low:
             notes.append(
-                f"its last month, {month_label(last_month)}, holds {low[0]:,} {table} rows against about "
+                f"its last month, {month_label(last_month)}, holds {low[0]:,} {ROWS[table]} against about "
                 f"{low[1]:,.0f} in a usual month"
             )
-    return Coverage(through, "; ".join(notes) or None)
+    return Coverage(through, notes[0] if notes else None, period.end)
 
 
 def latest_complete(meta: dict, as_of: pd.Timestamp | None = None, kind: str = "Q") -> Period:

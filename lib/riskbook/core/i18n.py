@@ -83,7 +83,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rules": ("Control-chart signals", "控制图信号"),
     "top_risks": ("Top risks", "主要风险"),
     "overall": ("Overall rating", "总体评级"),
-    "data_as_at": ("Data as at {date}", "数据截至{date}"),
+    "data_through_fact": ("Data through {date}", "数据截至{date}"),
+    "prepared": ("Prepared {date}", "编制于{date}"),
+    "partial_flag": ("partial period", "非完整期间"),
     "red_kris": ("Red KRIs ({n})", "红色指标（{n}项）"),
     "no_red": ("No KRI is red.", "没有红色指标。"),
     "also_amber": ("Also amber ({n}):", "另有黄色指标（{n}项）："),
@@ -159,7 +161,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "classification": ("Classification", "密级"),
     "confidential": ("Confidential — for internal use", "机密——仅限内部使用"),
     "version": ("Version", "版本"),
-    "data_as_at_label": ("Data as at", "数据截至"),
+    "data_through_label": ("Data through", "数据截至"),
+    "prepared_label": ("Prepared", "编制日期"),
     "keywords": ("risk report, sales operations, KRI, risk register", "风险报告, 销售运营, 关键风险指标, 风险登记册"),
     "page_x_of_y": (
         '"Page " counter(page) " of " counter(pages)',
@@ -212,9 +215,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{period}无数据：本单元本期没有订单行{last}，未计算任何指标。",
     ),
     "last_order": (" (its last order line is dated {date})", "（最近一笔订单行日期为{date}）"),
-    "data_through": (
-        "Data through {date}: the data ends before the period does.",
-        "数据截至{date}：数据在报告期结束前终止。",
+    "partial_through": (
+        "Partial period: the data runs through {date}, before the period ends. Growth compares the same days "
+        "of the earlier period; churn and retention wait for the whole period.",
+        "非完整期间：数据截至{date}，早于期末。增长按前期相同天数比较；流失与留存待期间完整后再计算。",
+    ),
+    "partial_thin": (
+        "Partial period: {note}. Growth, volatility, churn and retention are not measured on it.",
+        "非完整期间：{note}。本期不计算增长、波动、流失与留存。",
     ),
     "when_period": ("this period", "本期"),
     "when_earlier": ("earlier", "往期"),
@@ -445,6 +453,10 @@ NOTES_ZH: tuple[tuple[str, str], ...] = (  # the notes of data-quality findings 
     (r"^not in values: (\w+): \(kept as it is\)$", r"不在 values: \1: 映射中（保留原值）"),
     (r"^not a lowercase slug.*$", "不是小写编号（a-z、0-9、_，最多64个字符）或为保留字 group"),
     (r"^measured over the (\d+) months to (\S+)$", r"按截至\2的\1个月计算"),
+    (
+        r"^its last month, (\S+), holds ([\d,]+) (order lines|invoices) against about ([\d,]+) in a usual month$",
+        r"最后一个月（\1）仅有\2条记录（\3），通常每月约\4条",
+    ),
     (r"^dropped 10 points or more since the previous period$", "较上期下降10个百分点以上"),
 )
 

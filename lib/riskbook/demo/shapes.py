@@ -383,11 +383,31 @@ DATE_OF = {
 }
 
 
-def generate(out_dir: Path, seed: int = 7, cut: str | None = None, exit_dates: bool = True) -> Path:
+def generate(
+    out_dir: Path, seed: int = 7, cut: str | None = None, exit_dates: bool = True, thin: str | None = None
+) -> Path:
     """Write the six units' tables as canonical CSV files into ``out_dir`` (replaced whole) and return it.
     ``cut``: the export's last day (rows dated later are not in it); ``exit_dates``: whether the reps table
-    has its exit-date column."""
+    has its exit-date column; ``thin``: a month (2026-09) of which the export holds only one order in 30
+    (keyed late into the ERP), with its last days still in it."""
     tables = _tables(seed)
+    if thin is not None:
+        rng = np.random.default_rng(seed)
+        month = pd.Period(thin, "M")
+        o = tables["orders"]
+        inside = o["order_date"].dt.to_period("M") == month
+        keep = (
+            ~inside
+            | (rng.random(len(o)) < 1 / 30)
+            | (o["order_date"] >= month.end_time.normalize() - pd.Timedelta(days=1))
+        )
+        tables["orders"] = o[keep]
+        kept = set(tables["orders"]["order_id"])
+        inv = tables["invoices"]
+        tables["invoices"] = inv[inv["order_id"].isin(kept)]
+        tables["payments"] = tables["payments"][
+            tables["payments"]["invoice_id"].isin(set(tables["invoices"]["invoice_id"]))
+        ]
     if cut is not None:
         last = pd.Timestamp(cut)
         for name, col in DATE_OF.items():

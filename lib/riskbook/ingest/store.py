@@ -32,7 +32,7 @@ from riskbook.ingest.loader import Flagged, find_tables, load_table
 from riskbook.ingest.mapping import load_mapping
 from riskbook.settings.sources import Source
 
-STORE_VERSION = "7"  # findings of every check stored with the store; _row, _dq, _dup and _drop per row
+STORE_VERSION = "8"  # rows per month of the tables a report counts from (riskbook.core.coverage)
 
 
 MEMO_MAX = 4096  # file hashes remembered (the most recently used): enough for every export in use
@@ -232,6 +232,24 @@ def _dates(tables: dict[str, pa.Table], as_of: pd.Timestamp) -> dict[str, list[s
     return out
 
 
+def _monthly(tables: dict[str, pa.Table], as_of: pd.Timestamp) -> dict[str, dict[str, int]]:
+    """Rows per month (YYYY-MM) of the tables a report counts from, up to ``as_of``: whether the export's
+    last month is complete (riskbook.core.coverage)."""
+    from riskbook.core.coverage import TABLES as COUNTED
+
+    limit = pa.scalar(as_of.to_pydatetime(), pa.timestamp("ns"))
+    out = {}
+    for name, col in COUNTED.items():
+        t = tables.get(name)
+        if t is None or col not in t.column_names:
+            continue
+        d = t[col].filter(pc.less_equal(t[col], limit))
+        months = pc.strftime(d, format="%Y-%m").combine_chunks() if len(d) else pa.array([], pa.string())
+        counts = pc.value_counts(months).to_pylist()
+        out[name] = {c["values"]: int(c["counts"]) for c in sorted(counts, key=lambda c: c["values"] or "")}
+    return out
+
+
 def summarise_findings(findings: pa.Table) -> list[dict]:
     """Counts of the findings by table, check, column and severity, errors and the most frequent first."""
     if not findings.num_rows:
@@ -284,6 +302,7 @@ def ingest(source: Source | Path, root: Path | None = None, as_of: pd.Timestamp 
         "last_date": dates["orders"][1],
         "data_end": max(hi for _, hi in dates.values()),
         "dates": dates,
+        "monthly": _monthly(tables, as_of),
         "rows": {k: int(v.num_rows) for k, v in tables.items()},
         "findings": summarise_findings(findings),
     }

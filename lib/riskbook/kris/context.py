@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskbook.core.coverage import Coverage
 from riskbook.core.periods import Period
 
 
@@ -37,6 +38,7 @@ class Context:
     raw: dict[str, pd.DataFrame] | None = None  # every row, defective ones included (the data-quality KRIs)
     as_of: pd.Timestamp | None = None  # the day the data stands at: later dates are future-dated
     findings: pd.DataFrame | None = None  # the unit's data-quality findings (riskbook.checks)
+    coverage: Coverage = field(default_factory=Coverage)  # how far the data covers the report period
     memo: dict[tuple[str, str], tuple[float | None, str | None]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -53,6 +55,38 @@ class Context:
     def at(self, period: Period) -> Context:
         """The same data evaluated at another period (shares cached tables)."""
         return replace(self, period=period)
+
+    @property
+    def through(self) -> pd.Timestamp | None:
+        """The data's last day, where it falls inside the period (a partial period), else None."""
+        t = self.coverage.through
+        return t if t is not None and self.period.start <= t < self.period.end else None
+
+    @property
+    def thin(self) -> str | None:
+        """Why the period's last month is incomplete, where this period ends with that month."""
+        return self.coverage.thin if self.period.end == self.coverage.period_end else None
+
+    @property
+    def partial(self) -> bool:
+        """The data does not cover the whole period: it stops inside it, or its last month is thin."""
+        return self.through is not None or self.thin is not None
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """The last day the period's data reaches: the period's end, or the data's last day before it."""
+        return self.through if self.through is not None else self.period.end
+
+    def partial_note(self) -> str:
+        """Why the period is partial, in words (empty when it is complete)."""
+        if self.through is not None:
+            return f"the period is partial: data through {self.through.date()}"
+        return f"the period is partial: {self.thin}" if self.thin else ""
+
+    def between(self, df: pd.DataFrame, col: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        """Rows of ``df`` whose ``col`` falls from ``start`` to ``end``, both included."""
+        d = df[col]
+        return df[(d >= start) & (d <= end)]
 
     # -- tables --------------------------------------------------------------
     def table(self, name: str, *columns: str) -> pd.DataFrame:
@@ -96,6 +130,13 @@ class Context:
             o = o[o["status"].isna() | o["status"].eq("completed")]
         return o[o["amount"].notna()] if o["amount"].hasnans else o
 
+    def last_three_months(self) -> tuple[pd.Timestamp, pd.Timestamp, int]:
+        """The first and last day of the three months to the period's end (or the data's last day in a
+        partial period), and their number of days: what a period-end balance is set against."""
+        end = self.end
+        start = end + pd.Timedelta(days=1) - pd.DateOffset(months=3)
+        return start, end, int((end - start).days) + 1
+
     def lines(self, period: Period | None = None) -> pd.DataFrame:
         """Completed order lines dated in ``period``."""
         return self.in_period(self.completed, "order_date", period)
@@ -112,7 +153,7 @@ class Context:
     def open_balances(self) -> pd.DataFrame:
         """Invoices open at period end: invoice rows with ``balance`` and ``days_past_due``."""
         inv = self.table("invoices")
-        end = self.period.end
+        end = self.end
         inv = inv[inv["issue_date"] <= end].drop_duplicates("invoice_id")
         paid = pd.Series(dtype=float)
         if "payments" in self.tables:
@@ -144,7 +185,7 @@ class Context:
     def quota(self) -> float:
         """Quota of the next period: quarterly quotas of reps employed at period end, scaled to its length."""
         reps = self.table("reps", "quarterly_quota")
-        return float(reps.loc[self.employed(self.period.end), "quarterly_quota"].sum() * self.period.months / 3)
+        return float(reps.loc[self.employed(self.end), "quarterly_quota"].sum() * self.period.months / 3)
 
 
 def needs(table: str, *columns: str) -> Callable[[Context], None]:
@@ -164,3 +205,15 @@ def needs(table: str, *columns: str) -> Callable[[Context], None]:
     cols = f" with {', '.join(columns)}" if columns else ""
     check.__doc__ = f"needs the unit's {table}{cols}"
     return check
+
+
+def complete_period(ctx: Context) -> None:
+    """a complete period: a customer who has not bought yet in a partial period may still buy"""
+    if ctx.partial:
+        raise NotApplicable(f"{ctx.partial_note()}: a customer who has not bought yet may still buy")
+
+
+def full_last_month(ctx: Context) -> None:
+    """a period whose last month holds its usual volume (nothing compares a thin month)"""
+    if ctx.thin:
+        raise NotApplicable(f"the period is partial: {ctx.thin}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from riskbook.kris import kri
-from riskbook.kris.context import CUSTOMER_REVENUE, Context, NotApplicable
+from riskbook.kris.context import CUSTOMER_REVENUE, Context, NotApplicable, complete_period
 
 RECURRING_LOOKBACK = 3  # periods before the previous one in which a recurring customer also bought
 POPULATIONS: tuple[str, ...] = ("recurring", "all")
@@ -101,6 +101,7 @@ def churned(ctx: Context) -> pd.Series:
     "Customer churn rate",
     "客户流失率",
     min_months=3,
+    applies=(complete_period,),
     rule="both",
     population=RECURRING,
 )
@@ -120,6 +121,7 @@ def customer_churn_rate(ctx: Context) -> tuple[float, str | None]:
     "Revenue churn rate",
     "收入流失率",
     min_months=3,
+    applies=(complete_period,),
     rule="both",
     population=RECURRING,
 )
@@ -139,6 +141,7 @@ def revenue_churn_rate(ctx: Context) -> tuple[float, str | None]:
     "Net revenue retention",
     "净收入留存率",
     min_months=3,
+    applies=(complete_period,),
     rule="both",
     population=RECURRING,
 )

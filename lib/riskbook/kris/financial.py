@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from riskbook.kris import kri
-from riskbook.kris.context import PAYMENTS, RECEIVABLES, REVENUE, Context, NotApplicable, needs
+from riskbook.kris.context import PAYMENTS, RECEIVABLES, REVENUE, Context, NotApplicable, full_last_month, needs
 
 AGEING_BUCKETS: tuple[tuple[str, int, int, float], ...] = (
     # label, min days past due, max days past due, default loss rate (provision matrix)
@@ -47,7 +47,7 @@ def _receivables(ctx: Context) -> pd.DataFrame:
     {"invoices": RECEIVABLES, "payments": PAYMENTS},
     "Days sales outstanding",
     "应收账款周转天数（DSO）",
-    applies=(needs("invoices"), needs("payments")),
+    applies=(needs("invoices"), needs("payments"), full_last_month),
     rule="both",  # 60-day terms give a DSO of 70 in good health
 )
 def dso(ctx: Context) -> float:
@@ -55,11 +55,11 @@ def dso(ctx: Context) -> float:
     balance is set against sales of one length, so a month, a quarter and a year ending on the same day agree."""
     _receivables(ctx)
     ar = ctx.open_balances()["balance"].sum()
-    window = ctx.period.span(3)
-    sales = ctx.in_period(ctx.table("invoices").drop_duplicates("invoice_id"), "issue_date", window)["amount"].sum()
+    start, end, days = ctx.last_three_months()
+    sales = ctx.between(ctx.table("invoices").drop_duplicates("invoice_id"), "issue_date", start, end)["amount"].sum()
     if sales <= 0:
         raise NotApplicable("no invoices issued in the three months to period end")
-    return float(ar / sales * window.days)
+    return float(ar / sales * days)
 
 
 def _share(ctx: Context, min_days: int) -> float:
@@ -80,6 +80,7 @@ def _share(ctx: Context, min_days: int) -> float:
     {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
     "Overdue share of receivables",
     "逾期应收占比",
+    applies=(full_last_month,),  # a thin month's missing invoices distort the balances
     rule="both",  # some customers always pay a week late; a project's one invoice swings the share
 )
 def overdue_ratio(ctx: Context) -> float:
@@ -96,6 +97,7 @@ def overdue_ratio(ctx: Context) -> float:
     {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
     "Receivables over 90 days past due",
     "逾期90天以上应收占比",
+    applies=(full_last_month,),  # a thin month's missing invoices distort the balances
 )
 def overdue_90_ratio(ctx: Context) -> float:
     return _share(ctx, 91)
@@ -111,13 +113,15 @@ def overdue_90_ratio(ctx: Context) -> float:
     {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS, "orders": REVENUE},
     "Expected credit loss (% of revenue)",
     "预期信用损失（占收入%）",
+    applies=(full_last_month,),  # a thin month's missing invoices distort the balances
     population="revenue of the three months to period end",
 )
 def expected_credit_loss(ctx: Context) -> float:
     """The provision matrix's loss on open receivables at period end, as a share of the revenue of the three
     months to period end (a balance against revenue of one length, whatever the report's)."""
     ar = _receivables(ctx)
-    revenue = ctx.revenue(ctx.period.span(3))
+    start, end, _ = ctx.last_three_months()
+    revenue = float(ctx.between(ctx.completed, "order_date", start, end)["amount"].sum())
     if revenue <= 0:
         raise NotApplicable("no revenue in the three months to period end")
     return float((ar["balance"] * ar["loss_rate"]).sum() / revenue * 100)
@@ -156,6 +160,7 @@ def credit_limit_breaches(ctx: Context) -> float:
     {"orders": REVENUE},
     "Cancelled and returned amount",
     "取消与退货率",
+    applies=(full_last_month,),
     rule="both",  # a web shop's returns are a wholesaler's alarm
 )
 def cancellation_rate(ctx: Context) -> float:

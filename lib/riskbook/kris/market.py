@@ -6,15 +6,28 @@ import numpy as np
 import pandas as pd
 
 from riskbook.kris import kri
-from riskbook.kris.context import CUSTOMER_REVENUE, REVENUE, Context, NotApplicable, needs
+from riskbook.kris.context import CUSTOMER_REVENUE, REVENUE, Context, NotApplicable, full_last_month, needs
 
 
-def _growth(ctx: Context, base_period, what: str) -> float:
+def _growth(ctx: Context, base_period, what: str) -> float | tuple[float, str]:
+    """Revenue against ``base_period``'s; in a period the data covers only in part, like for like: the days
+    the data covers against the same days of the base period."""
     ctx.check_in_data(base_period, what)
-    base = ctx.revenue(base_period)
+    if ctx.through is None:
+        base = ctx.revenue(base_period)
+        if base <= 0:
+            raise NotApplicable(f"no revenue in {what} {base_period}")
+        return (ctx.revenue() / base - 1) * 100
+    days = ctx.through - ctx.period.start
+    base_end = min(base_period.start + days, base_period.end)
+    base = float(ctx.between(ctx.completed, "order_date", base_period.start, base_end)["amount"].sum())
     if base <= 0:
-        raise NotApplicable(f"no revenue in {what} {base_period}")
-    return (ctx.revenue() / base - 1) * 100
+        raise NotApplicable(f"no revenue in {what} {base_period} to {base_end.date()}")
+    now = float(ctx.between(ctx.completed, "order_date", ctx.period.start, ctx.through)["amount"].sum())
+    return (now / base - 1) * 100, (
+        f"like for like: {ctx.period.start.date()} to {ctx.through.date()} against "
+        f"{base_period.start.date()} to {base_end.date()}"
+    )
 
 
 @kri(
@@ -27,6 +40,7 @@ def _growth(ctx: Context, base_period, what: str) -> float:
     {"orders": REVENUE},
     "Revenue growth vs previous period",
     "收入环比增长",
+    applies=(full_last_month,),
     rule="both",
 )
 def revenue_growth(ctx: Context) -> float:
@@ -49,7 +63,7 @@ def within_a_year(ctx: Context) -> None:
     {"orders": REVENUE},
     "Revenue growth year on year",
     "收入同比增长",
-    applies=(within_a_year,),
+    applies=(within_a_year, full_last_month),
     rule="both",
 )
 def revenue_yoy(ctx: Context) -> float:
@@ -66,10 +80,11 @@ def revenue_yoy(ctx: Context) -> float:
     {"orders": REVENUE},
     "Weekly sales volatility (CV, 26 weeks)",
     "周销售波动系数（26周）",
+    applies=(full_last_month,),
     rule="both",  # a reseller ordering in monthly batches is volatile week to week by its rhythm
 )
 def sales_volatility_cv(ctx: Context) -> float:
-    end = ctx.period.end_exclusive
+    end = ctx.end + pd.Timedelta(days=1)
     start = end - pd.Timedelta(weeks=26)
     ctx.check_in_data(type(ctx.period)(start.replace(day=1), "M"), "26-week window from")
     lines = ctx.completed[(ctx.completed["order_date"] >= start) & (ctx.completed["order_date"] < end)]
@@ -98,6 +113,7 @@ def _customer_revenue(ctx: Context) -> pd.Series:
     {"orders": CUSTOMER_REVENUE},
     "Revenue share of the 10 largest customers",
     "前十大客户收入占比",
+    applies=(full_last_month,),
     rule="both",  # a key-account or project business is concentrated by design
 )
 def customer_concentration_top10(ctx: Context) -> float:
@@ -115,6 +131,7 @@ def customer_concentration_top10(ctx: Context) -> float:
     {"orders": CUSTOMER_REVENUE},
     "Customer concentration (HHI)",
     "客户集中度（HHI）",
+    applies=(full_last_month,),
     rule="both",
 )
 def customer_hhi(ctx: Context) -> float:

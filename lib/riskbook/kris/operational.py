@@ -88,7 +88,7 @@ def orphaned_revenue_share(ctx: Context) -> float:
 )
 def pipeline_coverage(ctx: Context) -> float:
     opp = ctx.table("opportunities")
-    end = ctx.period.end
+    end = ctx.end
     is_open = opp["status"].eq("open")
     if "close_date" in opp.columns:
         is_open |= opp["close_date"] > end

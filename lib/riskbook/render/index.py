@@ -51,9 +51,7 @@ def write_index(period_dir: Path) -> Path:
         if status == "ok" and paths.results_json(d).exists():
             doc = json.loads(paths.results_json(d).read_text(encoding="utf-8"))
             status = doc.get("status") or "ok"
-            note = doc.get("note") or (
-                t("data_through", lang, date=doc["data_through"]) if doc.get("data_through") else ""
-            )
+            note = doc.get("note") or (doc.get("partial") if doc.get("period_complete") is False else "") or ""
             facts = unit_facts(unit, doc, names, lang)
         first = [f"{config.STAGES[3]}.html", *(f"{n}.html" for n in config.STAGES[:3])]  # the summary first
         pages = sorted((f for f in files if f.endswith(".html")), key=lambda f: first.index(f) if f in first else 9)

@@ -25,6 +25,8 @@ def write_outputs(unit: Any, pack: Any) -> None:
         pack.status,
         pack.data_through,
         note,
+        pack.period_complete,
+        pack.partial,
     )
     results.write(doc, paths.results_json(unit.out))
     write_register(
@@ -38,6 +40,8 @@ def write_outputs(unit: Any, pack: Any) -> None:
             "unit": unit.id,
             "period": str(unit.period),
             "currency": unit.currency,
+            "data_through": pack.data_through,
+            "period_complete": pack.period_complete,
             "prepared": str(unit.as_of.date()),
         },
         pack.touched,

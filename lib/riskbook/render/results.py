@@ -64,6 +64,8 @@ def build(
     status: str = "ok",
     data_through: str | None = None,
     note: str | None = None,
+    period_complete: bool = True,
+    partial: str = "",
 ) -> dict[str, Any]:
     """The results.json document (strict JSON: no NaN or Infinity)."""
     return strict(
@@ -74,6 +76,8 @@ def build(
             "lang": lang,
             "status": status,
             **({"data_through": data_through} if data_through else {}),
+            "period_complete": bool(period_complete),
+            **({"partial": partial} if partial else {}),
             **({"note": note} if note else {}),
             "kris": [
                 {

@@ -276,8 +276,10 @@ def title(unit: Any, key: str) -> None:
         from riskbook.stages.summarise import no_data_note
 
         display(HTML(f"<p><b>{html.escape(no_data_note(unit, unit.lang))}</b></p>"))
-    elif getattr(unit, "data_through", None):
-        display(HTML(f"<p>{html.escape(t('data_through', unit.lang, date=unit.data_through))}</p>"))
+    elif not getattr(unit, "period_complete", True):
+        from riskbook.stages.summarise import partial_note
+
+        display(HTML(f'<p class="rb-partial"><b>{html.escape(partial_note(unit, unit.lang))}</b></p>'))
 
 
 def md_text(s: str) -> str:
@@ -488,9 +490,9 @@ def summary(pack: Any, unit: Any) -> None:
         f"<p><b>{html.escape(t('data_quality', lang))}{t('label_sep', lang)}</b>"
         f"{html.escape(dq_sentence(pack.dq, lang))}</p>"
     )
-    facts = [t("data_as_at", lang, date=pack.as_of)]
-    if pack.data_through:
-        facts.append(t("data_through", lang, date=pack.data_through))
+    facts = [t("data_through_fact", lang, date=pack.data_through), t("prepared", lang, date=pack.as_of)]
+    if not pack.period_complete:
+        facts.insert(1, t("partial_flag", lang))
     if pack.status == "no data":  # the title says so; there is nothing to rank or chart
         display(HTML(f'<p class="rb-facts">{html.escape(" · ".join(facts))}</p>{dq_line}'))
         return
@@ -499,6 +501,8 @@ def summary(pack: Any, unit: Any) -> None:
         f"{html.escape(' · '.join(facts))}</p>",
         f'<p class="rb-headline">{html.escape(pack.headline)}</p>',
     ]
+    if pack.partial:
+        parts.append(f'<p class="rb-partial"><b>{html.escape(pack.partial)}</b></p>')
     k = pack.kris
     red, amber = k[k["status"] == "red"], k[k["status"] == "amber"]
     parts.append(f"<h2>{t('red_kris', lang, n=len(red))}</h2>")

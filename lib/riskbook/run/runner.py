@@ -196,7 +196,10 @@ def render_unit(
     t0 = time.perf_counter()
     d = Path(unit_dir)
     period_dirs = [Path(x) for x in results_dirs] if results_dirs else [d.parent]
-    cover = {**cover, "overall": overall_of(d) if unit != config.GROUP else _group_overall(period_dirs)}
+    if unit != config.GROUP:
+        cover = {**cover, "overall": overall_of(d), **_through([d])}
+    else:
+        cover = {**cover, "overall": _group_overall(period_dirs), **_through(period_dirs)}
     try:
         names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
         for name in names:
@@ -216,6 +219,27 @@ def _group_overall(period_dirs: list[Path]) -> str:
         return group_overall(load_results(*period_dirs))
     except (OSError, ValueError):
         return ""
+
+
+def _through(dirs: list[Path]) -> dict[str, Any]:
+    """The cover's "data through" and whether the period is complete: a unit's from its results.json, the
+    group's from its units' (the latest day any unit's data reaches; complete when every unit's is)."""
+    from riskbook.stages.portfolio import load_results
+
+    try:
+        docs = (
+            [json.loads(paths.results_json(dirs[0]).read_text(encoding="utf-8"))]
+            if paths.results_json(dirs[0]).exists()
+            else list(load_results(*dirs).values())
+        )
+    except (OSError, ValueError):
+        return {}
+    days = [d["data_through"] for d in docs if d.get("data_through")]
+    return (
+        {"data_through": max(days), "period_complete": all(d.get("period_complete", True) for d in docs)}
+        if days
+        else {}
+    )
 
 
 def overall_of(unit_dir: Path) -> str:

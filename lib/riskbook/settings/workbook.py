@@ -82,10 +82,14 @@ ABOUT_LABELS: dict[str, tuple[str, str]] = {  # the About sheet's rows
     "unit": ("Business unit", "业务单元"),
     "period": ("Period", "报告期"),
     "currency": ("Currency", "币种"),
-    "prepared": ("Data as at", "数据截至"),
+    "data_through": ("Data through", "数据截至"),
+    "period_complete": ("Period complete", "期间完整"),
+    "prepared": ("Prepared", "编制日期"),
     "lang": ("Language", "语言"),
 }
-_ABOUT = {x.casefold(): code for code, pair in ABOUT_LABELS.items() for x in (code, *pair)}
+_ABOUT = {x.casefold(): code for code, pair in ABOUT_LABELS.items() for x in (code, *pair)} | {
+    "data as at": "prepared"  # the label of workbooks written before riskbook said when the data ends
+}
 _CODES: dict[str, str] = {
     label.casefold(): code for code, pair in LABELS.items() for label in (code, *pair) if label not in ("KRIs",)
 }

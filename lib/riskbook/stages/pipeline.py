@@ -53,7 +53,9 @@ class Summary:
 
     headline: str
     status: str  # ok | no data
-    data_through: str | None
+    data_through: str  # the last day the data reaches in the period
+    period_complete: bool  # the data covers the whole period
+    partial: str  # why it does not, in the report's language ("" when complete)
     kris: pd.DataFrame
     risks: pd.DataFrame
     top: pd.DataFrame

@@ -138,6 +138,16 @@ def summary_actions(
     return pd.concat([mine, generic], ignore_index=True)
 
 
+def partial_note(unit: Any, lang: str = "en") -> str:
+    """What a partial period means for its report, in ``lang`` ("" for a complete period)."""
+    from riskbook.core.i18n import note
+
+    ctx = unit.ctx
+    if ctx.through is not None:
+        return t("partial_through", lang, date=ctx.through.date())
+    return t("partial_thin", lang, note=note(ctx.thin, lang)) if ctx.thin else ""
+
+
 def no_data_note(unit: Any, lang: str = "en") -> str:
     """Why a unit's report has no KRIs: no order lines in the period, and when its last one was."""
     dates = unit.ctx.orders["order_date"]
@@ -171,6 +181,8 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
         headline=line,
         status=status,
         data_through=unit.data_through,
+        period_complete=unit.period_complete,
+        partial=partial_note(unit, lang),
         kris=kris,
         risks=risks,
         top=top,

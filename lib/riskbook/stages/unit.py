@@ -11,7 +11,8 @@ import pandas as pd
 
 from riskbook.core import config, paths
 from riskbook.core.errors import ParamError, check_choice
-from riskbook.core.periods import Period, latest_covered
+from riskbook.core import coverage
+from riskbook.core.periods import Period
 from riskbook.ingest.store import ingest, load_findings, read_meta
 from riskbook.ingest.store import load_unit as load_slice
 from riskbook.kris import Context
@@ -45,9 +46,14 @@ class Unit:
         return self.ctx.no_data
 
     @property
-    def data_through(self) -> str | None:
-        """The last date of the data when it ends before the period does, else None."""
-        return data_through(self.period, self.meta)
+    def data_through(self) -> str:
+        """The last day the data reaches in the period: its end, or where the data stops before it."""
+        return data_through(self.period, self.meta) if self.ctx.through is None else str(self.ctx.through.date())
+
+    @property
+    def period_complete(self) -> bool:
+        """The data covers the whole period (it reaches its end, and its last month holds a usual volume)."""
+        return not self.ctx.partial
 
     def register(self) -> Any:
         """The analysts' register of this unit (params/register/<unit>.yaml)."""
@@ -113,10 +119,10 @@ def data_end(meta: dict[str, Any]) -> pd.Timestamp:
 
 
 def resolve_period(period: str | None, meta: dict[str, Any]) -> Period:
-    """``period`` parsed, or the latest quarter the data covers (judged on every dated table)."""
+    """``period`` parsed, or the latest quarter the data covers completely (riskbook.core.coverage)."""
     if period:
         return Period.parse(period)
-    return latest_covered(data_end(meta), pd.Timestamp(meta["as_of"]) if meta.get("as_of") else None)
+    return coverage.latest_complete(meta, pd.Timestamp(meta["as_of"]) if meta.get("as_of") else None)
 
 
 def check_period(p: Period, meta: dict[str, Any]) -> None:
@@ -129,10 +135,9 @@ def check_period(p: Period, meta: dict[str, Any]) -> None:
         raise ParamError(f"period {p} ends before the data starts ({meta['first_date']})")
 
 
-def data_through(p: Period, meta: dict[str, Any]) -> str | None:
-    """The data's last date when it ends before ``p`` does (the report says "data through …")."""
-    end = data_end(meta)
-    return str(end.date()) if end < p.end else None
+def data_through(p: Period, meta: dict[str, Any]) -> str:
+    """The last day the data reaches in ``p``: its end, or the data's last date where that is earlier."""
+    return str(min(data_end(meta), p.end).date())
 
 
 def out_root(out_dir: str | Path | None) -> Path:
@@ -168,13 +173,16 @@ def open_unit(
     lang = lang or params.get("lang", "en")
     check_choice("lang", lang, LANGS)
     check_period(p, meta)
+    tables = load_slice(st, unit)
+    ends = {t: d[1] for t, d in meta.get("dates", {}).items()}
     ctx = Context(
-        load_slice(st, unit),
+        tables,
         p,
         params,
         pd.Timestamp(meta["first_date"]),
         as_of=pd.Timestamp(meta["as_of"]),
         findings=load_findings(st, unit),
+        coverage=coverage.coverage(tables, p, ends, pd.Timestamp(meta["as_of"])),
     )
     out = paths.unit_dir(out_root(out_dir), p, unit)
     out.mkdir(parents=True, exist_ok=True)
