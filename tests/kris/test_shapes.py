@@ -13,6 +13,8 @@ from riskbook.demo import shapes
 from riskbook.ingest import store
 from riskbook.stages.unit import open_unit
 
+pytestmark = pytest.mark.slow  # a company of six units judged in a quarter, a month and a year: a minute
+
 PERIODS = ("2026Q3", "2026-09", "2025")
 
 

@@ -71,22 +71,32 @@ class Coverage:
         return self.through is None and self.thin is None
 
 
-def _gap_allowance(dates: pd.Series, before: pd.Timestamp) -> int:
-    """Days without a row that are usual for a table: the longest gap between days with rows over the year
-    before ``before`` (at least SLACK_DAYS) — a project business may go weeks without an order."""
-    days = np.unique(dates[(dates < before) & (dates >= before - pd.DateOffset(years=1))].to_numpy("datetime64[D]"))
-    if len(days) < 3:
-        return SLACK_DAYS
+MIN_DAYS = 20  # days with rows in a year that make a cadence: fewer say nothing about when rows should come
+
+
+def gap_allowance(dates: pd.Series | np.ndarray, before: pd.Timestamp) -> int | None:
+    """Days without a row that are usual for a table: the longest gap between the days with rows in the year
+    before ``before`` (at least SLACK_DAYS) — a project business may go weeks without an order. None when
+    the year has fewer than MIN_DAYS days with rows: too few to tell a cadence."""
+    d = pd.to_datetime(pd.Series(dates))
+    days = np.unique(d[(d < before) & (d >= before - pd.DateOffset(years=1))].to_numpy("datetime64[D]"))
+    if len(days) < MIN_DAYS:
+        return None
     return max(SLACK_DAYS, int(np.diff(days).astype(int).max()))
 
 
 def coverage(
-    tables: dict[str, pd.DataFrame], period: Period, export_end: dict[str, str], as_of: pd.Timestamp
+    tables: dict[str, pd.DataFrame],
+    period: Period,
+    export_end: dict[str, str],
+    as_of: pd.Timestamp,
+    export_gap: dict[str, int] | None = None,
 ) -> Coverage:
     """How the data of one unit (``tables``) covers ``period``: where the export's table ends before the
-    period does (``export_end``: each table's last date in the whole export), the unit's data goes only that
-    far; where the unit's own rows stop earlier than their cadence explains, only as far as they go; and a
-    last month with far fewer rows than the unit's usual month is thin."""
+    period does by more than the export's usual gap (``export_end``, ``export_gap``: each table's last date
+    and longest usual gap in the whole export), the unit's data goes only that far; where the unit's own
+    rows stop earlier than their cadence explains, only as far as they go; and a last month with far fewer
+    rows than the unit's usual month is thin."""
     through: pd.Timestamp | None = None
     notes: list[str] = []
     end = min(period.end, pd.Timestamp(as_of))
@@ -94,12 +104,18 @@ def coverage(
         df = tables.get(table)
         if df is None or col not in df.columns:
             continue
-        stops = [pd.Timestamp(export_end[table])] if export_end.get(table) else []  # the export stops there
+        stops = []
+        gap = (export_gap or {}).get(table, SLACK_DAYS)  # None: too few rows to tell the export's rhythm
+        if export_end.get(table) and gap is not None:  # the export stops there, sooner than its rhythm explains
+            stop = pd.Timestamp(export_end[table])
+            if (period.end - stop).days > gap:
+                stops.append(stop)
         dates = df[col][df[col] <= end]
-        if len(dates) and (period.end - dates.max()).days > _gap_allowance(dates, period.start):
+        allowance = gap_allowance(dates, period.start) if len(dates) else None
+        if allowance is not None and (period.end - dates.max()).days > allowance:
             stops.append(dates.max())  # the unit's own rows stop earlier than their cadence explains
         for stop in stops:
-            if period.start <= stop < period.end - pd.Timedelta(days=SLACK_DAYS):
+            if period.start <= stop < period.end:
                 through = stop if through is None else min(through, stop)
         last_month = period.end_exclusive - pd.DateOffset(months=1)
         low = thin_month(monthly(dates), last_month) if through is None and not notes and len(dates) else None
@@ -114,9 +130,14 @@ def coverage(
 def latest_complete(meta: dict, as_of: pd.Timestamp | None = None, kind: str = "Q") -> Period:
     """The latest period of ``kind`` the whole export covers: every table a report counts from reaches its
     last days and holds a usual volume in its last month (the store's ``monthly`` counts)."""
-    ends = [pd.Timestamp(meta["dates"][t][1]) for t in TABLES if t in meta.get("dates", {})]
+    gaps = meta.get("gap_days", {})
+    ends = [
+        pd.Timestamp(meta["dates"][t][1]) + pd.Timedelta(days=(gaps.get(t) or SLACK_DAYS) - SLACK_DAYS)
+        for t in TABLES
+        if t in meta.get("dates", {})
+    ]
     last = min(ends) if ends else pd.Timestamp(meta.get("data_end") or meta["last_date"])
-    p = latest_covered(last, as_of, kind)
+    p = latest_covered(last, as_of, kind)  # reaches within SLACK_DAYS, or the export's usual gap, of its end
     counts = {
         t: pd.Series({pd.Timestamp(m + "-01"): n for m, n in c.items()}) for t, c in meta.get("monthly", {}).items()
     }

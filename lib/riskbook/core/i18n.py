@@ -84,7 +84,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "top_risks": ("Top risks", "主要风险"),
     "overall": ("Overall rating", "总体评级"),
     "data_through_fact": ("Data through {date}", "数据截至{date}"),
-    "prepared": ("Prepared {date}", "编制于{date}"),
+    "prepared_fact": ("Prepared {date}", "编制于{date}"),
     "partial_flag": ("partial period", "非完整期间"),
     "red_kris": ("Red KRIs ({n})", "红色指标（{n}项）"),
     "no_red": ("No KRI is red.", "没有红色指标。"),
@@ -188,9 +188,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "in progress": ("in progress", "推进中"),
     "cancelled": ("cancelled", "已取消"),
     "headline": (
-        "{red} red and {amber} amber KRIs; {risks} risks identified, {high} rated high or critical; "
+        "{red} red and {amber} amber KRIs; {risks_en} identified, {high} rated high or critical; "
         "money at risk {exposure}.",
         "{red}个红色、{amber}个黄色指标；识别风险{risks}项，其中高或极高{high}项；风险敞口{exposure}。",
+    ),
+    "money_overlap": (
+        "counted in more than one pool: the total is capped at the unit's revenue at its usual pace plus its "
+        "open receivables",
+        "多个资金池重复计算部分：合计以本单元常规收入加应收余额为上限",
     ),
     "headline_clear": (
         "No KRI breaches a threshold ({n} within their limits) and no risk is identified this period.",

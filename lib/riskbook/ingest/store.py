@@ -250,6 +250,24 @@ def _monthly(tables: dict[str, pa.Table], as_of: pd.Timestamp) -> dict[str, dict
     return out
 
 
+def _gap_days(tables: dict[str, pa.Table], as_of: pd.Timestamp) -> dict[str, int | None]:
+    """The longest usual gap, in days, between rows of each table a report counts from, over the year before
+    its last date (riskbook.core.coverage): an export that stops sooner before a period's end is cut."""
+    from riskbook.core.coverage import TABLES as COUNTED
+    from riskbook.core.coverage import gap_allowance
+
+    out = {}
+    for name, col in COUNTED.items():
+        t = tables.get(name)
+        if t is None or col not in t.column_names or not t.num_rows:
+            continue
+        d = pd.Series(t[col].to_pandas()).dropna()
+        d = d[d <= as_of]
+        if len(d):
+            out[name] = gap_allowance(d, d.max() + pd.Timedelta(days=1))  # None: too few days to tell
+    return out
+
+
 def summarise_findings(findings: pa.Table) -> list[dict]:
     """Counts of the findings by table, check, column and severity, errors and the most frequent first."""
     if not findings.num_rows:
@@ -303,6 +321,7 @@ def ingest(source: Source | Path, root: Path | None = None, as_of: pd.Timestamp 
         "data_end": max(hi for _, hi in dates.values()),
         "dates": dates,
         "monthly": _monthly(tables, as_of),
+        "gap_days": _gap_days(tables, as_of),
         "rows": {k: int(v.num_rows) for k, v in tables.items()},
         "findings": summarise_findings(findings),
     }

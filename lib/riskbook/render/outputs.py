@@ -27,6 +27,7 @@ def write_outputs(unit: Any, pack: Any) -> None:
         note,
         pack.period_complete,
         pack.partial,
+        pack.money,
     )
     results.write(doc, paths.results_json(unit.out))
     write_register(

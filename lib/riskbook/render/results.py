@@ -53,6 +53,17 @@ def strict(v: Any) -> Any:
     return v
 
 
+def money_at_risk(money: pd.DataFrame) -> dict[str, Any]:
+    """The summary's money at risk (summarise.money_breakdown): the total and each pool's risk and amount."""
+    return {
+        "total": round(float(money["exposure"].sum()), 2),
+        "pools": [
+            {"pool": r.pool, "risk": r.id, "amount": round(float(r.exposure), 2), "includes": list(r.also)}
+            for r in money.itertuples()
+        ],
+    }
+
+
 def build(
     unit: str,
     period: str,
@@ -66,6 +77,7 @@ def build(
     note: str | None = None,
     period_complete: bool = True,
     partial: str = "",
+    money: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The results.json document (strict JSON: no NaN or Infinity)."""
     return strict(
@@ -77,6 +89,7 @@ def build(
             "status": status,
             **({"data_through": data_through} if data_through else {}),
             "period_complete": bool(period_complete),
+            **({"money_at_risk": money_at_risk(money)} if money is not None else {}),
             **({"partial": partial} if partial else {}),
             **({"note": note} if note else {}),
             "kris": [

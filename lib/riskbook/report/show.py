@@ -403,6 +403,12 @@ def _money_table(pack: Any, lang: str, currency: str) -> str:
     amounts, total = money_parts(list(m["exposure"]), currency, lang)
     rows = []
     for r, amount in zip(m.itertuples(), amounts):
+        if r.pool == "overlap":  # the pools overlap beyond the money they measure: the cap, said
+            rows.append(
+                f"<tr><td><small>{html.escape(r.title_zh if lang == 'zh' else r.title)}</small></td>"
+                f'<td class="rb-num">{amount}</td></tr>'
+            )
+            continue
         pool = POOLS.get(r.pool, ("", ""))[1 if lang == "zh" else 0] or t("analyst", lang)
         pool = pool[:1].upper() + pool[1:]
         also = t("money_includes", lang, ids=t("list_sep", lang).join(r.also)) if r.also else ""
@@ -490,7 +496,7 @@ def summary(pack: Any, unit: Any) -> None:
         f"<p><b>{html.escape(t('data_quality', lang))}{t('label_sep', lang)}</b>"
         f"{html.escape(dq_sentence(pack.dq, lang))}</p>"
     )
-    facts = [t("data_through_fact", lang, date=pack.data_through), t("prepared", lang, date=pack.as_of)]
+    facts = [t("data_through_fact", lang, date=pack.data_through), t("prepared_fact", lang, date=pack.as_of)]
     if not pack.period_complete:
         facts.insert(1, t("partial_flag", lang))
     if pack.status == "no data":  # the title says so; there is nothing to rank or chart

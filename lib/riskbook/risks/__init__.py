@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from riskbook.kris import Context
+from riskbook.kris import Context, NotApplicable
 
 RESPONSES: tuple[str, ...] = ("avoid", "mitigate", "transfer", "accept")
 # the pools of money that risks' exposures measure (money at risk counts each pool once: its largest risk)
@@ -27,9 +27,63 @@ POOLS: dict[str, tuple[str, str]] = {
     "records": ("order amounts on bad or duplicate records", "问题或重复记录上的订单金额"),
     "cancellations": ("cancelled and returned orders", "取消与退货订单"),
 }
+BALANCE_POOLS: frozenset[str] = frozenset({"receivables"})  # money owed at period end, not earned over the period
 EVIDENCE_ROWS = 15  # rows per evidence table
 
 Evidence = Callable[[Context], dict[str, pd.DataFrame]]
+
+
+def pace(ctx: Context, months: int | None = None) -> float:
+    """The unit's revenue over ``months`` (default: the report period's length) at its usual pace: the larger
+    of the revenue of the ``months`` to the period's end and its average over the four spans of that length
+    before them (those in the data). What a revenue pool can lose is bounded by it, and impact is a share of it."""
+    months = months or ctx.period.months
+    start = ctx.data_start if ctx.data_start is not None else ctx.completed["order_date"].min()
+    spans = []
+    for k in range(5):
+        last = ctx.end - pd.DateOffset(months=months * k)
+        first = last + pd.Timedelta(days=1) - pd.DateOffset(months=months)
+        if k and (pd.isna(start) or first < start.normalize().replace(day=1)):
+            break
+        spans.append(float(ctx.between(ctx.completed, "order_date", first, last)["amount"].sum()))
+    before = spans[1:]
+    return max(spans[0], sum(before) / len(before) if before else 0.0)
+
+
+def open_receivables(ctx: Context) -> float:
+    """What customers owe at the period's end (0 without receivables data)."""
+    try:
+        return float(ctx.open_balances()["balance"].sum())
+    except NotApplicable:
+        return 0.0
+
+
+def discount_given(ctx: Context) -> float:
+    """The discount given away in the period: list price less unit price, times quantity (0 without prices)."""
+    from riskbook.kris.market import discounted_lines
+
+    try:
+        d = discounted_lines(ctx)
+    except NotApplicable:
+        return 0.0
+    return float(((d["list_price"] - d["unit_price"]).clip(lower=0) * d["qty"]).sum())
+
+
+def order_amounts(ctx: Context) -> float:
+    """The absolute amount of the period's order lines, defective ones included."""
+    o = ctx.raw.get("orders") if ctx.raw else None
+    o = ctx.orders if o is None else o
+    return float(ctx.in_period(o, "order_date")["amount"].abs().sum())
+
+
+# the most a pool's money at risk can be: the money it measures
+BOUNDS: dict[str, Callable[[Context], float]] = {
+    "revenue": pace,
+    "pipeline": pace,
+    "receivables": open_receivables,
+    "pricing": discount_given,
+    "records": order_amounts,
+}
 
 
 def no_money(ctx: Context) -> float:

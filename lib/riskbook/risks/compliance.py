@@ -5,15 +5,17 @@ from __future__ import annotations
 import pandas as pd
 
 from riskbook.kris import Context
-from riskbook.kris.compliance import violations
+from riskbook.kris.compliance import APPROVAL_LIMIT, violations
 from riskbook.risks import EVIDENCE_ROWS, risk, with_names
 from riskbook.risks.operational import INCIDENTS_TITLE, incidents
 
 
 def _unapproved(ctx: Context) -> float:
-    """The discount given beyond the approval limit without approval."""
+    """The discount given beyond the approval limit without approval: on each such line, only the part of
+    its discount above the limit (the rest needed no approval)."""
     _, bad = violations(ctx)
-    return float(((bad["list_price"] - bad["unit_price"]) * bad["qty"]).sum())
+    limit = float((ctx.params.get("policy") or {}).get("discount_approval_limit", APPROVAL_LIMIT)) / 100
+    return float(((bad["discount"] - limit).clip(lower=0) * bad["list_price"] * bad["qty"]).sum())
 
 
 def _discounts(ctx: Context) -> dict[str, pd.DataFrame]:

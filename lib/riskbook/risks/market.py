@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from riskbook import kris as K
-from riskbook.core.periods import Period
 from riskbook.kris import Context
 from riskbook.kris.market import discounted_lines
 from riskbook.risks import EVIDENCE_ROWS, risk, with_names
@@ -16,21 +15,12 @@ def _revenue_decline(ctx: Context) -> float:
     return max(0.0, ctx.revenue(ctx.period.previous) - ctx.revenue())
 
 
-def _lost_to_competitors(ctx: Context, period: Period) -> float:
-    opp = ctx.tables.get("opportunities")
-    if opp is None or not {"close_date", "competitor"} <= set(opp.columns):
-        return 0.0
-    lost = ctx.in_period(opp[opp["status"].eq("lost") & opp["competitor"].notna()], "close_date", period)
-    return float(lost["amount"].sum())
-
-
 def _excess_discount(ctx: Context) -> float:
-    """Discount beyond the normal depth (the amber threshold) plus the rise in business lost to competitors."""
+    """The discount given beyond the normal depth (the amber threshold): money the unit gave away. Deals lost
+    to competitors are not added: their value is the pipeline's, not money the unit had."""
     d = discounted_lines(ctx)
     amber = K.thresholds(K.REGISTRY["discount_depth"], ctx.params, ctx.period.kind)["amber"] / 100
-    excess = float(((d["discount"] - amber).clip(lower=0) * d["list_price"] * d["qty"]).sum())
-    more_lost = _lost_to_competitors(ctx, ctx.period) - _lost_to_competitors(ctx, ctx.period.previous)
-    return excess + max(0.0, more_lost)
+    return float(((d["discount"] - amber).clip(lower=0) * d["list_price"] * d["qty"]).sum())
 
 
 def _lost_deals(ctx: Context) -> dict[str, pd.DataFrame]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from riskbook import kris as K
-from riskbook.core.findings import CHECKS
+from riskbook.core.findings import CHECKS, DUPLICATES
 from riskbook.kris import Context
+from riskbook.kris.context import REVENUE
 from riskbook.kris.findings import touching
 from riskbook.kris.operational import leavers, orphaned_customers, period_records
 from riskbook.risks import EVIDENCE_ROWS, risk, with_names
@@ -36,10 +37,17 @@ def _pipeline_gap(ctx: Context) -> float:
 
 
 def _bad_order_amounts(ctx: Context) -> float:
-    """The amount on the period's order lines that fail a check or repeat another."""
+    """The amount on the period's order lines whose revenue is in doubt: a copy of another line, or an error
+    in a value revenue reads (date, amount, status). A sale without a customer id is a real sale: its
+    record is incomplete, its money is not at risk."""
     r = period_records(ctx)
-    r = r[(r["table"] == "orders") & (r["_dq"].notna() | r["_dup"])]
-    return float(r["amount"].abs().sum())
+    r = r[r["table"] == "orders"]
+    f = ctx.findings
+    if f is None or not len(f) or r.empty:
+        return 0.0
+    f = f[(f["table"] == "orders") & (f["severity"] == "error")]
+    doubt = f[f["check"].isin(DUPLICATES) | f["column"].isin(REVENUE)]["row"]
+    return float(r.loc[r["_row"].isin(doubt) | r["_dup"], "amount"].abs().sum())
 
 
 def _bad_records(ctx: Context) -> dict[str, pd.DataFrame]:

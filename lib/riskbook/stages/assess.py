@@ -14,7 +14,7 @@ from riskbook.risks import BY_ID
 from riskbook.settings.register import Register
 from riskbook.stages.identify import SEVERITY, Finding, identify
 
-IMPACT_BANDS_PCT: tuple[float, ...] = (1, 3, 7, 15)  # exposure as % of period revenue: 1|2|3|4|5
+IMPACT_BANDS_PCT: tuple[float, ...] = (1, 3, 7, 15)  # exposure as % of revenue at the unit's pace: 1|2|3|4|5
 
 
 def rating(score: int) -> str:
@@ -109,9 +109,17 @@ def _row(
     }
 
 
-def _score(f: Finding, ctx: Context, revenue: float, register: Register) -> dict[str, Any]:
+def _score(f: Finding, ctx: Context, paces: dict[str, float], register: Register) -> dict[str, Any]:
+    """A library risk scored: its exposure bounded by the money its pool measures, its impact a share of
+    the unit's revenue at its usual pace — over the period for money lost in it, over the three months to
+    its end for a balance at its end (so a month, a quarter and a year ending on one day agree)."""
+    from riskbook.risks import BALANCE_POOLS, BOUNDS
+
     r = f.risk
     exp = _safe(r.exposure)(ctx)
+    if r.pool in BOUNDS and exp > 0:
+        exp = min(exp, BOUNDS[r.pool](ctx))
+    revenue = paces["balance" if r.pool in BALANCE_POOLS else "flow"]
     lk, im = likelihood(f.kris), impact(exp, revenue, f.kris, ctx.params)
     return _row(
         r.id,
@@ -186,10 +194,12 @@ COLUMNS = [
 def assess(findings: list[Finding], ctx: Context, register: Register | None = None) -> pd.DataFrame:
     """One row per risk present (and per risk analysts added): likelihood, impact, scores, rating,
     exposure, response, owner; overrides from the register applied and kept visible."""
+    from riskbook.risks import pace
+
     register = register or Register()
-    revenue = ctx.revenue()
-    rows = [_score(f, ctx, revenue, register) for f in findings]
-    rows += [_added(a, revenue) for a in register.added]
+    paces = {"flow": pace(ctx), "balance": pace(ctx, 3)}
+    rows = [_score(f, ctx, paces, register) for f in findings]
+    rows += [_added(a, paces["flow"]) for a in register.added]
     df = pd.DataFrame(rows, columns=COLUMNS)
     return df.sort_values(["score", "exposure"], ascending=False, kind="stable").reset_index(drop=True)
 

@@ -108,7 +108,14 @@ def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency:
             ],
             columns=["id", "title", "title_zh", "exposure", "movement"],
         )
-        money = float(money_breakdown(risks)["exposure"].sum()) if len(risks) else 0.0
+        stated = (d.get("money_at_risk") or {}).get("total")
+        money = (
+            float(stated)
+            if stated is not None
+            else float(money_breakdown(risks)["exposure"].sum())
+            if len(risks)
+            else 0.0
+        )
         top = max(live, key=lambda r: (r["score"], r.get("exposure") or 0)) if live else None
         rows.append(
             {

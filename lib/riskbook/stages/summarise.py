@@ -12,23 +12,36 @@ from riskbook.settings.register import overdue_actions
 TOP_N = 5
 
 
-def headline(kris: pd.DataFrame, risks: pd.DataFrame, currency: str, lang: str = "en") -> str:
-    """One sentence: KRI breaches, risks, high ones, money at risk (the total of :func:`money_breakdown`)."""
+def headline(
+    kris: pd.DataFrame, risks: pd.DataFrame, currency: str, lang: str = "en", money: pd.DataFrame | None = None
+) -> str:
+    """One sentence: KRI breaches, risks, high ones, money at risk (the total of ``money``, the
+    :func:`money_breakdown` of the risks)."""
     live = risks[risks["movement"] != "closed"]
     if not len(live) and not kris["status"].isin(["red", "amber"]).any():
         return t("headline_clear", lang, n=int(kris["status"].isin(["green"]).sum()))
+    money = money_breakdown(live) if money is None else money
     return t(
         "headline",
         lang,
         red=int((kris["status"] == "red").sum()),
         amber=int((kris["status"] == "amber").sum()),
         risks=len(live),
+        risks_en=f"{len(live)} risk" + ("" if len(live) == 1 else "s"),
         high=int(live["rating"].isin(["high", "critical"]).sum()),
-        exposure=money_parts(list(money_breakdown(live)["exposure"]), currency, lang)[1],
+        exposure=money_parts(list(money["exposure"]), currency, lang)[1],
     )
 
 
-def money_breakdown(risks: pd.DataFrame) -> pd.DataFrame:
+def money_limit(ctx: Any) -> float:
+    """The most a unit's money at risk can be: its revenue at its usual pace over the period plus what its
+    customers owe at the period's end."""
+    from riskbook.risks import open_receivables, pace
+
+    return pace(ctx) + open_receivables(ctx)
+
+
+def money_breakdown(risks: pd.DataFrame, limit: float | None = None) -> pd.DataFrame:
     """Money at risk by pool of money, each counted once. Risks whose exposures measure the same money
     (riskbook.risks.POOLS: revenue lost to a decline, churn, orphaned accounts or the largest customer;
     overdue receivables and credit beyond limits; discounts beyond depth and unapproved ones) count with
@@ -53,7 +66,12 @@ def money_breakdown(risks: pd.DataFrame) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows, columns=["pool", "id", "title", "title_zh", "exposure", "also"])
-    return out.sort_values("exposure", ascending=False, kind="stable").reset_index(drop=True)
+    out = out.sort_values("exposure", ascending=False, kind="stable").reset_index(drop=True)
+    total = float(out["exposure"].sum())
+    if limit is not None and total > limit > 0:  # pools of one unit overlap (a decline and its pipeline gap)
+        over = {"pool": "overlap", "id": "", "title": t("money_overlap", "en"), "title_zh": t("money_overlap", "zh")}
+        out = pd.concat([out, pd.DataFrame([over | {"exposure": limit - total, "also": []}])], ignore_index=True)
+    return out
 
 
 def overall_rating(scores: list[int], has_data: bool = True) -> str:
@@ -176,7 +194,8 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
     for f in ident.findings:
         for name, df in f.evidence.items():
             evidence.setdefault(name, df)
-    line = no_data_note(unit, lang) if unit.no_data else headline(kris, risks, unit.currency, lang)
+    money = money_breakdown(risks, None if unit.no_data else money_limit(unit.ctx))
+    line = no_data_note(unit, lang) if unit.no_data else headline(kris, risks, unit.currency, lang, money)
     return Summary(
         headline=line,
         status=status,
@@ -192,7 +211,7 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
         dq=dq,
         closed=risks[risks["movement"] == "closed"],
         new=live[live["movement"] == "new"],
-        money=money_breakdown(risks),
+        money=money,
         overall=overall_rating(list(live["score"]), not unit.no_data),
         history=mon.history,
         as_of=str(unit.as_of.date()),

@@ -9,9 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from riskbook.core import config, paths
+from riskbook.core import config, coverage, paths
 from riskbook.core.errors import ParamError, check_choice
-from riskbook.core import coverage
 from riskbook.core.periods import Period
 from riskbook.ingest.store import ingest, load_findings, read_meta
 from riskbook.ingest.store import load_unit as load_slice
@@ -182,7 +181,7 @@ def open_unit(
         pd.Timestamp(meta["first_date"]),
         as_of=pd.Timestamp(meta["as_of"]),
         findings=load_findings(st, unit),
-        coverage=coverage.coverage(tables, p, ends, pd.Timestamp(meta["as_of"])),
+        coverage=coverage.coverage(tables, p, ends, pd.Timestamp(meta["as_of"]), meta.get("gap_days")),
     )
     out = paths.unit_dir(out_root(out_dir), p, unit)
     out.mkdir(parents=True, exist_ok=True)
