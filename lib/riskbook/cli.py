@@ -91,9 +91,11 @@ def findings_report(st: Path, meta: dict, first: int = 3) -> list[str]:
     f = load_findings(st)
     errors = sum(x["count"] for x in summary if x["severity"] == "error")
     warnings = sum(x["count"] for x in summary if x["severity"] == "warning")
+    info = sum(x["count"] for x in summary if x["severity"] == "info")
     lines = [
-        f"data quality: {errors:,} error and {warnings:,} warning findings, shown in the reports "
-        "(rows an error makes unusable are left out of the KRIs they would corrupt):"
+        f"data quality: {errors:,} error and {warnings:,} warning findings"
+        + (f" and {info:,} informational lines" if info else "")
+        + ", shown in the reports (rows an error makes unusable are left out of the KRIs they would corrupt):"
     ]
     for x in summary:
         g = (
@@ -114,6 +116,10 @@ def findings_report(st: Path, meta: dict, first: int = 3) -> list[str]:
         )
         more = ", …" if x["count"] > first else ""
         field = x["table"] + (f".{x['column']}" if x["column"] else "")
+        if x["severity"] == "info":  # one line about many rows: what it says
+            notes = "; ".join(str(n) for n in g["note"].dropna().head(first))
+            lines.append(f"  {'info':<8} {x['check']:<18} {field:<28} {notes}")
+            continue
         lines.append(
             f"  {x['severity']:<8} {x['check']:<18} {field:<28} {x['count']:>9,} "
             f"{'row ' if x['count'] == 1 else 'rows'}  {Path(str(g['file'].iloc[0])).name}: {where}{more}"

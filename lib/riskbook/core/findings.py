@@ -36,6 +36,11 @@ CHECKS: dict[str, Check] = {
         Check("unit_conflict", "Listed under more than one unit", "同时属于多个业务单元"),
         Check("overpayment", "Payments exceed the invoice", "付款超过发票金额"),
         Check("negative_amount", "Negative amount", "金额为负"),
+        Check(
+            "negative_quantity",
+            "Negative quantity on a line that is not a cancellation or return",
+            "非取消/退货行的数量为负",
+        ),
         Check("zero_amount", "Zero amount", "金额为零"),
         Check("amount_mismatch", "Amount disagrees with quantity × unit price", "金额与数量×单价不符"),
         Check("outlier_amount", "Amount far outside the usual range", "金额远超常规范围"),

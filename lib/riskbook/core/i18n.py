@@ -251,6 +251,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "severity": ("Severity", "严重程度"),
     "error": ("error", "错误"),
     "warning": ("warning", "警告"),
+    "info": ("info", "提示"),
     "analyst": ("added by analyst", "分析师添加"),
     "overrides": ("Analysts' overrides (* in the tables)", "分析师调整（表中标 *）"),
     "model_score": ("Model L × I", "模型评分"),
@@ -441,6 +442,14 @@ NOTES_ZH: tuple[tuple[str, str], ...] = (  # the notes of data-quality findings 
     (r"^not a whole number from (\S+) to (\S+)$", r"不是\1至\2之间的整数"),
     (r"^negative on a completed line$", "已完成订单行的金额为负"),
     (r"^negative$", "金额为负"),
+    (
+        r"^negative on a completed line: a return or cancellation booked as a sale$",
+        "已完成订单行的数量为负：疑为按销售入账的退货或取消",
+    ),
+    (
+        r"^([\d,]+) of ([\d,]+) rows have no (\w+): empty by design, not a gap$",
+        r"\2行中有\1行没有\3：按设计为空，并非缺失",
+    ),
     (r"^quantity × unit price is (.+)$", r"数量×单价为\1"),
     (r"^not in (\w+)$", r"\1表中不存在"),
     (r"^(\w+) before (\w+) (.+)$", r"\1早于\2（\3）"),

@@ -17,13 +17,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A canonical table; ``key`` identifies a row, ``unit_col`` slices it by unit."""
+    """A canonical table; ``key`` identifies a row (``unique``: no two rows may share it — an order may
+    hold two lines of one product), ``date_col`` dates it."""
 
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
     date_col: str | None = None
     amount_cols: tuple[str, ...] = field(default=())
+    unique: bool = True
 
     @property
     def required(self) -> list[str]:
@@ -58,6 +60,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("order_id", "product_id"),
             date_col="order_date",
+            unique=False,  # a second line of one product in one order (another size, a free unit) is a sale
             amount_cols=("amount",),
         ),
         Table(

@@ -119,6 +119,7 @@ class Table:
         if not len(pos):
             return
         take = pa.array(pos)
+        undated = severity == "info"  # a line about many rows, not about the row it points at
         if values is BLANK:
             values = pa.repeat(pa.scalar("", pa.string()), len(pos))
         elif values is None:
@@ -148,7 +149,7 @@ class Table:
             "value": values,
             "date": (
                 self.t[self.spec.date_col].take(take).combine_chunks().cast(pa.timestamp("ns"))
-                if self.spec.date_col and self.has(self.spec.date_col)
+                if self.spec.date_col and self.has(self.spec.date_col) and not undated
                 else pa.nulls(n, pa.timestamp("ns"))
             ),
             "note": note if isinstance(note, pa.Array) else same(note),
@@ -234,7 +235,16 @@ def run(
     out = {name: tab.result() for name, tab in checked.items()}
     found = pa.concat_tables([tab.findings() for tab in checked.values()] or [FINDINGS_SCHEMA.empty_table()])
     order = [("table", "ascending"), ("row", "ascending"), ("check", "ascending"), ("column", "ascending")]
-    return out, found.sort_by(order)  # the same order whatever thread finished first
+    return out, once_per_source_row(found.sort_by(order))  # the same order whatever thread finished first
+
+
+def once_per_source_row(found: pa.Table) -> pa.Table:
+    """One finding per source row, check and column: a mapping that reads orders, invoices and payments from
+    one export reports a defect of one of its rows once (the first table's), not once per table."""
+    if not found.num_rows:
+        return found
+    key = found.select(["file", "row", "check", "column"]).to_pandas()
+    return found.filter(pa.array(~key.duplicated(keep="first").to_numpy()))
 
 
 def _link_payments(tables: dict[str, pa.Table]) -> np.ndarray | None:
@@ -353,6 +363,8 @@ def _amounts(tab: Table) -> None:
     counted = np.ones(tab.n, dtype=bool)
     if tab.name == "orders" and tab.has("status"):  # cancelled and returned lines may be booked negative
         counted = _mask(pc.fill_null(pc.equal(tab.t["status"], "completed"), True))
+    if tab.name == "opportunities" and tab.has("status"):  # an open or lost deal of no value yet is no finding
+        counted = _mask(pc.fill_null(pc.equal(tab.t["status"], "won"), True))
     neg = _mask(pc.less(a, 0)) & counted
     tab.add(
         "negative_amount",
@@ -363,6 +375,15 @@ def _amounts(tab: Table) -> None:
         note="negative on a completed line" if tab.name == "orders" else "negative",
     )
     tab.add("zero_amount", np.flatnonzero(_mask(pc.equal(a, 0)) & counted), col, "warning")
+    if tab.name == "orders" and tab.has("quantity"):  # a return booked as a completed sale
+        tab.add(
+            "negative_quantity",
+            np.flatnonzero(_mask(pc.less(tab.t["quantity"], 0)) & counted),
+            "quantity",
+            "error",
+            "value",
+            note="negative on a completed line: a return or cancellation booked as a sale",
+        )
     taken = np.zeros(tab.n, dtype=bool)
     x = np.asarray(pc.fill_null(a, np.nan).to_numpy(zero_copy_only=False), dtype=float)
     if tab.name == "orders" and tab.has("quantity") and tab.has("unit_price"):
@@ -403,14 +424,29 @@ def _amounts(tab: Table) -> None:
     tab.add("outlier_amount", idx[far & ~extreme], col, "warning", note=f"far outside the usual range ({typical})")
 
 
+BY_DESIGN = 0.5  # a unit leaving an optional column empty in more than this share of its rows does so by design
+
+
 def _gaps(tab: Table) -> None:
+    """Optional values missing where a unit's records normally have one: a warning per row. Where a unit
+    leaves the column empty in most of its rows (web orders have no rep), that is its design: one line."""
+    unit_codes, n_units = codes(tab.t["unit"]) if tab.has("unit") else (np.zeros(tab.n, np.int64), 1)
     for col in EXPECTED_FILLED.get(tab.name, ()):
         if not tab.has(col):
             continue
         nulls = tab.t[col].null_count
-        if 0 < nulls < tab.n:  # a column empty throughout is a mapping choice, not a gap
-            pos = np.flatnonzero(_mask(tab.t[col].is_null()))
-            tab.add("missing_optional", pos, col, "warning", values=BLANK)
+        if not 0 < nulls < tab.n:  # a column empty throughout is a mapping choice, not a gap
+            continue
+        empty = _mask(tab.t[col].is_null())
+        per_unit = np.bincount(unit_codes, weights=empty, minlength=n_units)
+        rows = np.bincount(unit_codes, minlength=n_units)
+        by_design = per_unit > BY_DESIGN * np.maximum(rows, 1)
+        gap = empty & ~by_design[unit_codes]
+        tab.add("missing_optional", np.flatnonzero(gap), col, "warning", values=BLANK)
+        for u in np.flatnonzero(by_design & (per_unit > 0)):
+            first = np.flatnonzero(empty & (unit_codes == u))[:1]
+            note = f"{int(per_unit[u]):,} of {int(rows[u]):,} rows have no {col}: empty by design, not a gap"
+            tab.add("missing_optional", first, col, "info", values=BLANK, note=note)
 
 
 def _duplicates(tab: Table) -> None:
@@ -439,7 +475,7 @@ def _duplicates(tab: Table) -> None:
         exact = pd.Series(combine(parts), copy=False).duplicated(keep="first").to_numpy()
     tab.add("duplicate_row", rows[exact], None, "error", "row", values=BLANK)
     keyed = rows[later & ~exact]
-    if len(keyed):
+    if len(keyed) and tab.spec.unique:  # a key that is not unique (an order line's) repeats legitimately
         tab.add(
             "duplicate_key",
             keyed,

@@ -32,7 +32,7 @@ from riskbook.ingest.loader import Flagged, find_tables, load_table
 from riskbook.ingest.mapping import load_mapping
 from riskbook.settings.sources import Source
 
-STORE_VERSION = "8"  # rows per month of the tables a report counts from (riskbook.core.coverage)
+STORE_VERSION = "9"  # rows per month and usual gaps of the tables a report counts from; findings once per row
 
 
 MEMO_MAX = 4096  # file hashes remembered (the most recently used): enough for every export in use

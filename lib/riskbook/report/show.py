@@ -781,8 +781,9 @@ def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None =
 
     rows = []
     for i in issues[:limit]:
-        sev = badge("red" if i["severity"] == "error" else "amber", lang).replace(
-            html.escape(status_word("red" if i["severity"] == "error" else "amber", lang)),
+        colour = {"error": "red", "warning": "amber"}.get(i["severity"], "n/a")
+        sev = badge(colour, lang).replace(
+            html.escape(status_word(colour, lang)),
             html.escape(t(i["severity"], lang)),
         )
         where = i["table"] + (f" · {i['column']}" if i["column"] else "")

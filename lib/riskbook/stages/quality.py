@@ -91,6 +91,7 @@ def summary(
         "duplicates": dups,
         "errors": int((f["severity"] == "error").sum()) if len(f) else 0,
         "warnings": int((f["severity"] == "warning").sum()) if len(f) else 0,
+        "info": int((f["severity"] == "info").sum()) if len(f) else 0,
         "issues": issues(f, names),
     }
 
