@@ -225,16 +225,26 @@ def cmd_kri(args: argparse.Namespace) -> int:
         raise ParamError("kri list --unit needs --config (the company file of the unit)")
     kind = KINDS[args.period_kind]
     print(
-        f"{'KRI':<30} {'family':<12}   {'amber':>8} {'red':>8} {'unit':<6} "
+        f"{'KRI':<30} {'family':<12}   {'amber':>8} {'red':>8} {'unit':<6} {'rule':<9} "
         f"thresholds for {args.period_kind} reports (measured over)"
     )
     for k in REGISTRY.values():
         th = thresholds(k, settings, kind)
         arrow = "↑" if th["direction"] == "up" else "↓"
-        window = f"{k.min_months} months to date" if kind == "M" and k.min_months > 1 else args.period_kind
+        months = k.min_months if k.min_months > {"M": 1, "Q": 3, "Y": 12}[kind] else 0
+        window = f"{months} months to date" if months else args.period_kind
         print(
-            f"{k.id:<30} {k.family:<12} {arrow} {th['amber']:>8g} {th['red']:>8g} {k.unit:<6} {k.title_en} ({window})"
+            f"{k.id:<30} {k.family:<12} {arrow} {th['amber']:>8g} {th['red']:>8g} {k.unit:<6} {th['rule']:<9} "
+            f"{k.title_en} ({window})"
         )
+        facts = [f"applies to {'; '.join(k.applicability())}"] if k.applies else []
+        facts += [f"counts {k.population}"] if k.population else []
+        if facts:
+            print(f"{'':<32}{' · '.join(facts)}")
+    print(
+        "\nrule: threshold = the thresholds alone; both = the threshold and a value outside the unit's usual "
+        "range (its own periods before); baseline = the unit's usual range alone. README: KRIs."
+    )
     return 0
 
 
@@ -390,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("riskbook: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (riskbook kri list | head): nothing is wrong
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # a bug or an input no check foresaw: one line, the traceback with --debug
         if debug:
             traceback.print_exc()

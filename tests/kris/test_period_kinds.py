@@ -121,10 +121,35 @@ def test_the_injected_risks_still_show_in_a_month(demo_store: Path) -> None:
 
 def test_kri_list_shows_a_period_kinds_thresholds(capsys) -> None:
     assert cli.main(["kri", "list", "--period-kind", "year"]) == 0
-    lines = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    out = capsys.readouterr().out.splitlines()[1:]
+    lines = {line.split()[0]: line.split() for line in out if line and not line.startswith(" ")}
     assert lines["pipeline_coverage"][3:5] == ["0.75", "0.5"]
     assert lines["incident_count"][3:5] == ["32", "60"]
     assert lines["dso"][3:5] == ["45", "60"]
     assert cli.main(["kri", "list", "--period-kind", "month"]) == 0
     out = capsys.readouterr().out
     assert "Customer churn rate (3 months to date)" in out
+
+
+def test_kri_list_says_where_each_kri_applies_whom_it_counts_and_its_rule(capsys, tmp_path: Path) -> None:
+    assert cli.main(["kri", "list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    row = {line.split()[0]: i for i, line in enumerate(out) if line and not line.startswith(" ")}
+    assert out[row["sales_volatility_cv"]].split()[6] == "both"
+    assert out[row["overdue_90_ratio"]].split()[6] == "threshold"
+    assert "free-form amounts" in out[row["benford_mad"] + 1]
+    assert "counts recurring customers" in out[row["customer_churn_rate"] + 1]
+    assert "units with rows in the reps table (with hire_date, exit_date)" in out[row["rep_attrition_rate"] + 1]
+    cfg = tmp_path / "company.yaml"  # a company's own rule for a KRI
+    cfg.write_text("company: X\nkri:\n  sales_volatility_cv: {rule: threshold}\n", encoding="utf-8")
+    assert cli.main(["kri", "list", "--config", str(cfg)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("sales_volatility_cv"))
+    assert line.split()[6] == "threshold"
+
+
+def test_a_rule_and_a_churn_population_are_checked(tmp_path: Path) -> None:
+    check_company({"kri": {"dso": {"rule": "threshold"}}, "churn": {"customers": "all"}}, tmp_path / "c.yaml")
+    with pytest.raises(ParamError, match=r"kri\.dso\.rule: must be one of \['threshold', 'both', 'baseline'\]"):
+        check_company({"kri": {"dso": {"rule": "sometimes"}}}, tmp_path / "c.yaml")
+    with pytest.raises(ParamError, match=r"churn\.customers: must be one of \['recurring', 'all'\]"):
+        check_company({"churn": {"customers": "loyal"}}, tmp_path / "c.yaml")

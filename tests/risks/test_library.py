@@ -80,3 +80,21 @@ def test_small_amounts_keep_their_cents_in_evidence() -> None:
 
     html = frame(pd.DataFrame({"amount": [2.9, 1234.5]})).data
     assert "2.90" in html and "1,234" in html and ">3<" not in html
+
+
+def test_recommendations_follow_the_kris_that_raised_the_risk() -> None:
+    """Customer attrition raised by net revenue retention alone (0 % churn): no call to lost customers."""
+    from riskbook.risks import BY_ID
+
+    attrition = BY_ID["R-CUS-01"]
+    by_retention = attrition.actions("en", {"net_revenue_retention"})
+    assert "Call every lost top customer within two weeks" not in by_retention
+    assert "Quarterly business reviews for key accounts" in by_retention
+    assert "Call every lost top customer within two weeks" in attrition.actions("en", {"customer_churn_rate"})
+    zh = attrition.actions("zh", {"net_revenue_retention"})
+    assert zh == ("建立客户健康度评分与挽留计划", "对重点客户开展季度业务回顾")
+    disruption = BY_ID["R-OPS-04"].actions("en", {"stockout_rate"})
+    assert disruption == ("Safety stock for fast movers",)
+    for r in BY_ID.values():  # every KRI of a risk has at least one action answering it
+        for kid in r.kris:
+            assert r.actions("en", {kid}), (r.id, kid)

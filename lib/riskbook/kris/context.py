@@ -202,8 +202,8 @@ def needs(table: str, *columns: str) -> Callable[[Context], None]:
         if not len(df):
             raise NotApplicable(f"the unit has no rows in the {table} table")
 
-    cols = f" with {', '.join(columns)}" if columns else ""
-    check.__doc__ = f"needs the unit's {table}{cols}"
+    cols = f" (with {', '.join(columns)})" if columns else ""
+    check.__doc__ = f"units with rows in the {table} table{cols}"
     return check
 
 

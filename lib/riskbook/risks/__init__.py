@@ -115,6 +115,7 @@ class Risk:
     evidence: Evidence = no_evidence
     tables: dict[str, tuple[str, str]] = field(default_factory=dict)  # evidence table → (en, zh) title
     pool: str = ""  # the money its exposure measures: risks of one pool overlap, and count once (the largest)
+    action_kris: tuple[tuple[str, ...], ...] = ()  # per action, the KRIs it answers (empty: any of the risk's)
 
     def title(self, lang: str = "en") -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -122,8 +123,14 @@ class Risk:
     def description(self, lang: str = "en") -> str:
         return self.desc_zh if lang == "zh" else self.desc_en
 
-    def actions(self, lang: str = "en") -> tuple[str, ...]:
-        return self.actions_zh if lang == "zh" else self.actions_en
+    def actions(self, lang: str = "en", breached: set[str] | None = None) -> tuple[str, ...]:
+        """The recommended actions; with ``breached`` (the KRIs in breach), those that answer one of them:
+        no call to lost customers when retention, not churn, raised the risk."""
+        texts = self.actions_zh if lang == "zh" else self.actions_en
+        if breached is None or not self.action_kris:
+            return texts
+        fits = [not kris or bool(set(kris) & breached) for kris in self.action_kris]
+        return tuple(a for a, ok in zip(texts, fits) if ok)
 
 
 LIBRARY: list[Risk] = []  # in the order of the family modules imported below, then of declaration
@@ -136,6 +143,8 @@ def risk(**fields) -> Risk:
     assert r.id not in BY_ID, r.id
     assert r.response in RESPONSES, (r.id, r.response)
     assert r.pool in POOLS or (r.pool == "" and r.exposure is no_money), (r.id, r.pool)
+    assert not r.action_kris or len(r.action_kris) == len(r.actions_en), r.id
+    assert all(set(k) <= set(r.kris) for k in r.action_kris), r.id
     LIBRARY.append(r)
     BY_ID[r.id] = r
     return r

@@ -52,6 +52,7 @@ risk(
         "Quarterly business reviews for key accounts",
     ),
     actions_zh=("两周内回访每一位流失的重点客户", "建立客户健康度评分与挽留计划", "对重点客户开展季度业务回顾"),
+    action_kris=(("customer_churn_rate", "revenue_churn_rate"), (), ("revenue_churn_rate", "net_revenue_retention")),
     exposure=_churned_revenue,
     evidence=_churn,
     tables={"churned_customers": ("Customers who stopped buying", "停止购买的客户")},

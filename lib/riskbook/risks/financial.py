@@ -90,6 +90,11 @@ risk(
         "Credit insurance or factoring for large exposures",
     ),
     actions_zh=("对逾期客户的新订单先做信用审查", "对逾期60天以上款项逐一催收", "对大额敞口投保信用保险或保理"),
+    action_kris=(
+        ("overdue_ratio", "overdue_90_ratio", "expected_credit_loss"),
+        ("dso", "overdue_ratio", "overdue_90_ratio"),
+        (),
+    ),
     exposure=_overdue,
     evidence=_receivables,
     tables={
@@ -134,6 +139,7 @@ risk(
         "Tighten order confirmation",
     ),
     actions_zh=("按产品与销售人员分析取消原因", "十个工作日内与客户逐一解决争议发票", "加强订单确认流程"),
+    action_kris=(("cancellation_rate",), ("dispute_rate",), ("cancellation_rate",)),
     exposure=_cancelled,
     evidence=_cancellations,
     tables={

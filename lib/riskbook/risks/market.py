@@ -72,6 +72,7 @@ risk(
         "Review pricing and promotions",
     ),
     actions_zh=("按细分市场重新预测本季度", "将产能转向增长细分市场", "复核定价与促销"),
+    action_kris=((), ("revenue_growth", "revenue_yoy"), ("revenue_growth", "revenue_yoy")),
     exposure=_revenue_decline,
 )
 
@@ -92,6 +93,7 @@ risk(
         "Price floor and deal desk for discounts",
     ),
     actions_zh=("对超阈值丢单逐一复盘", "价值销售培训与竞争对策卡", "设定价格底线并由交易审核台审批折扣"),
+    action_kris=(("win_rate", "competitive_loss_share"), ("win_rate", "competitive_loss_share"), ("discount_depth",)),
     exposure=_excess_discount,
     evidence=_lost_deals,
     tables={

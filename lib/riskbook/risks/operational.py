@@ -96,6 +96,7 @@ risk(
         "Retention incentives and a talent pool of candidates",
     ),
     actions_zh=("5个工作日内重新分配遗留客户", "建立客户知识库与交接清单", "留任激励并建立人才储备池"),
+    action_kris=(("orphaned_revenue_share",), (), ("rep_attrition_rate",)),
     exposure=_orphaned_revenue,
     evidence=_reps,
     tables={
@@ -137,6 +138,11 @@ risk(
         "Clean and merge duplicate records; train users on entry standards",
     ),
     actions_zh=("录入时强制校验必填字段与重复", "每月抽样开展数据审计", "清理合并重复记录并培训录入标准"),
+    action_kris=(
+        ("data_quality_error_rate", "duplicate_record_rate"),
+        (),
+        ("data_quality_error_rate", "duplicate_record_rate"),
+    ),
     exposure=_bad_order_amounts,
     evidence=_bad_records,
     tables={
@@ -157,6 +163,7 @@ risk(
     desc_zh="系统故障、客户投诉与缺货干扰销售。",
     actions_en=("Root-cause review of severe incidents", "Safety stock for fast movers", "Outage runbooks and backups"),
     actions_zh=("对严重事件开展根因分析", "为畅销品设置安全库存", "制定故障应急预案与备份"),
+    action_kris=(("incident_count",), ("stockout_rate",), ("incident_count",)),
     evidence=incidents,
     tables=INCIDENTS_TITLE,
 )

@@ -29,6 +29,7 @@ COMPANY_KEYS: set[str] = {
     "policy",
     "assessment",
     "ecl_loss_rates",
+    "churn",
     "name",
     "classification",
 }
@@ -37,9 +38,11 @@ SECTIONS: dict[str, set[str]] = {
     "policy": {"discount_approval_limit"},
     "assessment": {"impact_bands_pct"},
     "ecl_loss_rates": {"current", "1-30", "31-60", "61-90", ">90"},
+    "churn": {"customers"},
 }
-THRESHOLD_KEYS: set[str] = {"amber", "red", "direction"}
+THRESHOLD_KEYS: set[str] = {"amber", "red", "direction", "rule"}
 LANGS = ("en", "zh")
+
 STATUSES = ("open", "in progress", "done", "cancelled")
 # a text field's Chinese may follow it as <field>_zh (title_zh, owner_zh, action_zh, reason_zh, name_zh)
 ENTRY_KEYS = {"owner", "owner_zh", "response", "controls", "actions", "override"}
@@ -85,7 +88,7 @@ def _number(p: Problems, where: str, v: Any) -> bool:
 
 
 def _thresholds(p: Problems, kri: Any, where: str = "kri") -> None:
-    from riskbook.kris import KINDS, REGISTRY
+    from riskbook.kris import KINDS, REGISTRY, RULES
 
     for kid, th in p.keys(where, kri, set(REGISTRY)).items():
         if kid not in REGISTRY:
@@ -94,6 +97,8 @@ def _thresholds(p: Problems, kri: Any, where: str = "kri") -> None:
         th = p.keys(at, th, THRESHOLD_KEYS | set(KINDS))
         k = REGISTRY[kid]
         _order(p, at, kid, th.get("direction", k.direction), th.get("amber", k.amber), th.get("red", k.red))
+        if "rule" in th and th["rule"] not in RULES:
+            p.add(f"{at}.rule", f"must be one of {list(RULES)}, but {th['rule']!r} was given")
         for kind in KINDS:  # a period kind's own thresholds: kri.<id>.year: {amber: …, red: …}
             if th.get(kind) is None:
                 continue
@@ -160,6 +165,11 @@ def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:
                             f"{section}.{k}",
                             f"must be four increasing percentages, e.g. [1, 3, 7, 15], but {v!r} was given",
                         )
+                elif k == "customers":
+                    from riskbook.kris.customer import POPULATIONS
+
+                    if v not in POPULATIONS:
+                        p.add(f"{section}.{k}", f"must be one of {list(POPULATIONS)}, but {v!r} was given")
                 elif k in known:
                     _number(p, f"{section}.{k}", v)
     p.raise_any()

@@ -182,7 +182,8 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
 
     lang, kris, risks = unit.lang, ident.kris, asmt.risks
     top = top_risks(risks)
-    library_actions = {rid: r.actions(lang) for rid, r in BY_ID.items()}
+    breached = set(kris.loc[kris["status"].isin(["amber", "red"]), "id"])  # recommendations answer these
+    library_actions = {rid: r.actions(lang, breached) for rid, r in BY_ID.items()}
     live = risks[risks["movement"] != "closed"]
     today = unit.as_of  # the run's one date: actions are overdue against it
     all_actions = actions_table(live, library_actions, today, lang)
