@@ -157,3 +157,27 @@ def test_a_thin_last_month_is_said_and_not_compared(thin: Path, tmp_path: Path) 
     g = kris.set_index("id").loc["revenue_growth"]
     assert g["status"] == "n/a" and g["reason"].startswith("the period is partial: its last month, 2026-09, holds")
     assert u.data_through == "2026-09-30" and not u.period_complete
+
+
+def test_the_report_of_a_partial_period_says_so(cut: Path, tmp_path: Path) -> None:
+    """The PDF's cover and summary give the data's last day and the day the report was prepared as two facts,
+    and say the period is partial; results.json carries the same."""
+    import json
+    import subprocess
+
+    from riskbook import cli
+
+    out = tmp_path / "out"
+    args = ["run", "--data", str(cut), "--out", str(out), "--unit", "wholesale", "--period", "2026Q3"]
+    assert cli.main(args) == 0
+    d = out / "2026Q3" / "wholesale"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(d / "wholesale_2026Q3_risk_report.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    cover = text.split("\f")[0]
+    assert "2026-09-15 · partial period" in cover and "Prepared" in cover and "Data as at" not in cover
+    assert "Data through 2026-09-15 · partial period · Prepared " in text  # the summary's facts
+    assert text.count("Partial period: the data runs through 2026-09-15") >= 4  # the summary and each stage
+    doc = json.loads((d / "results.json").read_text(encoding="utf-8"))
+    assert (doc["data_through"], doc["period_complete"]) == ("2026-09-15", False)
+    assert doc["money_at_risk"] == {"total": 0.0, "pools": []}

@@ -507,8 +507,6 @@ def summary(pack: Any, unit: Any) -> None:
         f"{html.escape(' · '.join(facts))}</p>",
         f'<p class="rb-headline">{html.escape(pack.headline)}</p>',
     ]
-    if pack.partial:
-        parts.append(f'<p class="rb-partial"><b>{html.escape(pack.partial)}</b></p>')
     k = pack.kris
     red, amber = k[k["status"] == "red"], k[k["status"] == "amber"]
     parts.append(f"<h2>{t('red_kris', lang, n=len(red))}</h2>")
