@@ -153,3 +153,26 @@ def test_a_rule_and_a_churn_population_are_checked(tmp_path: Path) -> None:
         check_company({"kri": {"dso": {"rule": "sometimes"}}}, tmp_path / "c.yaml")
     with pytest.raises(ParamError, match=r"churn\.customers: must be one of \['recurring', 'all'\]"):
         check_company({"churn": {"customers": "loyal"}}, tmp_path / "c.yaml")
+
+
+@pytest.mark.parametrize("unit", ["east", "west"])
+def test_a_month_a_quarter_and_a_year_ending_on_one_day_agree_on_balances(demo_store: Path, unit: str) -> None:
+    """East's expected credit loss read 15.1 % in the quarter and 41.0 % in the month report of the same
+    day: a period-end balance was set against one period's revenue. It is now set against the three months to
+    the day, in every kind of report: the balance-based KRIs agree."""
+    meta = store.read_meta(demo_store)
+    balances = ["dso", "overdue_ratio", "overdue_90_ratio", "expected_credit_loss", "credit_limit_breaches"]
+    for periods in (("2026-09", "2026Q3"), ("2025-12", "2025Q4", "2025")):
+        values = []
+        for p in periods:
+            ctx = Context(
+                store.load_unit(demo_store, unit),
+                Period.parse(p),
+                {},
+                pd.Timestamp(meta["first_date"]),
+                as_of=pd.Timestamp(meta["as_of"]),
+            )
+            values.append(K.compute(ctx, balances).set_index("id")[["value", "status"]])
+        for v in values[1:]:
+            pd.testing.assert_frame_equal(v, values[0])
+        assert values[0]["value"].notna().all()

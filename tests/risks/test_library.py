@@ -98,3 +98,45 @@ def test_recommendations_follow_the_kris_that_raised_the_risk() -> None:
     for r in BY_ID.values():  # every KRI of a risk has at least one action answering it
         for kid in r.kris:
             assert r.actions("en", {kid}), (r.id, kid)
+
+
+def _orders(rows: list[tuple[str, str, float]], **extra: list) -> Context:
+    from riskbook.core.periods import Period
+
+    o = pd.DataFrame(rows, columns=["order_date", "customer_id", "amount"])
+    o = o.assign(order_id=[f"o{i}" for i in range(len(o))], unit="u", order_date=pd.to_datetime(o["order_date"]))
+    for col, values in extra.items():
+        o[col] = values
+    return Context({"orders": o}, Period.parse("2026Q3"), {}, pd.Timestamp("2026-01-01"))
+
+
+def test_churn_counts_the_lost_customers_not_netted_against_others_growth() -> None:
+    """B, a recurring customer (Q1 400, Q2 500), stops buying in Q3 while A doubles: the money at risk is
+    B's pace, 500 a quarter. Netted against A's growth (1,800 − 2,000 kept), it read 0."""
+    ctx = _orders(
+        [
+            ("2026-02-01", "A", 900),
+            ("2026-02-01", "B", 400),
+            ("2026-05-01", "A", 1000),
+            ("2026-05-01", "B", 500),
+            ("2026-08-01", "A", 2000),
+        ]
+    )
+    assert risks.BY_ID["R-CUS-01"].exposure(ctx) == pytest.approx(500)
+
+
+def test_a_sale_without_a_customer_id_is_not_money_at_risk(tiny_dir, tmp_path) -> None:
+    """O8 (100) has no customer id: an error in its record, not a doubt about its money. The records pool
+    counts only lines whose revenue is in doubt (copies, errors in date, amount or status)."""
+    from riskbook.core.periods import Period
+    from riskbook.ingest import store
+
+    st = store.ingest(tiny_dir, root=tmp_path / "store")
+    f = store.load_findings(st, "u")
+    ctx = Context(store.load_unit(st, "u"), Period.parse("2026Q3"), {}, pd.Timestamp("2025-07-01"), findings=f)
+    assert ((f["check"] == "missing_value") & (f["column"] == "customer_id")).any()
+    assert risks.BY_ID["R-OPS-03"].exposure(ctx) == 0.0
+    dup = pd.DataFrame([{**f.iloc[0].to_dict(), "check": "duplicate_row", "column": None, "row": 9}])
+    ctx = Context(ctx.raw, ctx.period, {}, ctx.data_start, findings=pd.concat([f, dup], ignore_index=True))
+    ctx.raw["orders"].loc[ctx.raw["orders"]["_row"] == 9, "_dup"] = True  # were O8 a copy, its 100 would count
+    assert risks.BY_ID["R-OPS-03"].exposure(ctx) == 100.0

@@ -92,3 +92,23 @@ def test_overlapping_pools_are_capped_and_say_so() -> None:
     assert list(m["pool"]) == ["revenue", "pipeline", "overlap"]
     assert m["exposure"].sum() == pytest.approx(1000.0) and m["exposure"].iloc[-1] == pytest.approx(-500.0)
     assert money_breakdown(risks, limit=2000.0)["exposure"].sum() == pytest.approx(1500.0)  # under: as is
+
+
+def test_the_headline_counts_risks_in_words() -> None:
+    from riskbook.stages.summarise import headline
+
+    kris = pd.DataFrame({"id": ["dso"], "status": ["red"]})
+    risks = pd.DataFrame(
+        {
+            "id": ["R-FIN-01"],
+            "title": ["Receivables and bad debt"],
+            "title_zh": ["应收账款与坏账"],
+            "exposure": [1.2e6],
+            "movement": ["new"],
+            "rating": ["high"],
+        }
+    )
+    line = headline(kris, risks, "CNY")
+    assert line.startswith("1 red and 0 amber KRIs; 1 risk identified, 1 rated high or critical")
+    two = headline(kris, pd.concat([risks, risks.assign(id="R-FIN-02")]), "CNY")
+    assert "; 2 risks identified" in two

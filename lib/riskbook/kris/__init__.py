@@ -229,7 +229,8 @@ def judge(k: KRI, ctx: Context, value: float | None, th: dict[str, Any]) -> tupl
         return _by_quarters(k, ctx, status) if ctx.period.kind == "Y" and rule == "both" else (status, note)
     lo, hi = usual
     worse = value > hi if th["direction"] == "up" else value < lo
-    over = f"the {len(baseline_periods(ctx.period))} {_kinds(ctx.period)} before ({_num(lo)} to {_num(hi)})"
+    shown = _possible(k, lo, hi)
+    over = f"the {len(baseline_periods(ctx.period))} {_kinds(ctx.period)} before ({_num(shown[0])} to {_num(shown[1])})"
     if rule == "both":
         return (status, note) if worse else ("green", f"usual for this unit: within its range over {over}")
     return ("red", f"outside this unit's usual range over {over}") if worse else ("green", None)
@@ -248,6 +249,17 @@ def _by_quarters(k: KRI, ctx: Context, status: str) -> tuple[str, str | None]:
     if ["green", "amber", "red"].index(worst) >= ["green", "amber", "red"].index(status):
         return status, None
     return worst, f"usual for this unit: no quarter of the year was {status} against its own baseline"
+
+
+GROWTH: tuple[str, ...] = ("revenue_growth", "revenue_yoy", "net_revenue_retention")  # may pass 100 %
+
+
+def _possible(k: KRI, lo: float, hi: float) -> tuple[float, float]:
+    """A usual range as a reader sees it: within the values the KRI can take (no share below 0 or above
+    100 %, no fall below −100 %)."""
+    floor = -100.0 if k.id in ("revenue_growth", "revenue_yoy") else 0.0
+    ceiling = 100.0 if k.unit == "%" and k.id not in GROWTH else math.inf
+    return max(lo, floor), min(hi, ceiling)
 
 
 def _kinds(p: Period) -> str:
