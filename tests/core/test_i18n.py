@@ -42,3 +42,20 @@ def test_the_registers_chinese_is_used_only_in_chinese_and_only_when_given() -> 
     entry = {"action": "Call the customer", "action_zh": "致电客户", "owner": "Li Wei", "owner_zh": " "}
     assert local(entry, "action", "zh") == "致电客户" and local(entry, "action", "en") == "Call the customer"
     assert local(entry, "owner", "zh") == "Li Wei"  # a blank translation is no translation
+
+
+def test_a_kris_notes_read_in_chinese_part_by_part() -> None:
+    from riskbook.core.i18n import note
+
+    text = (
+        "measured over the 3 months to 2026-09-30; over 687 recurring customers (the 734 one-off buyers, 29% of "
+        "the previous period's customer revenue, are not counted); usual for this unit: within its range over "
+        "the 11 months before (0.95 to 1.85)"
+    )
+    assert note(text, "zh") == (
+        "按截至2026-09-30的3个月计算；按687位回头客计算（734位一次性买家，占上期客户收入29%，不计入）；"
+        "属本单元常态：处于此前11个月的常规区间（0.95至1.85）内"
+    )
+    partial = "the period is partial: data through 2026-09-15: a customer who has not bought yet may still buy"
+    assert note(partial, "zh") == "非完整期间：数据截至2026-09-15：尚未购买的客户仍可能购买"
+    assert note(text, "en") == text

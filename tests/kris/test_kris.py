@@ -58,8 +58,7 @@ def test_churn_over_every_customer_when_the_settings_say_so(tiny_ctx: Context) -
     in Q2, not in Q3; A and C bought again."""
     values = {kid: K.evaluate(K.REGISTRY[kid], tiny_ctx)[0] for kid in ("customer_churn_rate", "net_revenue_retention")}
     assert values == {"customer_churn_rate": 0.0, "net_revenue_retention": 120.0}
-    tiny_ctx.params = {"churn": {"customers": "all"}}
-    tiny_ctx.memo.clear()
+    tiny_ctx.params = {"churn": {"customers": "all"}}  # other settings: evaluated again, not remembered
     assert K.evaluate(K.REGISTRY["customer_churn_rate"], tiny_ctx)[0] == pytest.approx(1 / 3 * 100)
     assert K.evaluate(K.REGISTRY["revenue_churn_rate"], tiny_ctx)[0] == pytest.approx(500 / 1800 * 100)
     assert K.evaluate(K.REGISTRY["net_revenue_retention"], tiny_ctx)[0] == pytest.approx((1200 + 100) / 1800 * 100)
@@ -70,7 +69,8 @@ def test_one_off_buyers_are_counted_apart(tiny_ctx: Context) -> None:
     assert row["value"] == 0.0 and row["status"] == "green"
     # B (500) and C (300) bought in Q2 only: 800 of Q2's 1,800 customer revenue
     assert row["reason"].endswith(
-        "over 1 recurring customers; 2 one-off buyers (44% of the previous period's customer revenue) are not counted"
+        "over 1 recurring customers (the 2 one-off buyers, 44% of the previous period's customer revenue, "
+        "are not counted)"
     )
 
 

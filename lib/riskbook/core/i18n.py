@@ -468,23 +468,69 @@ NOTES_ZH: tuple[tuple[str, str], ...] = (  # the notes of data-quality findings 
     (r"^not a lowercase slug.*$", "不是小写编号（a-z、0-9、_，最多64个字符）或为保留字 group"),
     (r"^measured over the (\d+) months to (\S+)$", r"按截至\2的\1个月计算"),
     (
-        r"^its last month, (\S+), holds ([\d,]+) (order lines|invoices) against about ([\d,]+) in a usual month$",
-        r"最后一个月（\1）仅有\2条记录（\3），通常每月约\4条",
+        r"^its last month, (\S+), holds ([\d,]+) order lines against about ([\d,]+) in a usual month",
+        r"最后一个月（\1）仅有\2条订单行，通常每月约\3条",
+    ),
+    (
+        r"^its last month, (\S+), holds ([\d,]+) invoices against about ([\d,]+) in a usual month",
+        r"最后一个月（\1）仅有\2张发票，通常每月约\3张",
     ),
     (r"^dropped 10 points or more since the previous period$", "较上期下降10个百分点以上"),
+    *(
+        (
+            rf"^usual for this unit: within its range over the (\d+) {en} before \((.+) to (.+)\)$",
+            rf"属本单元常态：处于此前\1{zh}的常规区间（\2至\3）内",
+        )
+        for en, zh in (("quarters", "个季度"), ("months", "个月"), ("rolling years", "个滚动年度"))
+    ),
+    (
+        r"^usual for this unit: no quarter of the year was (\w+) against its own baseline$",
+        r"属本单元常态：全年无一季度相对自身基线为\1",
+    ),
+    (
+        r"^outside this unit's usual range over the (\d+) (\w+(?: \w+)?) before \((.+) to (.+)\)$",
+        r"超出本单元此前\1期的常规区间（\3至\4）",
+    ),
+    (r"^like for like: (\S+) to (\S+) against (\S+) to (\S+)$", r"同口径比较：\1至\2对比\3至\4"),
+    (
+        r"^over ([\d,]+) recurring customers \(the ([\d,]+) one-off buyers, (\d+)% of the previous period's "
+        r"customer revenue, are not counted\)$",
+        r"按\1位回头客计算（\2位一次性买家，占上期客户收入\3%，不计入）",
+    ),
+    (r"^data through (\S+)$", r"数据截至\1"),
+    (r"^the unit has no rows in the (\w+) table$", r"本单元在\1表中没有记录"),
+    (r"^(\w+) has no (\w+) column$", r"\1表没有\2列"),
+    (r"^no (\w+) table in the data$", r"数据中没有\1表"),
+    (
+        r"^a year's previous period is the year before: revenue growth already compares them$",
+        "年度报告的上期即上一年：收入环比增长已作比较",
+    ),
+    (
+        r"^not applicable: (\d+)% of the amounts repeat an exact amount three times or more.*$",
+        r"不适用：\1%的金额为重复出现三次以上的同一金额（目录价或标价），本福特定律只适用于自由形成的金额",
+    ),
 )
 
 
 def note(text: str, lang: str = "en") -> str:
-    """A data-quality finding's note in the report's language."""
+    """A note (a data-quality finding's, a KRI's) in the report's language, part by part ("; " joins them)."""
     if lang != "zh" or not text:
         return text
     import re
 
-    for pattern, repl in NOTES_ZH:
-        if re.match(pattern, text):
-            return re.sub(pattern, repl, text)
-    return text
+    partial, suffix = "the period is partial: ", ": a customer who has not bought yet may still buy"
+    parts = []
+    for part in text.split("; "):
+        tail = "：尚未购买的客户仍可能购买" if part.endswith(suffix) else ""
+        part = part.removesuffix(suffix)
+        head = "非完整期间：" if part.startswith(partial) else ""
+        part = part.removeprefix(partial)
+        for pattern, repl in NOTES_ZH:
+            if re.match(pattern, part):
+                part = re.sub(pattern, repl, part)
+                break
+        parts.append(head + part + tail)
+    return "；".join(parts)
 
 
 def rule(name: str, lang: str = "en") -> str:

@@ -19,6 +19,7 @@ business model; ``baseline`` — the unit's own history alone. ``kri: {<id>: {ru
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -171,9 +172,14 @@ def evaluate(k: KRI, ctx: Context) -> tuple[float | None, str | None]:
     return round(v, 6), note
 
 
+def _settings_key(params: dict[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True, default=str)
+
+
 def value_at(k: KRI, ctx: Context) -> tuple[float | None, str | None]:
-    """:func:`evaluate`, once per KRI and period for a context and every ``at()`` of it."""
-    key = (k.id, f"{ctx.period.kind}{ctx.period}")
+    """:func:`evaluate`, once per KRI and period for a context and every ``at()`` of it (and its settings:
+    a context given other settings evaluates again)."""
+    key = (k.id, f"{ctx.period.kind}{ctx.period}", _settings_key(ctx.params))
     if key not in ctx.memo:
         ctx.memo[key] = evaluate(k, ctx)
     return ctx.memo[key]
@@ -285,7 +291,8 @@ def compute(ctx: Context, ids: list[str] | None = None, known: dict[str, float |
             value, reason = None, "not available"
         else:
             if known is not None and k.id in known:
-                ctx.memo.setdefault((k.id, f"{ctx.period.kind}{ctx.period}"), (known[k.id], None))
+                key = (k.id, f"{ctx.period.kind}{ctx.period}", _settings_key(ctx.params))
+                ctx.memo.setdefault(key, (known[k.id], None))
             value, reason = value_at(k, ctx)
         prev, _ = value_at(k, prev_ctx)
         window = k.context(ctx).period

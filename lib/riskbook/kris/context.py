@@ -39,7 +39,7 @@ class Context:
     as_of: pd.Timestamp | None = None  # the day the data stands at: later dates are future-dated
     findings: pd.DataFrame | None = None  # the unit's data-quality findings (riskbook.checks)
     coverage: Coverage = field(default_factory=Coverage)  # how far the data covers the report period
-    memo: dict[tuple[str, str], tuple[float | None, str | None]] = field(
+    memo: dict[tuple[str, str, str], tuple[float | None, str | None]] = field(
         default_factory=dict, repr=False, compare=False
     )
     # KRI values already evaluated at a period (shared by every ``at()`` of this context)

@@ -46,8 +46,8 @@ class Cohort:
             return None
         share = self.others.sum() / (self.others.sum() + self.before.sum()) * 100
         return (
-            f"over {len(self.before):,} recurring customers; {len(self.others):,} one-off buyers "
-            f"({share:.0f}% of the previous period's customer revenue) are not counted"
+            f"over {len(self.before):,} recurring customers (the {len(self.others):,} one-off buyers, "
+            f"{share:.0f}% of the previous period's customer revenue, are not counted)"
         )
 
 
