@@ -120,7 +120,7 @@ def test_the_default_period_is_the_latest_complete_one(request, tmp_path: Path, 
     assert str(u.period) == "2026Q2" and u.period_complete
 
 
-@pytest.mark.parametrize("period", ("2026Q3", "2026-09"))
+@pytest.mark.parametrize("period", ("2026Q3", "2026-09", "2026"))
 @pytest.mark.parametrize("variant", ["cut", "thin"])
 @pytest.mark.parametrize("unit", shapes.HEALTHY)
 def test_a_partial_period_is_built_marked_and_raises_no_false_red(

@@ -112,3 +112,16 @@ def test_the_headline_counts_risks_in_words() -> None:
     assert line.startswith("1 red and 0 amber KRIs; 1 risk identified, 1 rated high or critical")
     two = headline(kris, pd.concat([risks, risks.assign(id="R-FIN-02")]), "CNY")
     assert "; 2 risks identified" in two
+
+
+def test_a_balances_impact_is_the_same_in_a_month_and_a_quarter_ending_on_one_day(companies, tmp_path: Path) -> None:
+    """East's overdue receivables read 59.3 % of revenue in its month report and a quarter of that in the
+    quarter's: a balance at period end was set against one period's revenue. It is set against the revenue of
+    the three months to that day in both: one share, one impact."""
+    rows = []
+    for period in ("2026-09", "2026Q3"):
+        u = open_unit("east", period, "en", str(companies["demo"]), None, tmp_path / period)
+        rows.append(stages.assessment(u).risks.set_index("id").loc["R-FIN-01"])
+    month, quarter = rows
+    assert month["exposure"] == pytest.approx(quarter["exposure"])
+    assert month["exposure_pct"] == pytest.approx(quarter["exposure_pct"]) and month["impact"] == quarter["impact"]

@@ -41,13 +41,13 @@ def month_label(month: pd.Timestamp) -> str:
     return f"{month:%Y-%m}"
 
 
-def thin_month(counts: pd.Series, month: pd.Timestamp) -> tuple[int, float] | None:
+def thin_month(counts: pd.Series, month: pd.Timestamp, share: float = 1.0) -> tuple[int, float] | None:
     """(rows, usual rows) when ``month`` is thin against the median of the USUAL_MONTHS before it in
-    ``counts`` (rows by month start), else None."""
+    ``counts`` (rows by month start), else None; ``share``: the part of the month the data covers."""
     before = counts[(counts.index < month) & (counts.index >= month - pd.DateOffset(months=USUAL_MONTHS))]
     if len(before) < 3:
         return None
-    usual, count = float(before.median()), float(counts.get(month, 0))
+    usual, count = float(before.median()) * share, float(counts.get(month, 0))
     return (int(count), usual) if thin(count, usual) else None
 
 
@@ -65,10 +65,6 @@ class Coverage:
     through: pd.Timestamp | None = None
     thin: str | None = None
     period_end: pd.Timestamp | None = None  # the end of the period judged (a thin month is its last)
-
-    @property
-    def complete(self) -> bool:
-        return self.through is None and self.thin is None
 
 
 MIN_DAYS = 20  # days with rows in a year that make a cadence: fewer say nothing about when rows should come
@@ -98,8 +94,8 @@ def coverage(
     rows stop earlier than their cadence explains, only as far as they go; and a last month with far fewer
     rows than the unit's usual month is thin."""
     through: pd.Timestamp | None = None
-    notes: list[str] = []
     end = min(period.end, pd.Timestamp(as_of))
+    dated: dict[str, pd.Series] = {}
     for table, col in TABLES.items():
         df = tables.get(table)
         if df is None or col not in df.columns:
@@ -110,19 +106,23 @@ def coverage(
             stop = pd.Timestamp(export_end[table])
             if (period.end - stop).days > gap:
                 stops.append(stop)
-        dates = df[col][df[col] <= end]
+        dates = dated[table] = df[col][df[col] <= end]
         allowance = gap_allowance(dates, period.start) if len(dates) else None
         if allowance is not None and (period.end - dates.max()).days > allowance:
             stops.append(dates.max())  # the unit's own rows stop earlier than their cadence explains
         for stop in stops:
             if period.start <= stop < period.end:
                 through = stop if through is None else min(through, stop)
-        last_month = period.end_exclusive - pd.DateOffset(months=1)
-        low = thin_month(monthly(dates), last_month) if through is None and not notes and len(dates) else None
+    last_day = through if through is not None else period.end  # the last month the data reaches: full?
+    month = last_day.replace(day=1)
+    share = last_day.day / last_day.days_in_month
+    notes = []
+    for table, dates in dated.items():
+        low = thin_month(monthly(dates), month, share) if len(dates) and not notes else None
         if low:
             notes.append(
-                f"its last month, {month_label(last_month)}, holds {low[0]:,} {ROWS[table]} against about "
-                f"{low[1]:,.0f} in a usual month"
+                f"its last month, {month_label(month)}, holds {low[0]:,} {ROWS[table]} against about "
+                f"{low[1]:,.0f} in a usual month" + ("" if share == 1 else f" to day {last_day.day}")
             )
     return Coverage(through, notes[0] if notes else None, period.end)
 

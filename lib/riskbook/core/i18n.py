@@ -468,12 +468,12 @@ NOTES_ZH: tuple[tuple[str, str], ...] = (  # the notes of data-quality findings 
     (r"^not a lowercase slug.*$", "不是小写编号（a-z、0-9、_，最多64个字符）或为保留字 group"),
     (r"^measured over the (\d+) months to (\S+)$", r"按截至\2的\1个月计算"),
     (
-        r"^its last month, (\S+), holds ([\d,]+) order lines against about ([\d,]+) in a usual month",
-        r"最后一个月（\1）仅有\2条订单行，通常每月约\3条",
+        r"^its last month, (\S+), holds ([\d,]+) order lines against about ([\d,]+) in a usual month( to day \d+)?",
+        r"最后一个月（\1）仅有\2条订单行，通常同期约\3条",
     ),
     (
-        r"^its last month, (\S+), holds ([\d,]+) invoices against about ([\d,]+) in a usual month",
-        r"最后一个月（\1）仅有\2张发票，通常每月约\3张",
+        r"^its last month, (\S+), holds ([\d,]+) invoices against about ([\d,]+) in a usual month( to day \d+)?",
+        r"最后一个月（\1）仅有\2张发票，通常同期约\3张",
     ),
     (r"^dropped 10 points or more since the previous period$", "较上期下降10个百分点以上"),
     *(
