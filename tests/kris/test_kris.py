@@ -194,3 +194,15 @@ def test_duplicates_are_flagged(tmp_path) -> None:
     ctx = Context(store.load_unit(st, "u"), Period.parse("2026Q3"), {}, pd.Timestamp("2025-07-05"))
     value, _ = K.evaluate(K.REGISTRY["duplicate_record_rate"], ctx)
     assert value == pytest.approx(1 / 24 * 100)
+
+
+def test_the_benford_chart_follows_the_kri() -> None:
+    """Where the KRI is n/a (catalogue prices), the report draws no first-digit chart to read a verdict in."""
+    from riskbook.stages.quality import benford
+
+    dates = pd.DatetimeIndex(["2026-08-01"] * 600)
+    catalogue = np.resize([4.99, 39.98, 120.0, 539.99, 2419.06, 35_780.0], 600)
+    assert benford(_orders_ctx(catalogue, dates)) is None
+    free = np.array([d * 10 ** (1 + i % 4) + i % 7 + i / 1000 for d in range(1, 10) for i in range(100)])
+    chart = benford(_orders_ctx(free, pd.DatetimeIndex(["2026-08-01"] * len(free))))
+    assert chart is not None and chart["observed"].sum() == pytest.approx(1.0)

@@ -195,16 +195,8 @@ def baseline_periods(p: Period) -> list[Period]:
 
 def baseline(k: KRI, ctx: Context) -> list[float]:
     """``k``'s values at the baseline periods of ``ctx.period`` that lie in the data (n/a ones left out)."""
-    out = []
-    for p in baseline_periods(ctx.period):
-        try:
-            ctx.check_in_data(p, "period")
-        except NotApplicable:
-            continue
-        v, _ = value_at(k, ctx.at(p))
-        if v is not None:
-            out.append(v)
-    return out
+    values = (value_at(k, ctx.at(p))[0] for p in ctx.in_data(baseline_periods(ctx.period)))
+    return [v for v in values if v is not None]
 
 
 def usual_range(values: list[float], th: dict[str, Any]) -> tuple[float, float] | None:

@@ -112,6 +112,17 @@ class Context:
         """No usable order line is dated in the period: nothing to compute KRIs from."""
         return self.in_period(self.orders, "order_date").empty
 
+    def in_data(self, periods: list[Period]) -> list[Period]:
+        """Those of ``periods`` (going back in time) that start within the data, up to the first that does not."""
+        out = []
+        for p in periods:
+            try:
+                self.check_in_data(p, "period")
+            except NotApplicable:
+                break
+            out.append(p)
+        return out
+
     def check_in_data(self, period: Period, what: str) -> None:
         """NotApplicable when ``period`` starts before the data does."""
         start = self.data_start if self.data_start is not None else self.orders["order_date"].min()

@@ -33,6 +33,7 @@ class Cohort:
     before: pd.Series  # previous-period revenue by customer (the population)
     now: pd.Series  # period revenue by customer (everyone)
     others: pd.Series  # previous-period revenue of the customers left out (one-off buyers)
+    earlier: list  # the periods before the previous one, in the data, that tell a recurring customer
 
     @property
     def lost(self) -> pd.Series:
@@ -60,29 +61,22 @@ def cohort(ctx: Context) -> Cohort:
     if prev.empty:
         raise NotApplicable("no customers bought in the previous period")
     now = ctx.revenue_by_customer()
+    earlier = ctx.in_data([prev_p.shift(-i) for i in range(1, RECURRING_LOOKBACK + 1)])
     if population(ctx) == "all":
-        return Cohort(prev, now, prev.iloc[:0])
-    earlier = []
-    for i in range(1, RECURRING_LOOKBACK + 1):
-        p = prev_p.shift(-i)
-        try:
-            ctx.check_in_data(p, "period")
-        except NotApplicable:
-            break
-        earlier.append(ctx.revenue_by_customer(p).index)
+        return Cohort(prev, now, prev.iloc[:0], earlier)
     if not earlier:
         raise NotApplicable(
             "too little history to tell recurring customers: the data starts with the previous period "
             "(churn: {customers: all} measures every customer)"
         )
-    seen = pd.Index([]).append(earlier).unique()
+    seen = pd.Index([]).append([ctx.revenue_by_customer(p).index for p in earlier]).unique()
     recurring = prev.index.isin(seen)
     if not recurring.any():
         raise NotApplicable(
             f"no recurring customers: none of the previous period's {len(prev):,} customers bought in the "
             f"{len(earlier)} periods before it (one-off buyers)"
         )
-    return Cohort(prev[recurring], now, prev[~recurring])
+    return Cohort(prev[recurring], now, prev[~recurring], earlier)
 
 
 def churned(ctx: Context) -> pd.Series:

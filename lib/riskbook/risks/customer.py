@@ -6,8 +6,7 @@ import pandas as pd
 
 from riskbook import kris as K
 from riskbook.kris import Context
-from riskbook.kris.context import NotApplicable
-from riskbook.kris.customer import RECURRING_LOOKBACK, churned, cohort
+from riskbook.kris.customer import churned, cohort
 from riskbook.risks import EVIDENCE_ROWS, risk, with_names
 
 
@@ -17,15 +16,9 @@ def _churned_revenue(ctx: Context) -> float:
     window (a quarter in a month report), scaled to the report period's length. Customers who stayed and
     grew do not offset it: their growth is not the lost customers' money."""
     c = K.REGISTRY["customer_churn_rate"].context(ctx)
-    lost = cohort(c).lost
-    earlier = []
-    for i in range(1, RECURRING_LOOKBACK + 1):
-        p = c.period.previous.shift(-i)
-        try:
-            c.check_in_data(p, "period")
-        except NotApplicable:
-            break
-        earlier.append(float(c.revenue_by_customer(p).reindex(lost.index).fillna(0).sum()))
+    co = cohort(c)
+    lost = co.lost
+    earlier = [float(c.revenue_by_customer(p).reindex(lost.index).fillna(0).sum()) for p in co.earlier]
     pace = max(float(lost.sum()), sum(earlier) / len(earlier) if earlier else 0.0)
     return pace * ctx.period.months / c.period.months
 

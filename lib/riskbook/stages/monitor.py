@@ -7,21 +7,14 @@ import pandas as pd
 
 from riskbook import kris as K
 from riskbook.core.periods import TRAILING
-from riskbook.kris import Context, NotApplicable
+from riskbook.kris import Context
 
 
 def trailing_periods(ctx: Context) -> list:
     """The trailing window ending at the report period, clipped to the data; the report period itself is
     always in it, even when it starts before the data does (a year whose first months are not in the export)."""
-    out = []
-    for p in ctx.period.trailing(TRAILING[ctx.period.kind]):
-        try:
-            if p != ctx.period:
-                ctx.check_in_data(p, "period")
-            out.append(p)
-        except NotApplicable:
-            continue
-    return out
+    before = ctx.in_data([ctx.period.shift(-i) for i in range(1, TRAILING[ctx.period.kind])])
+    return [*reversed(before), ctx.period]
 
 
 def western_electric(values: np.ndarray, mean: float, sd: float) -> list[str]:

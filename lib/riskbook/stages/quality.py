@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from riskbook.core.findings import CHECKS, DUPLICATES
-from riskbook.kris import Context, NotApplicable, touched
+from riskbook.kris import REGISTRY, Context, NotApplicable, touched
 from riskbook.kris.findings import period_label, touching, window_start  # noqa: F401  (re-exported)
 from riskbook.kris.operational import BENFORD, first_digits, period_records
 
@@ -97,10 +97,16 @@ def summary(
 
 
 def benford(ctx: Context) -> pd.DataFrame | None:
-    """Observed and expected first-digit shares of the period's positive order amounts (None if too few)."""
-    a = ctx.in_period(ctx.orders, "order_date")["amount"]
-    a = a[a > 0]
-    if len(a) < 500:
+    """Observed and expected first-digit shares of the positive order amounts over the Benford KRI's window,
+    None where the KRI does not apply (too few amounts, a narrow range, catalogue prices)."""
+    k = REGISTRY["benford_mad"]
+    c = k.context(ctx)
+    try:
+        for check in k.applies:
+            check(c)
+    except NotApplicable:
         return None
+    a = c.in_period(c.orders, "order_date")["amount"]
+    a = a[a > 0]
     freq = np.bincount(first_digits(a), minlength=10)[1:] / len(a)
     return pd.DataFrame({"digit": range(1, 10), "observed": freq, "expected": BENFORD})
