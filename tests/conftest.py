@@ -189,13 +189,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """How many malformed inputs the corpus tried (tests/ingest/malformed.py)."""
+    """How many malformed inputs the corpus tried (tests/ingest/malformed.py), and how many attack and fault
+    cases (tests/attacks/)."""
     try:
         from tests.ingest.test_malformed import TRIED
     except ImportError:
         return
     if TRIED:
         terminalreporter.write_line(f"malformed-input corpus: {len(TRIED)} inputs tried")
+    from tests.attacks.corpus import TRIED as ATTACKS
+
+    if ATTACKS:
+        terminalreporter.write_line(f"attack and fault corpus: {len(ATTACKS)} cases tried")
 
 
 def demo_company(folder: Path, data: Path) -> Path:

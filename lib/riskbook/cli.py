@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import sys
@@ -48,6 +49,12 @@ def parser() -> argparse.ArgumentParser:
         help="rebuild every unit, even those whose data, parameters and code did not change",
     )
     run.add_argument("--out", default=str(config.OUTPUTS_DIR), help="outputs root (default outputs/)")
+    run.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=1800.0,
+        help="seconds a notebook cell may run before its unit fails (default 1800)",
+    )
     _common(run)
     val = sub.add_parser("validate", help="check the data and parameters, run nothing")
     _common(val)
@@ -264,20 +271,28 @@ def cmd_register(args: argparse.Namespace) -> int:
     return 0
 
 
+SCHEDULER = re.compile(r"((tcp|tls|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}")
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from riskbook.ingest.store import read_meta
-    from riskbook.render.index import write_index
-    from riskbook.run.runner import RunPlan, reusable, run_plan, task_keys, write_manifest
     from riskbook.settings.params import resolve_company
     from riskbook.stages.unit import check_period, open_store, resolve_period
 
     started = time.perf_counter()
     if args.jobs < 1:
         raise ParamError(f"--jobs must be 1 or more, but {args.jobs} was passed")
+    if not args.cell_timeout > 0:
+        raise ParamError(f"--cell-timeout must be a number of seconds above 0, but {args.cell_timeout} was passed")
+    if args.scheduler is not None and not SCHEDULER.fullmatch(args.scheduler):
+        raise ParamError(
+            f"--scheduler {paths.one_line(args.scheduler)[:80]}: not a scheduler address (tcp://host:8786, "
+            f"tls://host:8786 or host:8786)"
+        )
     st = open_store(args.data, args.config)  # validates the data before anything is written
     meta = read_meta(st)
     if args.strict:
@@ -301,6 +316,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
     try:
         out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParamError(f"--out {args.out}: cannot write there ({exc.strerror or exc})") from None
+    from riskbook.run.lock import exclusive
+
+    with exclusive(out):
+        return _run_locked(args, out, st, meta, period, list(units), company, settings, lang, langs, started)
+
+
+def _run_locked(args, out, st, meta, period, units, company, settings, lang, langs, started) -> int:  # noqa: ANN001
+    """The run itself, with the outputs folder locked: leftovers of an interrupted run cleaned, the plan made,
+    the tasks run and published, the manifest and index written."""
+    from riskbook.render.index import write_index
+    from riskbook.run.lock import clean_leftovers
+    from riskbook.run.runner import RunPlan, reusable, run_plan, task_keys, write_manifest
+
+    try:
+        clean_leftovers(out)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     except OSError as exc:
         raise ParamError(f"--out {args.out}: cannot write there ({exc.strerror or exc})") from None
@@ -321,6 +353,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings=settings,
         langs=langs,
         classification=str(company.settings.get("classification") or ""),
+        cell_timeout=args.cell_timeout,
     )
     params_dir = company.params_dir
     plan.keys = task_keys(list(units), str(period), langs, Path(st).name, params_dir, plan.as_of)
@@ -334,6 +367,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         plan.as_of,
     )[config.GROUP]
     plan.reuse = set() if args.force else reusable(plan)
+    for u in plan.reuse - {config.GROUP}:  # published and up to date: an earlier failed run of it is moot
+        shutil.rmtree(paths.failed_dir(out, period, u), ignore_errors=True)
     print(
         f"riskbook: {period} · {len(units)} unit(s) · {lang} · {args.jobs} job(s) → {paths.period_dir(out, period)}",
         file=sys.stderr,
@@ -364,9 +399,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         for col in ("unit", "stage", "error", "notebook"):
             table.add_column(col)
         for r in failed:
-            nb = paths.notebook(paths.unit_dir(out, period, r.unit), r.stage)
+            nb = paths.notebook(paths.failed_dir(out, period, r.unit), r.stage)
             table.add_row(r.unit, r.stage, r.error or "", str(nb) if nb.exists() else "")
         Console(stderr=True).print(table)
+        kept = [
+            u
+            for u in sorted({r.unit for r in failed})
+            if paths.report_pdf(paths.unit_dir(out, period, u), u, period).exists()
+        ]
+        if kept:
+            print(
+                f"riskbook: the last good report stays published for {', '.join(kept)}; the failed run is kept in "
+                f"{paths.failed_dir(out, period, '<unit>')}",
+                file=sys.stderr,
+            )
     same = len(plan.reuse - {config.GROUP})
     note = f" ({same} unchanged, reused; --force rebuilds them)" if same else ""
     print(

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from riskbook import cli
 from riskbook.core import config
+from riskbook.core.errors import DataError
 from riskbook.core.i18n import money_parts
 from riskbook.demo import company as demo
 from riskbook.settings.workbook import code_of
@@ -211,44 +212,81 @@ def killer_notebook(folder: Path, stage: str, unit: str) -> Path:
 
 def test_a_kernel_killed_mid_notebook_fails_its_unit_only(company: str, tmp_path: Path, capsys, monkeypatch) -> None:
     """North's monitoring kernel dies (SIGKILL): north is reported failed with one line, its summary and PDF
-    skipped; west finishes; the next run, with nothing killed, completes."""
+    skipped, and its last good report stays published, byte for byte; the failed run's notebooks and error
+    go to failed/north/, and the index, the manifest and the group report say so; west finishes; the next
+    run, with nothing killed, completes and clears the failure."""
     from riskbook.core import paths
 
+    out = tmp_path / "out"
+    assert cli.main(["run", "--config", company, "--out", str(out), "--unit", "north", "west"]) == 0
+    good = out / PERIOD / "north" / f"north_{PERIOD}_risk_report.pdf"
+    before = {p.name: p.read_bytes() for p in (out / PERIOD / "north").iterdir() if p.is_file()}
     killer = killer_notebook(tmp_path, "03_monitoring", "north")
     real = paths.source_notebook
     monkeypatch.setattr(paths, "source_notebook", lambda name: killer if name == "03_monitoring" else real(name))
-    out = tmp_path / "out"
-    code = cli.main(["run", "--config", company, "--out", str(out), "--unit", "north", "west"])
+    code = cli.main(["run", "--config", company, "--out", str(out), "--unit", "north", "west", "--force"])
     err = capsys.readouterr().err
     assert code == 1
     line = next(x for x in err.splitlines() if x.startswith("✗ north"))
     assert "03_monitoring" in line and "died" in line.lower(), err
     assert re.search(r"– north\s+04_summary .*after 03_monitoring failed", err)
+    assert "the last good report stays published for north" in err
     assert (out / PERIOD / "west" / f"west_{PERIOD}_risk_report.pdf").exists()
-    assert not (out / PERIOD / "north" / f"north_{PERIOD}_risk_report.pdf").exists()
+    after = {p.name: p.read_bytes() for p in (out / PERIOD / "north").iterdir() if p.is_file()}
+    assert after == before and good.exists()  # the last good report, untouched
+    failed = out / PERIOD / "failed" / "north"
+    assert (failed / "03_monitoring.ipynb").exists() and (failed / "01_identification.ipynb").exists()
+    error = json.loads((failed / "error.json").read_text(encoding="utf-8"))
+    assert error["stage"] == "03_monitoring" and "died" in error["error"].lower() and error["last_good"]
+    manifest = json.loads((out / PERIOD / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["failed"]["north"]["kept_in"] == "failed/north/"
+    index = (out / PERIOD / "index.html").read_text(encoding="utf-8")
+    assert "The last good report (built" in index and 'href="failed/north/03_monitoring.ipynb"' in index
+    group = subprocess.run(
+        ["pdftotext", str(out / PERIOD / "group" / f"group_{PERIOD}_risk_report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    said = " ".join(group.split())
+    assert "Units whose latest run failed" in said
+    assert (
+        "North China: Risk monitoring failed (DeadKernelError" in said
+        and "the figures shown are from its last good report" in said
+    )
     assert not list(out.glob(".staging-*"))
     monkeypatch.setattr(paths, "source_notebook", real)
     assert cli.main(["run", "--config", company, "--out", str(out), "--unit", "north", "west"]) == 0
-    assert (out / PERIOD / "north" / f"north_{PERIOD}_risk_report.pdf").exists()
+    assert good.exists() and not failed.exists()
+    group = subprocess.run(
+        ["pdftotext", str(out / PERIOD / "group" / f"group_{PERIOD}_risk_report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "latest run failed" not in group  # the roll-up that named the failure was rebuilt, not reused
+    assert "north" not in json.loads((out / PERIOD / "manifest.json").read_text(encoding="utf-8"))["failed"]
 
 
 def test_a_damaged_store_in_the_cache_is_rebuilt(demo_dir: Path, tmp_path: Path, capsys) -> None:
-    """A store file cut short (a disk error, a killed copy) is found before any notebook reads it: the run
-    says so on one line, ingests the data again and completes."""
+    """A store file overwritten with other bytes of the same size (a disk error, a bad copy) is found by its
+    content before any notebook reads it: the run says so on one line, ingests the data again and completes."""
     from riskbook.ingest import store
     from riskbook.settings.sources import resolve
 
     cfg = demo_company(tmp_path / "params", demo_dir)
     target = store.ingest(resolve(None, cfg))
     slice_ = target / "north" / "orders.arrow"
-    slice_.write_bytes(slice_.read_bytes()[:100])
-    written = json.loads((target / "meta.json").read_text())["store_bytes"]["north/orders.arrow"]
-    assert store.damage(target) == f"north/orders.arrow is 100 bytes, {written:,} were written"
+    size = slice_.stat().st_size
+    slice_.write_bytes(bytes(size))  # garbage of the very same size
+    assert store.damage(target) == "north/orders.arrow changed since it was written"
+    with pytest.raises(DataError, match="the cached store is damaged"):  # a notebook opened alone: refused too
+        store.load_unit(target, "north")
     out = tmp_path / "out"
     code = cli.main(["run", "--config", str(cfg), "--out", str(out), "--unit", "north"])
     err = capsys.readouterr().err
     assert code == 0, err
-    assert f"the cached store {target} is damaged (north/orders.arrow is 100 bytes" in err
+    assert f"the cached store {target} is damaged (north/orders.arrow changed since it was written)" in err
     assert store.damage(target) is None  # rebuilt in place
     assert (out / PERIOD / "north" / f"north_{PERIOD}_risk_report.pdf").exists()
 

@@ -18,3 +18,6 @@ TEMPLATES_DIR: Path = PACKAGE_DIR / "render" / "templates"
 STAGES: tuple[str, ...] = ("01_identification", "02_assessment", "03_monitoring", "04_summary")
 PORTFOLIO: str = "portfolio"
 GROUP: str = "group"
+FAILED: str = "failed"  # outputs/<period>/failed/<unit>/: a failed run's notebooks, beside the last good report
+RESERVED: tuple[str, ...] = (GROUP, FAILED)  # folder names of a period that no unit may take
+UNIT_MAX: int = 64  # characters: a unit id names folders and files

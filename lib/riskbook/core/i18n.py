@@ -264,6 +264,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kri_by_unit": ("KRIs across units", "各单元关键风险指标"),
     "company_top": ("The group's top risks", "集团主要风险"),
     "failed_units": ("Units without results", "无结果的单元"),
+    "failed_runs": ("Units whose latest run failed", "最近一次运行失败的单元"),
+    "failed_run_line": (
+        "{unit}: {stage} failed ({error}); {shown}. The failed run's notebooks: {where}",
+        "{unit}：{stage}失败（{error}）；{shown}。失败运行的笔记本：{where}",
+    ),
+    "shown_last_good": (
+        "the figures shown are from its last good report, built {date}",
+        "所示数据来自其上次成功的报告（{date} 生成）",
+    ),
+    "no_last_good": ("it has no earlier report, so no figures are shown", "没有早先的报告，因此不显示数据"),
+    "failed_mark": ("latest run failed", "最近运行失败"),
+    "last_good_kept": (
+        "The last good report (built {date}) stays published; the failed run's notebooks:",
+        "上次成功的报告（{date} 生成）仍然保留；失败运行的笔记本：",
+    ),
+    "render": ("rendering", "渲染"),
+    "publish": ("publishing", "发布"),
     # families, statuses, ratings, responses, movements
     "market": ("Market", "市场"),
     "customer": ("Customer", "客户"),

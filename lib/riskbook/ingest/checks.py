@@ -13,7 +13,6 @@ its key, for ``duplicate_record_rate``), ``_drop`` (left out of the KRIs) — an
 
 from __future__ import annotations
 
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from riskbook.core import paths
 from riskbook.core.errors import DataError
 from riskbook.core.findings import CHECKS, DUPLICATES, FINDINGS_SCHEMA, Check  # noqa: F401  (re-exported)
 from riskbook.core.schema import TABLES
@@ -67,7 +67,6 @@ EXPECTED_FILLED: dict[str, tuple[str, ...]] = {
     "inventory": ("forecast_demand",),
     "opportunities": ("customer_id", "rep_id"),
 }
-UNIT_SLUG = re.compile(r"^[a-z0-9_]+$")
 _LOCK = threading.Lock()
 
 
@@ -281,7 +280,7 @@ def _units(tab: Table) -> None:
         return
     units = tab.t["unit"]
     seen = pc.unique(units).drop_null().to_pylist()
-    bad = [u for u in seen if u == "group" or len(u) > UNIT_MAX or not UNIT_SLUG.match(u)]
+    bad = [u for u in seen if not paths.is_unit_id(u)]
     if not bad:
         return
     mask = _mask(pc.is_in(units, value_set=pa.array(bad, units.type)))
@@ -308,7 +307,7 @@ def _units(tab: Table) -> None:
         "error",
         "row",
         values=values,
-        note=f"not a lowercase slug [a-z0-9_]+ of up to {UNIT_MAX} characters (or the reserved 'group')",
+        note=f"not a lowercase slug [a-z0-9_]+ of up to {UNIT_MAX} characters (or the reserved 'group' or 'failed')",
     )
 
 

@@ -24,12 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineError
 
+from riskbook.core import config
 from riskbook.core.errors import DataError
+from riskbook.core.guard import check_file
 from riskbook.core.schema import REQUIRED_TABLES, TABLES, Column, Table
 
 SUFFIXES: tuple[str, ...] = (".parquet", ".csv", ".xlsx")
-UNIT_MAX = 64  # characters: a unit id names folders and files
-UNIT_RE = re.compile(r"^[a-z0-9_]+$")
+UNIT_MAX = config.UNIT_MAX
 MISSING_TOKENS: tuple[str, ...] = ("", "NULL", "null", "NaN", "nan", "N/A", "n/a", "-", "None")
 TRUE_WORDS = {"true", "1", "yes", "y", "t", "是"}
 FALSE_WORDS = {"false", "0", "no", "n", "f", "否", ""}
@@ -55,10 +56,7 @@ def find_tables(folder: Path) -> dict[str, Path]:
                 fix="keep one of them and move the others away",
             )
         path = paths[0]
-        if not path.is_file():
-            raise DataError(str(path), "is a folder, not a file", fix=f"put the {name} export itself there")
-        if path.stat().st_size == 0:
-            raise DataError(str(path), "is empty (0 bytes)", fix=f"export {name} again, with its header row")
+        check_file(path, fix=f"put the {name} export itself there")
         found[name] = path
     for name in REQUIRED_TABLES:
         if name not in found:
@@ -165,18 +163,6 @@ def csv_header(path: Path) -> tuple[list[str], str]:
     names = next(csv.reader(io.StringIO(first), delimiter=sep))
     check_names([c.strip() for c in names], str(path))
     return names, sep
-
-
-# What reading a file can raise besides DataError: a spreadsheet that is not one raises the Excel
-# engine's own error (calamine's CalamineError; a zip error from openpyxl).
-READ_ERRORS: tuple[type[BaseException], ...] = (
-    ValueError,
-    KeyError,
-    OSError,
-    UnicodeDecodeError,
-    zipfile.BadZipFile,
-    CalamineError,
-)
 
 
 def read_raw(path: Path) -> pd.DataFrame:

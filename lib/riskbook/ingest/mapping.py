@@ -20,7 +20,9 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from riskbook.core.errors import DataError, ParamError
+from riskbook.core.guard import SPREADSHEETS, check_file, check_workbook
 from riskbook.core.schema import TABLES
+from riskbook.ingest.keep import keep_rows
 from riskbook.ingest.loader import (
     MISSING_TOKENS,
     MOSTLY,
@@ -201,15 +203,17 @@ def read_source(name: str, spec: dict[str, Any], base: Path) -> tuple[pd.DataFra
     path = path if path.is_absolute() else base / path
     if not path.exists():
         raise DataError(str(path), "file not found", fix=f"check sources.{name}.file in the company file")
-    if not path.is_file():
-        raise DataError(str(path), "is a folder, not a file", fix=f"point sources.{name}.file at the export itself")
-    if path.stat().st_size == 0:
-        raise DataError(str(path), "is empty (0 bytes)", fix="export it again, with its header row")
+    check_file(path, fix=f"point sources.{name}.file at the export itself", contents=False)
     label, suffix = str(path), path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
             sheet = spec.get("sheet", 0)
             label += f" [sheet {sheet}]" if isinstance(sheet, int) else f" [{sheet}]"
+            if suffix in SPREADSHEETS:
+                try:
+                    check_workbook(path)
+                except DataError as exc:
+                    raise DataError(label, str(exc)[len(exc.file) + 2 :]) from None
             df = read_excel(path, sheet, header)
         elif suffix == ".parquet":
             df = pd.read_parquet(path)
@@ -372,10 +376,7 @@ def map_table(name: str, spec: dict[str, Any], base: Path, customers: pd.DataFra
     df, origin = read_source(name, spec, base)
     df = df.reset_index(drop=True)
     if spec.get("keep"):
-        try:
-            df = df.query(spec["keep"], engine="python")
-        except Exception as exc:
-            raise ParamError(f"sources.{name}.keep: {spec['keep']!r} cannot be applied ({exc})") from None
+        df = keep_rows(df, spec["keep"], f"sources.{name}.keep")
     columns = {k: str(v) for k, v in (spec.get("columns") or {}).items()}
     for canon, src in columns.items():
         if canon not in {c.name for c in TABLES[name].columns}:

@@ -32,7 +32,7 @@ from riskbook.ingest.loader import Flagged, find_tables, load_table
 from riskbook.ingest.mapping import load_mapping
 from riskbook.settings.sources import Source
 
-STORE_VERSION = "9"  # rows per month and usual gaps of the tables a report counts from; findings once per row
+STORE_VERSION = "10"  # content hashes of the store files (store_hashes), checked on reuse and on load
 
 
 MEMO_MAX = 4096  # file hashes remembered (the most recently used): enough for every export in use
@@ -342,6 +342,7 @@ def ingest(source: Source | Path, root: Path | None = None, as_of: pd.Timestamp 
             for w in writes:
                 w.result()
         meta["store_bytes"] = {p.relative_to(tmp).as_posix(): p.stat().st_size for p in sorted(tmp.rglob("*.arrow"))}
+        meta["store_hashes"] = {p.relative_to(tmp).as_posix(): content_hash(p) for p in sorted(tmp.rglob("*.arrow"))}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
         try:
             os.rename(tmp, target)
@@ -354,20 +355,37 @@ def ingest(source: Source | Path, root: Path | None = None, as_of: pd.Timestamp 
     return target
 
 
-def damage(store: Path) -> str | None:
-    """What is wrong with an ingested store (a file missing, cut short or grown, its meta data unreadable),
-    or None when every file it wrote is there at the size it wrote."""
+def content_hash(path: Path) -> str:
+    """A file's content hash (xxh3-128): store files are checked by what they hold, not by their size."""
+    import xxhash
+
+    h = xxhash.xxh3_128()
+    with Path(path).open("rb") as f:
+        while chunk := f.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def damage(store: Path, only: str | None = None) -> str | None:
+    """What is wrong with an ingested store (a file missing, or its content changed since it was written —
+    cut short, grown, or overwritten with other bytes of the same size; its meta data unreadable), or None
+    when every file it wrote holds what it wrote. ``only``: the files under that folder (one unit's)."""
     try:
-        sizes = json.loads((store / "meta.json").read_text())["store_bytes"]
+        meta = json.loads((store / "meta.json").read_text())
+        hashes = meta["store_hashes"]
+        if not isinstance(hashes, dict):
+            raise TypeError
     except (OSError, ValueError, KeyError, TypeError):
         return "meta.json unreadable or from an older riskbook"
-    for name, size in sizes.items():
+    for name, digest in hashes.items():
+        if only is not None and not name.startswith(f"{only}/"):
+            continue
         try:
-            actual = (store / name).stat().st_size
+            actual = content_hash(store / name)
         except OSError:
             return f"{name} missing"
-        if actual != size:
-            return f"{name} is {actual:,} bytes, {size:,} were written"
+        if actual != digest:
+            return f"{name} changed since it was written"
     return None
 
 
@@ -400,6 +418,11 @@ def load_unit(store: Path, unit: str) -> dict[str, pd.DataFrame]:
     """Every table of one unit's slice (``_row`` the spreadsheet row, ``_dq`` the first error the row
     fails, ``_dup`` a duplicate, ``_drop`` left out of the KRIs)."""
     folder = Path(store) / unit
+    problem = damage(Path(store), only=unit)
+    if problem is not None:
+        raise DataError(
+            str(folder), f"the cached store is damaged ({problem})", fix="run riskbook again: it ingests the data anew"
+        )
     return {p.stem: feather.read_table(p, memory_map=True).to_pandas() for p in sorted(folder.glob("*.arrow"))}
 
 

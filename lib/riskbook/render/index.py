@@ -31,6 +31,14 @@ def unit_facts(unit: str, doc: dict[str, Any], names: dict[str, str], lang: str)
     }
 
 
+def _built(folder: Path) -> str:
+    """When the report published in ``folder`` was built (its stamp), as a day; "" when unknown."""
+    try:
+        return str(json.loads(paths.run_stamp(folder).read_text(encoding="utf-8")).get("built") or "")[:10]
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
 def write_index(period_dir: Path) -> Path:
     """Write index.html from the period's manifest.json, each unit's results and the files present."""
     manifest = json.loads(paths.manifest(period_dir.parent, period_dir.name).read_text(encoding="utf-8"))
@@ -47,12 +55,20 @@ def write_index(period_dir: Path) -> Path:
             else []
         )
         status = "failed" if failed else ("ok" if tasks else "missing")
-        note, facts = "", {}
-        if status == "ok" and paths.results_json(d).exists():
+        note, facts, kept = "", {}, ""
+        if status in ("ok", "failed") and paths.results_json(d).exists():
             doc = json.loads(paths.results_json(d).read_text(encoding="utf-8"))
-            status = doc.get("status") or "ok"
+            status = (doc.get("status") or "ok") if status == "ok" else status
             note = doc.get("note") or (doc.get("partial") if doc.get("period_complete") is False else "") or ""
             facts = unit_facts(unit, doc, names, lang)
+        if failed:  # the last good report stays published, said; the failed run's notebooks are linked
+            built = _built(d)
+            kept = t("last_good_kept", lang, date=built) if built and files else t("no_last_good", lang)
+        failed_nbs = (
+            sorted(f"{config.FAILED}/{unit}/{p.name}" for p in (period_dir / config.FAILED / unit).glob("*.ipynb"))
+            if failed
+            else []
+        )
         first = [f"{config.STAGES[3]}.html", *(f"{n}.html" for n in config.STAGES[:3])]  # the summary first
         pages = sorted((f for f in files if f.endswith(".html")), key=lambda f: first.index(f) if f in first else 9)
         rows.append(
@@ -68,6 +84,8 @@ def write_index(period_dir: Path) -> Path:
                 "xlsx": next((f for f in files if f.endswith(".xlsx")), None),
                 "pages": [(f, t(f[:-5].split("_", 1)[-1], lang)) for f in pages],
                 "notebooks": [f for f in files if f.endswith(".ipynb")],
+                "kept": kept,
+                "failed_notebooks": failed_nbs,
                 **facts,
             }
         )

@@ -87,4 +87,27 @@ def write_pdf(notebooks: list[Path], out: Path, lang: str, cover: dict[str, Any]
 
     html = report_html(notebooks, lang, cover)
     with paths.replacing(out) as tmp:
-        HTML(string=html, base_url=str(out.parent)).write_pdf(str(tmp))
+        HTML(string=html, base_url=str(out.parent), url_fetcher=_fetcher(out.parent)).write_pdf(str(tmp))
+
+
+def _fetcher(folder: Path) -> Any:
+    """WeasyPrint's URL fetcher for a report: ``data:`` URLs (the charts) and files inside the report's own
+    folder; anything else — a local file elsewhere, a remote URL, an attachment a value smuggled in — is
+    refused, so no page can pull a file into a PDF."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher
+
+    root = Path(folder).resolve()
+
+    class PackFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file:"):
+                target = Path(unquote(urlparse(url).path)).resolve()
+                if target.is_relative_to(root) and target.is_file():
+                    return super().fetch(url, headers)
+            raise ValueError(f"riskbook reports load nothing from {url[:60]}")
+
+    return PackFetcher(allowed_protocols=("data", "file"))

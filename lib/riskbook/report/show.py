@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, SVG, Markdown, display
 
+from riskbook.core import config
 from riskbook.core.i18n import ARROWS, column, local, money, money_parts, owner, rule, status_word, t
 from riskbook.core.i18n import note as note_text
 from riskbook.report.palettes import RAG, RATING
@@ -406,7 +407,7 @@ def _money_table(pack: Any, lang: str, currency: str) -> str:
         if r.pool == "overlap":  # the pools overlap beyond the money they measure: the cap, said
             rows.append(
                 f"<tr><td><small>{html.escape(r.title_zh if lang == 'zh' else r.title)}</small></td>"
-                f'<td class="rb-num">{amount}</td></tr>'
+                f'<td class="rb-num">{html.escape(amount)}</td></tr>'
             )
             continue
         pool = POOLS.get(r.pool, ("", ""))[1 if lang == "zh" else 0] or t("analyst", lang)
@@ -418,9 +419,11 @@ def _money_table(pack: Any, lang: str, currency: str) -> str:
         rows.append(
             f"<tr><td><b>{html.escape(r.id)}</b> {html.escape(r.title_zh if lang == 'zh' else r.title)}"
             f"<br><small>{html.escape(pool)}{also}</small></td>"
-            f'<td class="rb-num">{amount}</td></tr>'
+            f'<td class="rb-num">{html.escape(amount)}</td></tr>'
         )
-    rows.append(f'<tr class="rb-total"><td>{t("money_total", lang)}</td><td class="rb-num">{total}</td></tr>')
+    rows.append(
+        f'<tr class="rb-total"><td>{t("money_total", lang)}</td><td class="rb-num">{html.escape(total)}</td></tr>'
+    )
     return (
         f'<table class="rb-table rb-money"><thead><tr><th>{t("risk", lang)}</th>'
         f'<th class="rb-num">{t("amount", lang)}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -540,6 +543,21 @@ def group_title(g: Any) -> None:
     display(Markdown(f"# {t('portfolio', g.lang)} — {md_text(g.company)} · {g.period}"))
 
 
+def failed_line(unit: str, failure: dict[str, Any], name: str, lang: str) -> str:
+    """One sentence on a unit whose latest run failed: the step, the error, and which figures are shown."""
+    stage = str(failure.get("stage") or "")
+    step = t(stage.split("_", 1)[-1], lang) if stage in (*STAGE_NAMES, "render", "publish") else stage
+    error = str(failure.get("error") or "")
+    error = error if len(error) <= 160 else error[:157] + "…"
+    last = failure.get("last_good")
+    shown = t("shown_last_good", lang, date=str(last)[:10]) if last else t("no_last_good", lang)
+    where = f"{config.FAILED}/{unit}/"
+    return t("failed_run_line", lang, unit=name, stage=step, error=error, shown=shown, where=where)
+
+
+STAGE_NAMES = ("01_identification", "02_assessment", "03_monitoring", "04_summary", "portfolio")
+
+
 def group(g: Any) -> None:
     """The group roll-up: a one-page summary (overall rating, units ranked with their money at risk and
     top risk, risks shared by several units), then units × families, the top risks and every KRI across
@@ -550,6 +568,9 @@ def group(g: Any) -> None:
 
     lang, names = g.lang, g.names or {}
     name = lambda u: names.get(u, u)  # noqa: E731
+    if g.failed:  # said first: the figures below may be an earlier run's
+        heading("failed_runs", lang)
+        display(HTML("".join(f"<p>{html.escape(failed_line(u, f, name(u), lang))}</p>" for u, f in g.failed.items())))
     if g.missing:
         heading("failed_units", lang)
         display(HTML("<p>" + html.escape(t("list_sep", lang).join(name(u) for u in g.missing)) + "</p>"))
@@ -585,7 +606,7 @@ def group(g: Any) -> None:
                 f'<span style="color:{RAG["red"]}"><b>{r.red}</b></span>' if r.red else "0",
                 str(r.amber),
                 f"{r.high} / {r.risks}",
-                f'<span class="rb-num">{r.money_text if r.money else "–"}</span>',
+                f'<span class="rb-num">{html.escape(r.money_text) if r.money else "–"}</span>',
                 f"<b>{html.escape(r.top_id)}</b> {html.escape(r.top_title)}" if r.top_id else "",
             ]
         )
@@ -596,7 +617,7 @@ def group(g: Any) -> None:
             f"<b>{int(units['red'].sum())}</b>",
             str(int(units["amber"].sum())),
             f"{int(units['high'].sum())} / {int(units['risks'].sum())}",
-            f'<span class="rb-num"><b>{total}</b></span>',
+            f'<span class="rb-num"><b>{html.escape(total)}</b></span>',
             "",
         ]
     )
@@ -651,11 +672,11 @@ def group(g: Any) -> None:
     rows = [
         [
             html.escape(name(r.unit)),
-            f"<b>{r.id}</b>",
+            f"<b>{html.escape(r.id)}</b>",
             html.escape(r.title),
             f"{r.score}*" if r.overridden else str(r.score),
             rating_badge(r.rating, lang),
-            money(r.exposure, g.currency, lang) if r.exposure else "–",
+            html.escape(money(r.exposure, g.currency, lang)) if r.exposure else "–",
             f"{ARROWS[r.movement]} {t(r.movement, lang)}",
             t(r.response, lang),
             html.escape(owner(r.owner, lang)),

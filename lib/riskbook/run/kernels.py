@@ -180,12 +180,19 @@ class WarmEngine(Engine):
             log_output=log_output,
             stdout_file=stdout_file,
             stderr_file=stderr_file,
+            iopub_timeout=kwargs.get("iopub_timeout", 4),
         )
         client.kc = k.kc
         try:
             return client.execute(cleanup_kc=False)
+        except Exception as exc:
+            from nbclient.exceptions import CellExecutionError
+
+            if not isinstance(exc, CellExecutionError):  # a timeout, a lost kernel: it may still be busy
+                release()
+            raise
         finally:
-            if not k.alive() or k.rss_mib() > max_mib():
+            if getattr(_local, "kernel", None) is k and (not k.alive() or k.rss_mib() > max_mib()):
                 release()
 
 

@@ -66,6 +66,7 @@ class RunPlan:
     classification: str = ""  # the company's classification: line for covers (default: confidential)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit → its merged settings
     langs: dict[str, str] = field(default_factory=dict)  # unit → its report language (--lang, else its lang:)
+    cell_timeout: float = 1800.0  # seconds a notebook cell may run (--cell-timeout)
 
     def lang_of(self, unit: str) -> str:
         """The report language of ``unit`` (the group's is the run's)."""
@@ -107,24 +108,26 @@ def task_keys(
 
 
 def reusable(plan: RunPlan) -> set[str]:
-    """Units whose last published run succeeded with the same key and whose outputs are all there."""
-    path = paths.manifest(plan.out, plan.period)
-    try:
-        previous = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    ok = {
-        u
-        for u in previous.get("keys", {})
-        if all(x["status"] in ("ok", "unchanged") for x in previous.get("tasks", []) if x["unit"] == u)
-    }
+    """Units (and the group) whose published folder was built by a run with the same key and has all its
+    outputs. The key is read from the folder's own stamp, written with it, never from the manifest alone: a
+    run killed after publishing a unit and before writing the manifest leaves the truth in the folder."""
     out = set()
     for u in [*plan.units, config.GROUP]:
         d = paths.unit_dir(plan.out, plan.period, u)
         files = [paths.report_pdf(d, u, plan.period)] + ([paths.results_json(d)] if u != config.GROUP else [])
-        if u in ok and previous["keys"].get(u) == plan.keys.get(u) and all(f.exists() for f in files):
+        stamp = read_stamp(d)
+        if stamp.get("key") and stamp.get("key") == plan.keys.get(u) and all(f.exists() for f in files):
             out.add(u)
     return out
+
+
+def read_stamp(folder: Path) -> dict[str, Any]:
+    """The stamp of a published folder ({key, built}), or {} when it has none or it is unreadable."""
+    try:
+        doc = json.loads(paths.run_stamp(folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 def _kernel_env() -> None:
@@ -149,8 +152,21 @@ def warm_kernels() -> bool:
     return os.environ.get("RISKBOOK_WARM_KERNELS", "1") not in ("0", "false", "no")
 
 
-def execute(nb_in: str, nb_out: str, parameters: dict[str, Any]) -> tuple[str, float, str | None]:
-    """Execute one notebook with papermill; return (status, seconds, error)."""
+CELL_TIMEOUT = 1800.0  # seconds a cell may run before its notebook fails (run --cell-timeout)
+IOPUB_TIMEOUT = 90.0  # seconds to wait for a finished cell's output: survives a suspended laptop or starved VM
+
+
+def _literal_path(path: str) -> str:
+    """A path papermill will not read as a template: it formats paths with the parameters, so braces in an
+    outputs folder ({x}) are doubled to stand for themselves."""
+    return path.replace("{", "{{").replace("}", "}}")
+
+
+def execute(
+    nb_in: str, nb_out: str, parameters: dict[str, Any], timeout: float = CELL_TIMEOUT
+) -> tuple[str, float, str | None]:
+    """Execute one notebook with papermill, each cell within ``timeout`` seconds; return (status, seconds,
+    error)."""
     import logging
 
     skip_unused()
@@ -169,14 +185,16 @@ def execute(nb_in: str, nb_out: str, parameters: dict[str, Any]) -> tuple[str, f
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
-            nb_in,
-            nb_out,
+            _literal_path(nb_in),
+            _literal_path(nb_out),
             parameters=parameters,
             engine_name=engine,
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
             cwd=str(config.NOTEBOOKS_DIR),
+            execution_timeout=timeout,
+            iopub_timeout=IOPUB_TIMEOUT,
         )
     except PapermillExecutionError as exc:
         return "failed", time.perf_counter() - t0, f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
@@ -373,10 +391,29 @@ def task_table(results: list[TaskResult]) -> Any:
 
 
 def _worker_signals() -> None:
-    """Workers leave Ctrl-C to the runner, which stops them (and their kernels) itself."""
+    """Workers leave Ctrl-C to the runner, which stops them (and their kernels) itself; and die with the
+    runner when it is killed outright (kill -9: Linux's parent-death signal). Their kernels follow them:
+    a kernel polls its parent and exits when it is gone."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (prctl PR_SET_PDEATHSIG); elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except OSError:
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
@@ -508,7 +545,7 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                 dispatch(PRIORITY["render"], unit, task, render_unit, *args)
             else:
                 nb = (str(paths.source_notebook(task)), str(paths.notebook(d, task)), _params(plan, unit))
-                dispatch(PRIORITY["stage"], unit, task, execute, *nb)
+                dispatch(PRIORITY["stage"], unit, task, execute, *nb, plan.cell_timeout)
 
         def ready(unit: str) -> list[str]:
             return [x for x in graph if x not in started[unit] and set(graph[x]) <= done[unit]]
@@ -531,8 +568,10 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                 return
             group["started"] = True
             gdir.mkdir(parents=True, exist_ok=True)
+            _write_failures(plan, {u: _failure(results, u) for u in failed})
             nb = (str(paths.source_notebook(config.PORTFOLIO)), str(paths.notebook(gdir, config.PORTFOLIO)))
-            dispatch(PRIORITY["group"], config.GROUP, config.PORTFOLIO, execute, *nb, _params(plan, None))
+            args = (*nb, _params(plan, None), plan.cell_timeout)
+            dispatch(PRIORITY["group"], config.GROUP, config.PORTFOLIO, execute, *args)
 
         def group_done(task: str, status: str, secs: float, err: str | None) -> None:
             r = TaskResult(config.GROUP, task, status, round(secs, 2), err)
@@ -547,7 +586,12 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                 skipped = TaskResult(config.GROUP, RENDER, "skipped", error=f"after {config.PORTFOLIO} failed")
                 results.append(skipped)
                 progress.done(skipped)
-            _publish(gdir, paths.unit_dir(plan.out, plan.period, config.GROUP))
+            from riskbook.stages.unit import failures
+
+            # a roll-up that names failed units is never reused: the next run, with the units fixed, rebuilds it
+            names_failures = bool(failed) or bool(failures(paths.period_dir(plan.out, plan.period)))
+            failure = None if status == "ok" else _failure(results, config.GROUP)
+            publish(plan, config.GROUP, gdir, failure, final=not names_failures)
 
         start_group()
         pump()
@@ -583,8 +627,53 @@ def run_plan(plan: RunPlan) -> list[TaskResult]:
                         skipped = TaskResult(unit, x, "skipped", error=f"after {failed[unit]} failed")
                         results.append(skipped)
                         progress.done(skipped)
-                _publish(unit_dir[unit], paths.unit_dir(plan.out, plan.period, unit))
+                publish(plan, unit, unit_dir[unit], _failure(results, unit) if unit in failed else None)
     return results
+
+
+def _failure(results: list[TaskResult], unit: str) -> dict[str, str]:
+    """The first failed task of ``unit`` in this run: its stage and error."""
+    r = next(r for r in results if r.unit == unit and r.status == "failed")
+    return {"stage": r.stage, "error": r.error or ""}
+
+
+def _write_failures(plan: RunPlan, failures: dict[str, dict[str, str]]) -> None:
+    """The units this run failed so far, for the group's roll-up (it names them beside their last good
+    results): ``<staging>/<period>/failed.json``."""
+    path = paths.period_dir(plan.staging, plan.period) / "failed.json"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(failures, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass  # a full disk: the group then says only which units have no results
+
+
+def publish(plan: RunPlan, unit: str, src: Path, failure: dict[str, str] | None, final: bool = True) -> None:
+    """Publish a unit's (or the group's) staged folder. A success replaces its published folder, stamped
+    with the run's key, and clears an earlier failure; a failure never replaces a good report: its
+    notebooks and error.json go to ``<period>/failed/<unit>/``, and the last good report stays published.
+    A success that cannot be stamped (a full disk) is published as a failure. A folder that is not ``final``
+    (the group naming units whose run failed) is stamped so that no later run reuses it."""
+    built = datetime.now(UTC).isoformat(timespec="seconds")
+    if failure is None:
+        key = plan.keys.get(unit, "") + ("" if final else "+names-failures")
+        try:
+            paths.run_stamp(src).write_text(json.dumps({"key": key, "built": built}))
+            _publish(src, paths.unit_dir(plan.out, plan.period, unit))
+            shutil.rmtree(paths.failed_dir(plan.out, plan.period, unit), ignore_errors=True)
+            return
+        except OSError as exc:
+            failure = {"stage": "publish", "error": f"{type(exc).__name__}: {exc.strerror or exc}"}
+    last = read_stamp(paths.unit_dir(plan.out, plan.period, unit))
+    doc = {"unit": unit, "period": plan.period, "failed": built, **failure, "last_good": last.get("built")}
+    try:
+        (src / "error.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    except OSError:
+        pass  # a full disk: the manifest and the index still say why
+    try:
+        _publish(src, paths.failed_dir(plan.out, plan.period, unit))
+    except OSError:
+        shutil.rmtree(src, ignore_errors=True)
 
 
 def _publish(src: Path, dst: Path) -> None:
@@ -612,6 +701,10 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
     tasks = [asdict(r) for r in results if r.status != "unchanged"]
     tasks += [x for x in previous.get("tasks", []) if x.get("unit") not in rerun]
     keys = {**previous.get("keys", {}), **plan.keys}
+    failed = {u: f for u, f in previous.get("failed", {}).items() if u not in plan.units and u not in rerun}
+    for r in results:
+        if r.status == "failed" and r.unit not in failed:
+            failed[r.unit] = {"stage": r.stage, "error": r.error, "kept_in": f"{config.FAILED}/{r.unit}/"}
     doc = {
         "riskbook": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -632,6 +725,7 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
             **{u: display_name(plan.settings.get(u, {}), u, plan.lang) for u in plan.units},
         },
         "tasks": tasks,
+        "failed": failed,  # units whose latest run failed: the step, the error, where its notebooks are kept
     }
     with paths.replacing(path) as tmp:
         tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
+from riskbook.core import paths
 from riskbook.core.errors import ParamError
+from riskbook.core.paths import one_line
 
 README = """# {name}: riskbook company folder
 
@@ -42,7 +44,7 @@ def init(
     from riskbook.settings import sources
 
     folder = Path(folder)
-    if (folder / "company.yaml").exists():
+    if (folder / "company.yaml").exists() or (folder / "company.yaml").is_symlink():
         raise ParamError(
             f"{folder / 'company.yaml'} exists already: riskbook init does not overwrite a company "
             "folder (edit it, or pick another folder)"
@@ -67,27 +69,28 @@ def init(
                     entry["file"] = _relative(p if p.is_absolute() else base / p, folder)
         src = {"sources": specs}
     doc.update({"currency": currency or "", "lang": "en", **src, "kri": {}})
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "units").mkdir(exist_ok=True)
-    (folder / "register").mkdir(exist_ok=True)
-    written = [folder / "company.yaml"]
+    try:
+        for d in (folder, folder / "units", folder / "register"):
+            d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParamError(f"{exc.filename}: cannot make the folder ({exc.strerror or exc})") from None
     head = (
         "# riskbook company file: name, currency and language of the reports, the data source, KRI\n"
         "# thresholds (riskbook kri list shows the defaults). units/<unit>.yaml overrides it per unit.\n"
     )
-    (folder / "company.yaml").write_text(
-        head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
-    )
+    files = {folder / "company.yaml": head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)}
     for unit in meta["units"]:
         path = folder / "units" / f"{unit}.yaml"
-        if not path.exists():
-            path.write_text(
-                f"# {unit}: display names in the reports (fill them in), and overrides of company.yaml\n"
-                + yaml.safe_dump({"name": {"en": unit, "zh": unit}}, allow_unicode=True),
-                encoding="utf-8",
-            )
-            written.append(path)
-    (folder / "register" / ".keep").write_text("")
-    (folder / "README.md").write_text(README.format(name=doc["company"], cfg=folder / "company.yaml"), encoding="utf-8")
-    written.append(folder / "README.md")
-    return written
+        if not (path.exists() or path.is_symlink()):
+            files[path] = f"# {unit}: display names in the reports (fill them in), and overrides of company.yaml\n"
+            files[path] += yaml.safe_dump({"name": {"en": unit, "zh": unit}}, allow_unicode=True)
+    files[folder / "register" / ".keep"] = ""
+    files[folder / "README.md"] = README.format(name=one_line(doc["company"]), cfg=folder / "company.yaml")
+    try:  # never through a link out of the folder: every file checked before the first is written
+        for path in files:
+            paths.check_inside(folder, path)
+        for path, text in files.items():
+            paths.write_text_in(folder, path, text)
+    except PermissionError as exc:
+        raise ParamError(str(exc)) from None
+    return [p for p in files if p.name != ".keep"]

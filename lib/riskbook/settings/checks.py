@@ -10,6 +10,7 @@ few, and each message says how to fix it.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,13 @@ ADDED_KEYS = ENTRY_KEYS | {"id", "family", "title", "title_zh", "likelihood", "i
 ACTION_KEYS = {"action", "action_zh", "owner", "owner_zh", "due", "status"}
 CONTROL_KEYS = {"name", "name_zh", "reduces"}
 OVERRIDE_KEYS = {"likelihood", "impact", "reason", "reason_zh"}
+
+
+def currency_ok(text: str) -> bool:
+    """A currency as amounts are written with it: a code or a symbol (letters, currency signs, a dot)."""
+    import unicodedata
+
+    return 1 <= len(text) <= 8 and all(c.isalpha() or c in ". " or unicodedata.category(c) == "Sc" for c in text)
 
 
 def did_you_mean(key: str, known: set[str]) -> str:
@@ -140,7 +148,13 @@ def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:
         p.add("lang", f"must be one of {list(LANGS)}, but {doc['lang']!r} was given")
     for key in ("currency", "classification"):
         if key in doc and doc[key] is not None and not isinstance(doc[key], str):
-            p.add(key, f"must be text, but {doc[key]!r} was given")
+            p.add(key, f"must be text, but {_shown(doc[key])} was given")
+    if isinstance(doc.get("currency"), str) and doc["currency"] and not currency_ok(doc["currency"]):
+        p.add(
+            "currency",
+            f"must be a currency code or symbol (CNY, EUR, US$, ¥; at most 8 letters or symbols), "
+            f"but {_shown(doc['currency'])} was given",
+        )
     for key in ("company", "name"):
         v = doc.get(key)
         if isinstance(v, dict):
@@ -176,18 +190,71 @@ def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:
 
 
 def check_register(doc: dict[str, Any], path: Path) -> None:
-    """ParamError listing every problem of a register file: keys, responses, statuses, due dates."""
+    """ParamError listing every problem of a register file: keys, types, responses, statuses, due dates."""
     p = Problems(path)
     p.keys("", doc, {"risks", "added"})
-    for rid, entry in (doc.get("risks") or {}).items() if isinstance(doc.get("risks"), dict) else []:
+    risks, added = doc.get("risks"), doc.get("added")
+    if risks is not None and not isinstance(risks, dict):
+        p.add("risks", f"must map risk ids to entries (R-FIN-01: {{owner: …}}), but {_shown(risks)} was given")
+    if added is not None and not isinstance(added, list):
+        p.add("added", f"must be a list of risks (- id: …), but {_shown(added)} was given")
+    for rid, entry in risks.items() if isinstance(risks, dict) else []:
         _entry(p, f"risks.{rid}", entry or {}, ENTRY_KEYS)
-    for i, a in enumerate(doc.get("added") or []):
+    for i, a in enumerate(added if isinstance(added, list) else []):
         _entry(p, f"added[{i}]", a, ADDED_KEYS)
+        if isinstance(a, dict):
+            _added(p, f"added[{i}]", a)
     p.raise_any()
+
+
+def _shown(v: Any) -> str:
+    """A value as a message quotes it: short, on one line."""
+    s = repr(v)
+    return s if len(s) <= 60 else s[:57] + "…"
+
+
+TEXT_KEYS = {"owner", "owner_zh", "title", "title_zh", "action", "action_zh", "name", "name_zh", "reason"}
+TEXT_KEYS |= {"reason_zh", "id", "family"}
+
+
+def _texts(p: Problems, where: str, d: dict[str, Any]) -> None:
+    """Text fields are text (a number or a list where a name belongs is a mistake, said)."""
+    for k in TEXT_KEYS & set(d):
+        if d[k] is not None and not isinstance(d[k], str):
+            p.add(f"{where}.{k}", f"must be text, but {_shown(d[k])} was given")
+
+
+def _whole(p: Problems, where: str, v: Any, low: int, high: int) -> None:
+    if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+        p.add(where, f"must be a whole number from {low} to {high}, but {_shown(v)} was given")
+
+
+RISK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+
+
+def _added(p: Problems, where: str, a: dict[str, Any]) -> None:
+    """A risk an analyst added: an id that is a word, its money and KRIs of the right kind."""
+    from riskbook.kris import REGISTRY
+
+    if isinstance(a.get("id"), str) and not RISK_ID.fullmatch(a["id"]):
+        p.add(f"{where}.id", f"must be letters, digits, '-', '_' or '.' (R-OPS-99), but {_shown(a['id'])} was given")
+
+    exp = a.get("exposure")
+    if exp is not None and _number(p, f"{where}.exposure", exp) and exp < 0:
+        p.add(f"{where}.exposure", f"must be 0 or more, but {exp!r} was given")
+    kris = a.get("kris")
+    if kris is not None:
+        if not isinstance(kris, list) or not all(isinstance(k, str) for k in kris):
+            p.add(f"{where}.kris", f"must be a list of KRI ids ([dso, overdue_ratio]), but {_shown(kris)} was given")
+        else:
+            for k in kris:
+                if k not in REGISTRY:
+                    p.add(f"{where}.kris", f"'{k}' is not a KRI{did_you_mean(k, set(REGISTRY))}")
 
 
 def _entry(p: Problems, where: str, entry: Any, known: set[str]) -> None:
     entry = p.keys(where, entry, known)
+    _texts(p, where, entry)
     if entry.get("response") is not None and entry["response"] not in RESPONSES:
         close = difflib.get_close_matches(str(entry["response"]), RESPONSES, n=1, cutoff=0.6)
         p.add(
@@ -195,15 +262,25 @@ def _entry(p: Problems, where: str, entry: Any, known: set[str]) -> None:
             f"response must be one of {list(RESPONSES)}, but {entry['response']!r} was given"
             + (f" — did you mean '{close[0]}'?" if close else ""),
         )
-    for i, c in enumerate(entry.get("controls") or []):
-        c = p.keys(f"{where}.controls[{i}]", c, CONTROL_KEYS)
+    for key in ("controls", "actions"):
+        if entry.get(key) is not None and not isinstance(entry[key], list):
+            p.add(f"{where}.{key}", f"must be a list (- …), but {_shown(entry[key])} was given")
+    controls = entry.get("controls") if isinstance(entry.get("controls"), list) else []
+    for i, c in enumerate(controls):
+        at = f"{where}.controls[{i}]"
+        c = p.keys(at, c, CONTROL_KEYS)
+        _texts(p, at, c)
         if c.get("reduces") is not None:
-            p.keys(f"{where}.controls[{i}].reduces", c["reduces"], {"likelihood", "impact"})
-    for i, a in enumerate(entry.get("actions") or []):
+            for part, v in p.keys(f"{at}.reduces", c["reduces"], {"likelihood", "impact"}).items():
+                if part in ("likelihood", "impact"):
+                    _whole(p, f"{at}.reduces.{part}", v, 0, 4)
+    actions = entry.get("actions") if isinstance(entry.get("actions"), list) else []
+    for i, a in enumerate(actions):
         at = f"{where}.actions[{i}]"
         a = p.keys(at, a, ACTION_KEYS)
         if not a:
             continue
+        _texts(p, at, a)
         if a.get("status", "open") not in STATUSES:
             p.add(f"{at}.status", f"must be one of {list(STATUSES)}, but {a.get('status')!r} was given")
         if a.get("status", "open") != "done":
@@ -212,4 +289,8 @@ def _entry(p: Problems, where: str, entry: Any, known: set[str]) -> None:
             elif pd.isna(pd.to_datetime(str(a["due"]), errors="coerce", format="ISO8601")):
                 p.add(f"{at}.due", f"must be an ISO date (2026-12-31), but {a['due']!r} was given")
     if entry.get("override") is not None:
-        p.keys(f"{where}.override", entry["override"], OVERRIDE_KEYS)
+        ov = p.keys(f"{where}.override", entry["override"], OVERRIDE_KEYS)
+        _texts(p, f"{where}.override", ov)
+        for part in ("likelihood", "impact"):
+            if part in ov:
+                _whole(p, f"{where}.override.{part}", ov[part], 1, 5)

@@ -9,23 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from riskbook.core import config
 from riskbook.core.errors import ParamError
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping; a missing file is an empty mapping."""
+    """Read a settings file's YAML mapping (riskbook.settings.yamlfile: one line for anything untrustworthy);
+    a missing file is an empty mapping."""
+    from riskbook.settings.yamlfile import read_settings
+
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark else ""
-        raise ParamError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    data = read_settings(path) or {}
     if not isinstance(data, dict):
         raise ParamError(f"{path}: expected a mapping of keys to values at the top level")
     return data

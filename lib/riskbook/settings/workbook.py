@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 
+from riskbook.core import paths
 from riskbook.core.errors import ParamError
+from riskbook.core.paths import one_line
 from riskbook.risks import BY_ID, RESPONSES
 from riskbook.settings.checks import STATUSES, check_register
 from riskbook.settings.params import read_yaml
@@ -112,13 +114,16 @@ def code_of(heading: Any, sheet: str = "") -> str:
     return h.lower().replace(" %", "_pct").replace(" ", "_") if h.isascii() else h  # Customer id → customer_id
 
 
-def find_sheet(wb: Any, code: str) -> Any:
-    """The sheet named ``code`` in English or Chinese, or None."""
+def find_sheet(wb: Any, code: str, path: Path | None = None) -> Any:
+    """The sheet named ``code`` in English or Chinese, or None; ParamError (with ``path``) when the workbook
+    has it in both languages, as two sheets that may disagree."""
     names = {n.casefold(): n for n in wb.sheetnames}
-    for name in (code, *LABELS.get(code, ())):
-        if name.casefold() in names:
-            return wb[names[name.casefold()]]
-    return None
+    found = list(dict.fromkeys(names[n.casefold()] for n in (code, *LABELS.get(code, ())) if n.casefold() in names))
+    if len(found) > 1 and path is not None:
+        raise ParamError(
+            f"{path}: sheets {' and '.join(found)} are the same sheet in two languages; keep the one you edited"
+        )
+    return wb[found[0]] if found else None
 
 
 def _rows(ws: Any, sheet: str, path: Path, need: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
@@ -166,7 +171,7 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # not a workbook, or damaged: one line
         raise ParamError(f"{path}: not a register workbook riskbook wrote ({type(exc).__name__})") from None
-    sheets = {code: find_sheet(wb, code) for code in (ABOUT, REGISTER, ACTIONS, CONTROLS)}
+    sheets = {code: find_sheet(wb, code, path) for code in (ABOUT, REGISTER, ACTIONS, CONTROLS)}
     for code, ws in sheets.items():
         if ws is None:
             raise ParamError(f"{path}: sheet {code} missing (is this a riskbook register workbook?)")
@@ -176,6 +181,11 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
     unit = str(about.get("unit") or "")
     if not unit:
         raise ParamError(f"{path}: sheet About: no unit row")
+    if not paths.is_unit_id(unit):
+        raise ParamError(
+            f"{path}: sheet About: unit {one_line(unit)[:60]!r} is not a unit id (a lowercase slug [a-z0-9_]+, "
+            f"not group or failed)"
+        )
     problems: list[str] = []
     entries: dict[str, dict[str, Any]] = {}
     at = f"{path}: sheet {label(REGISTER)}, row"
@@ -335,12 +345,22 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 def import_workbook(path: Path, params_dir: Path, write: bool = True) -> tuple[Path, list[str]]:
     """Read an analyst's register workbook into ``params_dir``/register/<unit>.yaml (checked before it is
     written, atomically); returns the file and the changes, one line per risk."""
+    from riskbook.core.errors import DataError
+    from riskbook.core.guard import check_file
     from riskbook.settings.register import register_path
 
     path = Path(path)
-    if not path.is_file():
-        raise ParamError(f"{path}: file not found")
+    try:
+        check_file(path, fix="pass the register workbook riskbook wrote, edited")
+    except DataError as exc:
+        raise ParamError(str(exc)) from None
     unit, entries = read_workbook(path)
+    known = sorted(p.stem for p in (Path(params_dir) / "units").glob("*.yaml"))
+    if known and unit not in known:
+        raise ParamError(
+            f"{path}: sheet About: unit '{unit}' is not a unit of the company in {params_dir} "
+            f"(units: {', '.join(known)})"
+        )
     target = register_path(unit, params_dir)
     before = read_yaml(target)
     after = merge(before, entries)
@@ -348,8 +368,10 @@ def import_workbook(path: Path, params_dir: Path, write: bool = True) -> tuple[P
     diff = changes(before, after)
     if write and diff:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".yaml.tmp")
-        head = f"# Analysts' register of {unit}; imported from {path.name} by riskbook register import.\n"
-        tmp.write_text(head + yaml.safe_dump(after, allow_unicode=True, sort_keys=False, width=110), encoding="utf-8")
-        tmp.replace(target)
+        head = f"# Analysts' register of {unit}; imported from {one_line(path.name)} by riskbook register import.\n"
+        body = yaml.safe_dump(after, allow_unicode=True, sort_keys=False, width=110)
+        try:
+            paths.write_text_in(params_dir, target, head + body)
+        except PermissionError as exc:
+            raise ParamError(str(exc)) from None
     return target, diff

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskbook.core import config, paths
+from riskbook.core import config, paths, sign
 from riskbook.stages.identify import Finding
 from riskbook.stages.unit import Unit
 
@@ -82,14 +82,19 @@ def save(unit: Unit, stage: str, product: Any) -> None:
     """Save a stage's product, with the key of the inputs it was computed from."""
     path = _path(unit, stage)
     path.parent.mkdir(parents=True, exist_ok=True)
+    blob = sign.sign(pickle.dumps({"key": unit.key, "product": product}, protocol=pickle.HIGHEST_PROTOCOL))
     with paths.replacing(path) as tmp:
-        tmp.write_bytes(pickle.dumps({"key": unit.key, "product": product}, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.write_bytes(blob)
 
 
 def saved(unit: Unit, stage: str) -> Any | None:
-    """The saved product of ``stage`` when it was computed from this unit's current inputs, else None."""
+    """The saved product of ``stage`` when it was computed from this unit's current inputs, else None. A file
+    not signed with this user's key (riskbook.core.sign) is never unpickled: it could run any code."""
     try:
-        doc = pickle.loads(_path(unit, stage).read_bytes())
+        payload = sign.verified(_path(unit, stage).read_bytes())
+        if payload is None:
+            return None  # not written by riskbook for this user, or damaged: computed again
+        doc = pickle.loads(payload)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None  # never run, or saved by another version of the code
     if not isinstance(doc, dict) or doc.get("key") != unit.key:

@@ -199,11 +199,43 @@ class Group:
     units: list[str]
     docs: dict[str, dict[str, Any]]
     names: dict[str, str] = field(default_factory=dict)  # unit → its display name in the report's language
+    failed: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit → its last run's failure (stage, error)
 
     @property
     def missing(self) -> list[str]:
         """Units in the data without results for the period (their run failed or did not happen)."""
         return [u for u in self.units if u not in self.docs]
+
+
+def failures(period_dir: Path, staging_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Units whose last run failed: the published ``failed/<unit>/error.json`` files, updated by this run's
+    ``failed.json`` in ``staging_dir`` (a unit this run rebuilt with results is no longer failed)."""
+    import json
+
+    out: dict[str, dict[str, Any]] = {}
+    for f in sorted((period_dir / config.FAILED).glob("*/error.json")):
+        try:
+            doc = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(doc, dict) and f.parent.name != config.GROUP:
+            out[f.parent.name] = doc
+    if staging_dir is not None:
+        rebuilt = {d.name for d in staging_dir.glob("*") if paths.results_json(d).exists()}
+        out = {u: d for u, d in out.items() if u not in rebuilt}
+        try:
+            now = json.loads((staging_dir / "failed.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            now = {}
+        out.update({u: d for u, d in now.items() if isinstance(d, dict)})
+    for u, d in out.items():  # when the report still published was built
+        if not d.get("last_good"):
+            try:
+                stamp = json.loads(paths.run_stamp(period_dir / u).read_text(encoding="utf-8"))
+                d["last_good"] = stamp.get("built") if paths.results_json(period_dir / u).exists() else None
+            except (OSError, ValueError, AttributeError):
+                d["last_good"] = None
+    return out
 
 
 def open_group(
@@ -231,4 +263,5 @@ def open_group(
         unit: display_name(unit_settings(unit, company.settings, company.params_dir), unit, lang)
         for unit in meta["units"]
     }
-    return Group(p, lang, company.name_in(lang), company.currency, meta["units"], docs, names)
+    failed = failures(dirs[0], dirs[1] if staging else None)
+    return Group(p, lang, company.name_in(lang), company.currency, meta["units"], docs, names, failed)
