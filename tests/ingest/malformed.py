@@ -70,7 +70,7 @@ CASES: list[Case] = [
         {"customers.csv": "customer_id,customer_name,unit\nA,阿尔法,u\n".encode("gbk")},
         error="customers.csv: is not UTF-8: it looks like gb18030",
     ),
-    Case("binary-junk", {"orders.csv": bytes(range(256)) * 4}, error="orders.csv: is not a text file"),
+    Case("binary-junk", {"orders.csv": bytes(range(256)) * 4}, error="orders.csv: is not UTF-8"),
     Case("no-header-row", {"orders.csv": "\n\nO1,2026-07-01,A,u,1\n"}, error="orders.csv: has no header row"),
     Case(
         "dayfirst-dates-throughout",

@@ -45,6 +45,7 @@ CHECKS: dict[str, Check] = {
         Check("amount_mismatch", "Amount disagrees with quantity × unit price", "金额与数量×单价不符"),
         Check("outlier_amount", "Amount far outside the usual range", "金额远超常规范围"),
         Check("missing_optional", "Optional value missing where records normally have one", "可选字段缺失"),
+        Check("control_characters", "Control characters in text (removed)", "文本含控制字符（已删除）"),
     )
 }
 

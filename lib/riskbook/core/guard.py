@@ -111,10 +111,10 @@ def check_file(path: Path, fix: str = "", contents: bool = True) -> None:
         except OSError as exc:
             raise DataError(str(path), f"cannot be read ({exc.strerror or exc})") from None
         utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")
-        nul = head.find(b"\x00")
-        if not utf16 and nul >= 0:
+        nuls = head.count(b"\x00")
+        if not utf16 and nuls > max(len(head) // 100, 16):  # a NUL in a name is a finding; a file of them is not text
             raise DataError(
                 str(path),
-                f"is not a text file (a NUL byte at byte {nul:,})",
+                f"is not a text file ({nuls:,} NUL bytes in its first {len(head):,})",
                 fix="export the table again as CSV",
             )

@@ -214,6 +214,7 @@ def run(
         for f in flagged.get(tab.name, []):
             excluded = "row" if (tab.name, f.column) in ROW_ON_INVALID and f.excluded == "value" else f.excluded
             tab.add(f.check, f.pos, f.column, f.severity, excluded, f.values, f.note)
+        _control_characters(tab)
         _missing(tab, flagged.get(tab.name, []))
         _units(tab)
         _ranges(tab)
@@ -309,6 +310,27 @@ def _units(tab: Table) -> None:
         values=values,
         note=f"not a lowercase slug [a-z0-9_]+ of up to {UNIT_MAX} characters (or the reserved 'group' or 'failed')",
     )
+
+
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # what no cell, page or terminal should receive (not tab, newline)
+
+
+def _control_characters(tab: Table) -> None:
+    """Text holding control characters (ESC, BEL, NUL…: a copy from a terminal, a broken export): a warning
+    per value, and the characters taken out of the stored value — shown as the text it is, with '�' where
+    one was — so no workbook cell, page or terminal receives them."""
+    for col in tab.t.column_names:
+        arr = tab.t[col]
+        if col.startswith("_") or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            continue
+        hit = pc.fill_null(pc.match_substring_regex(arr, CONTROL), False)
+        pos = np.flatnonzero(_mask(hit))
+        if not len(pos):
+            continue
+        shown = pc.replace_substring_regex(arr.take(pa.array(pos)), CONTROL, "\ufffd")
+        tab.add("control_characters", pos, col, "warning", "", values=shown, note="control characters removed")
+        i = tab.t.column_names.index(col)
+        tab.t = tab.t.set_column(i, col, pc.replace_substring_regex(arr, CONTROL, ""))
 
 
 def _ranges(tab: Table) -> None:

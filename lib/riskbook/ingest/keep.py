@@ -57,7 +57,7 @@ def _literal(node: ast.expr) -> Any:
         v = _literal(node.operand)
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             return -v
-    raise _Refused(f"'{ast.unparse(node)}' is not a literal")
+    raise _Refused(f"'{ast.unparse(node)}' is not allowed: a filter has {ALLOWED}")
 
 
 def _operand(node: ast.expr, df: pd.DataFrame, names: dict[str, str]) -> tuple[str, Any]:

@@ -140,7 +140,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def inert(text: str) -> str:
     """Text that no spreadsheet reads as a formula: a leading = + - @ tab or CR is prefixed with an
-    apostrophe (OWASP's advice against CSV and formula injection)."""
+    apostrophe (OWASP's advice against CSV and formula injection); control characters, which no cell may
+    hold (openpyxl refuses the whole workbook), are taken out."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

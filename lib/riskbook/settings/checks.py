@@ -155,6 +155,8 @@ def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:
             f"must be a currency code or symbol (CNY, EUR, US$, ¥; at most 8 letters or symbols), "
             f"but {_shown(doc['currency'])} was given",
         )
+    for key in ("company", "name", "classification", "currency"):
+        _no_control(p, key, doc.get(key))
     for key in ("company", "name"):
         v = doc.get(key)
         if isinstance(v, dict):
@@ -218,10 +220,24 @@ TEXT_KEYS |= {"reason_zh", "id", "family"}
 
 
 def _texts(p: Problems, where: str, d: dict[str, Any]) -> None:
-    """Text fields are text (a number or a list where a name belongs is a mistake, said)."""
+    """Text fields are text (a number or a list where a name belongs is a mistake, said), without control
+    characters (an ESC or BEL pasted from a terminal would reach every page and workbook cell)."""
     for k in TEXT_KEYS & set(d):
         if d[k] is not None and not isinstance(d[k], str):
             p.add(f"{where}.{k}", f"must be text, but {_shown(d[k])} was given")
+        else:
+            _no_control(p, f"{where}.{k}", d[k])
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(p: Problems, where: str, v: Any) -> None:
+    if isinstance(v, dict):
+        for k, x in v.items():
+            _no_control(p, f"{where}.{k}", x)
+    elif isinstance(v, str) and (m := _CONTROL.search(v)):
+        p.add(where, f"holds a control character ({m.group()!r} at character {m.start() + 1}); take it out")
 
 
 def _whole(p: Problems, where: str, v: Any, low: int, high: int) -> None:
