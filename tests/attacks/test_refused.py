@@ -311,6 +311,7 @@ CASES = [
         settings_case('risks:\n  R-FIN-01: {owner: "Wang\\e[31m"}\n', "register/u.yaml"),
         "risks.R-FIN-01.owner: holds a control character ('\\x1b' at character 5)",
     ),
+    Case("data-a-list", lambda root, cfg, s: (_edit(cfg, data=[1]), _run(cfg, root))[1], "data: must be a folder"),
     Case("gbk-company-file", _gbk, "not UTF-8 (it reads as GBK/GB18030)"),
     Case("alias-bomb", _bomb, "aliases expand to more than"),
     Case("settings-too-large", _huge_settings, "too large for a settings file"),
@@ -391,3 +392,18 @@ def test_a_workbook_file_name_cannot_write_yaml_into_the_register(tmp_path: Path
         "# Analysts' register of u; imported from u_2026Q3_risk_register.xlsx?added:"
     )
     assert "R-EVIL-1" not in "".join(text.splitlines()[1:])
+
+
+def test_the_report_code_joins_no_value_into_html_by_hand() -> None:
+    """Every HTML fragment of the notebooks' display code is a fixed template with its values escaped into
+    it (show.h, markupsafe): no f-string builds markup, so no value can become markup by a forgotten
+    escape."""
+    import re
+
+    from riskbook.report import show
+
+    TRIED.append("no-hand-joined-html")
+    source = Path(show.__file__).read_text(encoding="utf-8")
+    by_hand = re.findall(r"""\bf(["'])[^"'\n]*<[a-z/][^"'\n]*\1""", source)
+    assert by_hand == [], by_hand
+    assert show.h("<b>{}</b>", '<img src=x onerror="1">') == "<b>&lt;img src=x onerror=&#34;1&#34;&gt;</b>"

@@ -10,11 +10,19 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, SVG, Markdown, display
+from markupsafe import Markup, escape
 
 from riskbook.core import config
 from riskbook.core.i18n import ARROWS, column, local, money, money_parts, owner, rule, status_word, t
 from riskbook.core.i18n import note as note_text
 from riskbook.report.palettes import RAG, RATING
+
+
+def h(template: str, *values: Any) -> Markup:
+    """HTML from a fixed ``template`` with ``values`` escaped into it (markupsafe): a value is never joined
+    into HTML by hand, so a name, owner or amount from settings or data can only ever be text. A value that
+    is already Markup (a badge, a link) goes in as it is."""
+    return Markup(template).format(*values)
 
 
 def fmt_value(value: Any, unit: str, lang: str = "en") -> str:
@@ -34,20 +42,20 @@ def fmt_value(value: Any, unit: str, lang: str = "en") -> str:
     }.get(unit, f"{v:.2f}")
 
 
-def badge(status: str, lang: str = "en") -> str:
+def badge(status: str, lang: str = "en", word: str | None = None) -> Markup:
+    """A RAG badge: the status's colour, its word (or ``word``)."""
     colour = RAG.get(status, RAG["n/a"])
-    return f'<span class="rb-badge" style="background:{colour}">{html.escape(status_word(status, lang))}</span>'
+    return h('<span class="rb-badge" style="background:{}">{}</span>', colour, word or status_word(status, lang))
 
 
-def rating_badge(r: str, lang: str = "en") -> str:
-    return f'<span class="rb-rating" style="background:{RATING.get(r, "#eee")}">{html.escape(t(r, lang))}</span>'
+def rating_badge(r: str, lang: str = "en") -> Markup:
+    return h('<span class="rb-rating" style="background:{}">{}</span>', RATING.get(r, "#eee"), t(r, lang))
 
 
-def keep(text: str, limit: int = 14) -> str:
-    """Escaped ``text`` kept on one line when short: Chinese breaks between any two characters and
-    WeasyPrint has no ``word-break: keep-all``, so a short title or label would split mid-word."""
-    s = html.escape(text)
-    return f'<span class="rb-nb">{s}</span>' if len(text) <= limit else s
+def keep(text: str, limit: int = 14) -> Markup:
+    """``text`` kept on one line when short: Chinese breaks between any two characters and WeasyPrint has no
+    ``word-break: keep-all``, so a short title or label would split mid-word."""
+    return h('<span class="rb-nb">{}</span>', text) if len(str(text)) <= limit else escape(text)
 
 
 def anchor(risk_id: str, where: str = "risk") -> str:
@@ -55,7 +63,7 @@ def anchor(risk_id: str, where: str = "risk") -> str:
     return f"{where}-" + re.sub(r"[^A-Za-z0-9_-]", "_", str(risk_id))
 
 
-def risk_link(r: Any) -> str:
+def risk_link(r: Any) -> Markup:
     """The risk's id linking to its detail: the evidence for a risk its KRIs found, the register row for
     one an analyst added (the PDF turns these into links inside the document)."""
     target = (
@@ -63,13 +71,14 @@ def risk_link(r: Any) -> str:
         if r.get("source") == "kri"
         else (f"02_assessment.html#{anchor(r['id'], 'reg')}")
     )
-    return f'<a class="rb-link" href="{target}"><b>{html.escape(str(r["id"]))}</b></a>'
+    return h('<a class="rb-link" href="{}"><b>{}</b></a>', target, str(r["id"]))
 
 
-def _table(header: list[str], rows: list[list[str]], cls: str = "rb-table") -> HTML:
-    head = "".join(f"<th>{keep(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return HTML(f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+def _table(header: list[str], rows: list[list[Any]], cls: str = "rb-table") -> HTML:
+    """A table: each cell escaped, unless it is Markup built with :func:`h` (a badge, a link)."""
+    head = Markup("").join(h("<th>{}</th>", keep(x)) for x in header)
+    body = Markup("").join(h("<tr>{}</tr>", Markup("").join(h("<td>{}</td>", c) for c in r)) for r in rows)
+    return HTML(str(h('<table class="{}"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', cls, head, body)))
 
 
 def heading(key: str, lang: str = "en", level: int = 2, **kw: object) -> None:
@@ -86,14 +95,14 @@ def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
     """KRIs with value, previous value, thresholds, status badge and n/a reasons."""
     rows = [
         [
-            html.escape(r["title_zh"] if lang == "zh" else r["title"]) + f'<br><code class="rb-dev">{r["id"]}</code>',
+            h('{}<br><code class="rb-dev">{}</code>', r["title_zh"] if lang == "zh" else r["title"], r["id"]),
             t(r["family"], lang),
             fmt_value(r["value"], r["unit"], lang),
             fmt_value(r["previous"], r["unit"], lang),
             fmt_value(r["amber"], r["unit"], lang),
             fmt_value(r["red"], r["unit"], lang),
             badge(r["status"], lang),
-            html.escape(note_text(r["reason"], lang) if isinstance(r["reason"], str) else ""),
+            note_text(r["reason"], lang) if isinstance(r["reason"], str) else "",
         ]
         for _, r in k.iterrows()
     ]
@@ -127,11 +136,13 @@ def risk_table(
     for _, r in a.iterrows():
         mv = r.get("movement")
         over = isinstance(r.get("override_reason"), str)
-        tag = f" <small>{t('in_parens', lang, text=t('analyst', lang))}</small>" if r.get("source") == "analyst" else ""
+        tag = (
+            h(" <small>{}</small>", t("in_parens", lang, text=t("analyst", lang)))
+            if r.get("source") == "analyst"
+            else ""
+        )
         row = [
-            f'<b id="{anchor(r["id"], "reg")}">{html.escape(str(r["id"]))}</b>'
-            if anchors
-            else f"<b>{html.escape(str(r['id']))}</b>",
+            h('<b id="{}">{}</b>', anchor(r["id"], "reg"), str(r["id"])) if anchors else h("<b>{}</b>", str(r["id"])),
             keep(r["title_zh"] if lang == "zh" else r["title"]) + tag,
             _marked(r["likelihood"], r.get("model_likelihood"), over),
             _marked(r["impact"], r.get("model_impact"), over),
@@ -171,17 +182,17 @@ def overrides(a: pd.DataFrame, lang: str = "en") -> None:
         return
     rows = [
         [
-            f"<b>{r.id}</b>",
+            h("<b>{}</b>", r.id),
             f"{r.model_likelihood:.0f} × {r.model_impact:.0f} = {r.model_likelihood * r.model_impact:.0f}"
             if pd.notna(r.model_likelihood)
             else "–",
             f"{r.likelihood} × {r.impact} = {r.score}",
-            html.escape(local(r._asdict(), "override_reason", lang)),
+            local(r._asdict(), "override_reason", lang),
         ]
         for r in o.itertuples()
     ]
     table = _table([t("id_col", lang), t("model_score", lang), t("override_score", lang), t("reason", lang)], rows).data
-    display(HTML(f'<div class="rb-keep"><p><b>{html.escape(t("overrides", lang))}</b></p>{table}</div>'))
+    display(HTML(str(h('<div class="rb-keep"><p><b>{}</b></p>{}</div>', t("overrides", lang), Markup(table)))))
 
 
 def controls(a: pd.DataFrame, lang: str = "en") -> None:
@@ -190,16 +201,16 @@ def controls(a: pd.DataFrame, lang: str = "en") -> None:
     live = a[a.get("movement", pd.Series("", index=a.index)) != "closed"]
     live = live[live["controls"].apply(lambda c: isinstance(c, list) and len(c) > 0)]
     if live.empty:
-        display(HTML(f"<p>{html.escape(t('no_controls', lang))}</p>"))
+        display(HTML(str(h("<p>{}</p>", t("no_controls", lang)))))
         return
     rows = []
     for _, r in live.iterrows():
         names = r["controls_zh"] if lang == "zh" and isinstance(r.get("controls_zh"), list) else r["controls"]
         rows.append(
             [
-                f"<b>{html.escape(str(r['id']))}</b>",
+                h("<b>{}</b>", str(r["id"])),
                 keep(r["title_zh"] if lang == "zh" else r["title"]),
-                "<br>".join(html.escape(str(c)) for c in names),
+                Markup("<br>").join(str(c) for c in names),
                 keep(f"{r['likelihood']} × {r['impact']} = {r['score']}"),
                 keep(f"{r['residual_likelihood']} × {r['residual_impact']} = {r['residual_score']}"),
             ]
@@ -234,7 +245,7 @@ def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
             elif isinstance(v, float):
                 cells.append(f"{v:,.1f}")
             else:
-                cells.append(html.escape(str(v)))
+                cells.append(str(v))
         rows.append(cells)
     return _table([column(c, lang) for c in df.columns], rows, "rb-table rb-evidence")
 
@@ -244,13 +255,14 @@ def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY
     ``seen`` is named and linked to, not printed twice."""
     from riskbook.risks import evidence_title
 
-    name_html = html.escape(evidence_title(name, lang))
+    name_text = evidence_title(name, lang)
     if seen is not None:
-        link = f'<a class="rb-link" href="#{anchor(seen)}">{html.escape(seen)}</a>'
-        display(HTML(f'<p class="rb-seen"><b>{name_html}</b>{t("colon", lang)}{t("shown_under", lang, id=link)}</p>'))
+        link = h('<a class="rb-link" href="#{}">{}</a>', anchor(seen), seen)
+        said = escape(t("shown_under", lang, id="\0")).replace("\0", link)  # the link inside the sentence
+        display(HTML(str(h('<p class="rb-seen"><b>{}</b>{}{}</p>', name_text, t("colon", lang), said))))
         return
-    title = f'<h4 class="rb-evidence-title">{name_html}</h4>'
-    display(HTML(title + frame(df, lang, currency).data))
+    title = h('<h4 class="rb-evidence-title">{}</h4>', name_text)
+    display(HTML(str(title + Markup(frame(df, lang, currency).data))))
 
 
 def heatmaps(assessment: pd.DataFrame, lang: str = "en") -> None:
@@ -276,11 +288,11 @@ def title(unit: Any, key: str) -> None:
     if getattr(unit, "no_data", False):
         from riskbook.stages.summarise import no_data_note
 
-        display(HTML(f"<p><b>{html.escape(no_data_note(unit, unit.lang))}</b></p>"))
+        display(HTML(str(h("<p><b>{}</b></p>", no_data_note(unit, unit.lang)))))
     elif not getattr(unit, "period_complete", True):
         from riskbook.stages.summarise import partial_note
 
-        display(HTML(f'<p class="rb-partial"><b>{html.escape(partial_note(unit, unit.lang))}</b></p>'))
+        display(HTML(str(h('<p class="rb-partial"><b>{}</b></p>', partial_note(unit, unit.lang)))))
 
 
 def md_text(s: str) -> str:
@@ -299,9 +311,10 @@ def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
     shown: dict[str, str] = {}  # evidence table → the risk it was printed under
     for f in found:
         r = f.risk
-        head = f"{html.escape(r.id)} · {html.escape(r.title(lang))} {badge(f.worst, lang)}"
-        block = f'<h3 id="{anchor(r.id)}">{head}</h3>{markdown_html(r.description(lang))}{kri_table(f.kris, lang).data}'
-        display(HTML(f'<div class="rb-keep">{block}</div>'))  # heading, description and KRIs on one page
+        head = h('<h3 id="{}">{} · {} {}</h3>', anchor(r.id), r.id, r.title(lang), badge(f.worst, lang))
+        described = Markup(markdown_html(r.description(lang)))  # the library's own text, not a value
+        block = head + described + Markup(kri_table(f.kris, lang).data)
+        display(HTML(str(h('<div class="rb-keep">{}</div>', block))))  # heading, description and KRIs on one page
         for name, df in f.evidence.items():
             evidence(name, df, lang, currency, seen=shown.get(name))
             shown.setdefault(name, r.id)
@@ -310,17 +323,20 @@ def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
 def _breaches_html(b: pd.DataFrame, lang: str = "en", rules: bool = True) -> HTML:
     rows = [
         [
-            ("<b>" + t("new_breach", lang) + "</b> " if r["new"] else "")
-            + html.escape(r["title_zh"] if lang == "zh" else r["title"])
-            + f'<br><code class="rb-dev">{r["id"]}</code>',
+            h(
+                '{}{}<br><code class="rb-dev">{}</code>',
+                h("<b>{}</b> ", t("new_breach", lang)) if r["new"] else "",
+                r["title_zh"] if lang == "zh" else r["title"],
+                r["id"],
+            ),
             fmt_value(r["value"], r["unit"], lang),
             fmt_value(r["previous"], r["unit"], lang),
             badge(r["status"], lang),
         ]
         + (
             [
-                t("clause_sep", lang).join(
-                    html.escape(rule(x, lang)) + f'<span class="rb-dev"> ({html.escape(x)})</span>' for x in r["rules"]
+                escape(t("clause_sep", lang)).join(
+                    h('{}<span class="rb-dev"> ({})</span>', rule(x, lang), x) for x in r["rules"]
                 )
                 if isinstance(r["rules"], list)
                 else ""
@@ -345,20 +361,20 @@ def breaches(b: pd.DataFrame, lang: str = "en") -> None:
 SUMMARY_ACTIONS = 8  # action rows on the one-page summary; the workbook and the register list them all
 
 
-def _arrow(value: Any, previous: Any, direction: str) -> str:
+def _arrow(value: Any, previous: Any, direction: str) -> Markup:
     """▲/▼ from the previous value, coloured red when the move is for the worse and green when better."""
     if value is None or previous is None or pd.isna(value) or pd.isna(previous) or value == previous:
-        return ""
+        return Markup("")
     up = value > previous
     worse = up if direction == "up" else not up
-    return f'<span style="color:{RAG["red"] if worse else RAG["green"]}">{"▲" if up else "▼"}</span>'
+    return h('<span style="color:{}">{}</span>', RAG["red"] if worse else RAG["green"], "▲" if up else "▼")
 
 
-def sparkline(values: list[float], colour: str, width: int = 70, height: int = 18) -> str:
+def sparkline(values: list[float], colour: str, width: int = 70, height: int = 18) -> Markup:
     """An inline SVG line of ``values`` (vector in the PDF); empty with fewer than two points."""
     v = [float(x) for x in values if x is not None and not pd.isna(x)]
     if len(v) < 2:
-        return ""
+        return Markup("")
     lo, hi = min(v), max(v)
     span = (hi - lo) or 1.0
     pts = " ".join(
@@ -366,14 +382,20 @@ def sparkline(values: list[float], colour: str, width: int = 70, height: int = 1
         for i, x in enumerate(v)
     )
     last = pts.split()[-1].split(",")
-    return (
-        f'<svg class="rb-spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
-        f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.3"/>'
-        f'<circle cx="{last[0]}" cy="{last[1]}" r="2" fill="{colour}"/></svg>'
+    return h(
+        '<svg class="rb-spark" width="{0}" height="{1}" viewBox="0 0 {0} {1}">'
+        '<polyline points="{2}" fill="none" stroke="{3}" stroke-width="1.3"/>'
+        '<circle cx="{4}" cy="{5}" r="2" fill="{3}"/></svg>',
+        width,
+        height,
+        pts,
+        colour,
+        last[0],
+        last[1],
     )
 
 
-def kri_tiles(kris: pd.DataFrame, history: pd.DataFrame | None, lang: str = "en") -> str:
+def kri_tiles(kris: pd.DataFrame, history: pd.DataFrame | None, lang: str = "en") -> Markup:
     """A compact tile per KRI: title, value, previous with a coloured arrow, the trend as a sparkline."""
     n = len(kris)
     per_row = n if n <= 5 else 3 if n in (6, 9) else 4  # never one tile alone on a row
@@ -381,57 +403,71 @@ def kri_tiles(kris: pd.DataFrame, history: pd.DataFrame | None, lang: str = "en"
     tiles = []
     for _, r in kris.iterrows():
         hist = [] if history is None else list(history.loc[history["id"] == r["id"], "value"])
-        title = r["title_zh"] if lang == "zh" else r["title"]
-        prev = fmt_value(r["previous"], r["unit"], lang)
+        colour = RAG.get(r["status"], RAG["n/a"])
         tiles.append(
-            f'<div class="rb-tile" style="{width}border-top-color:{RAG.get(r["status"], RAG["n/a"])}">'
-            f'<div class="rb-tile-title">{html.escape(title)}</div>'
-            f'<div class="rb-tile-value">{fmt_value(r["value"], r["unit"], lang)} '
-            f"{_arrow(r['value'], r['previous'], r['direction'])}</div>"
-            f'<div class="rb-tile-prev">{t("previous", lang)} {prev} '
-            f"{sparkline(hist, RAG.get(r['status'], RAG['n/a']))}</div></div>"
+            h(
+                '<div class="rb-tile" style="{}border-top-color:{}"><div class="rb-tile-title">{}</div>'
+                '<div class="rb-tile-value">{} {}</div><div class="rb-tile-prev">{} {} {}</div></div>',
+                width,
+                colour,
+                r["title_zh"] if lang == "zh" else r["title"],
+                fmt_value(r["value"], r["unit"], lang),
+                _arrow(r["value"], r["previous"], r["direction"]),
+                t("previous", lang),
+                fmt_value(r["previous"], r["unit"], lang),
+                sparkline(hist, colour),
+            )
         )
-    return f'<div class="rb-tiles">{"".join(tiles)}</div>'
+    return h('<div class="rb-tiles">{}</div>', Markup("").join(tiles))
 
 
-def _money_table(pack: Any, lang: str, currency: str) -> str:
+def local_title(r: Any, lang: str) -> str:
+    """A row's title in ``lang`` (its title_zh in Chinese)."""
+    return str(r.title_zh if lang == "zh" else r.title)
+
+
+def _money_table(pack: Any, lang: str, currency: str) -> Markup:
     """Money at risk by pool, each counted once; the total is the sum of the amounts as printed."""
     from riskbook.risks import POOLS
 
     m = pack.money
     if not len(m):
-        return f"<p>{t('no_money', lang)}</p>"
+        return h("<p>{}</p>", t("no_money", lang))
     amounts, total = money_parts(list(m["exposure"]), currency, lang)
     rows = []
     for r, amount in zip(m.itertuples(), amounts):
         if r.pool == "overlap":  # the pools overlap beyond the money they measure: the cap, said
             rows.append(
-                f"<tr><td><small>{html.escape(r.title_zh if lang == 'zh' else r.title)}</small></td>"
-                f'<td class="rb-num">{html.escape(amount)}</td></tr>'
+                h('<tr><td><small>{}</small></td><td class="rb-num">{}</td></tr>', local_title(r, lang), amount)
             )
             continue
         pool = POOLS.get(r.pool, ("", ""))[1 if lang == "zh" else 0] or t("analyst", lang)
         pool = pool[:1].upper() + pool[1:]
-        also = t("money_includes", lang, ids=t("list_sep", lang).join(r.also)) if r.also else ""
-        also = html.escape(also)
+        also = escape(t("money_includes", lang, ids=t("list_sep", lang).join(r.also)) if r.also else "")
         for rid in r.also:  # an id never split at its hyphen
-            also = also.replace(html.escape(rid), f'<span class="rb-nb">{html.escape(rid)}</span>')
+            also = also.replace(escape(rid), h('<span class="rb-nb">{}</span>', rid))
         rows.append(
-            f"<tr><td><b>{html.escape(r.id)}</b> {html.escape(r.title_zh if lang == 'zh' else r.title)}"
-            f"<br><small>{html.escape(pool)}{also}</small></td>"
-            f'<td class="rb-num">{html.escape(amount)}</td></tr>'
+            h(
+                '<tr><td><b>{}</b> {}<br><small>{}{}</small></td><td class="rb-num">{}</td></tr>',
+                r.id,
+                local_title(r, lang),
+                pool,
+                also,
+                amount,
+            )
         )
-    rows.append(
-        f'<tr class="rb-total"><td>{t("money_total", lang)}</td><td class="rb-num">{html.escape(total)}</td></tr>'
-    )
-    return (
-        f'<table class="rb-table rb-money"><thead><tr><th>{t("risk", lang)}</th>'
-        f'<th class="rb-num">{t("amount", lang)}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        f"<p><small>{t('money_rule', lang)}</small></p>"
+    rows.append(h('<tr class="rb-total"><td>{}</td><td class="rb-num">{}</td></tr>', t("money_total", lang), total))
+    return h(
+        '<table class="rb-table rb-money"><thead><tr><th>{}</th><th class="rb-num">{}</th></tr></thead>'
+        "<tbody>{}</tbody></table><p><small>{}</small></p>",
+        t("risk", lang),
+        t("amount", lang),
+        Markup("").join(rows),
+        t("money_rule", lang),
     )
 
 
-def _top_table(top: pd.DataFrame, lang: str, currency: str) -> str:
+def _top_table(top: pd.DataFrame, lang: str, currency: str) -> Markup:
     rows = []
     for _, r in top.iterrows():
         over = isinstance(r.get("override_reason"), str)
@@ -441,8 +477,12 @@ def _top_table(top: pd.DataFrame, lang: str, currency: str) -> str:
             [
                 risk_link(r),
                 keep(r["title_zh"] if lang == "zh" else r["title"]),
-                f'<span class="rb-nb">{_marked(r["score"], None, False)}{"*" if over else ""} '
-                f"{rating_badge(r['rating'], lang)}</span>",
+                h(
+                    '<span class="rb-nb">{}{} {}</span>',
+                    _marked(r["score"], None, False),
+                    "*" if over else "",
+                    rating_badge(r["rating"], lang),
+                ),
                 str(r["residual_score"]),
                 "–" if prev is None or pd.isna(prev) else str(int(prev)),
                 keep(f"{ARROWS[mv]} {t(mv, lang)}") if isinstance(mv, str) else "",
@@ -462,10 +502,10 @@ def _top_table(top: pd.DataFrame, lang: str, currency: str) -> str:
         t("response", lang),
         t("owner", lang),
     ]
-    return _table(header, rows, "rb-table rb-top").data
+    return Markup(_table(header, rows, "rb-table rb-top").data)
 
 
-def _actions_table(actions: pd.DataFrame, lang: str) -> str:
+def _actions_table(actions: pd.DataFrame, lang: str) -> Markup:
     rows = []
     for _, r in actions.head(SUMMARY_ACTIONS).iterrows():
         days = r["days_overdue"]
@@ -473,20 +513,17 @@ def _actions_table(actions: pd.DataFrame, lang: str) -> str:
         status = "" if late else t(r["status"], lang)  # "47 days late" says overdue
         rows.append(
             [
-                f"<b>{html.escape(r['risk'])}</b>",
-                html.escape(str(local(r, "action", lang))),
+                h("<b>{}</b>", r["risk"]),
+                str(local(r, "action", lang)),
                 keep(owner(str(local(r, "owner", lang)), lang)),
                 keep(str(r["due"] or "")),
-                html.escape(status) + (f'<b class="rb-nb">{late}</b>' if late else ""),
+                h("{}{}", status, h('<b class="rb-nb">{}</b>', late) if late else ""),
             ]
         )
-    out = _table(
-        [t("risk", lang), t("action_col", lang), t("owner", lang), t("due_col", lang), t("status", lang)],
-        rows,
-        "rb-table rb-actions",
-    ).data
+    header = [t("risk", lang), t("action_col", lang), t("owner", lang), t("due_col", lang), t("status", lang)]
+    out = Markup(_table(header, rows, "rb-table rb-actions").data)
     if len(actions) > SUMMARY_ACTIONS:
-        out += f"<p><small>{t('more_actions', lang, n=len(actions) - SUMMARY_ACTIONS)}</small></p>"
+        out += h("<p><small>{}</small></p>", t("more_actions", lang, n=len(actions) - SUMMARY_ACTIONS))
     return out
 
 
@@ -495,31 +532,31 @@ def summary(pack: Any, unit: Any) -> None:
     amber one by name), the top risks with their movement, money at risk whose total is its breakdown,
     every committed action (then recommendations, with a line for any left out), new and closed risks."""
     lang = unit.lang
-    dq_line = (
-        f"<p><b>{html.escape(t('data_quality', lang))}{t('label_sep', lang)}</b>"
-        f"{html.escape(dq_sentence(pack.dq, lang))}</p>"
-    )
+    dq_line = h("<p><b>{}{}</b>{}</p>", t("data_quality", lang), t("label_sep", lang), dq_sentence(pack.dq, lang))
     facts = [t("data_through_fact", lang, date=pack.data_through), t("prepared_fact", lang, date=pack.as_of)]
     if not pack.period_complete:
         facts.insert(1, t("partial_flag", lang))
     if pack.status == "no data":  # the title says so; there is nothing to rank or chart
-        display(HTML(f'<p class="rb-facts">{html.escape(" · ".join(facts))}</p>{dq_line}'))
+        display(HTML(str(h('<p class="rb-facts">{}</p>{}', " · ".join(facts), dq_line))))
         return
     parts = [
-        f'<p class="rb-facts">{t("overall", lang)} {rating_badge(pack.overall, lang)} · '
-        f"{html.escape(' · '.join(facts))}</p>",
-        f'<p class="rb-headline">{html.escape(pack.headline)}</p>',
+        h(
+            '<p class="rb-facts">{} {} · {}</p>',
+            t("overall", lang),
+            rating_badge(pack.overall, lang),
+            " · ".join(facts),
+        ),
+        h('<p class="rb-headline">{}</p>', pack.headline),
     ]
     k = pack.kris
     red, amber = k[k["status"] == "red"], k[k["status"] == "amber"]
-    parts.append(f"<h2>{t('red_kris', lang, n=len(red))}</h2>")
-    parts.append(kri_tiles(red, pack.history, lang) if len(red) else f"<p>{t('no_red', lang)}</p>")
+    parts.append(h("<h2>{}</h2>", t("red_kris", lang, n=len(red))))
+    parts.append(kri_tiles(red, pack.history, lang) if len(red) else h("<p>{}</p>", t("no_red", lang)))
     if len(amber):
-        names = t("list_sep", lang).join
-        titles = names(html.escape(x) for x in (amber["title_zh"] if lang == "zh" else amber["title"]))
-        parts.append(f"<p>{t('also_amber', lang, n=len(amber))}{t('sentence_sep', lang)}{titles}</p>")
-    top = _top_table(pack.top, lang, unit.currency) if len(pack.top) else f"<p>{t('no_risks', lang)}</p>"
-    parts.append(f"<h2>{t('top_risks', lang)}</h2>{top}")
+        titles = t("list_sep", lang).join(amber["title_zh"] if lang == "zh" else amber["title"])
+        parts.append(h("<p>{}{}{}</p>", t("also_amber", lang, n=len(amber)), t("sentence_sep", lang), titles))
+    top = _top_table(pack.top, lang, unit.currency) if len(pack.top) else h("<p>{}</p>", t("no_risks", lang))
+    parts.append(h("<h2>{}</h2>{}", t("top_risks", lang), top))
     changes = []
     if pack.new is not None and len(pack.new):
         changes.append(t("new_risks", lang, ids=t("list_sep", lang).join(pack.new["id"])))
@@ -528,15 +565,17 @@ def summary(pack: Any, unit: Any) -> None:
     if any(isinstance(x, str) for x in pack.top.get("override_reason", [])):
         changes.append(t("override_note", lang))
     if changes:
-        parts.append(f"<p><small>{html.escape(' '.join(changes))}</small></p>")
-    money_box = f"<h2>{t('money_at_risk', lang)}</h2>{_money_table(pack, lang, unit.currency)}"
-    actions_box = f"<h2>{t('actions', lang)}</h2>{_actions_table(pack.actions, lang)}" if len(pack.actions) else ""
-    if actions_box:
-        parts.append(f'<div class="rb-split"><div>{money_box}</div><div class="rb-wide">{actions_box}</div></div>')
+        parts.append(h("<p><small>{}</small></p>", " ".join(changes)))
+    money_box = h("<h2>{}</h2>{}", t("money_at_risk", lang), _money_table(pack, lang, unit.currency))
+    if len(pack.actions):
+        actions_box = h("<h2>{}</h2>{}", t("actions", lang), _actions_table(pack.actions, lang))
+        parts.append(
+            h('<div class="rb-split"><div>{}</div><div class="rb-wide">{}</div></div>', money_box, actions_box)
+        )
     else:  # nothing beside it: the money box takes the width
         parts.append(money_box)
     parts.append(dq_line)
-    display(HTML('<div class="rb-summary">' + "".join(parts) + "</div>"))
+    display(HTML(str(h('<div class="rb-summary">{}</div>', Markup("").join(parts)))))
 
 
 def group_title(g: Any) -> None:
@@ -570,99 +609,88 @@ def group(g: Any) -> None:
     name = lambda u: names.get(u, u)  # noqa: E731
     if g.failed:  # said first: the figures below may be an earlier run's
         heading("failed_runs", lang)
-        display(HTML("".join(f"<p>{html.escape(failed_line(u, f, name(u), lang))}</p>" for u, f in g.failed.items())))
+        display(
+            HTML(str(Markup("").join(h("<p>{}</p>", failed_line(u, f, name(u), lang)) for u, f in g.failed.items())))
+        )
     if g.missing:
         heading("failed_units", lang)
-        display(HTML("<p>" + html.escape(t("list_sep", lang).join(name(u) for u in g.missing)) + "</p>"))
+        display(HTML(str(h("<p>{}</p>", t("list_sep", lang).join(name(u) for u in g.missing)))))
     if not g.docs:
         return
     units = portfolio.unit_table(g.docs, names, g.currency, lang)
     _, total = money_parts(list(units["money"]), g.currency, lang)
     overall = portfolio.group_overall(g.docs) or "low"
     live = units[units["status"] != "no data"]
+    headline = t(
+        "group_headline",
+        lang,
+        red=int(units["red"].sum()),
+        units=int((live["red"] > 0).sum()),
+        high=int(units["high"].sum()),
+        money=total,
+    )
     parts = [
-        f'<p class="rb-facts">{t("overall", lang)} {rating_badge(overall, lang)} · '
-        f"{t('group_units', lang, n=len(units))}</p>",
-        '<p class="rb-headline">'
-        + html.escape(
-            t(
-                "group_headline",
-                lang,
-                red=int(units["red"].sum()),
-                units=int((live["red"] > 0).sum()),
-                high=int(units["high"].sum()),
-                money=total,
-            )
-        )
-        + "</p>",
+        h(
+            '<p class="rb-facts">{} {} · {}</p>',
+            t("overall", lang),
+            rating_badge(overall, lang),
+            t("group_units", lang, n=len(units)),
+        ),
+        h('<p class="rb-headline">{}</p>', headline),
     ]
     rows = []
     for r in units.itertuples():
         pdf = f"../{r.unit}/{r.unit}_{g.period}_risk_report.pdf"
         rows.append(
             [
-                f'<a href="{html.escape(pdf)}"><b>{html.escape(r.name)}</b></a>',
-                rating_badge(r.overall, lang) if r.overall else html.escape(t("status_no data", lang)),
-                f'<span style="color:{RAG["red"]}"><b>{r.red}</b></span>' if r.red else "0",
+                h('<a href="{}"><b>{}</b></a>', pdf, r.name),
+                rating_badge(r.overall, lang) if r.overall else t("status_no data", lang),
+                h('<span style="color:{}"><b>{}</b></span>', RAG["red"], r.red) if r.red else "0",
                 str(r.amber),
                 f"{r.high} / {r.risks}",
-                f'<span class="rb-num">{html.escape(r.money_text) if r.money else "–"}</span>',
-                f"<b>{html.escape(r.top_id)}</b> {html.escape(r.top_title)}" if r.top_id else "",
+                h('<span class="rb-num">{}</span>', r.money_text if r.money else "–"),
+                h("<b>{}</b> {}", r.top_id, r.top_title) if r.top_id else "",
             ]
         )
     rows.append(
         [
-            f"<b>{t('group_total', lang)}</b>",
+            h("<b>{}</b>", t("group_total", lang)),
             "",
-            f"<b>{int(units['red'].sum())}</b>",
+            h("<b>{}</b>", int(units["red"].sum())),
             str(int(units["amber"].sum())),
             f"{int(units['high'].sum())} / {int(units['risks'].sum())}",
-            f'<span class="rb-num"><b>{html.escape(total)}</b></span>',
+            h('<span class="rb-num"><b>{}</b></span>', total),
             "",
         ]
     )
-    parts.append(f"<h2>{t('units_ranked', lang)}</h2>")
-    parts.append(
-        _table(
-            [
-                t("unit", lang),
-                t("overall", lang),
-                t("red_count", lang),
-                t("amber_count", lang),
-                t("high_of_risks", lang),
-                t("money_at_risk", lang),
-                t("top_risk", lang),
-            ],
-            rows,
-            "rb-table rb-top",
-        ).data
-    )
+    parts.append(h("<h2>{}</h2>", t("units_ranked", lang)))
+    header = [
+        t("unit", lang),
+        t("overall", lang),
+        t("red_count", lang),
+        t("amber_count", lang),
+        t("high_of_risks", lang),
+        t("money_at_risk", lang),
+        t("top_risk", lang),
+    ]
+    parts.append(Markup(_table(header, rows, "rb-table rb-top").data))
     shared = portfolio.themes(g.docs, names)
-    parts.append(f"<h2>{t('themes', lang)}</h2>")
+    parts.append(h("<h2>{}</h2>", t("themes", lang)))
     if len(shared):
-        parts.append(
-            _table(
-                [t("risk", lang), t("units_count", lang), t("unit", lang)],
-                [
-                    [
-                        f"<b>{html.escape(r.id)}</b> {html.escape(r.title)}",
-                        str(r.count),
-                        html.escape(t("list_sep", lang).join(r.units)),
-                    ]
-                    for r in shared.itertuples()
-                ],
-                "rb-table rb-top",
-            ).data
-        )
+        rows = [
+            [h("<b>{}</b> {}", r.id, r.title), str(r.count), t("list_sep", lang).join(r.units)]
+            for r in shared.itertuples()
+        ]
+        header = [t("risk", lang), t("units_count", lang), t("unit", lang)]
+        parts.append(Markup(_table(header, rows, "rb-table rb-top").data))
     else:
-        parts.append(f"<p>{t('no_themes', lang)}</p>")
+        parts.append(h("<p>{}</p>", t("no_themes", lang)))
     empty = [name(u) for u, d in g.docs.items() if d.get("status") == "no data"]
     if empty:
         parts.append(
-            f"<p><b>{html.escape(t('no_data_units', lang, period=g.period))}</b> "
-            f"{html.escape(t('list_sep', lang).join(empty))}</p>"
+            h("<p><b>{}</b> {}</p>", t("no_data_units", lang, period=g.period), t("list_sep", lang).join(empty))
         )
-    display(HTML('<div class="rb-summary">' + "".join(parts) + "</div>"))
+    display(HTML(str(h('<div class="rb-summary">{}</div>', Markup("").join(parts)))))
 
     heading("units_families", lang)
     matrix = portfolio.family_matrix(g.docs)
@@ -671,15 +699,15 @@ def group(g: Any) -> None:
     top = portfolio.top_risks(g.docs)
     rows = [
         [
-            html.escape(name(r.unit)),
-            f"<b>{html.escape(r.id)}</b>",
-            html.escape(r.title),
+            name(r.unit),
+            h("<b>{}</b>", r.id),
+            r.title,
             f"{r.score}*" if r.overridden else str(r.score),
             rating_badge(r.rating, lang),
-            html.escape(money(r.exposure, g.currency, lang)) if r.exposure else "–",
+            money(r.exposure, g.currency, lang) if r.exposure else "–",
             f"{ARROWS[r.movement]} {t(r.movement, lang)}",
             t(r.response, lang),
-            html.escape(owner(r.owner, lang)),
+            owner(r.owner, lang),
         ]
         for r in top.itertuples()
     ]
@@ -700,7 +728,7 @@ def group(g: Any) -> None:
         )
     )
     if top["overridden"].any():
-        display(HTML(f"<p><small>{html.escape(t('override_note', lang))}</small></p>"))
+        display(HTML(str(h("<p><small>{}</small></p>", t("override_note", lang)))))
     heading("kri_by_unit", lang)
     vals, stats = portfolio.kri_matrix(g.docs)
     first = next(iter(g.docs.values()))["kris"]
@@ -712,7 +740,7 @@ def group(g: Any) -> None:
         ths = {(lim.get(kid, {}).get("amber"), lim.get(kid, {}).get("red")) for lim in limits.values()}
         amber, red = next(iter(ths)) if len(ths) == 1 else (None, None)
         cells = [
-            html.escape(meta[kid]["title"]) + f'<br><code class="rb-dev">{kid}</code>',
+            h('{}<br><code class="rb-dev">{}</code>', meta[kid]["title"], kid),
             (
                 f"{fmt_value(amber, unit_, lang)} / {fmt_value(red, unit_, lang)}"
                 if amber is not None
@@ -722,8 +750,11 @@ def group(g: Any) -> None:
         for u in vals.columns:
             st = stats.loc[kid, u]
             cells.append(
-                f'<span class="rb-nb"><span class="rb-dot" style="background:{RAG.get(st, RAG["n/a"])}"></span>'
-                f"{fmt_value(vals.loc[kid, u], unit_, lang)}</span>"
+                h(
+                    '<span class="rb-nb"><span class="rb-dot" style="background:{}"></span>{}</span>',
+                    RAG.get(st, RAG["n/a"]),
+                    fmt_value(vals.loc[kid, u], unit_, lang),
+                )
             )
         rows.append(cells)
     display(
@@ -732,13 +763,16 @@ def group(g: Any) -> None:
         )
     )
     used = set(stats.to_numpy().ravel())
-    legend = " ".join(
-        f'<span class="rb-nb"><span class="rb-dot" style="background:{RAG[s_]}"></span>'
-        f"{html.escape(status_word(s_, lang))}</span>"
+    legend = Markup(" ").join(
+        h(
+            '<span class="rb-nb"><span class="rb-dot" style="background:{}"></span>{}</span>',
+            RAG[s_],
+            status_word(s_, lang),
+        )
         for s_ in ("green", "amber", "red", "n/a")
         if s_ in used or s_ != "n/a"
     )
-    display(HTML(f"<p><small>{legend} · {html.escape(t('thresholds_note', lang))}</small></p>"))
+    display(HTML(str(h("<p><small>{} · {}</small></p>", legend, t("thresholds_note", lang)))))
 
 
 def trends(mon: Any, kris: pd.DataFrame, lang: str = "en") -> None:
@@ -759,7 +793,7 @@ def trends(mon: Any, kris: pd.DataFrame, lang: str = "en") -> None:
         charts = trendsvg.grid(mon.history, kris, mon.limits, ids, lang, MIN_BASELINE)
         key_html = "" if keyed else trendsvg.legend(lang)
         keyed = True
-        display(HTML(f'<h3 class="rb-trend-group">{html.escape(t(key, lang))}</h3>{key_html}{charts}'))
+        display(HTML(str(h('<h3 class="rb-trend-group">{}</h3>{}{}', t(key, lang), Markup(key_html), Markup(charts)))))
 
 
 def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None:
@@ -771,7 +805,7 @@ def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None
 
     lang = lang or unit.lang
     dq = quality.summary(unit.ctx, unit.meta.get("names"))
-    display(HTML(f"<p>{html.escape(dq_sentence(dq, lang))}</p>"))
+    display(HTML(str(h("<p>{}</p>", dq_sentence(dq, lang)))))
     if dq["issues"]:
         display(dq_table(dq["issues"], lang))
     b = quality.benford(unit.ctx)
@@ -801,10 +835,7 @@ def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None =
     rows = []
     for i in issues[:limit]:
         colour = {"error": "red", "warning": "amber"}.get(i["severity"], "n/a")
-        sev = badge(colour, lang).replace(
-            html.escape(status_word(colour, lang)),
-            html.escape(t(i["severity"], lang)),
-        )
+        sev = badge(colour, lang, word=t(i["severity"], lang))
         where = i["table"] + (f" · {i['column']}" if i["column"] else "")
         if i.get("source_column") and i["source_column"] != i["column"]:
             where += f" ({i['source_column']})"
@@ -813,19 +844,19 @@ def dq_table(issues: list[dict[str, Any]], lang: str = "en", limit: int | None =
         )
         firsts = [f"{r}" + (f" · {k}" if k else "") for r, k in zip(i["rows"][:3], (i["keys"] + [""] * 3)[:3])]
         more = f", … +{i['count'] - 3:,}" if i["count"] > 3 else ""
-        note = f"<br><small>{html.escape(note_text(i['note'], lang))}</small>" if i.get("note") else ""
-        unitless = f" <small>{t('in_parens', lang, text=t('no_unit', lang))}</small>" if i.get("no_unit") else ""
+        note = h("<br><small>{}</small>", note_text(i["note"], lang)) if i.get("note") else ""
+        unitless = h(" <small>{}</small>", t("in_parens", lang, text=t("no_unit", lang))) if i.get("no_unit") else ""
         names = [REGISTRY[k].title(lang) for k in i["kris"] if k in REGISTRY]
         kri_names = "; ".join(names[:3]) + (f"; +{len(names) - 3}" if len(names) > 3 else "")
         rows.append(
             [
                 sev,
-                html.escape(i["title_zh"] if lang == "zh" else i["title"]) + note,
-                html.escape(where) + unitless,
+                h("{}{}", i["title_zh"] if lang == "zh" else i["title"], note),
+                h("{}{}", where, unitless),
                 count,
-                html.escape(i["file"].rsplit("/", 1)[-1]) + ": " + html.escape("; ".join(firsts)) + more,
-                html.escape(i["value"]),
-                html.escape(kri_names),
+                i["file"].rsplit("/", 1)[-1] + ": " + "; ".join(firsts) + more,
+                i["value"],
+                kri_names,
                 t("left_out_" + i["excluded"], lang),
             ]
         )

@@ -80,6 +80,8 @@ def resolve(data: str | Path | None = None, config_file: str | Path | None = Non
         return Source(specs=expand(specs, str(cfile)), base=base, where=str(cfile), as_of=as_of)
     if not src:
         return Source(folder=demo_folder(), as_of=as_of)
+    if not isinstance(src, str):
+        raise ParamError(f"{cfile}: data: must be a folder (text), but {str(src)[:60]!r} was given")
     path = (base / src) if not Path(src).is_absolute() else Path(src)
     if not path.is_dir():
         raise ParamError(f"{cfile}: data folder '{src}' not found")
