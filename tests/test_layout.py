@@ -100,3 +100,41 @@ def test_the_display_layers_take_their_chinese_from_the_translations() -> None:
         if han.search(line)
     ]
     assert stray == []
+
+
+def _module(path: Path) -> str:
+    rel = path.relative_to(PKG.parent).with_suffix("")
+    parts = list(rel.parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_import_loop_anywhere() -> None:
+    """No chain of imports — at the top of a module or inside a function — leads back to where it started,
+    within a folder as between folders (a loop hidden by imports inside functions still makes a module
+    impossible to read or test on its own)."""
+    modules = {_module(p): p for p in PKG.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets = set()
+        for _, mod in imports(path):
+            while mod not in modules and "." in mod:  # from riskbook.x import name: the module riskbook.x
+                mod = mod.rsplit(".", 1)[0]
+            if mod in modules and mod != name and not name.startswith(mod + ".") and mod != "riskbook":
+                targets.add(mod)  # a module's own package __init__ re-exports it: not a loop of code
+        graph[name] = targets
+    loops: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                loops.append([*trail[trail.index(nxt) :], nxt] if nxt in trail else [node, nxt])
+            elif nxt not in state:
+                visit(nxt, [*trail, nxt])
+        state[node] = 2
+
+    for start in sorted(graph):
+        if start not in state:
+            visit(start, [start])
+    assert loops == [], "\n".join(" → ".join(x) for x in loops)

@@ -178,7 +178,7 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
     """The summary of a unit from its identification, assessment and monitoring (nothing written)."""
     from riskbook.risks import BY_ID
     from riskbook.stages import quality
-    from riskbook.stages.pipeline import Summary
+    from riskbook.stages.products import Summary
 
     lang, kris, risks = unit.lang, ident.kris, asmt.risks
     top = top_risks(risks)
