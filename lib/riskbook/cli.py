@@ -329,7 +329,9 @@ def _run_locked(args, out, st, meta, period, units, company, settings, lang, lan
     the tasks run and published, the manifest and index written."""
     from riskbook.render.index import write_index
     from riskbook.run.lock import clean_leftovers
-    from riskbook.run.runner import RunPlan, reusable, run_plan, task_keys, write_manifest
+    from riskbook.run.plan import RunPlan, reusable, task_keys
+    from riskbook.run.publish import write_manifest
+    from riskbook.run.runner import run_plan
 
     try:
         clean_leftovers(out)
@@ -389,7 +391,7 @@ def _run_locked(args, out, st, meta, period, units, company, settings, lang, lan
     failed = [r for r in results if r.status == "failed"]
     from rich.console import Console
 
-    from riskbook.run.runner import task_table
+    from riskbook.run.progress import task_table
 
     Console(stderr=True).print(task_table(results))
     if failed:

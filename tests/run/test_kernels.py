@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from riskbook.run import kernels
-from riskbook.run.runner import execute
+from riskbook.run.tasks import execute
 
 
 def notebook(path: Path, *cells: str) -> str:

@@ -88,6 +88,7 @@ REGISTRY: dict[str, KRI] = {}
 
 def kri(
     id: str,
+    *,
     family: str,
     unit: str,
     direction: str,
@@ -98,12 +99,12 @@ def kri(
     zh: str,
     scale: str = "none",
     min_months: int = 1,
-    *,
     applies: tuple[Check, ...] = (),
     rule: str = "threshold",
     population: str = "",
 ) -> Callable[[Measure], Measure]:
-    """Register the decorated function as KRI ``id``; ``reads`` names the columns it depends on,
+    """Register the decorated function as KRI ``id`` (every other argument by name); ``reads`` names the
+    columns it depends on,
     ``amber`` and ``red`` are a quarter's thresholds, ``scale`` how they fit other period lengths,
     ``applies`` where it applies, ``rule`` how a breach is judged, ``population`` what it counts."""
     assert scale in SCALES, scale

@@ -23,14 +23,14 @@ def violations(ctx: Context):
 
 @kri(
     "discount_policy_violations",
-    "compliance",
-    "%",
-    "up",
-    2,
-    5,
-    {"orders": ("order_date", "status", "list_price", "unit_price", "discount_approved")},
-    "Discounts beyond the approval limit without approval",
-    "超权限未审批折扣",
+    family="compliance",
+    unit="%",
+    direction="up",
+    amber=2,
+    red=5,
+    reads={"orders": ("order_date", "status", "list_price", "unit_price", "discount_approved")},
+    en="Discounts beyond the approval limit without approval",
+    zh="超权限未审批折扣",
 )
 def discount_policy_violations(ctx: Context) -> float:
     d, bad = violations(ctx)
@@ -39,14 +39,14 @@ def discount_policy_violations(ctx: Context) -> float:
 
 @kri(
     "compliance_incidents",
-    "compliance",
-    "count",
-    "up",
-    1,
-    2,
-    {"incidents": ("date", "category")},
-    "Compliance and legal incidents",
-    "合规与法律事件",
+    family="compliance",
+    unit="count",
+    direction="up",
+    amber=1,
+    red=2,
+    reads={"incidents": ("date", "category")},
+    en="Compliance and legal incidents",
+    zh="合规与法律事件",
 )
 def compliance_incidents(ctx: Context) -> float:
     inc = ctx.in_period(ctx.table("incidents"), "date")

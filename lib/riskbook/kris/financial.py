@@ -39,14 +39,14 @@ def _receivables(ctx: Context) -> pd.DataFrame:
 
 @kri(
     "dso",
-    "financial",
-    "days",
-    "up",
-    45,
-    60,
-    {"invoices": RECEIVABLES, "payments": PAYMENTS},
-    "Days sales outstanding",
-    "应收账款周转天数（DSO）",
+    family="financial",
+    unit="days",
+    direction="up",
+    amber=45,
+    red=60,
+    reads={"invoices": RECEIVABLES, "payments": PAYMENTS},
+    en="Days sales outstanding",
+    zh="应收账款周转天数（DSO）",
     applies=(needs("invoices"), needs("payments"), full_last_month),
     rule="both",  # 60-day terms give a DSO of 70 in good health
 )
@@ -72,14 +72,14 @@ def _share(ctx: Context, min_days: int) -> float:
 
 @kri(
     "overdue_ratio",
-    "financial",
-    "%",
-    "up",
-    20,
-    35,
-    {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
-    "Overdue share of receivables",
-    "逾期应收占比",
+    family="financial",
+    unit="%",
+    direction="up",
+    amber=20,
+    red=35,
+    reads={"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
+    en="Overdue share of receivables",
+    zh="逾期应收占比",
     applies=(full_last_month,),  # a thin month's missing invoices distort the balances
     rule="both",  # some customers always pay a week late; a project's one invoice swings the share
 )
@@ -89,14 +89,14 @@ def overdue_ratio(ctx: Context) -> float:
 
 @kri(
     "overdue_90_ratio",
-    "financial",
-    "%",
-    "up",
-    5,
-    10,
-    {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
-    "Receivables over 90 days past due",
-    "逾期90天以上应收占比",
+    family="financial",
+    unit="%",
+    direction="up",
+    amber=5,
+    red=10,
+    reads={"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS},
+    en="Receivables over 90 days past due",
+    zh="逾期90天以上应收占比",
     applies=(full_last_month,),  # a thin month's missing invoices distort the balances
 )
 def overdue_90_ratio(ctx: Context) -> float:
@@ -105,14 +105,14 @@ def overdue_90_ratio(ctx: Context) -> float:
 
 @kri(
     "expected_credit_loss",
-    "financial",
-    "%",
-    "up",
-    1,
-    3,
-    {"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS, "orders": REVENUE},
-    "Expected credit loss (% of revenue)",
-    "预期信用损失（占收入%）",
+    family="financial",
+    unit="%",
+    direction="up",
+    amber=1,
+    red=3,
+    reads={"invoices": RECEIVABLES + ("due_date",), "payments": PAYMENTS, "orders": REVENUE},
+    en="Expected credit loss (% of revenue)",
+    zh="预期信用损失（占收入%）",
     applies=(full_last_month,),  # a thin month's missing invoices distort the balances
     population="revenue of the three months to period end",
 )
@@ -137,14 +137,18 @@ def limit_breaches(ctx: Context) -> pd.DataFrame:
 
 @kri(
     "credit_limit_breaches",
-    "financial",
-    "count",
-    "up",
-    1,
-    3,
-    {"invoices": RECEIVABLES + ("customer_id",), "payments": PAYMENTS, "customers": ("customer_id", "credit_limit")},
-    "Customers over their credit limit",
-    "超信用额度客户数",
+    family="financial",
+    unit="count",
+    direction="up",
+    amber=1,
+    red=3,
+    reads={
+        "invoices": RECEIVABLES + ("customer_id",),
+        "payments": PAYMENTS,
+        "customers": ("customer_id", "credit_limit"),
+    },
+    en="Customers over their credit limit",
+    zh="超信用额度客户数",
 )
 def credit_limit_breaches(ctx: Context) -> float:
     return float(len(limit_breaches(ctx)))
@@ -152,14 +156,14 @@ def credit_limit_breaches(ctx: Context) -> float:
 
 @kri(
     "cancellation_rate",
-    "financial",
-    "%",
-    "up",
-    3,
-    6,
-    {"orders": REVENUE},
-    "Cancelled and returned amount",
-    "取消与退货率",
+    family="financial",
+    unit="%",
+    direction="up",
+    amber=3,
+    red=6,
+    reads={"orders": REVENUE},
+    en="Cancelled and returned amount",
+    zh="取消与退货率",
     applies=(full_last_month,),
     rule="both",  # a web shop's returns are a wholesaler's alarm
 )
@@ -174,14 +178,14 @@ def cancellation_rate(ctx: Context) -> float:
 
 @kri(
     "dispute_rate",
-    "financial",
-    "%",
-    "up",
-    2,
-    5,
-    {"invoices": ("invoice_id", "issue_date", "disputed")},
-    "Disputed invoices",
-    "争议发票占比",
+    family="financial",
+    unit="%",
+    direction="up",
+    amber=2,
+    red=5,
+    reads={"invoices": ("invoice_id", "issue_date", "disputed")},
+    en="Disputed invoices",
+    zh="争议发票占比",
 )
 def dispute_rate(ctx: Context) -> float:
     inv = ctx.in_period(ctx.table("invoices", "disputed").drop_duplicates("invoice_id"), "issue_date")

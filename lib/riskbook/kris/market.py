@@ -32,14 +32,14 @@ def _growth(ctx: Context, base_period, what: str) -> float | tuple[float, str]:
 
 @kri(
     "revenue_growth",
-    "market",
-    "%",
-    "down",
-    -5,
-    -15,
-    {"orders": REVENUE},
-    "Revenue growth vs previous period",
-    "收入环比增长",
+    family="market",
+    unit="%",
+    direction="down",
+    amber=-5,
+    red=-15,
+    reads={"orders": REVENUE},
+    en="Revenue growth vs previous period",
+    zh="收入环比增长",
     applies=(full_last_month,),
     rule="both",
 )
@@ -55,14 +55,14 @@ def within_a_year(ctx: Context) -> None:
 
 @kri(
     "revenue_yoy",
-    "market",
-    "%",
-    "down",
-    -5,
-    -15,
-    {"orders": REVENUE},
-    "Revenue growth year on year",
-    "收入同比增长",
+    family="market",
+    unit="%",
+    direction="down",
+    amber=-5,
+    red=-15,
+    reads={"orders": REVENUE},
+    en="Revenue growth year on year",
+    zh="收入同比增长",
     applies=(within_a_year, full_last_month),
     rule="both",
 )
@@ -72,14 +72,14 @@ def revenue_yoy(ctx: Context) -> float:
 
 @kri(
     "sales_volatility_cv",
-    "market",
-    "ratio",
-    "up",
-    0.5,
-    0.7,
-    {"orders": REVENUE},
-    "Weekly sales volatility (CV, 26 weeks)",
-    "周销售波动系数（26周）",
+    family="market",
+    unit="ratio",
+    direction="up",
+    amber=0.5,
+    red=0.7,
+    reads={"orders": REVENUE},
+    en="Weekly sales volatility (CV, 26 weeks)",
+    zh="周销售波动系数（26周）",
     applies=(full_last_month,),
     rule="both",  # a reseller ordering in monthly batches is volatile week to week by its rhythm
 )
@@ -105,14 +105,14 @@ def _customer_revenue(ctx: Context) -> pd.Series:
 
 @kri(
     "customer_concentration_top10",
-    "market",
-    "%",
-    "up",
-    50,
-    70,
-    {"orders": CUSTOMER_REVENUE},
-    "Revenue share of the 10 largest customers",
-    "前十大客户收入占比",
+    family="market",
+    unit="%",
+    direction="up",
+    amber=50,
+    red=70,
+    reads={"orders": CUSTOMER_REVENUE},
+    en="Revenue share of the 10 largest customers",
+    zh="前十大客户收入占比",
     applies=(full_last_month,),
     rule="both",  # a key-account or project business is concentrated by design
 )
@@ -123,14 +123,14 @@ def customer_concentration_top10(ctx: Context) -> float:
 
 @kri(
     "customer_hhi",
-    "market",
-    "index",
-    "up",
-    1500,
-    2500,
-    {"orders": CUSTOMER_REVENUE},
-    "Customer concentration (HHI)",
-    "客户集中度（HHI）",
+    family="market",
+    unit="index",
+    direction="up",
+    amber=1500,
+    red=2500,
+    reads={"orders": CUSTOMER_REVENUE},
+    en="Customer concentration (HHI)",
+    zh="客户集中度（HHI）",
     applies=(full_last_month,),
     rule="both",
 )
@@ -149,14 +149,14 @@ def _closed(ctx: Context) -> pd.DataFrame:
 
 @kri(
     "win_rate",
-    "market",
-    "%",
-    "down",
-    30,
-    20,
-    {"opportunities": ("status", "close_date")},
-    "Win rate of closed opportunities",
-    "商机赢单率",
+    family="market",
+    unit="%",
+    direction="down",
+    amber=30,
+    red=20,
+    reads={"opportunities": ("status", "close_date")},
+    en="Win rate of closed opportunities",
+    zh="商机赢单率",
     applies=(needs("opportunities", "close_date"),),
     rule="both",  # a project business wins a quarter of its bids
 )
@@ -167,14 +167,14 @@ def win_rate(ctx: Context) -> float:
 
 @kri(
     "competitive_loss_share",
-    "market",
-    "%",
-    "up",
-    40,
-    60,
-    {"opportunities": ("status", "close_date", "competitor")},
-    "Losses to a named competitor",
-    "输给竞争对手的丢单占比",
+    family="market",
+    unit="%",
+    direction="up",
+    amber=40,
+    red=60,
+    reads={"opportunities": ("status", "close_date", "competitor")},
+    en="Losses to a named competitor",
+    zh="输给竞争对手的丢单占比",
     applies=(needs("opportunities", "close_date", "competitor"),),
     rule="both",
 )
@@ -201,14 +201,14 @@ def discounted_lines(ctx: Context) -> pd.DataFrame:
 
 @kri(
     "discount_depth",
-    "market",
-    "%",
-    "up",
-    15,
-    25,
-    {"orders": ("order_date", "status", "list_price", "unit_price", "quantity")},
-    "Average discount depth",
-    "平均折扣深度",
+    family="market",
+    unit="%",
+    direction="up",
+    amber=15,
+    red=25,
+    reads={"orders": ("order_date", "status", "list_price", "unit_price", "quantity")},
+    en="Average discount depth",
+    zh="平均折扣深度",
     applies=(needs("orders", "list_price", "unit_price"),),
     rule="both",  # a wholesaler's normal discount is a retailer's clearance sale
 )

@@ -20,14 +20,14 @@ def leavers(ctx: Context) -> pd.DataFrame:
 
 @kri(
     "rep_attrition_rate",
-    "operational",
-    "%",
-    "up",
-    25,
-    35,
-    {"reps": ("hire_date", "exit_date")},
-    "Sales rep attrition (annualised)",
-    "销售人员流失率（年化）",
+    family="operational",
+    unit="%",
+    direction="up",
+    amber=25,
+    red=35,
+    reads={"reps": ("hire_date", "exit_date")},
+    en="Sales rep attrition (annualised)",
+    zh="销售人员流失率（年化）",
     min_months=12,  # turnover is a year's: one leaver in a team of five is not an 80 % quarter
     applies=(needs("reps", "hire_date", "exit_date"),),
 )
@@ -52,14 +52,14 @@ def orphaned_customers(ctx: Context) -> pd.DataFrame:
 
 @kri(
     "orphaned_revenue_share",
-    "operational",
-    "%",
-    "up",
-    5,
-    15,
-    {"orders": CUSTOMER_REVENUE + ("rep_id",), "reps": ("rep_id", "hire_date", "exit_date")},
-    "Revenue of accounts whose rep left",
-    "离职销售遗留客户收入占比",
+    family="operational",
+    unit="%",
+    direction="up",
+    amber=5,
+    red=15,
+    reads={"orders": CUSTOMER_REVENUE + ("rep_id",), "reps": ("rep_id", "hire_date", "exit_date")},
+    en="Revenue of accounts whose rep left",
+    zh="离职销售遗留客户收入占比",
     applies=(needs("reps", "exit_date"), needs("orders", "rep_id")),
 )
 def orphaned_revenue_share(ctx: Context) -> float:
@@ -71,17 +71,17 @@ def orphaned_revenue_share(ctx: Context) -> float:
 
 @kri(
     "pipeline_coverage",
-    "operational",
-    "×",
-    "down",
-    3.0,
-    2.0,
-    {
+    family="operational",
+    unit="×",
+    direction="down",
+    amber=3.0,
+    red=2.0,
+    reads={
         "opportunities": ("created_date", "status", "close_date", "amount"),
         "reps": ("hire_date", "exit_date", "quarterly_quota"),
     },
-    "Pipeline coverage of next period's quota",
-    "下期配额的商机覆盖倍数",
+    en="Pipeline coverage of next period's quota",
+    zh="下期配额的商机覆盖倍数",
     scale="inverse",
     applies=(needs("opportunities"), needs("reps", "quarterly_quota")),
     rule="both",  # a subscription business renews more than it sells new
@@ -119,21 +119,31 @@ def period_records(ctx: Context) -> pd.DataFrame:
 
 @kri(
     "data_quality_error_rate",
-    "operational",
-    "%",
-    "up",
-    2,
-    5,
-    EVERY_TABLE,
-    "Records failing a data-quality check",
-    "数据质量错误率",
+    family="operational",
+    unit="%",
+    direction="up",
+    amber=2,
+    red=5,
+    reads=EVERY_TABLE,
+    en="Records failing a data-quality check",
+    zh="数据质量错误率",
 )
 def data_quality_error_rate(ctx: Context) -> float:
     r = period_records(ctx)
     return float(r["_dq"].notna().mean() * 100)
 
 
-@kri("duplicate_record_rate", "operational", "%", "up", 0.5, 2, EVERY_TABLE, "Duplicate records", "重复记录率")
+@kri(
+    "duplicate_record_rate",
+    family="operational",
+    unit="%",
+    direction="up",
+    amber=0.5,
+    red=2,
+    reads=EVERY_TABLE,
+    en="Duplicate records",
+    zh="重复记录率",
+)
 def duplicate_record_rate(ctx: Context) -> float:
     r = period_records(ctx)
     return float(r["_dup"].mean() * 100)
@@ -173,14 +183,14 @@ def first_digits(amounts: pd.Series) -> np.ndarray:
 
 @kri(
     "benford_mad",
-    "operational",
-    "MAD",
-    "up",
-    0.012,
-    0.015,
-    {"orders": ("order_date", "amount")},
-    "Benford first-digit deviation of amounts",
-    "金额首位数字本福特偏差",
+    family="operational",
+    unit="MAD",
+    direction="up",
+    amber=0.012,
+    red=0.015,
+    reads={"orders": ("order_date", "amount")},
+    en="Benford first-digit deviation of amounts",
+    zh="金额首位数字本福特偏差",
     min_months=3,
     applies=(free_form_amounts,),
 )
@@ -192,14 +202,14 @@ def benford_mad(ctx: Context) -> float:
 
 @kri(
     "incident_count",
-    "operational",
-    "score",
-    "up",
-    8,
-    15,
-    {"incidents": ("date", "severity")},
-    "Incidents weighted by severity",
-    "事件数（按严重度加权）",
+    family="operational",
+    unit="score",
+    direction="up",
+    amber=8,
+    red=15,
+    reads={"incidents": ("date", "severity")},
+    en="Incidents weighted by severity",
+    zh="事件数（按严重度加权）",
     scale="length",
     applies=(needs("incidents", "severity"),),
 )
@@ -222,14 +232,14 @@ def stock_snapshot(ctx: Context) -> pd.DataFrame:
 
 @kri(
     "stockout_rate",
-    "operational",
-    "%",
-    "up",
-    5,
-    10,
-    {"inventory": ("snapshot_date", "product_id", "on_hand", "forecast_demand")},
-    "Products out of stock or below forecast demand",
-    "缺货率",
+    family="operational",
+    unit="%",
+    direction="up",
+    amber=5,
+    red=10,
+    reads={"inventory": ("snapshot_date", "product_id", "on_hand", "forecast_demand")},
+    en="Products out of stock or below forecast demand",
+    zh="缺货率",
 )
 def stockout_rate(ctx: Context) -> float:
     return float(stock_snapshot(ctx)["short"].mean() * 100)

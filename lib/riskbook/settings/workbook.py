@@ -188,8 +188,18 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
         )
     problems: list[str] = []
     entries: dict[str, dict[str, Any]] = {}
+    _register_sheet(sheets[REGISTER], path, entries, problems)  # first: the actions and controls name its risks
+    _actions_sheet(sheets[ACTIONS], path, entries, problems)
+    _controls_sheet(sheets[CONTROLS], path, entries, problems)
+    if problems:
+        raise ParamError("\n".join(problems))
+    return unit, entries
+
+
+def _register_sheet(ws: Any, path: Path, entries: dict[str, dict[str, Any]], problems: list[str]) -> None:
+    """The Register sheet: each risk's response, owner and override (problems: one line each, by row and column)."""
     at = f"{path}: sheet {label(REGISTER)}, row"
-    for n, r in _rows(sheets[REGISTER], label(REGISTER), path, ("id", "source", "response", "owner", *OVERRIDE_COLS)):
+    for n, r in _rows(ws, label(REGISTER), path, ("id", "source", "response", "owner", *OVERRIDE_COLS)):
         rid = _text(r["id"])
         e: dict[str, Any] = {}
         if r.get("response") is not None:
@@ -220,7 +230,11 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
             e["override"] = ov
         e["_source"] = _text(r.get("source") or "")
         entries[rid] = e
-    for n, r in _rows(sheets[ACTIONS], label(ACTIONS), path, ACTION_COLS[:5]):
+
+
+def _actions_sheet(ws: Any, path: Path, entries: dict[str, dict[str, Any]], problems: list[str]) -> None:
+    """The Actions sheet: the analysts' actions (a recommended one until its status changes), by risk."""
+    for n, r in _rows(ws, label(ACTIONS), path, ACTION_COLS[:5]):
         rid, status = _text(r.get("risk") or ""), _text(r.get("status") or "open").lower()
         if status == RECOMMENDED:
             continue
@@ -240,7 +254,11 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
         if r.get("due") is not None:
             a["due"] = _date(r["due"])
         entries[rid].setdefault("actions", []).append(a)
-    for n, r in _rows(sheets[CONTROLS], label(CONTROLS), path, CONTROL_COLS):
+
+
+def _controls_sheet(ws: Any, path: Path, entries: dict[str, dict[str, Any]], problems: list[str]) -> None:
+    """The Controls sheet: each risk's controls and what they reduce."""
+    for n, r in _rows(ws, label(CONTROLS), path, CONTROL_COLS):
         rid = _text(r.get("risk") or "")
         where = f"{path}: sheet {label(CONTROLS)}, row {n}"
         if rid not in entries:
@@ -262,9 +280,6 @@ def read_workbook(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
         if reduces:
             c["reduces"] = reduces
         entries[rid].setdefault("controls", []).append(c)
-    if problems:
-        raise ParamError("\n".join(problems))
-    return unit, entries
 
 
 def _translated(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

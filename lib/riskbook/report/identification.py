@@ -1,0 +1,107 @@
+"""The identification page: the KRI table, each risk present with its description, KRIs and evidence."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML, display
+from markupsafe import Markup, escape
+
+from riskbook.core.i18n import column, t
+from riskbook.core.i18n import note as note_text
+from riskbook.report.html import anchor, badge, fmt_value, h, table, text
+
+
+def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
+    """KRIs with value, previous value, thresholds, status badge and n/a reasons."""
+    rows = [
+        [
+            h('{}<br><code class="rb-dev">{}</code>', r["title_zh"] if lang == "zh" else r["title"], r["id"]),
+            t(r["family"], lang),
+            fmt_value(r["value"], r["unit"], lang),
+            fmt_value(r["previous"], r["unit"], lang),
+            fmt_value(r["amber"], r["unit"], lang),
+            fmt_value(r["red"], r["unit"], lang),
+            badge(r["status"], lang),
+            note_text(r["reason"], lang) if isinstance(r["reason"], str) else "",
+        ]
+        for _, r in k.iterrows()
+    ]
+    header = [
+        t("kri", lang),
+        t("family", lang),
+        t("value", lang),
+        t("previous", lang),
+        t("amber", lang),
+        t("red", lang),
+        t("status", lang),
+        t("reason", lang),
+    ]
+    if not any(r[-1] for r in rows):  # no KRI needs a note: no empty column
+        header, rows = header[:-1], [r[:-1] for r in rows]
+    return table(header, rows)
+
+
+def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
+    """Any evidence table, with localised headings, dates as dates and amounts grouped."""
+    money_cols = {
+        "balance",
+        "overdue",
+        "credit_limit",
+        "open_balance",
+        "previous_revenue",
+        "revenue",
+        "amount",
+        "list_price",
+        "unit_price",
+    }
+    rows = []
+    for _, r in df.iterrows():
+        cells = []
+        for c, v in r.items():
+            if v is None or (not isinstance(v, (list, dict)) and pd.isna(v)):
+                cells.append("")
+            elif isinstance(v, pd.Timestamp):
+                cells.append(v.strftime("%Y-%m-%d"))
+            elif c in money_cols:  # whole units from 1,000 up; cents below, where rounding would mislead
+                cells.append(f"{float(v):,.0f}" if abs(float(v)) >= 1000 else f"{float(v):,.2f}")
+            elif isinstance(v, float):
+                cells.append(f"{v:,.1f}")
+            else:
+                cells.append(str(v))
+        rows.append(cells)
+    return table([column(c, lang) for c in df.columns], rows, "rb-table rb-evidence")
+
+
+def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY", seen: str | None = None) -> None:
+    """An evidence table under its title (kept together on a page); a table already shown under the risk
+    ``seen`` is named and linked to, not printed twice."""
+    from riskbook.risks import evidence_title
+
+    name_text = evidence_title(name, lang)
+    if seen is not None:
+        link = h('<a class="rb-link" href="#{}">{}</a>', anchor(seen), seen)
+        said = escape(t("shown_under", lang, id="\0")).replace("\0", link)  # the link inside the sentence
+        display(HTML(str(h('<p class="rb-seen"><b>{}</b>{}{}</p>', name_text, t("colon", lang), said))))
+        return
+    title = h('<h4 class="rb-evidence-title">{}</h4>', name_text)
+    display(HTML(str(title + Markup(frame(df, lang, currency).data))))
+
+
+def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
+    """Each risk present: description, its KRIs, and the evidence behind them."""
+    if not found:
+        text("no_risks", lang)
+        return
+    import mistune
+
+    markdown_html = mistune.create_markdown(escape=False)
+    shown: dict[str, str] = {}  # evidence table → the risk it was printed under
+    for f in found:
+        r = f.risk
+        head = h('<h3 id="{}">{} · {} {}</h3>', anchor(r.id), r.id, r.title(lang), badge(f.worst, lang))
+        described = Markup(markdown_html(r.description(lang)))  # the library's own text, not a value
+        block = head + described + Markup(kri_table(f.kris, lang).data)
+        display(HTML(str(h('<div class="rb-keep">{}</div>', block))))  # heading, description and KRIs on one page
+        for name, df in f.evidence.items():
+            evidence(name, df, lang, currency, seen=shown.get(name))
+            shown.setdefault(name, r.id)

@@ -1,0 +1,228 @@
+"""The tasks a worker runs: one notebook through papermill (on a warm kernel), or a unit's pages and PDF;
+the parameters and cover each is handed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from riskbook import __version__
+from riskbook.core import config, paths
+from riskbook.core.i18n import t
+from riskbook.core.imports import skip_unused
+from riskbook.run.plan import RunPlan
+from riskbook.settings.params import display_name, localized
+
+
+def kernel_env() -> None:
+    """Kernels start 'python' from PATH: make it this environment's interpreter."""
+    bindir = str(Path(sys.executable).parent)
+    if not os.environ.get("PATH", "").startswith(bindir + os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def _log_to(path: Path) -> None:
+    """Send this worker's (and its kernels') stderr to ``path``: logs are kept, not shown."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def warm_kernels() -> bool:
+    """Whether notebooks run on a warm kernel per worker (riskbook.run.kernels), the default, or each on a
+    kernel of its own (``RISKBOOK_WARM_KERNELS=0``: slower, for comparison and as a way out)."""
+    return os.environ.get("RISKBOOK_WARM_KERNELS", "1") not in ("0", "false", "no")
+
+
+CELL_TIMEOUT = 1800.0  # seconds a cell may run before its notebook fails (run --cell-timeout)
+IOPUB_TIMEOUT = 90.0  # seconds to wait for a finished cell's output: survives a suspended laptop or starved VM
+
+
+def _literal_path(path: str) -> str:
+    """A path papermill will not read as a template: it formats paths with the parameters, so braces in an
+    outputs folder ({x}) are doubled to stand for themselves."""
+    return path.replace("{", "{{").replace("}", "}}")
+
+
+def execute(
+    nb_in: str, nb_out: str, parameters: dict[str, Any], timeout: float = CELL_TIMEOUT
+) -> tuple[str, float, str | None]:
+    """Execute one notebook with papermill, each cell within ``timeout`` seconds; return (status, seconds,
+    error)."""
+    import logging
+
+    skip_unused()
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    kernel_env()
+    _log_to(paths.log(Path(nb_out)))
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    engine = None
+    if warm_kernels():
+        from riskbook.run import kernels
+
+        kernels.register()
+        engine = kernels.NAME
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            _literal_path(nb_in),
+            _literal_path(nb_out),
+            parameters=parameters,
+            engine_name=engine,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(config.NOTEBOOKS_DIR),
+            execution_timeout=timeout,
+            iopub_timeout=IOPUB_TIMEOUT,
+        )
+    except PapermillExecutionError as exc:
+        return "failed", time.perf_counter() - t0, f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel died, notebook unreadable: still one line for the table
+        return "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"
+    return "ok", time.perf_counter() - t0, None
+
+
+def render_unit(
+    unit_dir: str, unit: str, period: str, lang: str, cover: dict[str, Any], results_dirs: list[str] | None = None
+) -> tuple[str, float, str | None]:
+    """HTML page per notebook and the unit's PDF (summary first, then the stages); the group's cover rating
+    from the units' results in ``results_dirs`` (published, then this run's)."""
+    skip_unused()
+    from riskbook.render.pages import notebook_page, write_pdf
+
+    t0 = time.perf_counter()
+    d = Path(unit_dir)
+    period_dirs = [Path(x) for x in results_dirs] if results_dirs else [d.parent]
+    if unit != config.GROUP:
+        cover = {**cover, "overall": overall_of(d), **_through([d])}
+    else:
+        cover = {**cover, "overall": _group_overall(period_dirs), **_through(period_dirs)}
+    try:
+        names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
+        for name in names:
+            notebook_page(paths.notebook(d, name), paths.page(d, name), lang, cover, name, names)
+        order = [config.STAGES[3], *config.STAGES[:3]] if unit != config.GROUP else names
+        write_pdf([paths.notebook(d, n) for n in order], paths.report_pdf(d, unit, period), lang, cover)
+    except Exception as exc:
+        return "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"
+    return "ok", time.perf_counter() - t0, None
+
+
+def _group_overall(period_dirs: list[Path]) -> str:
+    """The group's overall rating from its units' results (a later folder's replace an earlier's)."""
+    from riskbook.stages.portfolio import group_overall, load_results
+
+    try:
+        return group_overall(load_results(*period_dirs))
+    except (OSError, ValueError):
+        return ""
+
+
+def _through(dirs: list[Path]) -> dict[str, Any]:
+    """The cover's "data through" and whether the period is complete: a unit's from its results.json, the
+    group's from its units' (the latest day any unit's data reaches; complete when every unit's is)."""
+    from riskbook.stages.portfolio import load_results
+
+    try:
+        docs = (
+            [json.loads(paths.results_json(dirs[0]).read_text(encoding="utf-8"))]
+            if paths.results_json(dirs[0]).exists()
+            else list(load_results(*dirs).values())
+        )
+    except (OSError, ValueError):
+        return {}
+    days = [d["data_through"] for d in docs if d.get("data_through")]
+    return (
+        {"data_through": max(days), "period_complete": all(d.get("period_complete", True) for d in docs)}
+        if days
+        else {}
+    )
+
+
+def overall_of(unit_dir: Path) -> str:
+    """The unit's overall rating from its results.json, or "" (the group, a failed unit)."""
+    from riskbook.stages.portfolio import overall
+
+    try:
+        return overall(json.loads(paths.results_json(unit_dir).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return ""
+
+
+def cover_of(plan: RunPlan, unit: str) -> dict[str, Any]:
+    """The cover of a unit's (or the group's) PDF, from what the run resolved."""
+    from riskbook.core.periods import Period
+
+    p = Period.parse(plan.period)
+    lang = plan.lang_of(unit)
+    if unit == config.GROUP:
+        unit_label, unit_name = (
+            t("scope", lang),
+            t("all_units", lang, n=len([u for u in plan.units if u != config.GROUP])),
+        )
+    else:
+        unit_label, unit_name = t("unit", lang), display_name(plan.settings.get(unit, {}), unit, lang)
+    return {
+        "company": localized(plan.company, lang, "riskbook"),
+        "unit_label": unit_label,
+        "unit_name": unit_name,
+        "period": plan.period,
+        "period_range": t("period_range", lang, text=f"{p.start.date()} – {p.end.date()}"),
+        "currency": plan.currency,
+        "prepared": plan.as_of,
+        "classification": plan.classification or t("confidential", lang),
+        "version": __version__,
+        "title": t("group_title" if unit == config.GROUP else "report_title", lang),
+    }
+
+
+def notebook_params(plan: RunPlan, unit: str | None) -> dict[str, Any]:
+    """A notebook's parameters: what the run resolved once, handed down (the store is never read again)."""
+    p: dict[str, Any] = {
+        "period": plan.period,
+        "lang": plan.lang_of(unit or config.GROUP),
+        "data": plan.data,
+        "config": plan.config_file,
+        "out_dir": str(plan.staging),
+        "store": plan.store,
+    }
+    if unit is None:
+        p["out_dir"] = str(plan.out)  # the portfolio reads the published unit results, and this run's
+        p["staging"] = str(plan.staging)
+    else:
+        p["unit"] = unit
+        p["settings"] = plan.settings[unit]
+    return p
+
+
+def prewarm() -> float:
+    """Start this worker's warm kernel now, while the run is still being set up, then import the renderer
+    (WeasyPrint, half a second) in the background while the kernel runs the first notebooks and this
+    worker only waits for it. Seconds it took."""
+    import threading
+
+    t0 = time.perf_counter()
+    skip_unused()
+    if warm_kernels():
+        kernel_env()
+        from riskbook.run import kernels
+
+        kernels.kernel("python3", 60)
+    threading.Thread(target=_import_renderer, daemon=True).start()
+    return time.perf_counter() - t0
+
+
+def _import_renderer() -> None:
+    import weasyprint  # noqa: F401
+
+    import riskbook.render.pages  # noqa: F401
