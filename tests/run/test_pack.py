@@ -90,6 +90,12 @@ def test_results_json_schema(pack: Path) -> None:
             assert r["response"] in {"avoid", "mitigate", "transfer", "accept"}
             assert r["residual_score"] <= r["score"]
         assert doc["data_quality"]["rows_checked"] > 0
+        live = [r for r in doc["risks"] if r["movement"] != "closed"]
+        band = lambda score: next(b for b, scores in bands.items() if score in scores)  # noqa: E731
+        assert doc["overall"] == {  # the headline's rating, recorded once: the highest live risk's, both ways
+            "inherent": band(max(r["score"] for r in live)) if live else "low",
+            "residual": band(max(r["residual_score"] for r in live)) if live else "low",
+        }
 
 
 def test_injected_risks_are_red_and_healthy_unit_is_not(pack: Path, truth: dict) -> None:

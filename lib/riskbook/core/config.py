@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR: Path = Path(__file__).resolve().parents[1]  # lib/riskbook
@@ -15,7 +16,38 @@ DEMO_DIR: Path = CACHE_DIR / "demo"
 STORE_DIR: Path = CACHE_DIR / "store"
 TEMPLATES_DIR: Path = PACKAGE_DIR / "render" / "templates"
 
-STAGES: tuple[str, ...] = ("01_identification", "02_assessment", "03_monitoring", "04_summary")
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of a unit's report, declared once: its name, its notebook, and the stages whose products it
+    reads (from which the runner's dependencies, the page order and the products' loading follow)."""
+
+    name: str
+    notebook: str
+    reads: tuple[str, ...] = ()
+
+
+STAGE_TABLE: tuple[Stage, ...] = (
+    Stage("identification", "01_identification"),
+    Stage("assessment", "02_assessment", ("identification",)),
+    Stage("monitoring", "03_monitoring", ("identification",)),
+    Stage("summary", "04_summary", ("identification", "assessment", "monitoring")),
+)
+STAGES: tuple[str, ...] = tuple(s.notebook for s in STAGE_TABLE)  # the notebooks, in pipeline order
+RESULTS_STAGE: str = STAGES[-1]  # the stage that writes results.json (the group waits for it)
+REPORT_ORDER: tuple[str, ...] = (RESULTS_STAGE, *STAGES[:-1])  # the PDF and the index: the summary first
+
+
+def notebook_of(stage: str) -> str:
+    """A stage's notebook from its name (identification → 01_identification)."""
+    return next(s.notebook for s in STAGE_TABLE if s.name == stage)
+
+
+def stage_name(notebook: str) -> str:
+    """A stage's name from its notebook's (01_identification → identification; portfolio stays)."""
+    return next((s.name for s in STAGE_TABLE if s.notebook == notebook), notebook)
+
+
 PORTFOLIO: str = "portfolio"
 GROUP: str = "group"
 FAILED: str = "failed"  # outputs/<period>/failed/<unit>/: a failed run's notebooks, beside the last good report

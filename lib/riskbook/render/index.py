@@ -69,7 +69,7 @@ def write_index(period_dir: Path) -> Path:
             if failed
             else []
         )
-        first = [f"{config.STAGES[3]}.html", *(f"{n}.html" for n in config.STAGES[:3])]  # the summary first
+        first = [f"{n}.html" for n in config.REPORT_ORDER]
         pages = sorted((f for f in files if f.endswith(".html")), key=lambda f: first.index(f) if f in first else 9)
         rows.append(
             {
@@ -82,7 +82,7 @@ def write_index(period_dir: Path) -> Path:
                 "seconds": round(sum(x.get("seconds") or 0 for x in tasks), 1),
                 "pdf": next((f for f in files if f.endswith(".pdf")), None),
                 "xlsx": next((f for f in files if f.endswith(".xlsx")), None),
-                "pages": [(f, t(f[:-5].split("_", 1)[-1], lang)) for f in pages],
+                "pages": [(f, t(config.stage_name(f[:-5]), lang)) for f in pages],
                 "notebooks": [f for f in files if f.endswith(".ipynb")],
                 "kept": kept,
                 "failed_notebooks": failed_nbs,

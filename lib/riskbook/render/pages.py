@@ -33,7 +33,7 @@ def nav(unit_dir_name: str, period: str, lang: str, current: str, names: list[st
     unit = unit_dir_name
     links = [{"href": "../index.html", "label": t("all_reports", lang), "current": False}]
     for name in names:
-        label = t(name.split("_", 1)[-1], lang)  # 01_identification → identification
+        label = t(config.stage_name(name), lang)
         links.append({"href": paths.page(Path("."), name).name, "label": label, "current": name == current})
     links.append(
         {"href": paths.report_pdf(Path("."), unit, period).name, "label": t("report_pdf", lang), "current": False}
@@ -51,7 +51,7 @@ def nav(unit_dir_name: str, period: str, lang: str, current: str, names: list[st
 
 def notebook_page(nb: Path, out: Path, lang: str, cover: dict[str, Any], name: str, names: list[str]) -> None:
     """One executed notebook as a standalone HTML page without code, linked to the unit's other pages."""
-    stage = t(name.split("_", 1)[-1], lang)
+    stage = t(config.stage_name(name), lang)
     title = f"{stage} — {cover['unit_name']} · {cover['period']}"
     links = nav(out.parent.name, cover["period"], lang, name, names)
     html = _env.get_template("page.html").render(title=title, lang=lang, css=_css(), body=body(nb, lang), nav=links)
@@ -69,7 +69,7 @@ def _in_document(html: str) -> str:
 def report_html(notebooks: list[Path], lang: str, cover: dict[str, Any]) -> str:
     """The HTML of a PDF report: a cover, then each notebook's content as a section."""
     sections = [_in_document(body(nb, lang)) for nb in notebooks]
-    toc = [t(Path(nb).stem.split("_", 1)[-1], lang) for nb in notebooks]  # 04_summary → summary
+    toc = [t(config.stage_name(Path(nb).stem), lang) for nb in notebooks]
     return _env.get_template("report.html").render(
         lang=lang,
         css=_css(),

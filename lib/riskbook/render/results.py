@@ -64,6 +64,18 @@ def money_at_risk(money: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def overall(risks: pd.DataFrame, status: str = "ok") -> dict[str, str]:
+    """The unit's overall rating, inherent and residual: its highest live risk's (what the cover, the index
+    and the group read instead of computing it again)."""
+    from riskbook.stages.summarise import overall_rating
+
+    live = risks[risks["movement"] != "closed"] if len(risks) else risks
+    has_data = status != "no data"
+    scores = [int(x) for x in live["score"]] if len(live) else []
+    residual = [int(x) for x in live["residual_score"]] if len(live) else []
+    return {"inherent": overall_rating(scores, has_data), "residual": overall_rating(residual, has_data)}
+
+
 def build(
     unit: str,
     period: str,
@@ -87,6 +99,7 @@ def build(
             "currency": currency,
             "lang": lang,
             "status": status,
+            "overall": overall(risks, status),
             **({"data_through": data_through} if data_through else {}),
             "period_complete": bool(period_complete),
             **({"money_at_risk": money_at_risk(money)} if money is not None else {}),

@@ -20,7 +20,7 @@ def group_title(g: Any) -> None:
 def failed_line(unit: str, failure: dict[str, Any], name: str, lang: str) -> str:
     """One sentence on a unit whose latest run failed: the step, the error, and which figures are shown."""
     stage = str(failure.get("stage") or "")
-    step = t(stage.split("_", 1)[-1], lang) if stage in (*STAGE_NAMES, "render", "publish") else stage
+    step = t(config.stage_name(stage), lang) if stage in (*STAGE_NAMES, "render", "publish") else stage
     error = str(failure.get("error") or "")
     error = error if len(error) <= 160 else error[:157] + "…"
     last = failure.get("last_good")
@@ -29,7 +29,7 @@ def failed_line(unit: str, failure: dict[str, Any], name: str, lang: str) -> str
     return t("failed_run_line", lang, unit=name, stage=step, error=error, shown=shown, where=where)
 
 
-STAGE_NAMES = ("01_identification", "02_assessment", "03_monitoring", "04_summary", "portfolio")
+STAGE_NAMES = (*config.STAGES, config.PORTFOLIO)
 
 
 def group(g: Any) -> None:

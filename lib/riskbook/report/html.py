@@ -13,6 +13,7 @@ import pandas as pd
 from IPython.display import HTML, SVG, Markdown, display
 from markupsafe import Markup, escape
 
+from riskbook.core import config
 from riskbook.core.i18n import status_word, t
 from riskbook.report.palettes import RAG, RATING
 
@@ -66,9 +67,9 @@ def risk_link(r: Any) -> Markup:
     """The risk's id linking to its detail: the evidence for a risk its KRIs found, the register row for
     one an analyst added (the PDF turns these into links inside the document)."""
     target = (
-        f"01_identification.html#{anchor(r['id'])}"
+        f"{config.notebook_of('identification')}.html#{anchor(r['id'])}"
         if r.get("source") == "kri"
-        else (f"02_assessment.html#{anchor(r['id'], 'reg')}")
+        else f"{config.notebook_of('assessment')}.html#{anchor(r['id'], 'reg')}"
     )
     return h('<a class="rb-link" href="{}"><b>{}</b></a>', target, str(r["id"]))
 

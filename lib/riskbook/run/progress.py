@@ -68,7 +68,7 @@ def task_table(results: list[TaskResult]) -> Any:
     table = Table(title="Tasks", title_justify="left", box=None, pad_edge=False)
     table.add_column("unit")
     for s in stages:
-        table.add_column(s.split("_", 1)[-1], justify="right")
+        table.add_column(config.stage_name(s), justify="right")
     table.add_column("total", justify="right")
     mark = {"ok": "✓", "failed": "✗", "skipped": "–", "unchanged": "="}
     by_unit: dict[str, dict[str, TaskResult]] = {}

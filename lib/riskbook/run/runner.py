@@ -100,9 +100,9 @@ def executor(plan: RunPlan) -> Iterator[Any]:
 def depends() -> dict[str, tuple[str, ...]]:
     """Each task of a unit → the tasks it waits for: a stage notebook the stages whose products it reads
     (assessment and monitoring both read identification only, so they run side by side), the render all four."""
-    from riskbook.stages.pipeline import NOTEBOOKS, READS
+    from riskbook.stages.pipeline import NOTEBOOKS
 
-    deps = {nb: tuple(NOTEBOOKS[r] for r in READS[nb.split("_", 1)[1]]) for nb in config.STAGES}
+    deps = {s.notebook: tuple(NOTEBOOKS[r] for r in s.reads) for s in config.STAGE_TABLE}
     return {**deps, RENDER: tuple(config.STAGES)}
 
 
@@ -178,7 +178,7 @@ class Schedule:
         """The roll-up reads every unit's results.json: it starts once each rebuilt unit has its summary (or
         has failed), while the last units' PDFs still render."""
         if self.group_started or any(
-            u not in self.failed and config.STAGES[-1] not in self.done[u] for u in self.build
+            u not in self.failed and config.RESULTS_STAGE not in self.done[u] for u in self.build
         ):
             return
         self.group_started = True

@@ -111,7 +111,7 @@ def render_unit(
         names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
         for name in names:
             notebook_page(paths.notebook(d, name), paths.page(d, name), lang, cover, name, names)
-        order = [config.STAGES[3], *config.STAGES[:3]] if unit != config.GROUP else names
+        order = list(config.REPORT_ORDER) if unit != config.GROUP else names
         write_pdf([paths.notebook(d, n) for n in order], paths.report_pdf(d, unit, period), lang, cover)
     except Exception as exc:
         return "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"

@@ -113,11 +113,6 @@ STAGES: dict[str, Callable[[Unit], Any]] = {
     "monitoring": monitoring,
     "summary": summary,
 }
-# what each stage reads: the products of the stages before it (a missing or stale one is computed)
-READS: dict[str, tuple[str, ...]] = {
-    "identification": (),
-    "assessment": ("identification",),
-    "monitoring": ("identification",),
-    "summary": ("identification", "assessment", "monitoring"),
-}
-NOTEBOOKS: dict[str, str] = {name.split("_", 1)[1]: name for name in config.STAGES}  # stage → its notebook
+# what each stage reads, and its notebook: from the one stage table (riskbook.core.config.STAGE_TABLE)
+READS: dict[str, tuple[str, ...]] = {s.name: s.reads for s in config.STAGE_TABLE}
+NOTEBOOKS: dict[str, str] = {s.name: s.notebook for s in config.STAGE_TABLE}  # stage → its notebook

@@ -71,7 +71,11 @@ RATING_ORDER = {"critical": 3, "high": 2, "medium": 1, "low": 0, "": -1}
 
 
 def overall(doc: dict[str, Any]) -> str:
-    """A unit's overall rating from its results.json (summarise.overall_rating)."""
+    """A unit's overall rating as its results.json says (``overall.inherent``); computed from its risks for
+    a results.json written before riskbook recorded it."""
+    said = doc.get("overall")
+    if isinstance(said, dict) and isinstance(said.get("inherent"), str):
+        return said["inherent"]
     from riskbook.stages.summarise import overall_rating
 
     live = [r["score"] for r in doc.get("risks", []) if r.get("movement") != "closed"]
