@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
-import signal
 import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -88,74 +85,6 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
-def findings_report(st: Path, meta: dict, first: int = 3) -> list[str]:
-    """Lines listing a store's findings by check: severity, check, table.column, rows, first locations."""
-    from riskbook.ingest.store import load_findings
-
-    summary = meta.get("findings", [])
-    if not summary:
-        return ["data quality: no problems found"]
-    f = load_findings(st)
-    errors = sum(x["count"] for x in summary if x["severity"] == "error")
-    warnings = sum(x["count"] for x in summary if x["severity"] == "warning")
-    info = sum(x["count"] for x in summary if x["severity"] == "info")
-    lines = [
-        f"data quality: {errors:,} error and {warnings:,} warning findings"
-        + (f" and {info:,} informational lines" if info else "")
-        + ", shown in the reports (rows an error makes unusable are left out of the KRIs they would corrupt):"
-    ]
-    for x in summary:
-        g = (
-            f[
-                (f["table"] == x["table"])
-                & (f["check"] == x["check"])
-                & (f["severity"] == x["severity"])
-                & ((f["column"] == x["column"]) if x["column"] else f["column"].isna())
-            ]
-            .sort_values("row")
-            .head(first)
-        )
-        where = ", ".join(
-            f"row {r}"
-            + (f" ({k})" if isinstance(k, str) and k else "")
-            + (f" '{v}'" if isinstance(v, str) and v else "")
-            for r, k, v in zip(g["row"], g["key"], g["value"])
-        )
-        more = ", …" if x["count"] > first else ""
-        field = x["table"] + (f".{x['column']}" if x["column"] else "")
-        if x["severity"] == "info":  # one line about many rows: what it says
-            notes = "; ".join(str(n) for n in g["note"].dropna().head(first))
-            lines.append(f"  {'info':<8} {x['check']:<18} {field:<28} {notes}")
-            continue
-        lines.append(
-            f"  {x['severity']:<8} {x['check']:<18} {field:<28} {x['count']:>9,} "
-            f"{'row ' if x['count'] == 1 else 'rows'}  {Path(str(g['file'].iloc[0])).name}: {where}{more}"
-        )
-    return lines
-
-
-def _check_settings(company, units: list[str]) -> dict[str, dict]:
-    """Every unit's settings and register checked before anything runs (ParamError: one line a problem);
-    returns each unit's merged settings, resolved once for all its notebooks."""
-    from riskbook.settings.params import unit_settings
-    from riskbook.settings.register import load_register
-
-    problems, settings = [], {}
-    for u in units:
-        try:
-            settings[u] = unit_settings(u, company.settings, company.params_dir)
-        except ParamError as exc:
-            problems.append(str(exc))
-        if company.params_dir is not None:
-            try:
-                load_register(u, company.params_dir)
-            except ParamError as exc:
-                problems.append(str(exc))
-    if problems:
-        raise ParamError("\n".join(problems))
-    return settings
-
-
 def _strict(st: Path, meta: dict) -> None:
     errors = sum(x["count"] for x in meta.get("findings", []) if x["severity"] == "error")
     if errors:
@@ -167,14 +96,16 @@ def _strict(st: Path, meta: dict) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from riskbook.ingest.listing import findings_report
     from riskbook.ingest.store import read_meta
     from riskbook.settings.params import resolve_company
+    from riskbook.settings.units import checked_settings
     from riskbook.stages.unit import open_store
 
     company = resolve_company(args.data, args.config)
     st = open_store(args.data, args.config)
     meta = read_meta(st)
-    _check_settings(company, meta["units"])
+    checked_settings(company, meta["units"])
     rows = ", ".join(f"{k} {v:,}" for k, v in meta["rows"].items())
     print(
         f"ok: {meta['source']}: {rows}; units {', '.join(meta['units'])}; "
@@ -274,13 +205,10 @@ def cmd_register(args: argparse.Namespace) -> int:
 SCHEDULER = re.compile(r"((tcp|tls|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}")
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from riskbook.ingest.store import read_meta
     from riskbook.settings.params import resolve_company
+    from riskbook.settings.units import checked_settings
     from riskbook.stages.unit import check_period, open_store, resolve_period
 
     started = time.perf_counter()
@@ -303,7 +231,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     for u in units:
         check_choice("unit", u, meta["units"])
     company = resolve_company(args.data, args.config)
-    settings = _check_settings(company, list(units))
+    settings = checked_settings(company, list(units))
     if company.neutral:
         print(
             f"riskbook: no company file: reports are titled '{company.name}', without a currency, unit ids as "
@@ -318,111 +246,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ParamError(f"--out {args.out}: cannot write there ({exc.strerror or exc})") from None
+    from riskbook.run.command import run_locked
     from riskbook.run.lock import exclusive
 
     with exclusive(out):
-        return _run_locked(args, out, st, meta, period, list(units), company, settings, lang, langs, started)
-
-
-def _run_locked(args, out, st, meta, period, units, company, settings, lang, langs, started) -> int:  # noqa: ANN001
-    """The run itself, with the outputs folder locked: leftovers of an interrupted run cleaned, the plan made,
-    the tasks run and published, the manifest and index written."""
-    from riskbook.render.index import write_index
-    from riskbook.run.lock import clean_leftovers
-    from riskbook.run.plan import RunPlan, reusable, task_keys
-    from riskbook.run.publish import write_manifest
-    from riskbook.run.runner import run_plan
-
-    try:
-        clean_leftovers(out)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
-    except OSError as exc:
-        raise ParamError(f"--out {args.out}: cannot write there ({exc.strerror or exc})") from None
-    plan = RunPlan(
-        str(period),
-        list(units),
-        lang,
-        args.jobs,
-        out,
-        staging,
-        data=str(Path(args.data).resolve()) if args.data else None,
-        config_file=str(Path(args.config).resolve()) if args.config else None,
-        store=str(st),
-        scheduler=args.scheduler,
-        as_of=meta["as_of"],
-        company=company.settings.get("company") or company.name,
-        currency=company.currency,
-        settings=settings,
-        langs=langs,
-        classification=str(company.settings.get("classification") or ""),
-        cell_timeout=args.cell_timeout,
-    )
-    params_dir = company.params_dir
-    plan.keys = task_keys(list(units), str(period), langs, Path(st).name, params_dir, plan.as_of)
-    # the group's key also covers every unit of the period, rebuilt or not
-    plan.keys[config.GROUP] = task_keys(
-        [config.GROUP],
-        str(period),
-        lang,
-        Path(st).name + "".join(sorted(f"{u}:{k}" for u, k in plan.keys.items())),
-        params_dir,
-        plan.as_of,
-    )[config.GROUP]
-    plan.reuse = set() if args.force else reusable(plan)
-    for u in plan.reuse - {config.GROUP}:  # published and up to date: an earlier failed run of it is moot
-        shutil.rmtree(paths.failed_dir(out, period, u), ignore_errors=True)
-    print(
-        f"riskbook: {period} · {len(units)} unit(s) · {lang} · {args.jobs} job(s) → {paths.period_dir(out, period)}",
-        file=sys.stderr,
-    )
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM as Ctrl-C: stop, clean up, keep what was published
-    try:
-        results = run_plan(plan)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        shutil.rmtree(staging, ignore_errors=True)
-    try:
-        write_manifest(plan, results, started, {"source": meta["source"], "hash": Path(st).name, "rows": meta["rows"]})
-        index = write_index(paths.period_dir(out, period))
-    except OSError as exc:  # a full disk: the published reports stand, the manifest and index as they were
-        raise ParamError(
-            f"--out {args.out}: cannot write the run's manifest and index ({exc.strerror or exc})"
-        ) from None
-    failed = [r for r in results if r.status == "failed"]
-    from rich.console import Console
-
-    from riskbook.run.progress import task_table
-
-    Console(stderr=True).print(task_table(results))
-    if failed:
-        from rich.table import Table
-
-        table = Table(title="Failed tasks", title_style="bold red")
-        for col in ("unit", "stage", "error", "notebook"):
-            table.add_column(col)
-        for r in failed:
-            nb = paths.notebook(paths.failed_dir(out, period, r.unit), r.stage)
-            table.add_row(r.unit, r.stage, r.error or "", str(nb) if nb.exists() else "")
-        Console(stderr=True).print(table)
-        kept = [
-            u
-            for u in sorted({r.unit for r in failed})
-            if paths.report_pdf(paths.unit_dir(out, period, u), u, period).exists()
-        ]
-        if kept:
-            print(
-                f"riskbook: the last good report stays published for {', '.join(kept)}; the failed run is kept in "
-                f"{paths.failed_dir(out, period, '<unit>')}",
-                file=sys.stderr,
-            )
-    same = len(plan.reuse - {config.GROUP})
-    note = f" ({same} unchanged, reused; --force rebuilds them)" if same else ""
-    print(
-        f"riskbook: {len(units) - len({r.unit for r in failed} - {config.GROUP})}/{len(units)} unit(s) ready"
-        f"{note} in {time.perf_counter() - started:.0f} s; open {index}",
-        file=sys.stderr,
-    )
-    return 1 if failed else 0
+        return run_locked(args, out, st, meta, period, list(units), company, settings, lang, langs, started)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -93,7 +93,6 @@ def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency:
     """One row per unit, the most at risk first: overall rating, red and amber KRIs, risks (high or critical),
     money at risk (the unit summary's rule) and its top risk."""
     from riskbook.core.i18n import money_parts
-    from riskbook.stages.assess import rating
     from riskbook.stages.summarise import money_breakdown
 
     rows = []
@@ -126,9 +125,7 @@ def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency:
                 "unit": u,
                 "name": names.get(u, u),
                 "status": d.get("status", "ok"),
-                "overall": rating(max(r["score"] for r in live))
-                if live
-                else ("low" if d.get("status") != "no data" else ""),
+                "overall": overall(d),
                 "red": sum(k["status"] == "red" for k in d["kris"]),
                 "amber": sum(k["status"] == "amber" for k in d["kris"]),
                 "risks": len(live),
