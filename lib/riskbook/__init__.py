@@ -24,7 +24,6 @@ _NAMES: dict[str, tuple[str, str | None]] = {
     "stages": ("riskbook.stages", None),
     "assess": ("riskbook.stages.assess", "assess"),
     "movement": ("riskbook.stages.assess", "movement"),
-    "previous_scores": ("riskbook.stages.assess", "previous_scores"),
     "identify": ("riskbook.stages.identify", "identify"),
     "monitor": ("riskbook.stages.monitor", "monitor"),
     "summarise": ("riskbook.stages.summarise", "summarise"),

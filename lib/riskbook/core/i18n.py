@@ -455,7 +455,7 @@ RULES: dict[str, tuple[str, str]] = {  # a Western Electric rule → what it say
 }
 
 
-NOTES_ZH: tuple[tuple[str, str], ...] = (  # the notes of data-quality findings (riskbook.checks), in Chinese
+NOTES_ZH: tuple[tuple[str, str], ...] = (  # the notes of data-quality findings (riskbook.ingest.checks), in Chinese
     (r"^not a whole number from (\S+) to (\S+)$", r"不是\1至\2之间的整数"),
     (r"^negative on a completed line$", "已完成订单行的金额为负"),
     (r"^negative$", "金额为负"),

@@ -1,4 +1,4 @@
-"""Every output path, defined once (the layout of design.md's output contract):
+"""Every output path, defined once (the layout of the output contract in README.md, "What it builds"):
 
 <root>/<period>/index.html, manifest.json
 <root>/<period>/<unit>/<stage>.ipynb .html, <unit>_<period>_risk_report.pdf,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,6 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
     date_col: str | None = None
-    amount_cols: tuple[str, ...] = field(default=())
     unique: bool = True
 
     @property
@@ -61,7 +60,6 @@ TABLES: dict[str, Table] = {
             key=("order_id", "product_id"),
             date_col="order_date",
             unique=False,  # a second line of one product in one order (another size, a free unit) is a sale
-            amount_cols=("amount",),
         ),
         Table(
             "customers",
@@ -103,7 +101,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("invoice_id",),
             date_col="issue_date",
-            amount_cols=("amount",),
         ),
         Table(
             "payments",
@@ -113,7 +110,6 @@ TABLES: dict[str, Table] = {
                 _c("amount", "float"),
             ),
             date_col="payment_date",
-            amount_cols=("amount",),
         ),
         Table(
             "opportunities",
@@ -132,7 +128,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("opportunity_id",),
             date_col="created_date",
-            amount_cols=("amount",),
         ),
         Table(
             "inventory",

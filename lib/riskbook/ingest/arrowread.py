@@ -4,7 +4,7 @@ Arrow's multi-threaded CSV reader parses and types the columns in one pass (date
 true/false, missing-value tokens); the checks that follow are whole-column Arrow kernels.
 This path only ever *accepts*: when anything is doubtful (a value that does not parse or lies
 outside its allowed set, a header it cannot match) it returns None and the exact path in
-:mod:`riskbook.loader` reads the file, and produces the same table with the bad values left
+:mod:`riskbook.ingest.loader` reads the file, and produces the same table with the bad values left
 empty and reported, or names the column that cannot be used. Both paths meet in :func:`to_arrow`'s types.
 """
 
@@ -78,7 +78,7 @@ def _csv(path: Path, spec: Table) -> pa.Table | None:
 
 
 def _checked(table: pa.Table, spec: Table, tokens_done: bool) -> pa.Table | None:
-    """Columns in schema order, cast, trimmed and checked as :func:`riskbook.loader.convert` does."""
+    """Columns in schema order, cast, trimmed and checked as :func:`riskbook.ingest.loader.convert` does."""
     columns: dict[str, pa.ChunkedArray] = {}
     for col in spec.columns:
         if col.name not in table.column_names:

@@ -4,7 +4,7 @@ A finding is one row failing one check: check id, severity, table, file, spreads
 key, column, value, the row's date (its period), a note, and what the KRIs leave out because of
 it — ``row``: the whole row; ``value``: that value, stored empty; ``""``: nothing (the row is real
 and counted, the finding says what may be wrong with it). Only what makes a whole column or file
-unusable stops a run; that is decided by the readers (:mod:`riskbook.loader`) and here for units.
+unusable stops a run; that is decided by the readers (:mod:`riskbook.ingest.loader`) and here for units.
 
 :func:`run` returns the tables with their exclusions applied and three row flags — ``_dq`` (the
 first error a row fails, for ``data_quality_error_rate``), ``_dup`` (it repeats an earlier row or

@@ -1,6 +1,6 @@
 """Duplicate detection on typed Arrow columns: integer codes of values, combined per row.
 
-Everything is a whole-column Arrow or numpy step; :mod:`riskbook.checks` uses it for exact and
+Everything is a whole-column Arrow or numpy step; :mod:`riskbook.ingest.checks` uses it for exact and
 key duplicates.
 """
 

@@ -2,9 +2,9 @@
 
 Hard problems (a missing column, a date or amount that cannot be read, a value
 outside its allowed set) stop with a one-line :class:`DataError` naming file,
-row and column. Ingest tries Arrow's typed reader first (:mod:`riskbook.arrowread`)
+row and column. Ingest tries Arrow's typed reader first (:mod:`riskbook.ingest.arrowread`)
 and comes here when that reader cannot be sure; soft problems a report should
-show rather than stop on are flagged later (:mod:`riskbook.flags`).
+show rather than stop on are flagged later (:mod:`riskbook.ingest.flags`).
 """
 
 from __future__ import annotations

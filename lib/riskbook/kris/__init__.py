@@ -57,7 +57,7 @@ class KRI:
     amber: float
     red: float
     reads: dict[str, tuple[str, ...]]  # table -> the columns it reads: a row whose value there is defective
-    title_en: str  # is left out of it (see riskbook.checks)
+    title_en: str  # is left out of it (see riskbook.ingest.checks)
     title_zh: str
     fn: Measure
     scale: str = "none"  # how the thresholds fit the period's length: none | length (counts) | inverse

@@ -37,7 +37,7 @@ class Context:
     data_start: pd.Timestamp | None = None
     raw: dict[str, pd.DataFrame] | None = None  # every row, defective ones included (the data-quality KRIs)
     as_of: pd.Timestamp | None = None  # the day the data stands at: later dates are future-dated
-    findings: pd.DataFrame | None = None  # the unit's data-quality findings (riskbook.checks)
+    findings: pd.DataFrame | None = None  # the unit's data-quality findings (riskbook.ingest.checks)
     coverage: Coverage = field(default_factory=Coverage)  # how far the data covers the report period
     memo: dict[tuple[str, str, str], tuple[float | None, str | None]] = field(
         default_factory=dict, repr=False, compare=False

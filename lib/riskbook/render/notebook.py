@@ -56,13 +56,3 @@ def body(path: Path, lang: str) -> str:
         elif cell.cell_type == "code":
             parts.extend(_output(o) for o in cell.get("outputs", []))
     return "\n".join(p for p in parts if p)
-
-
-def failed_cell(path: Path) -> tuple[int, str] | None:
-    """(cell index, 'Name: message') of the first cell that raised, if any."""
-    nb = nbformat.read(str(path), as_version=4)
-    for i, cell in enumerate(nb.cells):
-        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if o.get("output_type") == "error":
-                return i, f"{o.get('ename')}: {o.get('evalue')}"
-    return None

@@ -1,4 +1,5 @@
-"""The machine-readable results of a unit and period (results.json, as design.md defines it)."""
+"""The machine-readable results of a unit and period (results.json, as the output contract and
+lib/riskbook/data/results.schema.json define it)."""
 
 from __future__ import annotations
 

@@ -219,11 +219,6 @@ def previous_assessment(
     return a.set_index("id")[["likelihood", "impact", "score"]]
 
 
-def previous_scores(ctx: Context, register: Register | None = None) -> pd.Series:
-    """Inherent score of each risk present in the previous period (empty before the data)."""
-    return previous_assessment(ctx, register)["score"]
-
-
 def with_previous_position(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
     """``current`` with each risk's likelihood and impact last period (NaN for a new risk): where the
     heatmap draws it came from."""

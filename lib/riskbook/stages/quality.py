@@ -1,6 +1,6 @@
 """Data quality of one report: the findings that touch its unit and period, counted and located.
 
-The findings come from the checks run once at ingest (:mod:`riskbook.checks`). A report shows
+The findings come from the checks run once at ingest (:mod:`riskbook.ingest.checks`). A report shows
 those of its unit (and those that belong to no unit): the period's own first, then earlier ones
 in the window its comparisons read (previous period, year-ago, trend), undated ones (master data)
 and rows dated after the as-of date.
