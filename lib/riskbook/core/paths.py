@@ -19,6 +19,8 @@ from riskbook.core import config
 
 _UNIT_ID = re.compile(r"[a-z0-9_]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# control characters no workbook cell, page or terminal should receive in a value (tab, newline and CR are text)
+CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
 def is_unit_id(unit: object) -> bool:

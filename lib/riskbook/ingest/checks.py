@@ -312,7 +312,7 @@ def _units(tab: Table) -> None:
     )
 
 
-CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # what no cell, page or terminal should receive (not tab, newline)
+CONTROL = paths.CONTROL_CHARS
 
 
 def _control_characters(tab: Table) -> None:

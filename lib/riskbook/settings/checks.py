@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskbook.core import paths
 from riskbook.core.errors import ParamError
 from riskbook.risks import RESPONSES
 
@@ -229,7 +230,7 @@ def _texts(p: Problems, where: str, d: dict[str, Any]) -> None:
             _no_control(p, f"{where}.{k}", d[k])
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(paths.CONTROL_CHARS)
 
 
 def _no_control(p: Problems, where: str, v: Any) -> None:
