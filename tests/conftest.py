@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -214,3 +215,20 @@ def demo_company(folder: Path, data: Path) -> Path:
     cfg = folder / "company.yaml"
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("data: null", f"data: {data}"), encoding="utf-8")
     return cfg
+
+
+@contextmanager
+def tmpfs(folder: Path, size: str):
+    """A tmpfs of ``size`` (1m, 64m) mounted at ``folder`` for the block: a disk that fills up (skips the test
+    where mounting needs root)."""
+    import subprocess
+
+    folder.mkdir()
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+    ).returncode:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)

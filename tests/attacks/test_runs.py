@@ -17,6 +17,7 @@ import pytest
 from riskbook import cli
 from riskbook.core import config
 from tests.attacks.corpus import TRIED, bounded, company
+from tests.conftest import tmpfs
 
 pytestmark = pytest.mark.slow
 
@@ -170,14 +171,8 @@ def test_a_run_killed_before_its_manifest_is_not_trusted_by_the_next(built, caps
 
 @pytest.fixture
 def disk(tmp_path: Path):
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mnt)], capture_output=True).returncode:
-        pytest.skip("mounting a tmpfs needs root")
-    try:
+    with tmpfs(tmp_path / "disk", "64m") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
 
 def test_a_full_disk_never_replaces_the_last_good_report(disk: Path, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import psutil
 import pytest
 
 from riskbook import cli
+from tests.conftest import tmpfs
 
 BIN = Path(sys.executable).parent
 PERIOD = "2026Q3"
@@ -74,14 +75,8 @@ def test_an_outputs_folder_it_cannot_write_is_one_line(tmp_path: Path, capsys) -
 @pytest.fixture
 def small_disk(tmp_path: Path):
     """A 1 MiB tmpfs: less than two units and the group write."""
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True).returncode:
-        pytest.skip("mounting a tmpfs needs root")
-    try:
+    with tmpfs(tmp_path / "disk", "1m") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
 
 @pytest.mark.slow

@@ -32,6 +32,12 @@ def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
+def pdf_words(path: Path) -> str:
+    """A PDF's text in reading order, its words joined by single spaces (lines broken anywhere read whole)."""
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return " ".join(text.split())
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory) -> Path:
     return demo.generate(tmp_path_factory.mktemp("demo") / "data")
@@ -248,13 +254,7 @@ def test_a_kernel_killed_mid_notebook_fails_its_unit_only(company: str, tmp_path
     assert manifest["failed"]["north"]["kept_in"] == "failed/north/"
     index = (out / PERIOD / "index.html").read_text(encoding="utf-8")
     assert "The last good report (built" in index and 'href="failed/north/03_monitoring.ipynb"' in index
-    group = subprocess.run(
-        ["pdftotext", str(out / PERIOD / "group" / f"group_{PERIOD}_risk_report.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    said = " ".join(group.split())
+    said = pdf_words(out / PERIOD / "group" / f"group_{PERIOD}_risk_report.pdf")
     assert "Units whose latest run failed" in said
     assert (
         "North China: Risk monitoring failed (DeadKernelError" in said
@@ -264,13 +264,9 @@ def test_a_kernel_killed_mid_notebook_fails_its_unit_only(company: str, tmp_path
     monkeypatch.setattr(paths, "source_notebook", real)
     assert cli.main(["run", "--config", company, "--out", str(out), "--unit", "north", "west"]) == 0
     assert good.exists() and not failed.exists()
-    group = subprocess.run(
-        ["pdftotext", str(out / PERIOD / "group" / f"group_{PERIOD}_risk_report.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "latest run failed" not in group  # the roll-up that named the failure was rebuilt, not reused
+    assert "latest run failed" not in pdf_words(
+        out / PERIOD / "group" / f"group_{PERIOD}_risk_report.pdf"
+    )  # the roll-up that named the failure was rebuilt, not reused
     assert "north" not in json.loads((out / PERIOD / "manifest.json").read_text(encoding="utf-8"))["failed"]
 
 
