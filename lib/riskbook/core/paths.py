@@ -89,6 +89,17 @@ def run_stamp(folder: Path) -> Path:
     return Path(folder) / ".run.json"
 
 
+def read_stamp(folder: Path) -> dict:
+    """The stamp of a published folder ({key, built}), or {} when it has none or it is unreadable."""
+    import json
+
+    try:
+        doc = json.loads(run_stamp(folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
 def lock(root: Path) -> Path:
     """The lock of an outputs root: one run at a time."""
     return Path(root) / ".riskbook.lock"

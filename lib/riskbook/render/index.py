@@ -33,10 +33,7 @@ def unit_facts(unit: str, doc: dict[str, Any], names: dict[str, str], lang: str)
 
 def _built(folder: Path) -> str:
     """When the report published in ``folder`` was built (its stamp), as a day; "" when unknown."""
-    try:
-        return str(json.loads(paths.run_stamp(folder).read_text(encoding="utf-8")).get("built") or "")[:10]
-    except (OSError, ValueError, AttributeError):
-        return ""
+    return str(paths.read_stamp(folder).get("built") or "")[:10]
 
 
 def write_index(period_dir: Path) -> Path:

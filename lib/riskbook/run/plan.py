@@ -5,7 +5,6 @@ folder).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,16 +97,7 @@ def reusable(plan: RunPlan) -> set[str]:
     for u in [*plan.units, config.GROUP]:
         d = paths.unit_dir(plan.out, plan.period, u)
         files = [paths.report_pdf(d, u, plan.period)] + ([paths.results_json(d)] if u != config.GROUP else [])
-        stamp = read_stamp(d)
+        stamp = paths.read_stamp(d)
         if stamp.get("key") and stamp.get("key") == plan.keys.get(u) and all(f.exists() for f in files):
             out.add(u)
     return out
-
-
-def read_stamp(folder: Path) -> dict[str, Any]:
-    """The stamp of a published folder ({key, built}), or {} when it has none or it is unreadable."""
-    try:
-        doc = json.loads(paths.run_stamp(folder).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return doc if isinstance(doc, dict) else {}

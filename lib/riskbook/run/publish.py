@@ -16,7 +16,7 @@ from typing import Any
 
 from riskbook import __version__
 from riskbook.core import config, paths
-from riskbook.run.plan import RunPlan, TaskResult, read_stamp
+from riskbook.run.plan import RunPlan, TaskResult
 from riskbook.settings.params import display_name
 
 
@@ -53,7 +53,7 @@ def publish(plan: RunPlan, unit: str, src: Path, failure: dict[str, str] | None,
             return
         except OSError as exc:
             failure = {"stage": "publish", "error": f"{type(exc).__name__}: {exc.strerror or exc}"}
-    last = read_stamp(paths.unit_dir(plan.out, plan.period, unit))
+    last = paths.read_stamp(paths.unit_dir(plan.out, plan.period, unit))
     doc = {"unit": unit, "period": plan.period, "failed": built, **failure, "last_good": last.get("built")}
     try:
         (src / "error.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")

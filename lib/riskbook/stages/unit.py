@@ -230,11 +230,8 @@ def failures(period_dir: Path, staging_dir: Path | None = None) -> dict[str, dic
         out.update({u: d for u, d in now.items() if isinstance(d, dict)})
     for u, d in out.items():  # when the report still published was built
         if not d.get("last_good"):
-            try:
-                stamp = json.loads(paths.run_stamp(period_dir / u).read_text(encoding="utf-8"))
-                d["last_good"] = stamp.get("built") if paths.results_json(period_dir / u).exists() else None
-            except (OSError, ValueError, AttributeError):
-                d["last_good"] = None
+            built = paths.read_stamp(period_dir / u).get("built")
+            d["last_good"] = built if paths.results_json(period_dir / u).exists() else None
     return out
 
 
