@@ -291,7 +291,8 @@ def w_profile(data: str, root: str, out: str) -> dict:
     _imports()
     from riskbook.ingest import store
 
-    for mod in (store, sys.modules.get("riskbook.ingest.loader"), sys.modules.get("riskbook.ingest.checks")):
+    pooled = ("riskbook.ingest.sourcetables", "riskbook.ingest.checks", "riskbook.ingest.storeslices")
+    for mod in (store, *(sys.modules.get(name) for name in pooled)):
         if mod is not None and hasattr(mod, "ThreadPoolExecutor"):
             mod.ThreadPoolExecutor = _InlinePool
     prof = cProfile.Profile()

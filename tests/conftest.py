@@ -124,7 +124,7 @@ def _close_figures():
 def both_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Ingest a company file's sources through Arrow's CSV reader and again through the row-by-row
     reader; assert both store the same frames, and return the first (unit -> table -> frame)."""
-    from riskbook.ingest import mapping, store
+    from riskbook.ingest import mapread, store
     from riskbook.settings.sources import resolve
 
     def run(cfg: Path) -> dict[str, dict[str, pd.DataFrame]]:
@@ -134,7 +134,7 @@ def both_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
         fast = units(tmp_path / "arrow")
         with monkeypatch.context() as m:
-            m.setattr(mapping, "_arrow_csv", lambda *a: None)
+            m.setattr(mapread, "_arrow_csv", lambda *a: None)
             rows = units(tmp_path / "rows")
         assert fast.keys() == rows.keys()
         for unit in fast:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "lib" / "riskbook"
 # the pipeline, in order: a module may import from its own folder and the folders before it
-ORDER = ["core", "demo", "kris", "risks", "settings", "ingest", "stages", "report", "render", "run"]
+ORDER = ["core", "demo", "kris", "risks", "settings", "ingest", "stages", "display", "render", "run"]
 TOP = {"__init__", "cli"}  # the package's interface and the command line sit on top of everything
 
 
@@ -72,7 +72,7 @@ def test_the_command_line_and_workers_import_no_drawing_library() -> None:
 
 
 def test_colours_live_only_in_the_palette() -> None:
-    """Every colour of the charts, pages, PDFs, index and workbook comes from riskbook.report.palettes."""
+    """Every colour of the charts, pages, PDFs, index and workbook comes from riskbook.display.palettes."""
     import re
 
     hexes = re.compile(r"#[0-9a-fA-F]{6}\b")
@@ -93,7 +93,7 @@ def test_the_display_layers_take_their_chinese_from_the_translations() -> None:
     han = re.compile(r"[\u4e00-\u9fff]")
     stray = [
         f"{p.relative_to(PKG)}:{n}"
-        for folder in ("stages", "report", "render", "run")
+        for folder in ("stages", "display", "render", "run")
         for p in sorted((PKG / folder).rglob("*"))
         if p.suffix in (".py", ".html", ".css") and p.name != "scaffold.py"  # scaffold: an example to copy
         for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)

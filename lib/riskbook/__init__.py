@@ -19,8 +19,8 @@ __version__ = "0.1.0"
 # name → (module, attribute; None for the module itself)
 _NAMES: dict[str, tuple[str, str | None]] = {
     "kris": ("riskbook.kris", None),
-    "show": ("riskbook.report.show", None),
-    "plots": ("riskbook.report.plots", None),
+    "show": ("riskbook.display.show", None),
+    "plots": ("riskbook.display.plots", None),
     "stages": ("riskbook.stages", None),
     "assess": ("riskbook.stages.assess", "assess"),
     "movement": ("riskbook.stages.assess", "movement"),
@@ -34,7 +34,7 @@ _NAMES: dict[str, tuple[str, str | None]] = {
     "Group": ("riskbook.stages.unit", "Group"),
     "Period": ("riskbook.core.periods", "Period"),
     "load_register": ("riskbook.settings.register", "load_register"),
-    "set_theme": ("riskbook.report.theme", "set_theme"),
+    "set_theme": ("riskbook.display.theme", "set_theme"),
     "RISKS": ("riskbook.risks", "BY_ID"),
 }
 

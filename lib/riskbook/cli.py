@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from riskbook.core import config, paths
-from riskbook.core.errors import DataError, ParamError, RiskbookError, check_choice
+from riskbook.core.errors import DataError, ParamError, RiskbookError
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -100,7 +100,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from riskbook.ingest.store import read_meta
     from riskbook.settings.params import resolve_company
     from riskbook.settings.units import checked_settings
-    from riskbook.stages.unit import open_store
+    from riskbook.stages.plan import open_store
 
     company = resolve_company(args.data, args.config)
     st = open_store(args.data, args.config)
@@ -188,7 +188,7 @@ def cmd_kri(args: argparse.Namespace) -> int:
 
 def cmd_register(args: argparse.Namespace) -> int:
     from riskbook.settings.params import company_dir
-    from riskbook.settings.workbook import import_workbook
+    from riskbook.settings.register_import import import_workbook
 
     target, diff = import_workbook(Path(args.workbook), company_dir(None, args.config), write=not args.dry_run)
     if not diff:
@@ -207,9 +207,7 @@ SCHEDULER = re.compile(r"((tcp|tls|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}")
 
 def cmd_run(args: argparse.Namespace) -> int:
     from riskbook.ingest.store import read_meta
-    from riskbook.settings.params import resolve_company
-    from riskbook.settings.units import checked_settings
-    from riskbook.stages.unit import check_period, open_store, resolve_period
+    from riskbook.stages.plan import open_store, resolve
 
     started = time.perf_counter()
     if args.jobs < 1:
@@ -222,26 +220,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"tls://host:8786 or host:8786)"
         )
     st = open_store(args.data, args.config)  # validates the data before anything is written
-    meta = read_meta(st)
     if args.strict:
-        _strict(st, meta)
-    period = resolve_period(args.period, meta)
-    check_period(period, meta)
-    units = args.units or meta["units"]
-    for u in units:
-        check_choice("unit", u, meta["units"])
-    company = resolve_company(args.data, args.config)
-    settings = checked_settings(company, list(units))
-    if company.neutral:
+        _strict(st, read_meta(st))
+    out = Path(args.out).resolve()
+    plan = resolve(args.data, args.config, args.period, args.lang, args.units, out, store=st)
+    if plan.company.neutral:
         print(
-            f"riskbook: no company file: reports are titled '{company.name}', without a currency, unit ids as "
+            f"riskbook: no company file: reports are titled '{plan.company.name}', without a currency, unit ids as "
             f"names and no register (riskbook init DIR --data {args.data} makes one)",
             file=sys.stderr,
         )
-    lang = args.lang or company.settings.get("lang", "en")
-    check_choice("lang", lang, ["en", "zh"])
-    langs = {u: args.lang or settings[u].get("lang") or lang for u in units}  # a unit's lang: is its own
-    out = Path(args.out).resolve()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -250,7 +238,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from riskbook.run.lock import exclusive
 
     with exclusive(out):
-        return run_locked(args, out, st, meta, period, list(units), company, settings, lang, langs, started)
+        return run_locked(args, plan, started)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -400,7 +400,7 @@ def test_the_report_code_joins_no_value_into_html_by_hand() -> None:
     escape."""
     import re
 
-    from riskbook.report import show
+    from riskbook.display import show
 
     TRIED.append("no-hand-joined-html")
     pages = ("show", "html", "identification", "assessment", "monitoring", "summary", "group", "quality")

@@ -12,7 +12,8 @@ from riskbook.core.errors import ParamError
 from riskbook.core.periods import Period, latest_complete, latest_covered
 from riskbook.ingest import store
 from riskbook.settings.sources import resolve
-from riskbook.stages.unit import check_period, data_through, resolve_period
+from riskbook.stages.plan import check_period, period_of
+from riskbook.stages.unit import data_through
 from tests.conftest import write_tables
 
 
@@ -75,16 +76,16 @@ def test_the_default_period_is_judged_on_the_tables_a_report_counts_from(tmp_pat
     assert cli.main(["validate", "--data", str(data)]) == 0
     assert "(data through 2026-10-02)" in capsys.readouterr().out
     st = store.ingest(data, root=tmp_path / "s")
-    assert str(resolve_period(None, store.read_meta(st))) == "2026Q2"
+    assert str(period_of(None, store.read_meta(st))) == "2026Q2"
     data = write_tables(tmp_path / "e", _tables("2026-09-29"))  # orders to the last days: complete
-    assert str(resolve_period(None, store.read_meta(store.ingest(data, root=tmp_path / "t")))) == "2026Q3"
+    assert str(period_of(None, store.read_meta(store.ingest(data, root=tmp_path / "t")))) == "2026Q3"
 
 
 def test_an_explicit_period_the_data_overlaps_is_built_and_says_how_far_the_data_goes(tmp_path: Path) -> None:
     data = write_tables(tmp_path / "d", _tables("2026-09-15"))
     meta = store.read_meta(store.ingest(data, root=tmp_path / "s"))
-    assert str(resolve_period(None, meta)) == "2026Q2"  # the last order alone does not cover 2026Q3 ...
-    p = resolve_period("2026Q3", meta)
+    assert str(period_of(None, meta)) == "2026Q2"  # the last order alone does not cover 2026Q3 ...
+    p = period_of("2026Q3", meta)
     check_period(p, meta)  # ... but an explicit 2026Q3 is built,
     assert data_through(p, meta) == "2026-09-15"  # saying "data through 2026-09-15"
     with pytest.raises(ParamError, match="period 2026Q4 starts after the data ends"):
@@ -97,7 +98,7 @@ def test_as_of_in_the_company_file_fixes_the_day(tmp_path: Path) -> None:
     cfg.write_text(f"company: X\ndata: {data}\nas_of: 2026-09-29\n")
     meta = store.read_meta(store.ingest(resolve(None, cfg), root=tmp_path / "s"))
     assert meta["as_of"] == "2026-09-29"
-    assert str(resolve_period(None, meta)) == "2026Q2"  # 2026Q3 has not ended on the as-of date
+    assert str(period_of(None, meta)) == "2026Q2"  # 2026Q3 has not ended on the as-of date
     cfg.write_text(f"company: X\ndata: {data}\nas_of: soon\n")
     with pytest.raises(ParamError, match="as_of must be an ISO date"):
         resolve(None, cfg)

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pytest
 
 from riskbook.core.errors import DataError
-from riskbook.ingest import arrowread, flags, store
-from riskbook.ingest.loader import load_table
+from riskbook.ingest import arrowread, flags, sourcetables, store
+from riskbook.ingest.canonical import load_table
 
 # Padded values, tokens for missing, an upper-case status, yes/no and 是/否 flags, a quoted comma and
 # a repeated order line (O2/p1 twice, O3/p1 once in each of two units).
@@ -75,7 +75,7 @@ def test_fast_path_reads_clean_files(folder: Path) -> None:
 
 def test_fast_and_exact_paths_store_the_same(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = _store(folder, tmp_path / "fast")
-    monkeypatch.setattr(store, "read_typed", lambda name, path: None)  # every table through the exact path
+    monkeypatch.setattr(sourcetables, "read_typed", lambda name, path: None)  # every table through the exact path
     exact = _store(folder, tmp_path / "exact")
     assert fast.keys() == exact.keys() == {"east", "west"}
     for unit in fast:
@@ -152,7 +152,7 @@ def test_a_bad_cell_is_a_finding_and_both_paths_agree(
     hit = f[(f["row"] == 9) & (f["table"] == "orders") & (f["check"] == check)]
     assert hit[["column", "value"]].values.tolist() == [[column, value]]
     assert hit["excluded"].iloc[0] in ("value", "row")
-    monkeypatch.setattr(store, "read_typed", lambda name, p: None)
+    monkeypatch.setattr(sourcetables, "read_typed", lambda name, p: None)
     again = store.load_findings(store.ingest(folder, root=tmp_path / "exact"))
     pd.testing.assert_frame_equal(f, again)
 

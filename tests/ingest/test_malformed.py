@@ -11,10 +11,10 @@ import pytest
 
 from riskbook import cli, kris
 from riskbook.core.periods import Period
+from riskbook.display import show
 from riskbook.ingest import store
 from riskbook.kris import Context
 from riskbook.render import results
-from riskbook.report import show
 from riskbook.stages import quality
 from tests.conftest import SCHEMA, TINY, write_tables
 from tests.ingest.malformed import CASES, Case

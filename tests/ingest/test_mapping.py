@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from riskbook import cli
-from riskbook.ingest import store
+from riskbook.ingest import store, storekey
 from riskbook.settings.sources import resolve
 from tests.conftest import read_results
 
@@ -201,7 +201,7 @@ def test_second_ingest_reads_nothing_from_the_source(tmp_path: Path, monkeypatch
         raise AssertionError("the source was read again")
 
     monkeypatch.setattr(store, "_load", refuse)
-    monkeypatch.setattr(store, "open", refuse, raising=False)
+    monkeypatch.setattr(storekey, "open", refuse, raising=False)
     assert store.ingest(resolve(None, cfg), root=tmp_path / "store") == first
     monkeypatch.undo()
     gbk_csv(tmp_path, ROWS[:3])  # the export changed: a new store
@@ -218,11 +218,11 @@ def test_arrow_and_row_readers_agree(tmp_path: Path, both_readers) -> None:
     assert list(south["customer_id"]) == ["K3", "K,4"]
     assert list(south["amount"]) == [100.0, 60.0]
     assert list(fast["east"]["orders"].sort_values("order_id")["customer_id"]) == ["K1", "K2", "K1", "K2"]
-    from riskbook.ingest import mapping
+    from riskbook.ingest import mapread
 
     text = (tmp_path / "orders.csv").read_bytes().decode("gbk")
-    assert mapping._arrow_csv(text, None, ",", 2) is not None, "the file should take Arrow's reader"
-    assert mapping._arrow_csv(text + "A8,1,2\n", None, ",", 2) is None, "a short row is left to the row reader"
+    assert mapread._arrow_csv(text, None, ",", 2) is not None, "the file should take Arrow's reader"
+    assert mapread._arrow_csv(text + "A8,1,2\n", None, ",", 2) is None, "a short row is left to the row reader"
 
 
 def test_files_named_through_environment_variables_are_in_the_key(tmp_path: Path, monkeypatch, capsys) -> None:

@@ -58,7 +58,7 @@ def test_churn_over_every_customer_when_the_settings_say_so(tiny_ctx: Context) -
     in Q2, not in Q3; A and C bought again."""
     values = {kid: K.evaluate(K.REGISTRY[kid], tiny_ctx)[0] for kid in ("customer_churn_rate", "net_revenue_retention")}
     assert values == {"customer_churn_rate": 0.0, "net_revenue_retention": 120.0}
-    tiny_ctx.params = {"churn": {"customers": "all"}}  # other settings: evaluated again, not remembered
+    tiny_ctx.settings = {"churn": {"customers": "all"}}  # other settings: evaluated again, not remembered
     assert K.evaluate(K.REGISTRY["customer_churn_rate"], tiny_ctx)[0] == pytest.approx(1 / 3 * 100)
     assert K.evaluate(K.REGISTRY["revenue_churn_rate"], tiny_ctx)[0] == pytest.approx(500 / 1800 * 100)
     assert K.evaluate(K.REGISTRY["net_revenue_retention"], tiny_ctx)[0] == pytest.approx((1200 + 100) / 1800 * 100)
@@ -103,7 +103,7 @@ def test_status_follows_direction_and_thresholds(tiny_ctx: Context) -> None:
 
 
 def test_unit_threshold_override_changes_status(tiny_ctx: Context) -> None:
-    tiny_ctx.params = {"kri": {"dso": {"amber": 150, "red": 200}}}
+    tiny_ctx.settings = {"kri": {"dso": {"amber": 150, "red": 200}}}
     row = K.compute(tiny_ctx, ["dso"]).iloc[0]
     assert (row["amber"], row["red"], row["status"]) == (150, 200, "green")
 
@@ -174,7 +174,7 @@ def test_benford_mad_by_hand_and_applicability() -> None:
 def test_single_customer_unit() -> None:
     dates = pd.DatetimeIndex(["2026-05-01", "2026-08-01"])
     ctx = _orders_ctx(np.array([100.0, 50.0]), dates)
-    ctx.params = {"churn": {"customers": "all"}}  # A bought in Q2 only: not a recurring customer
+    ctx.settings = {"churn": {"customers": "all"}}  # A bought in Q2 only: not a recurring customer
     df = K.compute(
         ctx, ["customer_concentration_top10", "customer_hhi", "customer_churn_rate", "net_revenue_retention"]
     ).set_index("id")

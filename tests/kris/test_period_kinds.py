@@ -14,7 +14,7 @@ from riskbook.core.periods import Period
 from riskbook.demo import company as demo
 from riskbook.ingest import store
 from riskbook.kris import Context
-from riskbook.settings.checks import check_company
+from riskbook.settings.validate import check_company
 
 
 def test_counts_scale_with_the_period_and_coverage_inversely() -> None:
@@ -60,7 +60,7 @@ def test_a_month_measures_churn_and_attrition_over_the_three_months_to_date(tiny
     """September 2026 of the tiny company. Month on month, churn would be 100 %: C bought in August, not in
     September. Over July–September against April–June it is B alone of A, B and C: the quarter's 1/3, and
     attrition is a year's turnover: r4 and r1 left in the 12 months to date, against a headcount of 3, then 2."""
-    tiny_ctx.params = {"churn": {"customers": "all"}}
+    tiny_ctx.settings = {"churn": {"customers": "all"}}
     sep = tiny_ctx.at(Period.parse("2026-09"))
     assert K.evaluate(K.REGISTRY["customer_churn_rate"], sep)[0] == pytest.approx(100 / 3)
     assert K.evaluate(K.REGISTRY["revenue_churn_rate"], sep)[0] == pytest.approx(500 / 1800 * 100)

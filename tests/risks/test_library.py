@@ -76,7 +76,7 @@ def test_cancellation_evidence_lists_the_largest_lines_and_the_disputed_invoices
 
 
 def test_small_amounts_keep_their_cents_in_evidence() -> None:
-    from riskbook.report.show import frame
+    from riskbook.display.show import frame
 
     html = frame(pd.DataFrame({"amount": [2.9, 1234.5]})).data
     assert "2.90" in html and "1,234" in html and ">3<" not in html

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from riskbook import cli
-from riskbook.settings.workbook import code_of
+from riskbook.settings.register_import import code_of
 from tests.conftest import TINY, read_results, write_tables
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,7 @@ def test_committed_without_outputs_and_with_a_parameters_cell(name: str) -> None
     assert all(not c.get("outputs") and not c.get("execution_count") for c in code)
     assert "parameters" in code[0]["metadata"].get("tags", [])
     params = pm.inspect_notebook(str(config.NOTEBOOKS_DIR / f"{name}.ipynb"))
-    assert {"period", "lang", "data", "config", "out_dir"} <= set(params)
+    assert {"plan", "period", "lang", "data", "config", "out_dir"} <= set(params)
     assert all(p["help"] for p in params.values()), "every parameter is commented"
     src = "".join("".join(c["source"]) for c in code)
     assert "sys.path" not in src and "class " not in src and "def " not in src, "logic lives in riskbook"

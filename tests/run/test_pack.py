@@ -20,7 +20,7 @@ from riskbook.core import config
 from riskbook.core.errors import DataError
 from riskbook.core.i18n import money_parts
 from riskbook.demo import company as demo
-from riskbook.settings.workbook import code_of
+from riskbook.settings.register_import import code_of
 from tests.conftest import demo_company, read_results
 
 pytestmark = pytest.mark.slow

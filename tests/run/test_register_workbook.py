@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from riskbook import cli
 from riskbook.demo import company as demo
-from riskbook.settings.workbook import code_of
+from riskbook.settings.register_import import code_of
 from tests.conftest import demo_company, read_results
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ from riskbook import kris as K
 from riskbook.core import config
 from riskbook.core.errors import ParamError
 from riskbook.settings.register import load_register
-from riskbook.settings.workbook import code_of
+from riskbook.settings.register_import import code_of
 from riskbook.stages.unit import open_unit
 from tests.conftest import read_results
 

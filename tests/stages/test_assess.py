@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from riskbook import kris as K
+from riskbook.core import ratings
 from riskbook.settings.register import Register
 from riskbook.stages import assess as A
 from riskbook.stages.identify import identify
@@ -59,7 +60,7 @@ def test_impact_bands_configurable() -> None:
     ],
 )
 def test_rating_bands(score: int, rating: str) -> None:
-    assert A.rating(score) == rating
+    assert ratings.rating(score) == rating  # the one scale the assessment rates by
 
 
 def test_movement() -> None:
@@ -108,7 +109,7 @@ def test_the_heatmap_draws_where_a_risk_moved_from_and_only_that() -> None:
     arrow per risk whose cell changed (none for a new risk or one that stayed)."""
     import re
 
-    from riskbook.report.heatsvg import heatmaps
+    from riskbook.display.heatsvg import heatmaps
 
     def arrows(assessment: pd.DataFrame) -> int:
         a = assessment.assign(residual_likelihood=assessment["likelihood"], residual_impact=assessment["impact"])

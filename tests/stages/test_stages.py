@@ -30,19 +30,25 @@ def test_a_later_stage_computes_what_it_reads_when_nothing_was_saved(unit, capsy
 def test_an_analysts_edit_of_an_earlier_stage_flows_downstream(unit, capsys) -> None:
     u = unit()
     ident = stages.identification(u)
-    ident.findings = [f for f in ident.findings if f.risk.id != "R-FIN-01"]  # an analyst drops a risk ...
+    ident.present = [f for f in ident.present if f.risk.id != "R-FIN-01"]  # an analyst drops a risk ...
     stages.save(u, "identification", ident)
     risks = stages.assessment(unit()).risks  # ... the next stage, in a new kernel
     assert "R-FIN-01" not in set(risks.loc[risks["movement"] != "closed", "id"])
     assert "computing it here" not in capsys.readouterr().err
 
 
-def test_a_product_of_other_inputs_is_stale(unit, capsys) -> None:
-    u = unit()
+def test_a_product_of_other_inputs_is_stale(tiny_dir: Path, tmp_path: Path, capsys) -> None:
+    params = tmp_path / "params"
+    (params / "units").mkdir(parents=True)
+    (params / "company.yaml").write_text(f"company: Tiny\ndata: {tiny_dir}\n", encoding="utf-8")
+    cfg = str(params / "company.yaml")
+    u = open_unit("u", "2026Q3", "en", None, cfg, tmp_path / "out")
     ident = stages.identification(u)
-    ident.findings = []
+    ident.present = []
     stages.save(u, "identification", ident)
-    other = unit(settings={"kri": {"dso": {"amber": 150, "red": 200}}})  # the settings changed since
+    assert stages.saved(open_unit("u", "2026Q3", "en", None, cfg, tmp_path / "out"), "identification") is not None
+    (params / "units" / "u.yaml").write_text("kri:\n  dso: {amber: 150, red: 200}\n", encoding="utf-8")
+    other = open_unit("u", "2026Q3", "en", None, cfg, tmp_path / "out")  # the settings changed since
     assert other.key != u.key
     assert stages.saved(other, "identification") is None
     risks = stages.assessment(other).risks
@@ -110,3 +116,27 @@ def test_a_period_that_starts_before_the_data_builds(tiny_dir: Path, tmp_path: P
     assert "before the data starts" in kris.loc["revenue_growth", "reason"]
     assert kris.loc["incident_count", "status"] != "n/a"  # what it can measure, it measures
     assert list(s.history["period"].unique()) == ["2025"]
+
+
+def test_each_stage_is_declared_once_in_the_stage_table(unit) -> None:
+    """The stage table (riskbook.core.config.STAGE_TABLE) names each stage's function, notebook, product and
+    files; the runner's order, the loading of products and the reuse of a published unit follow from it."""
+    from riskbook.core import config, paths
+    from riskbook.run.plan import stage_files
+    from riskbook.stages import products
+
+    table = {s.name: s for s in config.STAGE_TABLE}
+    assert list(stages.STAGES) == list(table)
+    for name, s in table.items():
+        assert stages.STAGES[name].__annotations__["return"] == s.product  # the function returns its product
+        assert isinstance(getattr(products, s.product), type)
+        assert paths.source_notebook(s.notebook).exists()
+        assert set(s.reads) < set(table) and name not in s.reads
+    u = unit()
+    from riskbook.render.outputs import write_outputs
+
+    write_outputs(u, stages.summary(u))
+    written = stage_files(u.out, u.id, u.period)
+    assert [f.name for f in written] == ["results.json", "u_2026Q3_risk_register.xlsx"]
+    assert all(f.exists() for f in written)
+    assert written == [paths.results_json(u.out), paths.register_xlsx(u.out, u.id, u.period)]

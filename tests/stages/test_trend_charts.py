@@ -1,4 +1,4 @@
-"""The monitoring stage's trend charts (riskbook.report.trendsvg): round ticks, lines where the values are."""
+"""The monitoring stage's trend charts (riskbook.display.trendsvg): round ticks, lines where the values are."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from riskbook.report import trendsvg as T
+from riskbook.display import trendsvg as T
 
 
 def test_nice_ticks_are_round_and_cover_the_range() -> None:
@@ -48,7 +48,7 @@ def test_the_grid_titles_are_text_in_the_report_language_and_escaped() -> None:
 
 
 def test_benford_bars_are_the_observed_shares() -> None:
-    from riskbook.report import benfordsvg
+    from riskbook.display import benfordsvg
 
     table = pd.DataFrame(
         {"digit": range(1, 10), "observed": [0.3, 0.2, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05], "expected": 0.1}

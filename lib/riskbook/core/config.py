@@ -19,19 +19,29 @@ TEMPLATES_DIR: Path = PACKAGE_DIR / "render" / "templates"
 
 @dataclass(frozen=True)
 class Stage:
-    """A stage of a unit's report, declared once: its name, its notebook, and the stages whose products it
-    reads (from which the runner's dependencies, the page order and the products' loading follow)."""
+    """A stage of a unit's report, declared once: its name, its notebook, the stages whose products it reads
+    (from which the runner's dependencies, the page order and the products' loading follow), the type of
+    its product (riskbook.stages.products) and the files it writes beside its notebook and page (a
+    published unit is reused only when they are all there)."""
 
     name: str
     notebook: str
-    reads: tuple[str, ...] = ()
+    reads: tuple[str, ...]
+    product: str
+    writes: tuple[str, ...] = ()  # names in the unit's folder; {unit} and {period} filled in
 
 
 STAGE_TABLE: tuple[Stage, ...] = (
-    Stage("identification", "01_identification"),
-    Stage("assessment", "02_assessment", ("identification",)),
-    Stage("monitoring", "03_monitoring", ("identification",)),
-    Stage("summary", "04_summary", ("identification", "assessment", "monitoring")),
+    Stage("identification", "01_identification", (), "Identification"),
+    Stage("assessment", "02_assessment", ("identification",), "Assessment"),
+    Stage("monitoring", "03_monitoring", ("identification",), "Monitoring"),
+    Stage(
+        "summary",
+        "04_summary",
+        ("identification", "assessment", "monitoring"),
+        "Summary",
+        ("results.json", "{unit}_{period}_risk_register.xlsx"),
+    ),
 )
 STAGES: tuple[str, ...] = tuple(s.notebook for s in STAGE_TABLE)  # the notebooks, in pipeline order
 RESULTS_STAGE: str = STAGES[-1]  # the stage that writes results.json (the group waits for it)

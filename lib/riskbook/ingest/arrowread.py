@@ -78,7 +78,7 @@ def _csv(path: Path, spec: Table) -> pa.Table | None:
 
 
 def _checked(table: pa.Table, spec: Table, tokens_done: bool) -> pa.Table | None:
-    """Columns in schema order, cast, trimmed and checked as :func:`riskbook.ingest.loader.convert` does."""
+    """Columns in schema order, cast, trimmed and checked as :func:`riskbook.ingest.canonical.convert` does."""
     columns: dict[str, pa.ChunkedArray] = {}
     for col in spec.columns:
         if col.name not in table.column_names:

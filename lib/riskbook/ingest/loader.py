@@ -1,10 +1,9 @@
-"""The exact path: read a canonical table (CSV, XLSX, Parquet) value by value where needed.
+"""Reading canonical files as they are: each table's file found in a data folder, and read — a CSV (its
+encoding, delimiter and header checked), an Excel sheet, a Parquet file — as text or typed columns.
 
-Hard problems (a missing column, a date or amount that cannot be read, a value
-outside its allowed set) stop with a one-line :class:`DataError` naming file,
-row and column. Ingest tries Arrow's typed reader first (:mod:`riskbook.ingest.arrowread`)
-and comes here when that reader cannot be sure; soft problems a report should
-show rather than stop on are flagged later (:mod:`riskbook.ingest.flags`).
+A file that cannot be read stops with a one-line :class:`DataError` naming file, row and column. The
+exact path converts what is read here to the canonical types (:mod:`riskbook.ingest.canonical`);
+Arrow's typed reader (:mod:`riskbook.ingest.arrowread`) shares its header check and missing-value words.
 """
 
 from __future__ import annotations
@@ -12,13 +11,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import warnings
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,7 +23,7 @@ from python_calamine import CalamineError
 from riskbook.core import config
 from riskbook.core.errors import DataError
 from riskbook.core.guard import check_file
-from riskbook.core.schema import REQUIRED_TABLES, TABLES, Column, Table
+from riskbook.core.schema import REQUIRED_TABLES, TABLES
 
 SUFFIXES: tuple[str, ...] = (".parquet", ".csv", ".xlsx")
 UNIT_MAX = config.UNIT_MAX
@@ -217,6 +213,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _width_error(path: Path, sep: str = ",") -> None:
+    """Stop at the first row of a CSV with more fields than its header, or at the file as malformed."""
     with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = csv.reader(fh, delimiter=sep)
         width = len(next(rows))
@@ -231,268 +228,14 @@ def _width_error(path: Path, sep: str = ",") -> None:
     raise DataError(str(path), "is not a well-formed CSV file", fix="export it again as CSV (UTF-8)")
 
 
-@dataclass
-class Origin:
-    """Where a frame came from, for error messages and findings: file label, the spreadsheet row of
-    the first data row, the source name of each canonical column, the missing-value tokens, date
-    parsing, and whether it came through a ``sources:`` mapping (the fixes differ)."""
-
-    label: str
-    first_row: int = 2
-    names: dict[str, str] = field(default_factory=dict)
-    missing: tuple[str, ...] = MISSING_TOKENS
-    date_format: str | None = "ISO8601"
-    dayfirst: bool = False
-    positions: np.ndarray | None = None  # file position of each row, where rows were filtered out
-    mapped: bool = False
-
-    def row(self, pos: int) -> int:
-        return int(self.positions[pos] if self.positions is not None else pos) + self.first_row
-
-    def rows(self, n: int) -> np.ndarray:
-        """The spreadsheet row of each of the ``n`` rows of the frame."""
-        pos = np.asarray(self.positions, dtype=np.int64) if self.positions is not None else np.arange(n)
-        return pos[:n] + self.first_row
-
-    def col(self, name: str) -> str:
-        return self.names.get(name, name)
-
-    def error(
-        self, problem: str, pos: int | None = None, column: str | None = None, fix: str | None = None
-    ) -> DataError:
-        return DataError(
-            self.label,
-            problem,
-            row=None if pos is None else self.row(pos),
-            column=None if column is None else self.col(column),
-            fix=fix,
-        )
-
-
-@dataclass
-class Flagged:
-    """Values a reader could not use and left empty: the check they fail, their canonical column,
-    their positions in the frame, the values as the file gave them, and what was wrong."""
-
-    check: str
-    column: str
-    pos: np.ndarray
-    values: list[str]
-    note: str = ""
-    severity: str = "error"
-    excluded: str = "value"  # what the KRIs leave out: the value (emptied), the whole row, or nothing
-
-
-MOSTLY = 0.5  # a column where more than this share of the values fails is unusable as a whole
-DAYFIRST_LOOK = re.compile(r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
-
-
 def _blank(s: pd.Series, tokens: tuple[str, ...] = MISSING_TOKENS) -> pd.Series:
+    """Which values of ``s`` are missing: null, or text that is one of ``tokens`` once trimmed."""
     if s.dtype == object or pd.api.types.is_string_dtype(s):
         return s.isna() | s.astype(str).str.strip().isin(tokens)
     return s.isna()
-
-
-def _first(mask: pd.Series | np.ndarray) -> int:
-    """Position of the first True in ``mask``."""
-    return int(np.flatnonzero(np.asarray(mask))[0])
-
-
-DAYFIRST_FORMATS: tuple[str, ...] = (
-    "%d/%m/%Y",
-    "%d/%m/%y",
-    "%d.%m.%Y",
-    "%d-%m-%Y",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d.%m.%y",
-    "%d-%m-%y",
-)
-
-
-def _dates(raw: pd.Series, origin: Origin) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        return raw
-    if origin.dayfirst:
-        present = raw.dropna()
-        sample = present.head(1000)
-        for fmt in DAYFIRST_FORMATS:  # the first day-first format that reads the sample reads the column
-            if pd.to_datetime(sample, errors="coerce", format=fmt).notna().all():
-                return pd.to_datetime(raw, errors="coerce", format=fmt)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            return pd.to_datetime(raw, errors="coerce", dayfirst=True)
-    return pd.to_datetime(raw, errors="coerce", format=origin.date_format)
-
-
-def _date_fix(bad_values: pd.Series, origin: Origin) -> str:
-    if (
-        not origin.dayfirst
-        and origin.date_format == "ISO8601"
-        and bad_values.astype(str).str.match(DAYFIRST_LOOK.pattern).mean() > 0.5
-    ):
-        return (
-            "they look day-first (31/12/2026): set dates: {dayfirst: true} in the mapping"
-            if origin.mapped
-            else "use ISO dates (2026-12-31), or read the file through a sources: mapping with dates: {dayfirst: true}"
-        )
-    if origin.date_format == "ISO8601" and not origin.dayfirst:
-        return "use ISO dates (2026-09-30)" + (
-            "" if not origin.mapped else ", or set dates: {format: ...} in the mapping"
-        )
-    return "check dates: in the mapping"
-
-
-def _convert(df: pd.DataFrame, table: Table, origin: Origin) -> tuple[pd.DataFrame, list[Flagged]]:
-    """The frame in canonical types, and the values that could not be used (left empty). A column
-    where most values fail stops with a DataError: it is the wrong column, format or delimiter."""
-    out = pd.DataFrame(index=df.index)
-    flagged: list[Flagged] = []
-    for col in table.columns:
-        if col.name not in df.columns:
-            if col.required:
-                raise origin.error(
-                    f"missing required column '{origin.col(col.name)}'",
-                    column=col.name,
-                    fix=f"add it or map a column to {col.name} (the file has: {found_names(df)})",
-                )
-            continue
-        raw = df[col.name]
-        fast = _fast(raw, col.kind, origin)
-        if fast is not None:
-            out[col.name] = fast
-        else:
-            val, bad, note, fix = _slow(raw, col, origin)
-            _keep_or_stop(raw, bad, col.name, note, fix, origin, flagged, "unparseable_value")
-            out[col.name] = val
-        if col.choices:
-            val, bad = _choices(out[col.name], col)
-            fix = (
-                f"map the export's words with values: {{{col.name}: {{...: {col.choices[0]}}}}} in the mapping"
-                if origin.mapped
-                else f"use one of {', '.join(col.choices)}"
-            )
-            _keep_or_stop(
-                out[col.name],
-                bad,
-                col.name,
-                f"not one of {', '.join(col.choices)}",
-                fix,
-                origin,
-                flagged,
-                "invalid_value",
-            )
-            out[col.name] = val
-    out["_row"] = origin.rows(len(df))
-    return out, flagged
-
-
-def found_names(df: pd.DataFrame, limit: int = 30) -> str:
-    """The frame's column names for a message, all of them up to ``limit``, else cut with a count."""
-    names = [str(c) for c in df.columns if not str(c).startswith("_")]
-    if len(names) <= limit:
-        return ", ".join(names)
-    return ", ".join(names[:limit]) + f", … and {len(names) - limit} more"
-
-
-def _keep_or_stop(
-    raw: pd.Series,
-    bad: np.ndarray,
-    column: str,
-    note: str,
-    fix: str,
-    origin: Origin,
-    flagged: list[Flagged],
-    check: str,
-) -> None:
-    """Record the ``bad`` values of a column as findings, or stop when most of its values are bad."""
-    n_bad = int(bad.sum())
-    if not n_bad:
-        return
-    present = int((~_blank(raw, origin.missing)).sum())
-    first = _first(bad)
-    if n_bad > MOSTLY * present:
-        raise origin.error(
-            f"{n_bad:,} of {present:,} values are {note} (first: '{raw.iloc[first]}')", first, column, fix
-        )
-    pos = np.flatnonzero(bad)
-    flagged.append(Flagged(check, column, pos, [str(v) for v in raw.iloc[pos]], note))
-
-
-def _fast(raw: pd.Series, kind: str, origin: Origin) -> pd.Series | None:
-    """The column converted without a per-value Python step, or None where the slow, exact path is needed."""
-    if kind == "float" or kind == "int":
-        if pd.api.types.is_numeric_dtype(raw) and raw.dtype != bool:
-            return raw.astype("float64")
-        if not pd.api.types.is_string_dtype(raw) or raw.dtype == object:
-            return None
-        try:  # text from an export: Arrow's cast reads plain numbers; anything else goes the exact way
-            arr = null_tokens(pc.utf8_trim_whitespace(pa.array(raw, from_pandas=True)), origin.missing)
-            return pd.Series(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), index=raw.index)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-            return None
-    if kind == "bool":
-        return raw.astype(bool) if raw.dtype == bool else None
-    if kind == "date":
-        if pd.api.types.is_datetime64_any_dtype(raw):
-            return raw.astype("datetime64[ns]")
-        if origin.dayfirst or origin.date_format != "ISO8601" or not pd.api.types.is_string_dtype(raw):
-            return None
-        try:
-            arr = pa.array(raw, from_pandas=True)
-            if len(arr) and pc.any(pc.match_substring_regex(arr, r"^\d{4}-\d\d-\d\d")).as_py() is False:
-                return None
-            return pd.Series(arr.cast(pa.timestamp("ns")).to_pandas(), index=raw.index).astype("datetime64[ns]")
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
-            return None
-    if kind == "str" and pd.api.types.is_string_dtype(raw) and raw.dtype != object:
-        arr = null_tokens(pc.utf8_trim_whitespace(pa.array(raw, from_pandas=True)), origin.missing)
-        return pd.Series(arr.to_pandas(types_mapper={arr.type: raw.dtype}.get), index=raw.index)
-    return None
 
 
 def null_tokens(trimmed: pa.Array | pa.ChunkedArray, missing: tuple[str, ...]) -> pa.Array | pa.ChunkedArray:
     """Trimmed text with its missing-value tokens and empty values as nulls."""
     gone = pc.is_in(trimmed, value_set=pa.array([*missing, ""], type=trimmed.type))
     return pc.if_else(gone, pa.scalar(None, type=trimmed.type), trimmed)
-
-
-def _slow(raw: pd.Series, col: Column, origin: Origin) -> tuple[pd.Series, np.ndarray, str, str]:
-    """Convert value by value: the values (bad ones empty), which were bad, what they are not, the fix."""
-    blank = _blank(raw, origin.missing)
-    if col.kind == "date":
-        val = _dates(raw.where(~blank), origin)
-        bad = (val.isna() & ~blank).to_numpy()
-        return val.astype("datetime64[ns]"), bad, "not dates", _date_fix(raw[bad], origin) if bad.any() else ""
-    if col.kind in ("float", "int"):
-        val = pd.to_numeric(raw.where(~blank), errors="coerce")
-        bad = (val.isna() & ~blank).to_numpy()
-        return val.astype("float64"), bad, "not numbers", "remove currency signs and thousands separators"
-    if col.kind == "bool":
-        txt = raw.astype(str).str.strip().str.lower()
-        bad = (~(txt.isin(TRUE_WORDS) | txt.isin(FALSE_WORDS) | blank)).to_numpy()
-        val = pd.Series(txt.isin(TRUE_WORDS) & ~blank, index=raw.index).astype("boolean").mask(bad)
-        fix = (
-            "map the export's words with values: {" + col.name + ": {...: true}} in the mapping"
-            if origin.mapped
-            else f"use true or false ({', '.join(sorted(TRUE_WORDS))} / {', '.join(sorted(FALSE_WORDS - {''}))})"
-        )
-        return val, bad, "not true/false", fix
-    return raw.astype("string").str.strip().mask(blank), np.zeros(len(raw), dtype=bool), "", ""
-
-
-def _choices(val: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
-    """A column with a fixed set of values in lower case, values outside the set empty, and which they were."""
-    low = val.str.lower()
-    bad = (low.notna() & ~low.isin(col.choices)).to_numpy()
-    return low.mask(bad), bad
-
-
-def load_table(name: str, path: Path) -> tuple[pd.DataFrame, list[Flagged]]:
-    """Read and convert one canonical table; DataError when the file or a column is unusable."""
-    return _convert(read_raw(path).reset_index(drop=True), TABLES[name], Origin(str(path)))
-
-
-def convert(name: str, df: pd.DataFrame, origin: Origin) -> tuple[pd.DataFrame, list[Flagged]]:
-    """Validate and type a frame already in canonical column names."""
-    return _convert(df.reset_index(drop=True), TABLES[name], origin)

@@ -180,7 +180,7 @@ def _settings_key(params: dict[str, Any]) -> str:
 def value_at(k: KRI, ctx: Context) -> tuple[float | None, str | None]:
     """:func:`evaluate`, once per KRI and period for a context and every ``at()`` of it (and its settings:
     a context given other settings evaluates again)."""
-    key = (k.id, f"{ctx.period.kind}{ctx.period}", _settings_key(ctx.params))
+    key = (k.id, f"{ctx.period.kind}{ctx.period}", _settings_key(ctx.settings))
     if key not in ctx.memo:
         ctx.memo[key] = evaluate(k, ctx)
     return ctx.memo[key]
@@ -243,7 +243,7 @@ def _by_quarters(k: KRI, ctx: Context, status: str) -> tuple[str, str | None]:
         value, _ = value_at(k, ctx.at(q))
         if value is None:
             return status, None  # a quarter cannot be judged: the thresholds alone
-        q_status, _ = judge(k, ctx.at(q), value, thresholds(k, ctx.params, "Q"))
+        q_status, _ = judge(k, ctx.at(q), value, thresholds(k, ctx.settings, "Q"))
         worst = max(worst, q_status, key=["green", "amber", "red"].index)
     if ["green", "amber", "red"].index(worst) >= ["green", "amber", "red"].index(status):
         return status, None
@@ -277,14 +277,14 @@ def compute(ctx: Context, ids: list[str] | None = None, known: dict[str, float |
     empty = ctx.no_data
     rows = []
     for k in (REGISTRY[i] for i in (ids or REGISTRY)):
-        th = thresholds(k, ctx.params, ctx.period.kind)
+        th = thresholds(k, ctx.settings, ctx.period.kind)
         if empty:
             value, reason = None, f"no data for {ctx.period}: the unit has no order lines in the period"
         elif known is not None and k.id in known and known[k.id] is None:
             value, reason = None, "not available"
         else:
             if known is not None and k.id in known:
-                key = (k.id, f"{ctx.period.kind}{ctx.period}", _settings_key(ctx.params))
+                key = (k.id, f"{ctx.period.kind}{ctx.period}", _settings_key(ctx.settings))
                 ctx.memo.setdefault(key, (known[k.id], None))
             value, reason = value_at(k, ctx)
         prev, _ = value_at(k, prev_ctx)
@@ -351,7 +351,7 @@ def history(
                     "period": str(p),
                     "id": k.id,
                     "value": value,
-                    "status": judge(k, ctx.at(p), value, thresholds(k, ctx.params, p.kind))[0],
+                    "status": judge(k, ctx.at(p), value, thresholds(k, ctx.settings, p.kind))[0],
                 }
             )
     return pd.DataFrame(rows)

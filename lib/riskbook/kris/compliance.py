@@ -14,7 +14,7 @@ def violations(ctx: Context):
     d = discounted_lines(ctx)
     if "discount_approved" not in d.columns:
         raise NotApplicable("orders has no discount_approved column")
-    limit = float((ctx.params.get("policy") or {}).get("discount_approval_limit", APPROVAL_LIMIT)) / 100
+    limit = float((ctx.settings.get("policy") or {}).get("discount_approval_limit", APPROVAL_LIMIT)) / 100
     d = d[d["discount"] > 1e-9]
     if d.empty:
         raise NotApplicable("no discounted lines in the period")

@@ -33,7 +33,7 @@ class Context:
 
     tables: dict[str, pd.DataFrame]
     period: Period
-    params: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # the unit's merged settings (thresholds, policies)
     data_start: pd.Timestamp | None = None
     raw: dict[str, pd.DataFrame] | None = None  # every row, defective ones included (the data-quality KRIs)
     as_of: pd.Timestamp | None = None  # the day the data stands at: later dates are future-dated

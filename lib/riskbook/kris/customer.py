@@ -23,7 +23,7 @@ RECURRING = "recurring customers (bought in the previous period and in one of th
 
 def population(ctx: Context) -> str:
     """'recurring' (the default) or 'all': whom churn and retention are measured over."""
-    return str((ctx.params.get("churn") or {}).get("customers", "recurring"))
+    return str((ctx.settings.get("churn") or {}).get("customers", "recurring"))
 
 
 @dataclass

@@ -22,7 +22,7 @@ def ageing(ctx: Context) -> pd.DataFrame:
     """Open invoices at period end with their ageing ``bucket`` and ``loss_rate`` (those without a
     usable due date cannot be aged and are left out)."""
     open_ = ctx.aged_balances()
-    rates = ctx.params.get("ecl_loss_rates") or {}
+    rates = ctx.settings.get("ecl_loss_rates") or {}
     labels = [b[0] for b in AGEING_BUCKETS]
     idx = np.searchsorted([b[2] for b in AGEING_BUCKETS], open_["days_past_due"].to_numpy(), side="left")
     bucket = pd.Categorical([labels[i] for i in idx], categories=labels, ordered=True)

@@ -9,8 +9,9 @@ from typing import Any
 import jinja2
 
 from riskbook.core import config, paths
+from riskbook.core.fonts import FONTS
 from riskbook.core.i18n import t
-from riskbook.report.palettes import COLOURS
+from riskbook.display.palettes import COLOURS
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(config.TEMPLATES_DIR)), autoescape=jinja2.select_autoescape(["html"])
@@ -41,57 +42,14 @@ def write_index(period_dir: Path) -> Path:
     manifest = json.loads(paths.manifest(period_dir.parent, period_dir.name).read_text(encoding="utf-8"))
     period, lang = manifest["period"], manifest.get("lang", "en")
     names = manifest.get("names", {})
-    rows = []
-    for unit in [*manifest["units"], config.GROUP]:
-        tasks = [x for x in manifest["tasks"] if x["unit"] == unit]
-        failed = [x for x in tasks if x["status"] == "failed"]
-        d = period_dir / unit
-        files = (
-            sorted(p.name for p in d.glob("*") if p.suffix in (".pdf", ".html", ".xlsx", ".json", ".ipynb"))
-            if d.exists()
-            else []
-        )
-        status = "failed" if failed else ("ok" if tasks else "missing")
-        note, facts, kept = "", {}, ""
-        if status in ("ok", "failed") and paths.results_json(d).exists():
-            doc = json.loads(paths.results_json(d).read_text(encoding="utf-8"))
-            status = (doc.get("status") or "ok") if status == "ok" else status
-            note = doc.get("note") or (doc.get("partial") if doc.get("period_complete") is False else "") or ""
-            facts = unit_facts(unit, doc, names, lang)
-        if failed:  # the last good report stays published, said; the failed run's notebooks are linked
-            built = _built(d)
-            kept = t("last_good_kept", lang, date=built) if built and files else t("no_last_good", lang)
-        failed_nbs = (
-            sorted(f"{config.FAILED}/{unit}/{p.name}" for p in (period_dir / config.FAILED / unit).glob("*.ipynb"))
-            if failed
-            else []
-        )
-        first = [f"{n}.html" for n in config.REPORT_ORDER]
-        pages = sorted((f for f in files if f.endswith(".html")), key=lambda f: first.index(f) if f in first else 9)
-        rows.append(
-            {
-                "unit": unit,
-                "name": t("group_name", lang) if unit == config.GROUP else names.get(unit, unit),
-                "status": status,
-                "status_label": t(f"status_{status}", lang),
-                "note": note,
-                "error": f"{failed[0]['stage']}: {failed[0]['error']}" if failed else "",
-                "seconds": round(sum(x.get("seconds") or 0 for x in tasks), 1),
-                "pdf": next((f for f in files if f.endswith(".pdf")), None),
-                "xlsx": next((f for f in files if f.endswith(".xlsx")), None),
-                "pages": [(f, t(config.stage_name(f[:-5]), lang)) for f in pages],
-                "notebooks": [f for f in files if f.endswith(".ipynb")],
-                "kept": kept,
-                "failed_notebooks": failed_nbs,
-                **facts,
-            }
-        )
+    rows = [_row(period_dir, unit, manifest, names, lang) for unit in [*manifest["units"], config.GROUP]]
     created = str(manifest.get("created", "")).replace("T", " ").replace("+00:00", " UTC")
     html = _env.get_template("index.html").render(
         period=period,
         rows=rows,
         manifest=manifest,
         COLOURS=COLOURS,
+        FONTS=FONTS,
         lang=lang,
         t=lambda k, **kw: t(k, lang, **kw),
         created=created,
@@ -100,3 +58,51 @@ def write_index(period_dir: Path) -> Path:
     with paths.replacing(out) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return out
+
+
+def _files(folder: Path) -> list[str]:
+    """The names of the reports, pages, workbook, results and notebooks published in ``folder``."""
+    if not folder.exists():
+        return []
+    return sorted(p.name for p in folder.glob("*") if p.suffix in (".pdf", ".html", ".xlsx", ".json", ".ipynb"))
+
+
+def _row(period_dir: Path, unit: str, manifest: dict[str, Any], names: dict[str, str], lang: str) -> dict[str, Any]:
+    """A unit's row of the index: its run's status, its results' facts and links to its files."""
+    tasks = [x for x in manifest["tasks"] if x["unit"] == unit]
+    failed = [x for x in tasks if x["status"] == "failed"]
+    d = period_dir / unit
+    files = _files(d)
+    status = "failed" if failed else ("ok" if tasks else "missing")
+    note, facts, kept = "", {}, ""
+    if status in ("ok", "failed") and paths.results_json(d).exists():
+        doc = json.loads(paths.results_json(d).read_text(encoding="utf-8"))
+        status = (doc.get("status") or "ok") if status == "ok" else status
+        note = doc.get("note") or (doc.get("partial") if doc.get("period_complete") is False else "") or ""
+        facts = unit_facts(unit, doc, names, lang)
+    if failed:  # the last good report stays published, said; the failed run's notebooks are linked
+        built = _built(d)
+        kept = t("last_good_kept", lang, date=built) if built and files else t("no_last_good", lang)
+    failed_nbs = (
+        sorted(f"{config.FAILED}/{unit}/{p.name}" for p in (period_dir / config.FAILED / unit).glob("*.ipynb"))
+        if failed
+        else []
+    )
+    first = [f"{n}.html" for n in config.REPORT_ORDER]
+    pages = sorted((f for f in files if f.endswith(".html")), key=lambda f: first.index(f) if f in first else 9)
+    return {
+        "unit": unit,
+        "name": t("group_name", lang) if unit == config.GROUP else names.get(unit, unit),
+        "status": status,
+        "status_label": t(f"status_{status}", lang),
+        "note": note,
+        "error": f"{failed[0]['stage']}: {failed[0]['error']}" if failed else "",
+        "seconds": round(sum(x.get("seconds") or 0 for x in tasks), 1),
+        "pdf": next((f for f in files if f.endswith(".pdf")), None),
+        "xlsx": next((f for f in files if f.endswith(".xlsx")), None),
+        "pages": [(f, t(config.stage_name(f[:-5]), lang)) for f in pages],
+        "notebooks": [f for f in files if f.endswith(".ipynb")],
+        "kept": kept,
+        "failed_notebooks": failed_nbs,
+        **facts,
+    }

@@ -7,7 +7,7 @@ from typing import Any
 from riskbook.core import paths
 from riskbook.render import results
 from riskbook.render.workbook import register_controls, write_register
-from riskbook.settings.workbook import ACTION_COLS
+from riskbook.settings.register_import import ACTION_COLS
 from riskbook.stages.summarise import no_data_note
 
 

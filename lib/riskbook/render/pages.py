@@ -9,9 +9,10 @@ from typing import Any
 import jinja2
 
 from riskbook.core import config, paths
+from riskbook.core.fonts import FONTS
 from riskbook.core.i18n import t
+from riskbook.display.palettes import COLOURS
 from riskbook.render.notebook import body
-from riskbook.report.palettes import COLOURS
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(config.TEMPLATES_DIR)), autoescape=jinja2.select_autoescape(["html"])
@@ -19,8 +20,9 @@ _env = jinja2.Environment(
 
 
 def _css() -> str:
-    """The stylesheet of pages and PDFs, its colours from riskbook.report.palettes."""
-    return _env.get_template("report.css").render(COLOURS=COLOURS)
+    """The stylesheet of pages and PDFs, its colours from riskbook.display.palettes and its fonts from
+    riskbook.core.fonts."""
+    return _env.get_template("report.css").render(COLOURS=COLOURS, FONTS=FONTS)
 
 
 def _write(path: Path, text: str) -> None:

@@ -106,57 +106,61 @@ def build(
             **({"money_at_risk": money_at_risk(money)} if money is not None else {}),
             **({"partial": partial} if partial else {}),
             **({"note": note} if note else {}),
-            "kris": [
-                {
-                    "id": k.id,
-                    "category": k.family,
-                    "title": k.title_zh if lang == "zh" else k.title,
-                    "value": _num(k.value),
-                    "unit": k.unit,
-                    "status": k.status,
-                    "previous": _num(k.previous),
-                    "thresholds": {"amber": _num(k.amber), "red": _num(k.red)},
-                    "direction": k.direction,
-                    **({"reason": k.reason} if isinstance(k.reason, str) and k.reason else {}),
-                }
-                for k in kris.itertuples()
-            ],
-            "risks": [
-                {
-                    "id": r.id,
-                    "category": r.family,
-                    "title": r.title_zh if lang == "zh" else r.title,
-                    "likelihood": int(r.likelihood),
-                    "impact": int(r.impact),
-                    "score": int(r.score),
-                    "rating": r.rating,
-                    "residual_score": int(r.residual_score),
-                    "movement": r.movement,
-                    "exposure": _num(r.exposure),
-                    "kris": list(r.kris),
-                    "response": r.response,
-                    "owner": _text(getattr(r, "owner_zh", None)) or r.owner if lang == "zh" else r.owner,
-                    "actions": _jsonable(list(r.actions)),
-                    "source": r.source,
-                    **(
-                        {
-                            "override": {
-                                "likelihood": int(r.likelihood),
-                                "impact": int(r.impact),
-                                "model_likelihood": _int(r.model_likelihood),
-                                "model_impact": _int(r.model_impact),
-                                "reason": r.override_reason,
-                            }
-                        }
-                        if isinstance(r.override_reason, str)
-                        else {}
-                    ),
-                }
-                for r in risks.itertuples()
-            ],
+            "kris": [_kri(k, lang) for k in kris.itertuples()],
+            "risks": [_risk(r, lang) for r in risks.itertuples()],
             "data_quality": dq,
         }
     )
+
+
+def _kri(k: Any, lang: str) -> dict[str, Any]:
+    """A KRI of results.json: its value, status, previous value and thresholds (and why, when not scored)."""
+    return {
+        "id": k.id,
+        "category": k.family,
+        "title": k.title_zh if lang == "zh" else k.title,
+        "value": _num(k.value),
+        "unit": k.unit,
+        "status": k.status,
+        "previous": _num(k.previous),
+        "thresholds": {"amber": _num(k.amber), "red": _num(k.red)},
+        "direction": k.direction,
+        **({"reason": k.reason} if isinstance(k.reason, str) and k.reason else {}),
+    }
+
+
+def _risk(r: Any, lang: str) -> dict[str, Any]:
+    """A risk of results.json: its scores, rating, movement, exposure, response, owner and actions (and the
+    analyst's override, when there is one)."""
+    return {
+        "id": r.id,
+        "category": r.family,
+        "title": r.title_zh if lang == "zh" else r.title,
+        "likelihood": int(r.likelihood),
+        "impact": int(r.impact),
+        "score": int(r.score),
+        "rating": r.rating,
+        "residual_score": int(r.residual_score),
+        "movement": r.movement,
+        "exposure": _num(r.exposure),
+        "kris": list(r.kris),
+        "response": r.response,
+        "owner": _text(getattr(r, "owner_zh", None)) or r.owner if lang == "zh" else r.owner,
+        "actions": _jsonable(list(r.actions)),
+        "source": r.source,
+        **({"override": _override(r)} if isinstance(r.override_reason, str) else {}),
+    }
+
+
+def _override(r: Any) -> dict[str, Any]:
+    """An analyst's override of a risk: the scores set, the model's, and the reason."""
+    return {
+        "likelihood": int(r.likelihood),
+        "impact": int(r.impact),
+        "model_likelihood": _int(r.model_likelihood),
+        "model_impact": _int(r.model_impact),
+        "reason": r.override_reason,
+    }
 
 
 def write(doc: dict[str, Any], path: Path) -> None:

@@ -14,10 +14,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from riskbook.core import paths
 from riskbook.core.i18n import column
-from riskbook.report.palettes import ACCENT, RAG, RATING
+from riskbook.display.palettes import ACCENT, RAG, RATING
 from riskbook.risks import RESPONSES
-from riskbook.settings.checks import STATUSES
-from riskbook.settings.workbook import (
+from riskbook.settings.register_import import (
     ABOUT,
     ABOUT_LABELS,
     ACTIONS,
@@ -29,6 +28,7 @@ from riskbook.settings.workbook import (
     REGISTER,
     label,
 )
+from riskbook.settings.validate import STATUSES
 
 HEADER_FILL = PatternFill("solid", fgColor=ACCENT.lstrip("#").upper())
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -220,6 +220,47 @@ def register_controls(risks: pd.DataFrame, register: object) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(CONTROL_COLS))
 
 
+# the Register sheet's columns, in order (those the risks have)
+REGISTER_COLS: tuple[str, ...] = (
+    "id",
+    "family",
+    "title",
+    "likelihood",
+    "impact",
+    "score",
+    "rating",
+    "residual_likelihood",
+    "residual_impact",
+    "residual_score",
+    "residual_rating",
+    "exposure",
+    "exposure_pct",
+    "movement",
+    "previous_score",
+    "response",
+    "owner",
+    *OVERRIDE_COLS,
+    "kris",
+    "controls",
+    "source",
+    "model_likelihood",
+    "model_impact",
+)
+KRI_COLS: tuple[str, ...] = (
+    "id",
+    "family",
+    "title",
+    "value",
+    "unit",
+    "previous",
+    "amber",
+    "red",
+    "direction",
+    "status",
+    "reason",
+)
+
+
 def write_register(
     path: Path,
     risks: pd.DataFrame,
@@ -233,59 +274,19 @@ def write_register(
     lang: str = "en",
 ) -> None:
     """Write the register workbook atomically, its sheet names and headings in ``lang``. Its Register,
-    Actions and Controls sheets are read back by ``riskbook register import`` (riskbook.settings.workbook)."""
+    Actions and Controls sheets are read back by ``riskbook register import`` (riskbook.settings.register_import)."""
     from riskbook.risks import evidence_title
 
     wb = Workbook()
-    info = wb.active
-    info.title = label(ABOUT, lang)
-    for k, v in {**meta, "lang": lang}.items():
-        en, zh = ABOUT_LABELS.get(k, (k, k))
-        info.append([zh if lang == "zh" else en, _cell(v)])
-    _text_cells(info)
-    info.column_dimensions["A"].width, info.column_dimensions["B"].width = 18, 60
-    cols = [
-        "id",
-        "family",
-        "title",
-        "likelihood",
-        "impact",
-        "score",
-        "rating",
-        "residual_likelihood",
-        "residual_impact",
-        "residual_score",
-        "residual_rating",
-        "exposure",
-        "exposure_pct",
-        "movement",
-        "previous_score",
-        "response",
-        "owner",
-        *OVERRIDE_COLS,
-        "kris",
-        "controls",
-        "source",
-        "model_likelihood",
-        "model_impact",
-    ]
+    _about_sheet(wb, meta, lang)
     if lang == "zh":  # the titles in the workbook's language; ids, codes and numbers as they are
         risks = risks.assign(title=risks["title_zh"])
         kris = kris.assign(title=kris["title_zh"])
-    reg = risks.assign(
-        override_likelihood=[
-            lk if isinstance(why, str) and m is not None and lk != m else None
-            for lk, m, why in zip(risks["likelihood"], risks["model_likelihood"], risks["override_reason"])
-        ],
-        override_impact=[
-            im if isinstance(why, str) and m is not None and im != m else None
-            for im, m, why in zip(risks["impact"], risks["model_impact"], risks["override_reason"])
-        ],
-    )
+    reg = _with_overrides(risks)
     _sheet(
         wb,
         REGISTER,
-        reg[[c for c in cols if c in reg.columns]],
+        reg[[c for c in REGISTER_COLS if c in reg.columns]],
         lists={"response": RESPONSES},
         whole={"override_likelihood": (1, 5), "override_impact": (1, 5)},
         lang=lang,
@@ -298,12 +299,7 @@ def write_register(
         whole={"reduces_likelihood": (0, 4), "reduces_impact": (0, 4)},
         lang=lang,
     )
-    _sheet(
-        wb,
-        "KRIs",
-        kris[["id", "family", "title", "value", "unit", "previous", "amber", "red", "direction", "status", "reason"]],
-        lang=lang,
-    )
+    _sheet(wb, "KRIs", kris[list(KRI_COLS)], lang=lang)
     if history is not None and len(history):
         _sheet(
             wb,
@@ -316,3 +312,29 @@ def write_register(
         _sheet(wb, evidence_title(name, lang), df, lang=lang)
     with paths.replacing(Path(path)) as tmp:
         wb.save(tmp)
+
+
+def _about_sheet(wb: Workbook, meta: dict[str, str], lang: str) -> None:
+    """The first sheet: what the workbook is of (company, unit, period, …), one labelled row each."""
+    info = wb.active
+    info.title = label(ABOUT, lang)
+    for k, v in {**meta, "lang": lang}.items():
+        en, zh = ABOUT_LABELS.get(k, (k, k))
+        info.append([zh if lang == "zh" else en, _cell(v)])
+    _text_cells(info)
+    info.column_dimensions["A"].width, info.column_dimensions["B"].width = 18, 60
+
+
+def _with_overrides(risks: pd.DataFrame) -> pd.DataFrame:
+    """The risks with the analyst's overrides as their own columns: the likelihood or impact where a reason
+    is given and it differs from the model's, else empty."""
+    return risks.assign(
+        override_likelihood=[
+            lk if isinstance(why, str) and m is not None and lk != m else None
+            for lk, m, why in zip(risks["likelihood"], risks["model_likelihood"], risks["override_reason"])
+        ],
+        override_impact=[
+            im if isinstance(why, str) and m is not None and im != m else None
+            for im, m, why in zip(risks["impact"], risks["model_impact"], risks["override_reason"])
+        ],
+    )

@@ -14,7 +14,7 @@ def _unapproved(ctx: Context) -> float:
     """The discount given beyond the approval limit without approval: on each such line, only the part of
     its discount above the limit (the rest needed no approval)."""
     _, bad = violations(ctx)
-    limit = float((ctx.params.get("policy") or {}).get("discount_approval_limit", APPROVAL_LIMIT)) / 100
+    limit = float((ctx.settings.get("policy") or {}).get("discount_approval_limit", APPROVAL_LIMIT)) / 100
     return float(((bad["discount"] - limit).clip(lower=0) * bad["list_price"] * bad["qty"]).sum())
 
 

@@ -19,7 +19,7 @@ def _excess_discount(ctx: Context) -> float:
     """The discount given beyond the normal depth (the amber threshold): money the unit gave away. Deals lost
     to competitors are not added: their value is the pipeline's, not money the unit had."""
     d = discounted_lines(ctx)
-    amber = K.thresholds(K.REGISTRY["discount_depth"], ctx.params, ctx.period.kind)["amber"] / 100
+    amber = K.thresholds(K.REGISTRY["discount_depth"], ctx.settings, ctx.period.kind)["amber"] / 100
     return float(((d["discount"] - amber).clip(lower=0) * d["list_price"] * d["qty"]).sum())
 
 

@@ -32,7 +32,7 @@ def _reps(ctx: Context) -> dict[str, pd.DataFrame]:
 def _pipeline_gap(ctx: Context) -> float:
     """The pipeline missing to reach the amber coverage of the next period's quota."""
     cov = K.REGISTRY["pipeline_coverage"].fn(ctx)
-    amber = K.thresholds(K.REGISTRY["pipeline_coverage"], ctx.params, ctx.period.kind)["amber"]
+    amber = K.thresholds(K.REGISTRY["pipeline_coverage"], ctx.settings, ctx.period.kind)["amber"]
     return max(0.0, (amber - cov) * ctx.quota())
 
 

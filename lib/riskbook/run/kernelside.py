@@ -25,7 +25,7 @@ def warm() -> None:
     import pandas  # noqa: F401
 
     import riskbook
-    import riskbook.report.show  # noqa: F401
+    import riskbook.display.show  # noqa: F401
     import riskbook.stages.pipeline  # noqa: F401
 
     _saved.update(

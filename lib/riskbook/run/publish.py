@@ -54,7 +54,7 @@ def publish(plan: RunPlan, unit: str, src: Path, failure: dict[str, str] | None,
         except OSError as exc:
             failure = {"stage": "publish", "error": f"{type(exc).__name__}: {exc.strerror or exc}"}
     last = paths.read_stamp(paths.unit_dir(plan.out, plan.period, unit))
-    doc = {"unit": unit, "period": plan.period, "failed": built, **failure, "last_good": last.get("built")}
+    doc = {"unit": unit, "period": str(plan.period), "failed": built, **failure, "last_good": last.get("built")}
     try:
         (src / "error.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     except OSError:
@@ -97,10 +97,10 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
     doc = {
         "riskbook": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "period": plan.period,
+        "period": str(plan.period),
         "lang": plan.lang,
         "units": sorted({x["unit"] for x in tasks} - {config.GROUP}),
-        "params": {"data": plan.data, "config": plan.config_file, "jobs": plan.jobs},
+        "params": {"data": plan.plan.data, "config": plan.plan.config_file, "jobs": plan.jobs},
         "inputs": inputs,
         "seconds": round(time.perf_counter() - started, 2),
         "versions": {
@@ -111,7 +111,7 @@ def write_manifest(plan: RunPlan, results: list[TaskResult], started: float, inp
         "keys": keys,
         "names": {
             **previous.get("names", {}),
-            **{u: display_name(plan.settings.get(u, {}), u, plan.lang) for u in plan.units},
+            **{u: display_name(plan.plan.settings.get(u, {}), u, plan.lang) for u in plan.units},
         },
         "tasks": tasks,
         "failed": failed,  # units whose latest run failed: the step, the error, where its notebooks are kept

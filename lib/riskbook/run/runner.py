@@ -100,9 +100,7 @@ def executor(plan: RunPlan) -> Iterator[Any]:
 def depends() -> dict[str, tuple[str, ...]]:
     """Each task of a unit → the tasks it waits for: a stage notebook the stages whose products it reads
     (assessment and monitoring both read identification only, so they run side by side), the render all four."""
-    from riskbook.stages.pipeline import NOTEBOOKS
-
-    deps = {s.notebook: tuple(NOTEBOOKS[r] for r in s.reads) for s in config.STAGE_TABLE}
+    deps = {s.notebook: tuple(config.notebook_of(r) for r in s.reads) for s in config.STAGE_TABLE}
     return {**deps, RENDER: tuple(config.STAGES)}
 
 

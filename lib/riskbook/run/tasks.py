@@ -16,7 +16,7 @@ from riskbook.core import config, paths
 from riskbook.core.i18n import t
 from riskbook.core.imports import skip_unused
 from riskbook.run.plan import RunPlan
-from riskbook.settings.params import display_name, localized
+from riskbook.settings.params import display_name
 
 
 def kernel_env() -> None:
@@ -159,50 +159,31 @@ def overall_of(unit_dir: Path) -> str:
         return ""
 
 
-def cover_of(plan: RunPlan, unit: str) -> dict[str, Any]:
+def cover_of(run: RunPlan, unit: str) -> dict[str, Any]:
     """The cover of a unit's (or the group's) PDF, from what the run resolved."""
-    from riskbook.core.periods import Period
-
-    p = Period.parse(plan.period)
-    lang = plan.lang_of(unit)
+    plan, lang = run.plan, run.lang_of(unit)
+    p, company = plan.period, plan.company
     if unit == config.GROUP:
-        unit_label, unit_name = (
-            t("scope", lang),
-            t("all_units", lang, n=len([u for u in plan.units if u != config.GROUP])),
-        )
+        unit_label, unit_name = t("scope", lang), t("all_units", lang, n=len(plan.units))
     else:
         unit_label, unit_name = t("unit", lang), display_name(plan.settings.get(unit, {}), unit, lang)
     return {
-        "company": localized(plan.company, lang, "riskbook"),
+        "company": company.name_in(lang),
         "unit_label": unit_label,
         "unit_name": unit_name,
-        "period": plan.period,
+        "period": str(p),
         "period_range": t("period_range", lang, text=f"{p.start.date()} – {p.end.date()}"),
-        "currency": plan.currency,
+        "currency": company.currency,
         "prepared": plan.as_of,
-        "classification": plan.classification or t("confidential", lang),
+        "classification": str(company.settings.get("classification") or "") or t("confidential", lang),
         "version": __version__,
         "title": t("group_title" if unit == config.GROUP else "report_title", lang),
     }
 
 
-def notebook_params(plan: RunPlan, unit: str | None) -> dict[str, Any]:
-    """A notebook's parameters: what the run resolved once, handed down (the store is never read again)."""
-    p: dict[str, Any] = {
-        "period": plan.period,
-        "lang": plan.lang_of(unit or config.GROUP),
-        "data": plan.data,
-        "config": plan.config_file,
-        "out_dir": str(plan.staging),
-        "store": plan.store,
-    }
-    if unit is None:
-        p["out_dir"] = str(plan.out)  # the portfolio reads the published unit results, and this run's
-        p["staging"] = str(plan.staging)
-    else:
-        p["unit"] = unit
-        p["settings"] = plan.settings[unit]
-    return p
+def notebook_params(run: RunPlan, unit: str | None) -> dict[str, Any]:
+    """A notebook's parameters: its unit (none for the group) and the plan the run resolved once."""
+    return {"plan": str(run.plan_file)} | ({"unit": unit} if unit is not None else {})
 
 
 def prewarm() -> float:

@@ -75,7 +75,7 @@ def company_file(path: str | Path | None = None) -> Path:
 
 def load_company(path: str | Path | None = None) -> dict[str, Any]:
     """The company parameters, checked (riskbook.settings)."""
-    from riskbook.settings.checks import check_company
+    from riskbook.settings.validate import check_company
 
     p = company_file(path)
     if path and not p.exists():
@@ -87,7 +87,7 @@ def load_company(path: str | Path | None = None) -> dict[str, Any]:
 
 def unit_params(unit: str, company: dict[str, Any], params_dir: Path | None) -> dict[str, Any]:
     """Company parameters overlaid by the unit's own file (none without a company folder)."""
-    from riskbook.settings.checks import check_company
+    from riskbook.settings.validate import check_company
 
     if params_dir is None:
         return copy.deepcopy(company)

@@ -56,7 +56,7 @@ def _check_entry(path: Path, where: str, entry: dict[str, Any]) -> None:
 
 def load_register(unit: str, params_dir: Path | None = None) -> Register:
     """The unit's register, validated."""
-    from riskbook.settings.checks import check_register
+    from riskbook.settings.validate import check_register
 
     path = register_path(unit, params_dir)
     doc = read_yaml(path)

@@ -9,17 +9,13 @@ import numpy as np
 import pandas as pd
 
 from riskbook import kris as K
+from riskbook.core.ratings import rating
 from riskbook.kris import Context, NotApplicable
 from riskbook.risks import BY_ID
 from riskbook.settings.register import Register
-from riskbook.stages.identify import SEVERITY, Finding, identify
+from riskbook.stages.identify import SEVERITY, PresentRisk, identify
 
 IMPACT_BANDS_PCT: tuple[float, ...] = (1, 3, 7, 15)  # exposure as % of revenue at the unit's pace: 1|2|3|4|5
-
-
-def rating(score: int) -> str:
-    """low (1–4), medium (5–9), high (10–16), critical (17–25)."""
-    return "low" if score <= 4 else "medium" if score <= 9 else "high" if score <= 16 else "critical"
 
 
 def _safe(fn: Callable[[Context], float]) -> Callable[[Context], float]:
@@ -109,7 +105,7 @@ def _row(
     }
 
 
-def _score(f: Finding, ctx: Context, paces: dict[str, float], register: Register) -> dict[str, Any]:
+def _score(f: PresentRisk, ctx: Context, paces: dict[str, float], register: Register) -> dict[str, Any]:
     """A library risk scored: its exposure bounded by the money its pool measures, its impact a share of
     the unit's revenue at its usual pace — over the period for money lost in it, over the three months to
     its end for a balance at its end (so a month, a quarter and a year ending on one day agree)."""
@@ -120,7 +116,7 @@ def _score(f: Finding, ctx: Context, paces: dict[str, float], register: Register
     if r.pool in BOUNDS and exp > 0:
         exp = min(exp, BOUNDS[r.pool](ctx))
     revenue = paces["balance" if r.pool in BALANCE_POOLS else "flow"]
-    lk, im = likelihood(f.kris), impact(exp, revenue, f.kris, ctx.params)
+    lk, im = likelihood(f.kris), impact(exp, revenue, f.kris, ctx.settings)
     return _row(
         r.id,
         r.family,
@@ -191,14 +187,14 @@ COLUMNS = [
 ]
 
 
-def assess(findings: list[Finding], ctx: Context, register: Register | None = None) -> pd.DataFrame:
+def assess(present: list[PresentRisk], ctx: Context, register: Register | None = None) -> pd.DataFrame:
     """One row per risk present (and per risk analysts added): likelihood, impact, scores, rating,
     exposure, response, owner; overrides from the register applied and kept visible."""
     from riskbook.risks import pace
 
     register = register or Register()
     paces = {"flow": pace(ctx), "balance": pace(ctx, 3)}
-    rows = [_score(f, ctx, paces, register) for f in findings]
+    rows = [_score(f, ctx, paces, register) for f in present]
     rows += [_added(a, paces["flow"]) for a in register.added]
     df = pd.DataFrame(rows, columns=COLUMNS)
     return df.sort_values(["score", "exposure"], ascending=False, kind="stable").reset_index(drop=True)
@@ -214,8 +210,8 @@ def previous_assessment(
         prev.check_in_data(prev.period, "previous period")
     except NotApplicable:
         return pd.DataFrame(columns=["likelihood", "impact", "score"], dtype=float)
-    findings = identify(prev, K.compute(prev) if kris is None else kris, with_evidence=False)
-    a = assess(findings, prev, register)
+    present = identify(prev, K.compute(prev) if kris is None else kris, with_evidence=False)
+    a = assess(present, prev, register)
     return a.set_index("id")[["likelihood", "impact", "score"]]
 
 

@@ -13,7 +13,7 @@ SEVERITY: dict[str, int] = {"n/a": 0, "green": 0, "amber": 1, "red": 2}
 
 
 @dataclass
-class Finding:
+class PresentRisk:
     """A risk present in the period: its KRIs and the evidence tables behind them."""
 
     risk: Risk
@@ -43,7 +43,7 @@ def present(kris: pd.DataFrame) -> list[tuple[Risk, pd.DataFrame]]:
     return out
 
 
-def identify(ctx: Context, kris: pd.DataFrame, with_evidence: bool = True) -> list[Finding]:
+def identify(ctx: Context, kris: pd.DataFrame, with_evidence: bool = True) -> list[PresentRisk]:
     """The risks present at ``ctx.period``, worst first, with evidence."""
-    found = [Finding(r, rows, evidence(r, ctx) if with_evidence else {}) for r, rows in present(kris)]
+    found = [PresentRisk(r, rows, evidence(r, ctx) if with_evidence else {}) for r, rows in present(kris)]
     return sorted(found, key=lambda f: -SEVERITY[f.worst])

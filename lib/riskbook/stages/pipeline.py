@@ -80,7 +80,7 @@ def assessment(unit: Unit) -> Assessment:
 
     ident = load(unit, "identification")
     register = unit.register()
-    risks = assess(ident.findings, unit.ctx, register)
+    risks = assess(ident.present, unit.ctx, register)
     previous = previous_assessment(unit.ctx, register, ident.previous)
     product = Assessment(with_previous_position(movement(risks, previous["score"]), previous))
     save(unit, "assessment", product)

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from riskbook.core import config, paths
+from riskbook.core.ratings import RATINGS
 from riskbook.kris import FAMILIES
 
 
@@ -67,7 +68,7 @@ def kri_matrix(docs: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFr
     return pd.DataFrame(vals), pd.DataFrame(stats)
 
 
-RATING_ORDER = {"critical": 3, "high": 2, "medium": 1, "low": 0, "": -1}
+RATING_ORDER = {"": -1} | {r: i for i, r in enumerate(RATINGS)}  # a rating → its rank, none lowest
 
 
 def overall(doc: dict[str, Any]) -> str:
@@ -84,9 +85,8 @@ def overall(doc: dict[str, Any]) -> str:
 
 def group_overall(docs: dict[str, dict[str, Any]]) -> str:
     """The group's overall rating: its worst unit's ("" when no unit has data)."""
-    order = ("low", "medium", "high", "critical")
-    ratings = [r for r in (overall(d) for d in docs.values()) if r in order]
-    return max(ratings, key=order.index) if ratings else ""
+    ratings = [r for r in (overall(d) for d in docs.values()) if r in RATINGS]
+    return max(ratings, key=RATINGS.index) if ratings else ""
 
 
 def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency: str, lang: str) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskbook.stages.identify import Finding
+from riskbook.stages.identify import PresentRisk
 
 
 @dataclass
@@ -16,7 +16,7 @@ class Identification:
     """Every KRI of the period with its status, and the risks present with their evidence."""
 
     kris: pd.DataFrame
-    findings: list[Finding]
+    present: list[PresentRisk]
     previous: pd.DataFrame | None = None  # the previous period's KRIs (assessment and monitoring reuse them)
 
 

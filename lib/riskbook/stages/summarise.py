@@ -77,7 +77,7 @@ def money_breakdown(risks: pd.DataFrame, limit: float | None = None) -> pd.DataF
 def overall_rating(scores: list[int], has_data: bool = True) -> str:
     """A unit's overall rating: that of its highest-scoring live risk; low when none is present, and
     none ("") for a unit without data. The summary, the cover, the index and the group all use it."""
-    from riskbook.stages.assess import rating
+    from riskbook.core.ratings import rating
 
     return rating(max(scores)) if scores else ("low" if has_data else "")
 
@@ -192,7 +192,7 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
     dq = quality.summary(unit.ctx, unit.meta.get("names"), touched)
     status = "no data" if unit.no_data else "ok"
     evidence: dict[str, pd.DataFrame] = {}
-    for f in ident.findings:
+    for f in ident.present:
         for name, df in f.evidence.items():
             evidence.setdefault(name, df)
     money = money_breakdown(risks, None if unit.no_data else money_limit(unit.ctx))

@@ -1,38 +1,56 @@
-"""Open one unit's data and parameters for a period: the entry point of every notebook."""
+"""A unit (or the group) opened for its report: the entry point of every notebook. What it depends on was
+resolved once into a plan (riskbook.stages.plan); opening it reads the unit's data slice."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from riskbook.core import config, coverage, paths
-from riskbook.core.errors import ParamError, check_choice
 from riskbook.core.periods import Period
-from riskbook.ingest.store import ingest, load_findings, read_meta
+from riskbook.ingest.store import load_findings
 from riskbook.ingest.store import load_unit as load_slice
 from riskbook.kris import Context
-from riskbook.settings import sources
-from riskbook.settings.params import company_dir, display_name, localized, resolve_company, unit_settings
-
-LANGS: tuple[str, ...] = ("en", "zh")
+from riskbook.settings.params import display_name, localized
+from riskbook.settings.register import Register
+from riskbook.stages.plan import Plan, data_end, load, resolve
 
 
 @dataclass
 class Unit:
-    """A unit evaluated at a period: its data slice, parameters and output folder."""
+    """A unit evaluated at a period: its data slice, settings and output folder, under the run's plan."""
 
     id: str
-    period: Period
-    lang: str
-    params: dict[str, Any]
+    plan: Plan
     ctx: Context
     out: Path
-    meta: dict[str, Any]
-    params_dir: Path | None  # the company folder (units/, register/); None for a bare --data folder
+
+    @property
+    def period(self) -> Period:
+        return self.plan.period
+
+    @property
+    def lang(self) -> str:
+        return self.plan.lang_of(self.id)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The unit's merged settings (company.yaml, then units/<unit>.yaml)."""
+        return self.plan.settings[self.id]
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The store's meta.json (units, dates, as-of date, source, column names)."""
+        return self.plan.meta
+
+    @property
+    def key(self) -> str:
+        """The hash of everything this unit's report depends on besides its data rows (riskbook.stages.plan):
+        a saved stage product with another key is stale."""
+        return self.plan.keys[self.id]
 
     @property
     def findings(self) -> pd.DataFrame | None:
@@ -54,84 +72,26 @@ class Unit:
         """The data covers the whole period (it reaches its end, and its last month holds a usual volume)."""
         return not self.ctx.partial
 
-    def register(self) -> Any:
-        """The analysts' register of this unit (params/register/<unit>.yaml)."""
-        from riskbook.settings.register import Register, load_register
-
-        return Register() if self.params_dir is None else load_register(self.id, self.params_dir)
+    def register(self) -> Register:
+        """The analysts' register of this unit (register/<unit>.yaml), read and checked with the plan."""
+        return self.plan.registers[self.id]
 
     @property
     def as_of(self) -> pd.Timestamp:
         """The run's one date: the day the data stands at (the company's as_of:, else the day of the run)."""
-        return pd.Timestamp(self.meta["as_of"])
-
-    @cached_property
-    def key(self) -> str:
-        """A hash of everything a stage product depends on besides code: the store (data and as-of
-        date), period, language, settings and register file. A saved product with another key is stale."""
-        import json
-
-        import xxhash
-
-        from riskbook.settings.register import register_path
-
-        h = xxhash.xxh3_128(f"{self.meta.get('store', '')}|{self.period}|{self.lang}|".encode())
-        h.update(json.dumps(self.params, sort_keys=True, default=str).encode())
-        if self.params_dir is not None:
-            reg = register_path(self.id, self.params_dir)
-            h.update(reg.read_bytes() if reg.exists() else b"-")
-        return h.hexdigest()
+        return pd.Timestamp(self.plan.as_of)
 
     @property
     def name(self) -> str:
-        return display_name(self.params, self.id, self.lang)
+        return display_name(self.settings, self.id, self.lang)
 
     @property
     def currency(self) -> str:
-        return str(self.params.get("currency") or "")
+        return str(self.settings.get("currency") or "")
 
     @property
     def company(self) -> str:
-        return localized(self.params.get("company"), self.lang, "riskbook")
-
-
-def open_store(data: str | Path | None = None, config_file: str | Path | None = None) -> Path:
-    """Ingest the run's source once and return its store folder."""
-    return ingest(sources.resolve(data, config_file))
-
-
-def _store(store_dir: str | Path | None, data: str | Path | None, config_file: str | Path | None) -> Path:
-    """The store a run handed down (read, never queried again), else the source ingested now."""
-    if store_dir:
-        path = Path(store_dir)
-        if not (path / "meta.json").exists():
-            raise ParamError(
-                f"store {path}: not an ingested store (riskbook run hands one down; leave store=None to read the data)"
-            )
-        return path
-    return open_store(data, config_file)
-
-
-def data_end(meta: dict[str, Any]) -> pd.Timestamp:
-    """The last day the data covers: the latest date of any dated table (or the company's as_of:)."""
-    return pd.Timestamp(meta.get("data_end") or meta["last_date"])
-
-
-def resolve_period(period: str | None, meta: dict[str, Any]) -> Period:
-    """``period`` parsed, or the latest quarter the data covers completely (riskbook.core.coverage)."""
-    if period:
-        return Period.parse(period)
-    return coverage.latest_complete(meta, pd.Timestamp(meta["as_of"]) if meta.get("as_of") else None)
-
-
-def check_period(p: Period, meta: dict[str, Any]) -> None:
-    """ParamError unless the data overlaps ``p``."""
-    if p.start > data_end(meta):
-        raise ParamError(
-            f"period {p} starts after the data ends (data through {data_end(meta).date()}); pick an earlier period"
-        )
-    if p.end < pd.Timestamp(meta["first_date"]):
-        raise ParamError(f"period {p} ends before the data starts ({meta['first_date']})")
+        return localized(self.settings.get("company"), self.lang, "riskbook")
 
 
 def data_through(p: Period, meta: dict[str, Any]) -> str:
@@ -139,10 +99,11 @@ def data_through(p: Period, meta: dict[str, Any]) -> str:
     return str(min(data_end(meta), p.end).date())
 
 
-def out_root(out_dir: str | Path | None) -> Path:
-    """The outputs root, relative paths taken from the project root."""
-    p = Path(out_dir) if out_dir else config.OUTPUTS_DIR
-    return p if p.is_absolute() else config.PROJ_ROOT / p
+def _plan(plan: str | Path | Plan | None, **words: Any) -> Plan:
+    """The run's plan (a file it saved, or the plan itself), else one resolved here from a notebook's words."""
+    if plan is None:
+        return resolve(**words)
+    return plan if isinstance(plan, Plan) else load(plan)
 
 
 def open_unit(
@@ -153,39 +114,33 @@ def open_unit(
     config_file: str | None = None,
     out_dir: str | Path | None = None,
     *,
-    store: str | Path | None = None,
-    settings: dict[str, Any] | None = None,
+    plan: str | Path | Plan | None = None,
 ) -> Unit:
-    """Load ``unit``'s slice and parameters for ``period`` (default: latest complete quarter).
+    """Open ``unit``'s slice for its report. ``plan`` is what ``riskbook run`` resolved once for every
+    notebook (then the other words are not read); without it (a notebook opened alone) the same is resolved
+    here from ``period`` (default: the latest complete quarter), ``lang``, ``data``, ``config_file`` and
+    ``out_dir``."""
+    pl = _plan(plan, data=data, config_file=config_file, period=period, lang=lang, units=[unit], out=out_dir)
+    if unit not in pl.units:
+        from riskbook.core.errors import check_choice
 
-    ``store`` and ``settings`` are what ``riskbook run`` resolved once for every task: the ingested store
-    and the unit's merged settings. Without them (a notebook opened alone) the same are resolved here."""
-    st = _store(store, data, config_file)
-    meta = read_meta(st) | {"store": st.name}
-    check_choice("unit", unit, meta["units"])
-    p = resolve_period(period, meta)
-    params_dir = company_dir(data, config_file)
-    if settings is None:
-        params = unit_settings(unit, resolve_company(data, config_file).settings, params_dir)
-    else:
-        params = settings
-    lang = lang or params.get("lang", "en")
-    check_choice("lang", lang, LANGS)
-    check_period(p, meta)
-    tables = load_slice(st, unit)
+        check_choice("unit", unit, list(pl.units))
+    meta, p = pl.meta, pl.period
+    tables = load_slice(pl.store, unit)
     ends = {t: d[1] for t, d in meta.get("dates", {}).items()}
+    as_of = pd.Timestamp(meta["as_of"])
     ctx = Context(
         tables,
         p,
-        params,
+        pl.settings[unit],
         pd.Timestamp(meta["first_date"]),
-        as_of=pd.Timestamp(meta["as_of"]),
-        findings=load_findings(st, unit),
-        coverage=coverage.coverage(tables, p, ends, pd.Timestamp(meta["as_of"]), meta.get("gap_days")),
+        as_of=as_of,
+        findings=load_findings(pl.store, unit),
+        coverage=coverage.coverage(tables, p, ends, as_of, meta.get("gap_days")),
     )
-    out = paths.unit_dir(out_root(out_dir), p, unit)
+    out = paths.unit_dir(pl.out, p, unit)
     out.mkdir(parents=True, exist_ok=True)
-    return Unit(unit, p, lang, params, ctx, out, meta, params_dir)
+    return Unit(unit, pl, ctx, out)
 
 
 @dataclass
@@ -242,23 +197,19 @@ def open_group(
     config_file: str | None = None,
     out_dir: str | Path | None = None,
     *,
-    store: str | Path | None = None,
-    staging: str | Path | None = None,
+    plan: str | Path | Plan | None = None,
 ) -> Group:
-    """Read every unit's results.json for ``period``: published under ``out_dir``, or newer under ``staging``
-    (the run's outputs not yet published: the roll-up starts while the last units' PDFs render)."""
+    """Read every unit's results.json for the plan's period: published under the outputs root, or newer
+    under the run's own folder (its outputs not yet published: the roll-up starts while the last units' PDFs
+    render). Without ``plan`` (the notebook opened alone) it is resolved here from the other words."""
     from riskbook.stages.portfolio import load_results
 
-    meta = read_meta(_store(store, data, config_file))
-    p = resolve_period(period, meta)
-    company = resolve_company(data, config_file)
-    lang = lang or company.settings.get("lang", "en")
-    check_choice("lang", lang, LANGS)
-    dirs = [paths.period_dir(out_root(out_dir), p)] + ([paths.period_dir(Path(staging), p)] if staging else [])
-    docs = load_results(*dirs)
-    names = {
-        unit: display_name(unit_settings(unit, company.settings, company.params_dir), unit, lang)
-        for unit in meta["units"]
-    }
-    failed = failures(dirs[0], dirs[1] if staging else None)
-    return Group(p, lang, company.name_in(lang), company.currency, meta["units"], docs, names, failed)
+    pl = _plan(plan, data=data, config_file=config_file, period=period, lang=lang, out=out_dir)
+    published = paths.period_dir(pl.published, pl.period)
+    staging = paths.period_dir(pl.out, pl.period) if pl.out != pl.published else None
+    docs = load_results(published, *([staging] if staging else []))
+    units = list(pl.meta["units"])
+    names = {u: display_name(pl.settings[u], u, pl.lang) for u in units}
+    failed = failures(published, staging)
+    company = pl.company
+    return Group(pl.period, pl.lang, company.name_in(pl.lang), company.currency, units, docs, names, failed)

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from riskbook.core import config
 from riskbook.core.i18n import status_word, t
-from riskbook.report.palettes import RAG, RATING
+from riskbook.display.palettes import RAG, RATING
 
 
 def h(template: str, *values: Any) -> Markup:

@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 
 from riskbook.core.i18n import column, t
 from riskbook.core.i18n import note as note_text
-from riskbook.report.html import anchor, badge, fmt_value, h, table, text
+from riskbook.display.html import anchor, badge, fmt_value, h, table, text
 
 
 def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
@@ -87,7 +87,7 @@ def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY
     display(HTML(str(title + Markup(frame(df, lang, currency).data))))
 
 
-def findings(found: list, lang: str = "en", currency: str = "CNY") -> None:
+def present_risks(found: list, lang: str = "en", currency: str = "CNY") -> None:
     """Each risk present: description, its KRIs, and the evidence behind them."""
     if not found:
         text("no_risks", lang)

@@ -1,5 +1,5 @@
 """Charts drawn with matplotlib: the group's units × families heatmap (the 5×5 heatmaps, the KRI trends and
-Benford's first digits are SVG written directly: riskbook.report.heatsvg, trendsvg, benfordsvg)."""
+Benford's first digits are SVG written directly: riskbook.display.heatsvg, trendsvg, benfordsvg)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from riskbook.core.i18n import t
-from riskbook.report.palettes import EMPTY, RATING
-from riskbook.report.theme import theme
-from riskbook.stages.assess import rating
+from riskbook.core.ratings import RATINGS, band_label, rating
+from riskbook.display.palettes import EMPTY, RATING
+from riskbook.display.theme import theme
 
 
 def _rating_legend(fig: Figure, lang: str, bottom: float = 0.1) -> None:
     """The rating colours with their score bands, under the figure."""
-    handles: list = [Patch(color=RATING[r]) for r in ("low", "medium", "high", "critical")]
-    labels = [
-        f"{t(r, lang)} {band}"
-        for r, band in zip(("low", "medium", "high", "critical"), ("1–4", "5–9", "10–16", "17–25"))
-    ]
+    handles: list = [Patch(color=RATING[r]) for r in RATINGS]
+    labels = [f"{t(r, lang)} {band_label(r)}" for r in RATINGS]
     fig.tight_layout(rect=(0, bottom, 1, 1))
     fig.legend(
         handles,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 from IPython.display import HTML, Markdown, display
 from markupsafe import Markup
 
 from riskbook.core import config
 from riskbook.core.i18n import ARROWS, money, money_parts, owner, status_word, t
-from riskbook.report.html import figure, fmt_value, h, heading, md_text, rating_badge, table
-from riskbook.report.palettes import RAG
+from riskbook.display.html import figure, fmt_value, h, heading, md_text, rating_badge, table
+from riskbook.display.palettes import RAG
 
 
 def group_title(g: Any) -> None:
@@ -36,12 +38,22 @@ def group(g: Any) -> None:
     """The group roll-up: a one-page summary (overall rating, units ranked with their money at risk and
     top risk, risks shared by several units), then units × families, the top risks and every KRI across
     units with its thresholds. Units go by their names."""
-    from riskbook.report import plots
-    from riskbook.stages import portfolio
-
-    lang, names = g.lang, g.names or {}
+    names = g.names or {}
     name = lambda u: names.get(u, u)  # noqa: E731
-    if g.failed:  # said first: the figures below may be an earlier run's
+    _failures(g, name)
+    if not g.docs:
+        return
+    _summary(g, names, name)
+    _units_families(g, name)
+    _top_risks(g, name)
+    _kri_by_unit(g, name)
+
+
+def _failures(g: Any, name: Callable[[str], str]) -> None:
+    """The units whose latest run failed, said first (the figures below may be an earlier run's), and the
+    units without results."""
+    lang = g.lang
+    if g.failed:
         heading("failed_runs", lang)
         display(
             HTML(str(Markup("").join(h("<p>{}</p>", failed_line(u, f, name(u), lang)) for u, f in g.failed.items())))
@@ -49,10 +61,33 @@ def group(g: Any) -> None:
     if g.missing:
         heading("failed_units", lang)
         display(HTML(str(h("<p>{}</p>", t("list_sep", lang).join(name(u) for u in g.missing)))))
-    if not g.docs:
-        return
+
+
+def _summary(g: Any, names: dict[str, str], name: Callable[[str], str]) -> None:
+    """The one-page summary: the overall rating and headline, the units ranked, the shared risks and the
+    units without data for the period."""
+    from riskbook.stages import portfolio
+
+    lang = g.lang
     units = portfolio.unit_table(g.docs, names, g.currency, lang)
     _, total = money_parts(list(units["money"]), g.currency, lang)
+    parts = _headline(g, units, total)
+    parts.append(h("<h2>{}</h2>", t("units_ranked", lang)))
+    parts.append(_ranked_table(g, units, total))
+    parts += _themes(g, names)
+    empty = [name(u) for u, d in g.docs.items() if d.get("status") == "no data"]
+    if empty:
+        parts.append(
+            h("<p><b>{}</b> {}</p>", t("no_data_units", lang, period=g.period), t("list_sep", lang).join(empty))
+        )
+    display(HTML(str(h('<div class="rb-summary">{}</div>', Markup("").join(parts)))))
+
+
+def _headline(g: Any, units: pd.DataFrame, total: str) -> list[Markup]:
+    """The group's overall rating and number of units, and the headline sentence."""
+    from riskbook.stages import portfolio
+
+    lang = g.lang
     overall = portfolio.group_overall(g.docs) or "low"
     live = units[units["status"] != "no data"]
     headline = t(
@@ -63,7 +98,7 @@ def group(g: Any) -> None:
         high=int(units["high"].sum()),
         money=total,
     )
-    parts = [
+    return [
         h(
             '<p class="rb-facts">{} {} · {}</p>',
             t("overall", lang),
@@ -72,6 +107,11 @@ def group(g: Any) -> None:
         ),
         h('<p class="rb-headline">{}</p>', headline),
     ]
+
+
+def _ranked_table(g: Any, units: pd.DataFrame, total: str) -> Markup:
+    """The units, the most at risk first, each linking to its PDF, with the group's total under them."""
+    lang = g.lang
     rows = []
     for r in units.itertuples():
         pdf = f"../{r.unit}/{r.unit}_{g.period}_risk_report.pdf"
@@ -97,7 +137,6 @@ def group(g: Any) -> None:
             "",
         ]
     )
-    parts.append(h("<h2>{}</h2>", t("units_ranked", lang)))
     header = [
         t("unit", lang),
         t("overall", lang),
@@ -107,9 +146,16 @@ def group(g: Any) -> None:
         t("money_at_risk", lang),
         t("top_risk", lang),
     ]
-    parts.append(Markup(table(header, rows, "rb-table rb-top").data))
+    return Markup(table(header, rows, "rb-table rb-top").data)
+
+
+def _themes(g: Any, names: dict[str, str]) -> list[Markup]:
+    """The risks several units share, under their heading (or a line saying there are none)."""
+    from riskbook.stages import portfolio
+
+    lang = g.lang
     shared = portfolio.themes(g.docs, names)
-    parts.append(h("<h2>{}</h2>", t("themes", lang)))
+    parts = [h("<h2>{}</h2>", t("themes", lang))]
     if len(shared):
         rows = [
             [h("<b>{}</b> {}", r.id, r.title), str(r.count), t("list_sep", lang).join(r.units)]
@@ -119,16 +165,24 @@ def group(g: Any) -> None:
         parts.append(Markup(table(header, rows, "rb-table rb-top").data))
     else:
         parts.append(h("<p>{}</p>", t("no_themes", lang)))
-    empty = [name(u) for u, d in g.docs.items() if d.get("status") == "no data"]
-    if empty:
-        parts.append(
-            h("<p><b>{}</b> {}</p>", t("no_data_units", lang, period=g.period), t("list_sep", lang).join(empty))
-        )
-    display(HTML(str(h('<div class="rb-summary">{}</div>', Markup("").join(parts)))))
+    return parts
 
-    heading("units_families", lang)
+
+def _units_families(g: Any, name: Callable[[str], str]) -> None:
+    """The units × families heatmap of the highest inherent scores."""
+    from riskbook.display import plots
+    from riskbook.stages import portfolio
+
+    heading("units_families", g.lang)
     matrix = portfolio.family_matrix(g.docs)
-    figure(plots.unit_family_heatmap(matrix.rename(index=name), lang))
+    figure(plots.unit_family_heatmap(matrix.rename(index=name), g.lang))
+
+
+def _top_risks(g: Any, name: Callable[[str], str]) -> None:
+    """The company's top risks across units, with a note when an analyst's override changed a score."""
+    from riskbook.stages import portfolio
+
+    lang = g.lang
     heading("company_top", lang)
     top = portfolio.top_risks(g.docs)
     rows = [
@@ -163,39 +217,62 @@ def group(g: Any) -> None:
     )
     if top["overridden"].any():
         display(HTML(str(h("<p><small>{}</small></p>", t("override_note", lang)))))
+
+
+def _kri_by_unit(g: Any, name: Callable[[str], str]) -> None:
+    """Every KRI across units: its thresholds (when the units share them) and each unit's value and status,
+    with the status key."""
+    from riskbook.stages import portfolio
+
+    lang = g.lang
     heading("kri_by_unit", lang)
     vals, stats = portfolio.kri_matrix(g.docs)
     first = next(iter(g.docs.values()))["kris"]
     meta = {k["id"]: k for k in first}
     limits = {u: {k["id"]: k.get("thresholds") or {} for k in d["kris"]} for u, d in g.docs.items()}
-    rows = []
-    for kid in vals.index:
-        unit_ = meta[kid]["unit"]
-        ths = {(lim.get(kid, {}).get("amber"), lim.get(kid, {}).get("red")) for lim in limits.values()}
-        amber, red = next(iter(ths)) if len(ths) == 1 else (None, None)
-        cells = [
-            h('{}<br><code class="rb-dev">{}</code>', meta[kid]["title"], kid),
-            (
-                f"{fmt_value(amber, unit_, lang)} / {fmt_value(red, unit_, lang)}"
-                if amber is not None
-                else t("varies", lang)
-            ),
-        ]
-        for u in vals.columns:
-            st = stats.loc[kid, u]
-            cells.append(
-                h(
-                    '<span class="rb-nb"><span class="rb-dot" style="background:{}"></span>{}</span>',
-                    RAG.get(st, RAG["n/a"]),
-                    fmt_value(vals.loc[kid, u], unit_, lang),
-                )
-            )
-        rows.append(cells)
+    rows = [_kri_row(kid, meta[kid], limits, vals, stats, lang) for kid in vals.index]
     display(
         table([t("kri", lang), t("thresholds_col", lang), *(name(u) for u in vals.columns)], rows, "rb-table rb-matrix")
     )
+    display(HTML(str(h("<p><small>{} · {}</small></p>", _status_key(stats, lang), t("thresholds_note", lang)))))
+
+
+def _kri_row(
+    kid: str,
+    meta: dict[str, Any],
+    limits: dict[str, dict[str, dict[str, Any]]],
+    vals: pd.DataFrame,
+    stats: pd.DataFrame,
+    lang: str,
+) -> list[Any]:
+    """One KRI's row: its title and id, its thresholds ("varies" when the units' differ), each unit's value."""
+    unit_ = meta["unit"]
+    ths = {(lim.get(kid, {}).get("amber"), lim.get(kid, {}).get("red")) for lim in limits.values()}
+    amber, red = next(iter(ths)) if len(ths) == 1 else (None, None)
+    cells = [
+        h('{}<br><code class="rb-dev">{}</code>', meta["title"], kid),
+        (
+            f"{fmt_value(amber, unit_, lang)} / {fmt_value(red, unit_, lang)}"
+            if amber is not None
+            else t("varies", lang)
+        ),
+    ]
+    for u in vals.columns:
+        st = stats.loc[kid, u]
+        cells.append(
+            h(
+                '<span class="rb-nb"><span class="rb-dot" style="background:{}"></span>{}</span>',
+                RAG.get(st, RAG["n/a"]),
+                fmt_value(vals.loc[kid, u], unit_, lang),
+            )
+        )
+    return cells
+
+
+def _status_key(stats: pd.DataFrame, lang: str) -> Markup:
+    """The RAG statuses' dots and words (n/a only when a unit has it)."""
     used = set(stats.to_numpy().ravel())
-    legend = Markup(" ").join(
+    return Markup(" ").join(
         h(
             '<span class="rb-nb"><span class="rb-dot" style="background:{}"></span>{}</span>',
             RAG[s_],
@@ -204,4 +281,3 @@ def group(g: Any) -> None:
         for s_ in ("green", "amber", "red", "n/a")
         if s_ in used or s_ != "n/a"
     )
-    display(HTML(str(h("<p><small>{} · {}</small></p>", legend, t("thresholds_note", lang)))))

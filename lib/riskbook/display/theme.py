@@ -8,9 +8,8 @@ from contextlib import contextmanager
 import matplotlib
 from matplotlib import font_manager
 
-from riskbook.report.palettes import GRID, INK, MUTED
-
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei")
+from riskbook.core.fonts import CJK_FONTS, FALLBACK
+from riskbook.display.palettes import GRID, INK, MUTED
 
 
 def cjk_font() -> str | None:
@@ -21,10 +20,10 @@ def cjk_font() -> str | None:
 
 def rc(lang: str = "en") -> dict[str, object]:
     """rcParams of the riskbook theme."""
-    family = ["DejaVu Sans"]
+    family = [FALLBACK]
     cjk = cjk_font()
     if cjk:
-        family = [cjk, "DejaVu Sans"]  # the report's own font (report.css), in both languages
+        family = [cjk, FALLBACK]  # the report's own font (riskbook.core.fonts), in both languages
     return {
         "font.family": "sans-serif",
         "font.sans-serif": family,

@@ -1,4 +1,4 @@
-"""The 5×5 likelihood × impact heatmaps, written as SVG directly (like the trend charts, riskbook.report.trendsvg).
+"""The 5×5 likelihood × impact heatmaps, written as SVG directly (like the trend charts, riskbook.display.trendsvg).
 
 Inherent and residual side by side, each live risk's id in its cell; on the inherent one, a hollow dot where a
 risk was last period and an arrow to where it is now. Through matplotlib the pair cost a unit 0.2 s and a
@@ -11,10 +11,10 @@ import html
 
 import pandas as pd
 
+from riskbook.core.fonts import SVG_FAMILY
 from riskbook.core.i18n import IMPACT_LABELS, LIKELIHOOD_LABELS, t
-from riskbook.report.palettes import INK, MUTED, RATING
-from riskbook.report.trendsvg import FONT
-from riskbook.stages.assess import rating
+from riskbook.core.ratings import RATINGS, band_label, rating
+from riskbook.display.palettes import INK, MUTED, RATING
 
 CELL = 50  # a cell's side, px
 LEFT, TOP, BOTTOM, RIGHT = 96, 8, 46, 4
@@ -54,7 +54,7 @@ def matrix(assessment: pd.DataFrame, lcol: str, icol: str, lang: str, moves: boo
     w, h = LEFT + 5 * CELL + RIGHT, TOP + 5 * CELL + BOTTOM
     out = [
         f'<svg class="rb-heat" viewBox="0 0 {w} {h}" width="{w}" height="{h}" xmlns="http://www.w3.org/2000/svg" '
-        f'font-family="{FONT}"><defs><marker id="rb-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" '
+        f'font-family="{SVG_FAMILY}"><defs><marker id="rb-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" '
         f'markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="{INK}"/></marker></defs>'
     ]
     for li in range(1, 6):
@@ -111,11 +111,10 @@ def matrix(assessment: pd.DataFrame, lcol: str, icol: str, lang: str, moves: boo
 
 def legend(lang: str, moved: bool) -> str:
     """The rating colours with their score bands, and the movement marks when an arrow is drawn."""
-    bands = (("low", "1–4"), ("medium", "5–9"), ("high", "10–16"), ("critical", "17–25"))
     items = [
         f'<span class="rb-nb"><span class="rb-swatch" style="background:{RATING[r]}"></span>'
-        f"{html.escape(t(r, lang))} {band}</span>"
-        for r, band in bands
+        f"{html.escape(t(r, lang))} {band_label(r)}</span>"
+        for r in RATINGS
     ]
     if moved:
         items.append(

@@ -9,14 +9,14 @@ from IPython.display import HTML, display
 
 from riskbook.core.i18n import note as note_text
 from riskbook.core.i18n import t
-from riskbook.report.html import badge, h, table
+from riskbook.display.html import badge, h, table
 
 
 def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None:
     """The data-quality section: the period's records checked, failing and duplicated (the two
     data-quality KRIs), every finding that touches the report with where it is, how many rows, which
     KRIs it moves and what they leave out; then Benford's first digits."""
-    from riskbook.report import benfordsvg
+    from riskbook.display import benfordsvg
     from riskbook.stages import quality
 
     lang = lang or unit.lang

@@ -9,7 +9,7 @@ from IPython.display import HTML, display
 from markupsafe import Markup, escape
 
 from riskbook.core.i18n import ARROWS, local, money, money_parts, owner, t
-from riskbook.report.html import (
+from riskbook.display.html import (
     arrow,
     fmt_value,
     h,
@@ -21,8 +21,8 @@ from riskbook.report.html import (
     sparkline,
     table,
 )
-from riskbook.report.palettes import RAG
-from riskbook.report.quality import dq_sentence
+from riskbook.display.palettes import RAG
+from riskbook.display.quality import dq_sentence
 
 SUMMARY_ACTIONS = 8  # action rows on the one-page summary; the workbook and the register list them all
 

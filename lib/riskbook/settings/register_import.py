@@ -19,8 +19,8 @@ from riskbook.core import paths
 from riskbook.core.errors import ParamError
 from riskbook.core.paths import one_line
 from riskbook.risks import BY_ID, RESPONSES
-from riskbook.settings.checks import STATUSES, check_register
 from riskbook.settings.params import read_yaml
+from riskbook.settings.validate import STATUSES, check_register
 
 REGISTER, ACTIONS, CONTROLS, ABOUT = "Register", "Actions", "Controls", "About"
 OVERRIDE_COLS = ("override_likelihood", "override_impact", "override_reason")

@@ -5,6 +5,7 @@ and the workbook's fills and the charts read them here."""
 from __future__ import annotations
 
 RAG: dict[str, str] = {"green": "#2e7d32", "amber": "#e69f00", "red": "#c62828", "n/a": "#9e9e9e"}
+# one per rating of riskbook.core.ratings (its score bands are there)
 RATING: dict[str, str] = {"low": "#c8e6c9", "medium": "#fff3b0", "high": "#ffc078", "critical": "#ef8a80"}
 INK = "#1f2933"  # text
 MUTED = "#6b7785"  # secondary text: footers, labels

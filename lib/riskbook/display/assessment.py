@@ -7,7 +7,7 @@ from IPython.display import HTML, display
 from markupsafe import Markup
 
 from riskbook.core.i18n import ARROWS, local, money, owner, t
-from riskbook.report.html import anchor, h, keep, marked, rating_badge, table
+from riskbook.display.html import anchor, h, keep, marked, rating_badge, table
 
 
 def risk_table(
@@ -103,7 +103,7 @@ def controls(a: pd.DataFrame, lang: str = "en") -> None:
 
 
 def heatmaps(assessment: pd.DataFrame, lang: str = "en") -> None:
-    """The inherent and residual 5×5 heatmaps side by side, with their legend (riskbook.report.heatsvg)."""
-    from riskbook.report import heatsvg
+    """The inherent and residual 5×5 heatmaps side by side, with their legend (riskbook.display.heatsvg)."""
+    from riskbook.display import heatsvg
 
     display(HTML(heatsvg.heatmaps(assessment, lang)[0]))

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from riskbook.core.fonts import SVG_FAMILY
 from riskbook.core.i18n import t
-from riskbook.report.palettes import ACCENT, BAND, GRID, MUTED, RAG, TICK
+from riskbook.display.palettes import ACCENT, BAND, GRID, MUTED, RAG, TICK
 
 W, H = 220, 118  # the plot's box in CSS px (the chart scales to its grid cell)
 LEFT, RIGHT, TOP, BOTTOM = 44, 6, 7, 19  # margins for the y labels and the period labels
-FONT = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
 
 
 def nice_ticks(lo: float, hi: float, n: int = 4, integer: bool = False) -> list[float]:
@@ -67,14 +67,7 @@ def chart(
 ) -> str:
     """The plot of one KRI as an ``<svg>``: ``band`` is (lower, upper, mean) of its usual range, or None."""
     vals = [None if v is None or pd.isna(v) else float(v) for v in values]
-    known = [v for v in vals if v is not None]
-    levels = known + [x for x in (amber, red) if x is not None and not pd.isna(x)]
-    span = levels + ([band[0], band[1]] if band is not None else [])
-    lo, hi = (min(span), max(span)) if span else (0.0, 1.0)
-    pad = (hi - lo) * 0.12 or (abs(hi) * 0.1 or 1.0)
-    lo, hi = lo - pad, hi + pad
-    if levels and min(levels) >= 0 and lo < 0.35 * hi:  # a rate or a count near zero: the axis starts at zero
-        lo = 0.0
+    lo, hi = _y_range(vals, amber, red, band)
     ticks = [v for v in nice_ticks(lo, hi, 4, unit in ("count", "days", "score")) if lo <= v <= hi]
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
     n = len(vals)
@@ -87,29 +80,65 @@ def chart(
 
     out = [
         f'<svg class="rb-trend-plot" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
-        f'xmlns="http://www.w3.org/2000/svg" font-family="{FONT}">'
+        f'xmlns="http://www.w3.org/2000/svg" font-family="{SVG_FAMILY}">'
     ]
     if band is not None:
         top_, bottom_ = y(min(band[1], hi)), y(max(band[0], lo))
         out.append(f'<rect x="{LEFT}" y="{top_:.1f}" width="{pw}" height="{bottom_ - top_:.1f}" fill="{BAND}"/>')
-    for v in ticks:
-        out.append(
-            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}" stroke-width="0.6"/>'
-            f'<text x="{LEFT - 3}" y="{y(v) + 3.2:.1f}" font-size="9.5" fill="{TICK}" text-anchor="end">'
-            f"{html.escape(tick_label(v, unit))}</text>"
-        )
+    out += _y_ticks(ticks, unit, y)
     if band is not None:
         out.append(_hline(y(band[2]), MUTED, "1,2", 0.8))
     for level, colour in ((amber, RAG["amber"]), (red, RAG["red"])):
         if level is not None and not pd.isna(level) and lo <= level <= hi:
             out.append(_hline(y(level), colour, "4,3", 1.1))
+    out += _period_labels(periods, n, x)
+    out += _value_marks(vals, statuses, x, y)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _y_range(
+    vals: list[float | None], amber: float | None, red: float | None, band: tuple[float, float, float] | None
+) -> tuple[float, float]:
+    """The y axis's (low, high): the values, thresholds and usual range with a margin; from zero for a rate
+    or a count near zero."""
+    known = [v for v in vals if v is not None]
+    levels = known + [x for x in (amber, red) if x is not None and not pd.isna(x)]
+    span = levels + ([band[0], band[1]] if band is not None else [])
+    lo, hi = (min(span), max(span)) if span else (0.0, 1.0)
+    pad = (hi - lo) * 0.12 or (abs(hi) * 0.1 or 1.0)
+    lo, hi = lo - pad, hi + pad
+    if levels and min(levels) >= 0 and lo < 0.35 * hi:  # a rate or a count near zero: the axis starts at zero
+        lo = 0.0
+    return lo, hi
+
+
+def _y_ticks(ticks: list[float], unit: str, y: Callable[[float], float]) -> list[str]:
+    """A grid line and a label in the KRI's unit at each y tick."""
+    return [
+        f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}" stroke-width="0.6"/>'
+        f'<text x="{LEFT - 3}" y="{y(v) + 3.2:.1f}" font-size="9.5" fill="{TICK}" text-anchor="end">'
+        f"{html.escape(tick_label(v, unit))}</text>"
+        for v in ticks
+    ]
+
+
+def _period_labels(periods: Sequence[str], n: int, x: Callable[[int], float]) -> list[str]:
+    """The periods under the plot (``n`` values): every other one past six (the last always), 2026Q3 as 26Q3."""
     step = 2 if n > 6 else 1  # eight quarter labels do not fit a small chart's width
-    for i, p in enumerate(periods):
-        if i % step == (n - 1) % step:
-            out.append(
-                f'<text x="{x(i):.1f}" y="{H - 5}" font-size="9" fill="{TICK}" text-anchor="middle">'
-                f"{html.escape(str(p)[2:] if len(str(p)) == 6 else str(p))}</text>"
-            )
+    return [
+        f'<text x="{x(i):.1f}" y="{H - 5}" font-size="9" fill="{TICK}" text-anchor="middle">'
+        f"{html.escape(str(p)[2:] if len(str(p)) == 6 else str(p))}</text>"
+        for i, p in enumerate(periods)
+        if i % step == (n - 1) % step
+    ]
+
+
+def _value_marks(
+    vals: list[float | None], statuses: Sequence[str], x: Callable[[int], float], y: Callable[[float], float]
+) -> list[str]:
+    """The KRI's line through its known values and a dot at each, coloured by its status."""
+    out = []
     line = [(x(i), y(v)) for i, v in enumerate(vals) if v is not None]
     if len(line) > 1:
         pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in line)
@@ -120,8 +149,7 @@ def chart(
             out.append(
                 f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.8" fill="{colour}" stroke="white" stroke-width="0.6"/>'
             )
-    out.append("</svg>")
-    return "".join(out)
+    return out
 
 
 def _hline(yv: float, colour: str, dash: str, width: float) -> str:

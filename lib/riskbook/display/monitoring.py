@@ -9,7 +9,7 @@ from IPython.display import HTML, display
 from markupsafe import Markup, escape
 
 from riskbook.core.i18n import rule, t
-from riskbook.report.html import badge, fmt_value, h, table, text
+from riskbook.display.html import badge, fmt_value, h, table, text
 
 
 def _breaches_html(b: pd.DataFrame, lang: str = "en", rules: bool = True) -> HTML:
@@ -51,10 +51,10 @@ def breaches(b: pd.DataFrame, lang: str = "en") -> None:
 
 
 def trends(mon: Any, kris: pd.DataFrame, lang: str = "en") -> None:
-    """KRI trend charts: the breached KRIs first, then each family's, three to a row (riskbook.report.trendsvg),
+    """KRI trend charts: the breached KRIs first, then each family's, three to a row (riskbook.display.trendsvg),
     with the key under the first group."""
+    from riskbook.display import trendsvg
     from riskbook.kris import FAMILIES
-    from riskbook.report import trendsvg
     from riskbook.stages.monitor import MIN_BASELINE
 
     breached = list(mon.breaches["id"])

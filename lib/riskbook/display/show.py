@@ -1,10 +1,10 @@
 """What notebooks display (``rb.show``): one module per page of the report — identification, assessment,
-monitoring, summary, group, data quality — and the pieces they share (riskbook.report.html). This module
+monitoring, summary, group, data quality — and the pieces they share (riskbook.display.html). This module
 gathers them under one name for the notebooks."""
 
-from riskbook.report.assessment import controls, heatmaps, overrides, risk_table
-from riskbook.report.group import STAGE_NAMES, failed_line, group, group_title
-from riskbook.report.html import (
+from riskbook.display.assessment import controls, heatmaps, overrides, risk_table
+from riskbook.display.group import STAGE_NAMES, failed_line, group, group_title
+from riskbook.display.html import (
     anchor,
     badge,
     figure,
@@ -20,10 +20,10 @@ from riskbook.report.html import (
     text,
     title,
 )
-from riskbook.report.identification import evidence, findings, frame, kri_table
-from riskbook.report.monitoring import breaches, trends
-from riskbook.report.quality import data_quality, dq_sentence, dq_table
-from riskbook.report.summary import SUMMARY_ACTIONS, kri_tiles, summary
+from riskbook.display.identification import evidence, frame, kri_table, present_risks
+from riskbook.display.monitoring import breaches, trends
+from riskbook.display.quality import data_quality, dq_sentence, dq_table
+from riskbook.display.summary import SUMMARY_ACTIONS, kri_tiles, summary
 
 __all__ = [
     "STAGE_NAMES",
@@ -38,7 +38,7 @@ __all__ = [
     "evidence",
     "failed_line",
     "figure",
-    "findings",
+    "present_risks",
     "fmt_value",
     "frame",
     "group",

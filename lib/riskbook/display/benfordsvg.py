@@ -7,9 +7,10 @@ import html
 
 import pandas as pd
 
+from riskbook.core.fonts import SVG_FAMILY
 from riskbook.core.i18n import t
-from riskbook.report.palettes import ACCENT, GRID, INK, MUTED, RAG
-from riskbook.report.trendsvg import FONT, key, nice_ticks, swatch
+from riskbook.display.palettes import ACCENT, GRID, INK, MUTED, RAG
+from riskbook.display.trendsvg import key, nice_ticks, swatch
 
 W, H = 330, 170
 LEFT, RIGHT, TOP, BOTTOM = 30, 8, 22, 30
@@ -29,7 +30,7 @@ def chart(table: pd.DataFrame, mad: float | None, lang: str = "en") -> str:
 
     out = [
         f'<svg class="rb-benford" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
-        f'xmlns="http://www.w3.org/2000/svg" font-family="{FONT}">'
+        f'xmlns="http://www.w3.org/2000/svg" font-family="{SVG_FAMILY}">'
     ]
     if mad is not None:
         title = t("benford_deviation", lang, mad=f"{mad:.4f}")
