@@ -110,6 +110,18 @@ def _sparse(root: Path, cfg: Path, sentinel: Path) -> list[str]:
     return _run(cfg, root)
 
 
+def _padded(root: Path, cfg: Path, sentinel: Path) -> list[str]:
+    """A real orders file, its text longer than the first block read, then 2 GiB of NUL bytes (a disk image
+    or a file the export tool preallocated): read as CSV it was one row of two billion characters."""
+    path = cfg.parent / "data" / "orders.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join([header, *rows * (1 + (1 << 17) // max(len("".join(rows)), 1))]) + "\n")
+    with open(path, "r+b") as f:
+        f.truncate(2 << 30)
+    return _run(cfg, root)
+
+
 def _too_big_for_memory(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path, Path, Path], list[str]]:
     def setup(root: Path, cfg: Path, sentinel: Path) -> list[str]:
         from riskbook.core import guard
@@ -319,6 +331,7 @@ CASES = [
     # files
     Case("orders-a-fifo", _fifo_data, "orders.csv: is not a regular file (a pipe)"),
     Case("orders-sparse-2gib", _sparse, "orders.csv: is not a text file"),
+    Case("orders-text-then-2gib-of-nul", _padded, "NUL bytes in 65,536 bytes from byte"),
     Case("sheet-at-xfd1048576", _xfd, "declares 17,179,869,184 cells"),
     Case("xlsx-zip-bomb", _zip_bomb, "unpacks to"),
     # workbooks coming back from analysts

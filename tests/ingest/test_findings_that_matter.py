@@ -107,3 +107,17 @@ def test_a_defect_of_one_source_row_is_reported_once(tmp_path: Path) -> None:
     st = store.ingest(resolve(None, cfg), root=tmp_path / "store")
     zero = _findings(st, "zero_amount")
     assert len(zero) == 1 and list(zero["row"]) == [3] and zero.iloc[0]["file"].endswith("sales.csv")
+
+
+def test_a_huge_key_is_shown_cut_not_whole(tmp_path: Path) -> None:
+    """An order id of 200,000 characters with a negative amount: its finding names the row by its key cut to
+    120 characters, and the command line's report stays short (it printed the whole id, once 2 GB of it)."""
+    from riskbook.ingest.listing import findings_report
+
+    huge = "X" * 200_000
+    orders = TINY["orders"] + f"{huge},2026-09-10,D,u,-60,r3,p3,3,40,20,completed,false\n"
+    st = _ingest(tmp_path, {**TINY, "orders": orders})
+    neg = _findings(st, "negative_amount", "orders")
+    assert len(neg) == 1 and neg["key"].iloc[0].startswith("XXX") and len(neg["key"].iloc[0]) <= 120 + 10
+    report = findings_report(st, store.read_meta(st))
+    assert max(len(line) for line in report) < 1000

@@ -7,14 +7,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from riskbook.run import kernels
-from riskbook.run.tasks import execute
+pytestmark = pytest.mark.slow  # each test starts kernels: make test runs them, make test-fast does not
+# papermill, nbformat and jupyter_client are imported by the tests, not at collection (1.5 s of make test-fast)
+
+
+def execute(*args: object) -> tuple[str, float, str | None]:
+    from riskbook.run.tasks import execute as run
+
+    return run(*args)
 
 
 def notebook(path: Path, *cells: str) -> str:
+    import nbformat
+
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -24,6 +31,8 @@ def notebook(path: Path, *cells: str) -> str:
 
 def printed(path: str) -> dict:
     """The JSON the notebook's last cell printed."""
+    import nbformat
+
     nb = nbformat.read(path, as_version=4)
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
     return json.loads(text)
@@ -40,6 +49,8 @@ REPORT = (
 
 @pytest.fixture
 def warm(monkeypatch):
+    from riskbook.run import kernels
+
     monkeypatch.setenv("RISKBOOK_WARM_KERNELS", "1")
     kernels.release()
     yield
@@ -47,6 +58,8 @@ def warm(monkeypatch):
 
 
 def test_a_notebook_sees_nothing_of_the_one_before(tmp_path: Path, warm) -> None:
+    import nbformat
+
     first = notebook(tmp_path / "a.ipynb", REPORT)
     leaky = notebook(
         tmp_path / "b.ipynb",

@@ -59,6 +59,7 @@ def test_money_at_risk_never_exceeds_the_money(companies: dict[str, Path], tmp_p
     assert seen or name != "demo"
 
 
+@pytest.mark.slow  # builds the demo and shapes companies (18 s)
 def test_the_price_war_counts_the_discount_given_away_not_the_deals_lost(companies, tmp_path: Path) -> None:
     """North's price war: the money at risk is the discount beyond normal depth (it added the rise in deals
     lost to competitors, 126.8M against a quarter's revenue of 22.6M in one real unit); the unapproved
@@ -114,6 +115,7 @@ def test_the_headline_counts_risks_in_words() -> None:
     assert "; 2 risks identified" in two
 
 
+@pytest.mark.slow  # builds the demo and shapes companies (18 s)
 def test_a_balances_impact_is_the_same_in_a_month_and_a_quarter_ending_on_one_day(companies, tmp_path: Path) -> None:
     """East's overdue receivables read 59.3 % of revenue in its month report and a quarter of that in the
     quarter's: a balance at period end was set against one period's revenue. It is set against the revenue of

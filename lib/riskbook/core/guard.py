@@ -105,16 +105,30 @@ def check_file(path: Path, fix: str = "", contents: bool = True) -> None:
         if contents:
             check_workbook(path)
     elif suffix in (".csv", ".txt", ".tsv", ""):
-        try:
-            with open(path, "rb") as f:
-                head = f.read(1 << 16)
-        except OSError as exc:
-            raise DataError(str(path), f"cannot be read ({exc.strerror or exc})") from None
-        utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")
-        nuls = head.count(b"\x00")
-        if not utf16 and nuls > max(len(head) // 100, 16):  # a NUL in a name is a finding; a file of them is not text
-            raise DataError(
-                str(path),
-                f"is not a text file ({nuls:,} NUL bytes in its first {len(head):,})",
-                fix="export the table again as CSV",
-            )
+        _text_file(path, st.st_size)
+
+
+SAMPLE = 1 << 16  # bytes read at the start, the middle and the end of a text file to judge it
+
+
+def _text_file(path: Path, size: int) -> None:
+    """DataError unless the file reads as text at its start, middle and end: a binary file, or one padded
+    with NUL bytes (a sparse file, a disk image), would otherwise be read to its end as one huge row."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SAMPLE)
+            utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")
+            for at in dict.fromkeys((0, max(size // 2 - SAMPLE // 2, 0), max(size - SAMPLE, 0))):
+                f.seek(at)
+                chunk = head if at == 0 else f.read(SAMPLE)
+                nuls = chunk.count(b"\x00")
+                # a NUL in a name is a finding; a file of them is not text
+                if not utf16 and nuls > max(len(chunk) // 100, 16):
+                    where = f"its first {len(chunk):,}" if at == 0 else f"{len(chunk):,} bytes from byte {at:,}"
+                    raise DataError(
+                        str(path),
+                        f"is not a text file ({nuls:,} NUL bytes in {where})",
+                        fix="export the table again as CSV",
+                    )
+    except OSError as exc:
+        raise DataError(str(path), f"cannot be read ({exc.strerror or exc})") from None

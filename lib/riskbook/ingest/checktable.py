@@ -135,11 +135,12 @@ class Table:
             self.dq[pos[first]] = code
 
     def _keys(self, take: pa.Array) -> pa.Array:
-        """The key of each row at ``take`` as text (its key columns but the unit, joined by " / ")."""
+        """The key of each row at ``take`` as text (its key columns but the unit, each up to VALUE_CHARS,
+        joined by " / ")."""
         key = [k for k in self.spec.key if self.has(k) and k != "unit"]
         if not key:
             return pa.nulls(len(take), pa.string())
-        parts = [pc.fill_null(_text(self.t[k].take(take)), "") for k in key]
+        parts = [pc.utf8_slice_codeunits(pc.fill_null(_text(self.t[k].take(take)), ""), 0, VALUE_CHARS) for k in key]
         return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " / ")
 
     def findings(self) -> pa.Table:
