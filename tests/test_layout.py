@@ -138,3 +138,22 @@ def test_no_import_loop_anywhere() -> None:
         if start not in state:
             visit(start, [start])
     assert loops == [], "\n".join(" → ".join(x) for x in loops)
+
+
+MODULE_LINES, FUNCTION_LINES = 400, 60  # rooms a newcomer reads whole; functions that fit on a screen
+
+
+def test_no_module_over_400_lines_and_no_function_over_60() -> None:
+    big, long = [], []
+    for path in sorted(PKG.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(PKG.parent)
+        if text.count("\n") > MODULE_LINES:
+            big.append(f"{rel}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = node.end_lineno - node.lineno + 1
+                if n > FUNCTION_LINES:
+                    long.append(f"{rel}:{node.lineno} {node.name}: {n} lines")
+    assert big == [], f"modules over {MODULE_LINES} lines: {big}"
+    assert long == [], f"functions over {FUNCTION_LINES} lines: {long}"
