@@ -82,7 +82,36 @@ def parser() -> argparse.ArgumentParser:
     )
     kri.add_argument("--config", help="company file whose kri: settings apply (default: none, the defaults)")
     kri.add_argument("--unit", help="with --config: the unit whose own kri: settings apply too")
+    _watch_parsers(sub)
     return ap
+
+
+def _watch_parsers(sub: argparse._SubParsersAction) -> None:
+    watch = sub.add_parser("watch", help="check the data as it arrives and alert by e-mail and chat")
+    src = watch.add_mutually_exclusive_group()
+    src.add_argument("--data", help="folder of canonical tables")
+    src.add_argument("--config", help="company file with the data source and alerts: (default params/company.yaml)")
+    watch.add_argument(
+        "--out", default=str(config.OUTPUTS_DIR), help="outputs root: alerts.db and live/ (default outputs/)"
+    )
+    watch.add_argument("--unit", action="extend", nargs="+", dest="units", help="unit(s) to watch (default: all)")
+    when = watch.add_mutually_exclusive_group()
+    when.add_argument("--every", default="10m", help="check every 10m, 1h … until stopped (default 10m)")
+    when.add_argument("--once", action="store_true", help="one check (cron, systemd timers): exit 4 when alerts opened")
+    watch.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    al = sub.add_parser("alerts", help="list the alerts riskbook watch raised; acknowledge or snooze one")
+    al.add_argument("--out", default=str(config.OUTPUTS_DIR), help="outputs root holding alerts.db (default outputs/)")
+    al.add_argument("--all", action="store_true", help="resolved alerts too")
+    al.add_argument("--ics", metavar="FILE", help="write the register's open actions as an iCalendar file")
+    al.add_argument("--config", help="with --ics: company file whose register/ is read (default params/company.yaml)")
+    al.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    al_sub = al.add_subparsers(dest="alerts_command")
+    ack = al_sub.add_parser("ack", help="acknowledge an alert: no more reminders")
+    ack.add_argument("id", type=int)
+    ack.add_argument("--note", help="why, or what is being done")
+    snooze = al_sub.add_parser("snooze", help="say nothing about an alert before a date (but its resolution)")
+    snooze.add_argument("id", type=int)
+    snooze.add_argument("--until", required=True, help="an ISO date, 2026-12-31")
 
 
 def _strict(st: Path, meta: dict) -> None:
@@ -241,6 +270,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         return run_locked(args, plan, started)
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from riskbook.watch.command import watch
+
+    return watch(args)
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from riskbook.watch.command import alerts
+
+    return alerts(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     from riskbook.core.imports import skip_unused
 
@@ -255,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
             "kri": cmd_kri,
             "init": cmd_init,
             "register": cmd_register,
+            "watch": cmd_watch,
+            "alerts": cmd_alerts,
         }[args.command](args)
     except RiskbookError as exc:
         if debug:

@@ -8,6 +8,7 @@ from typing import Any
 
 from riskbook.core.i18n_terms import COLUMNS_ZH, CURRENCY_ZH, NOTES_ZH, ROLES_ZH, RULES
 from riskbook.core.i18n_texts import STATUS, STRINGS
+from riskbook.core.i18n_watch import WATCH
 
 # the 5×5 matrix's scales, 1 to 5
 LIKELIHOOD_LABELS: dict[str, tuple[str, ...]] = {
@@ -23,7 +24,7 @@ ARROWS: dict[str, str] = {"new": "★", "up": "▲", "down": "▼", "same": "▶
 
 def t(key: str, lang: str = "en", **kw: object) -> str:
     """The text of ``key`` in ``lang``, formatted with ``kw``."""
-    en, zh = STRINGS.get(key, (key, key))
+    en, zh = STRINGS.get(key) or WATCH.get(key) or (key, key)
     text = zh if lang == "zh" else en
     return text.format(**kw) if kw else text
 

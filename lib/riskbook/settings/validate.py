@@ -19,6 +19,7 @@ import pandas as pd
 from riskbook.core import paths
 from riskbook.core.errors import ParamError
 from riskbook.risks import RESPONSES
+from riskbook.settings.alerts import check_alerts
 
 COMPANY_KEYS: set[str] = {
     "company",
@@ -34,6 +35,7 @@ COMPANY_KEYS: set[str] = {
     "churn",
     "name",
     "classification",
+    "alerts",
 }
 UNIT_KEYS: set[str] = COMPANY_KEYS - {"data", "sources", "as_of"}
 SECTIONS: dict[str, set[str]] = {
@@ -168,6 +170,14 @@ def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:
             p.add(key, f"must be text or {{en: …, zh: …}}, but {v!r} was given")
     if doc.get("kri") is not None:
         _thresholds(p, doc["kri"])
+    if doc.get("alerts") is not None:
+        check_alerts(p, doc["alerts"])
+    _sections(p, doc)
+    p.raise_any()
+
+
+def _sections(p: Problems, doc: dict[str, Any]) -> None:
+    """The policy:, assessment:, ecl_loss_rates: and churn: sections."""
     for section, known in SECTIONS.items():
         if doc.get(section) is not None:
             for k, v in p.keys(section, doc[section], known).items():
@@ -189,7 +199,6 @@ def check_company(doc: dict[str, Any], path: Path, unit: bool = False) -> None:
                         p.add(f"{section}.{k}", f"must be one of {list(POPULATIONS)}, but {v!r} was given")
                 elif k in known:
                     _number(p, f"{section}.{k}", v)
-    p.raise_any()
 
 
 def check_register(doc: dict[str, Any], path: Path) -> None:

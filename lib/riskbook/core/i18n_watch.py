@@ -1,0 +1,58 @@
+"""The words of ``riskbook watch``'s messages and live page, in English and Simplified Chinese (looked up
+with :func:`riskbook.core.i18n.t`)."""
+
+from __future__ import annotations
+
+WATCH: dict[str, tuple[str, str]] = {
+    "w_mtd": ("month to date", "本月至今"),
+    "w_qtd": ("quarter to date", "本季至今"),
+    "w_kri_new": ("{unit}: {kri} is {status}: {value} {window}", "{unit}：{kri}为{status}：{window} {value}"),
+    "w_kri_worse": ("{unit}: {kri} worse: {value} {window}", "{unit}：{kri}恶化：{window} {value}"),
+    "w_kri_still": ("{unit}: {kri} still {status}: {value} {window}", "{unit}：{kri}仍为{status}：{window} {value}"),
+    "w_kri_resolved": ("{unit}: {kri} back within its thresholds", "{unit}：{kri}已恢复至阈值以内"),
+    "w_thresholds": ("amber from {amber}, red from {red}", "黄色阈值 {amber}，红色阈值 {red}"),
+    "w_was": ("at the last message: {value} ({status})", "上次通知时：{value}（{status}）"),
+    "w_risk_new": ("{unit}: {rating} risk: {risk}", "{unit}：{rating}风险：{risk}"),
+    "w_risk_still": ("{unit}: still a {rating} risk: {risk}", "{unit}：仍为{rating}风险：{risk}"),
+    "w_risk_resolved": ("{unit}: no longer high or critical: {risk}", "{unit}：已不再是高或极高风险：{risk}"),
+    "w_risk_detail": (
+        "score {score} (likelihood {likelihood} × impact {impact}), money at risk {exposure}",
+        "评分 {score}（可能性 {likelihood} × 影响 {impact}），风险敞口 {exposure}",
+    ),
+    "w_risk_pack": ("the latest pack rated it {rating}", "最近一期报告评为{rating}"),
+    "w_risk_not_in_pack": ("not in the latest pack", "最近一期报告中没有此风险"),
+    "w_action_late": (
+        "{unit}: action {days} days overdue: {action}",
+        "{unit}：措施已逾期 {days} 天：{action}",
+    ),
+    "w_action_due": ("{unit}: action due in {days} days: {action}", "{unit}：措施将于 {days} 天后到期：{action}"),
+    "w_action_resolved": ("{unit}: action no longer overdue: {action}", "{unit}：措施已不再逾期：{action}"),
+    "w_action_detail": ("owner {owner}, due {due}, risk {risk}", "负责人 {owner}，到期日 {due}，风险 {risk}"),
+    "w_data_new": (
+        "{unit}: {share}% of this month's new rows have errors ({rows} of {of})",
+        "{unit}：本月新增数据中 {share}% 有错误（{of} 行中 {rows} 行）",
+    ),
+    "w_data_resolved": ("{unit}: this month's new rows are clean again", "{unit}：本月新增数据已恢复正常"),
+    "w_reminder": ("Reminder", "提醒"),
+    "w_escalated": ("Worse", "恶化"),
+    "w_resolved": ("Resolved", "已解除"),
+    "w_open_since": ("open since {when}", "自 {when} 起未解除"),
+    "w_evidence": ("Behind it ({n} rows, first {k}):", "相关记录（共 {n} 行，前 {k} 行）："),
+    "w_pack": ("Latest pack: {where}", "最新报告：{where}"),
+    "w_ack": ("Acknowledge: riskbook alerts ack {id}", "确认：riskbook alerts ack {id}"),
+    "w_live_title": ("Risk monitoring, live", "实时风险监控"),
+    "w_last_check": ("Last check {when}; data through {through}", "最近检查 {when}；数据截至 {through}"),
+    "w_open_alerts": ("Open alerts", "未解除的警报"),
+    "w_no_alerts": ("No open alerts.", "没有未解除的警报。"),
+    "w_age": ("Age", "持续"),
+    "w_alert": ("Alert", "警报"),
+    "w_severity": ("Severity", "严重程度"),
+    "w_state": ("State", "状态"),
+    "w_kris_to_date": ("KRIs to date", "至今关键风险指标"),
+    "w_pending": ("{n} messages waiting to be delivered (a channel is down)", "{n} 条消息等待发送（渠道不可用）"),
+    "w_info": ("info", "提示"),
+    "w_digest": ("{n} alerts", "{n} 条警报"),
+    "w_more": ("… and {n} more: riskbook alerts lists them all", "……另有 {n} 条：riskbook alerts 列出全部"),
+    "w_open": ("open", "未解除"),
+    "w_acknowledged": ("acknowledged", "已确认"),
+}

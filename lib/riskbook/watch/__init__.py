@@ -1,0 +1,1 @@
+"""riskbook watch: real-time monitoring between packs (rules, alert state, channels, live page)."""
