@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from riskbook import cli
-from riskbook.demo import company as demo
 from riskbook.watch import check as W
 from riskbook.watch import deliver
 from riskbook.watch.state import State
@@ -26,11 +25,6 @@ pytestmark = pytest.mark.slow  # a demo company and a dozen checks (about a minu
 
 HOOKS = ("json", "slack", "teams", "dingtalk", "wecom", "feishu")
 HEAD, CFO = "head.south@demo.example", "cfo@demo.example"
-
-
-@pytest.fixture(scope="module")
-def demo_data(tmp_path_factory) -> Path:
-    return demo.generate(tmp_path_factory.mktemp("watch") / "demo")
 
 
 def company(tmp_path: Path, data_src: Path, smtp_port: int, http_port: int) -> tuple[Path, Path]:

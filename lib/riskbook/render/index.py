@@ -53,6 +53,7 @@ def write_index(period_dir: Path) -> Path:
         lang=lang,
         t=lambda k, **kw: t(k, lang, **kw),
         created=created,
+        live=(period_dir.parent / "live" / "index.html").exists(),  # riskbook watch's page
     )
     out = paths.index(period_dir.parent, period_dir.name)
     with paths.replacing(out) as tmp:

@@ -127,9 +127,9 @@ def check(
 
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
+    plan = watch_plan(data, config, units, out)  # the data and settings checked before any state is made
     db = state or State(db_path(out))
     try:
-        plan = watch_plan(data, config, units, out)
         day = today(plan)
         alerts = {u: alerting(plan.settings[u]) for u in plan.units}
         context = {

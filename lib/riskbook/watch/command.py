@@ -137,7 +137,7 @@ def _table(db: object, everything: bool) -> None:
             (a.last_sent or "")[:16].replace("T", " "),
             a.note or "",
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)  # a pipe or a file: no column cut
     pending = db.pending()
     if pending:
         print(f"{pending} message(s) waiting to be delivered")

@@ -18,6 +18,7 @@ from riskbook.display.html import fmt_value, h
 from riskbook.display.palettes import ACCENT, INK, MUTED, RAG, RULE, STRIPE
 from riskbook.settings.params import display_name
 from riskbook.stages.plan import Plan
+from riskbook.watch.messages import compose
 from riskbook.watch.state import Alert, State
 
 LIVE = "live"
@@ -44,9 +45,13 @@ def _badge(status: str, lang: str) -> Markup:
 
 
 def _age(since: str, at: datetime) -> str:
-    secs = max((at - datetime.fromisoformat(since)).total_seconds(), 0)
-    days, rest = divmod(int(secs), 86400)
-    return f"{days} d {rest // 3600} h" if days else f"{rest // 3600} h {rest % 3600 // 60} min"
+    """How long ago: 5 min, 3 h, 2 d."""
+    secs = int(max((at - datetime.fromisoformat(since)).total_seconds(), 0))
+    return f"{secs // 86400} d" if secs >= 86400 else f"{secs // 3600} h" if secs >= 3600 else f"{secs // 60} min"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _kris(unit_snapshot: dict[str, Any], lang: str) -> Markup:
@@ -83,26 +88,27 @@ def _kris(unit_snapshot: dict[str, Any], lang: str) -> Markup:
     return h('<div class="wrap"><table><thead>{}</thead><tbody>{}</tbody></table></div>', head, Markup("").join(rows))
 
 
-def _alerts(alerts: list[Alert], names: dict[str, str], lang: str, at: datetime) -> Markup:
+def _alerts(alerts: list[Alert], names: dict[str, str], lang: str, at: datetime, currency: str) -> Markup:
     if not alerts:
         return h("<p>{}</p>", t("w_no_alerts", lang))
     rows = []
     for a in sorted(alerts, key=lambda x: (-["info", "amber", "red"].index(x.severity), x.opened)):
-        title = a.facts.get("title") or a.facts.get("action") or {}
-        what = title.get("zh" if lang == "zh" else "en", a.subject) if isinstance(title, dict) else a.subject
+        name = names.get(a.unit, a.unit)
+        said = compose(a, "new", lang, name, currency, "").subject.removeprefix("[riskbook] ")
         rows.append(
             h(
-                '<tr><td class="n">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td></tr>',
+                '<tr><td class="n hide">{}</td><td>{}</td><td>{}</td><td>{}</td><td class="hide">{}</td>'
+                '<td class="n">{}</td></tr>',
                 a.id,
-                names.get(a.unit, a.unit),
-                what,
+                name,
+                _sentence(said.removeprefix(f"{name}: ").removeprefix(f"{name}：")),
                 _badge(a.severity, lang),
                 t(f"w_{a.status}", lang),
                 _age(a.opened, at),
             )
         )
     head = h(
-        "<tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        '<tr><th class="hide">#</th><th>{}</th><th>{}</th><th>{}</th><th class="hide">{}</th><th>{}</th></tr>',
         t("unit", lang),
         t("w_alert", lang),
         t("w_severity", lang),
@@ -151,7 +157,7 @@ def render(db: State, plan: Plan) -> str:
             t("w_last_check", lang, when=when, through=through or "–"),
             h('<p class="meta">{}</p>', t("w_pending", lang, n=pending)) if pending else Markup(""),
             t("w_open_alerts", lang),
-            _alerts(db.alerts("status != 'resolved'"), names, lang, at),
+            _alerts(db.alerts("status != 'resolved'"), names, lang, at, plan.company.currency),
             t("w_kris_to_date", lang),
             units,
             str(plan.period),
@@ -163,7 +169,16 @@ def render(db: State, plan: Plan) -> str:
 def write_live(db: State, out: Path, plan: Plan) -> Path:
     """Write the live page (atomically: a reader never sees half a page)."""
     path = page_path(out)
+    first = not path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
     with paths.replacing(path) as tmp:
         tmp.write_text(render(db, plan), encoding="utf-8")
+    if first:  # the packs' indexes link the live page once it exists
+        from riskbook.render.index import write_index
+
+        for manifest in sorted(Path(out).glob("*/manifest.json")):
+            try:
+                write_index(manifest.parent)
+            except (OSError, ValueError, KeyError):
+                continue
     return path
