@@ -38,7 +38,7 @@ def test_once_exits_4_when_alerts_opened_then_0_and_the_live_page_shows_them(
         assert watch(cfg, out, "--once") == 4  # an alert opened
         assert watch(cfg, out, "--once") == 0  # nothing new
         err = capsys.readouterr().err
-        assert "data changed; 1 alert(s) opened" in err and "nothing changed; 0 alert(s) opened" in err
+        assert "south changed; 1 alert(s) opened" in err and "nothing changed; 0 alert(s) opened" in err
         assert len(inbox.to(HEAD)) == 1
 
         assert cli.main(["alerts", "--out", str(out)]) == 0

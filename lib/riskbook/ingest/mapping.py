@@ -25,6 +25,7 @@ KEYS = {
     "file",
     "url",
     "sql",
+    "watermark",  # riskbook watch: the column whose maximum says a SQL source changed (riskbook.ingest.sqlpoll)
     "sheet",
     "header_row",
     "encoding",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from riskbook.core import paths
 from riskbook.core.periods import Period
 from riskbook.settings.alerts import Alerting, alerting
 from riskbook.settings.params import display_name
-from riskbook.stages.plan import Plan, open_store, resolve
+from riskbook.stages.plan import Plan, resolve
 from riskbook.watch import rules as R
 from riskbook.watch.deliver import deliver
 from riskbook.watch.state import State
@@ -38,6 +38,7 @@ class Outcome:
     sent: int  # messages delivered
     pending: int  # messages waiting for a channel to come back
     seconds: float
+    units: list[str] = field(default_factory=list)  # the units evaluated (their data or settings changed)
 
 
 def db_path(out: Path) -> Path:
@@ -50,12 +51,38 @@ def quarter_of(day: pd.Timestamp) -> Period:
 
 def watch_plan(data: str | None, config: str | None, units: list[str] | None, out: Path) -> Plan:
     """The plan of a check: the quarter holding the data's last day, every unit (or those named)."""
-    st = open_store(data, config)
     from riskbook.ingest.store import read_meta
     from riskbook.stages.plan import data_end
 
+    st = store(data, config, out)
     meta = read_meta(st)
     return resolve(data, config, quarter_of(data_end(meta)), None, units, out, store=st)
+
+
+def store(data: str | None, config: str | None, out: Path) -> Path:
+    """The ingested store of the source. Files are ingested again only when they changed (the store is
+    keyed by their content); a SQL source is first asked its row counts and watermarks
+    (riskbook.ingest.sqlpoll), and queried in full only when they moved since the last check."""
+    from riskbook.ingest.store import ingest
+    from riskbook.settings import sources
+
+    source = sources.resolve(data, config)
+    if not source.has_sql:
+        return ingest(source)
+    from riskbook.ingest.sqlpoll import poll
+
+    digest, memo = poll(source), Path(out) / ".watch-sql.json"
+    day = str(pd.Timestamp(source.as_of or pd.Timestamp.today()).date())
+    try:
+        last = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = {}
+    if last.get("digest") == digest and last.get("day") == day and (Path(last.get("store", "")) / "meta.json").exists():
+        return Path(last["store"])
+    st = ingest(source)
+    with paths.replacing(memo) as tmp:
+        tmp.write_text(json.dumps({"digest": digest, "day": day, "store": str(st)}), encoding="utf-8")
+    return st
 
 
 def today(plan: Plan) -> pd.Timestamp:
@@ -64,11 +91,25 @@ def today(plan: Plan) -> pd.Timestamp:
     return pd.Timestamp(str(fixed)) if fixed else pd.Timestamp.today().normalize()
 
 
-def fingerprint(plan: Plan, day: pd.Timestamp) -> str:
-    """Everything a check's signals depend on: each unit's key (data, settings, register, code) and the day."""
-    h = xxhash.xxh3_128(f"{day.date()}|{sorted(plan.units)}".encode())
-    h.update(json.dumps(sorted(plan.keys.items())).encode())
-    return h.hexdigest()
+def marks(plan: Plan, day: pd.Timestamp) -> dict[str, str]:
+    """Per unit, a hash of everything its signals depend on: its own data slices and findings, the store's
+    dates, its settings, register and language, the code, and the day. A unit whose mark is unchanged is
+    not evaluated again: a new export of one unit costs that unit's KRIs, not the company's."""
+    from riskbook.ingest.store import load_findings
+    from riskbook.stages.plan import task_keys
+
+    hashes = plan.meta.get("store_hashes") or {}
+    shared = json.dumps([plan.meta.get("dates"), plan.meta.get("gap_days"), plan.as_of, str(day.date())])
+    own = {}
+    for u in plan.units:
+        f = load_findings(plan.store, u)  # the unit's findings (and those of rows of no unit): its own
+        found = "" if f is None or not len(f) else str(int(pd.util.hash_pandas_object(f, index=False).sum()))
+        slices = sorted((k, v) for k, v in hashes.items() if k.startswith(f"{u}/"))
+        own[u] = shared + found + json.dumps(slices)
+    if not hashes:  # a store written before slices were hashed: the whole store stands for each unit
+        own = {u: shared + plan.meta["store"] for u in plan.units}
+    settings = task_keys(list(plan.units), plan.period, plan.langs, "", plan.company.params_dir, plan.as_of)
+    return {u: xxhash.xxh3_128(f"{settings[u]}|{own[u]}".encode()).hexdigest() for u in plan.units}
 
 
 def signals(plan: Plan, unit: str, day: pd.Timestamp, rules: dict[str, dict[str, Any]], alerts: Alerting):
@@ -141,25 +182,26 @@ def check(
             }
             for u in plan.units
         }
-        mark = fingerprint(plan, day)
-        changed = db.get("fingerprint") != mark
+        now_marks = marks(plan, day)
+        last_marks = json.loads(db.get("marks") or "{}")
+        changed = [u for u in plan.units if last_marks.get(u) != now_marks[u]]
         opened = 0
         if changed:
             found: list[R.Signal] = []
             snapshots = json.loads(db.get("snapshot") or "{}")
-            for u in plan.units:
+            for u in changed:
                 s, snapshots[u] = signals(plan, u, day, alerts[u].rules, alerts[u])
                 found += s
-            opened = reconcile(db, found, list(plan.units), alerts, context)
+            opened = reconcile(db, found, changed, alerts, context)
             with db.transaction():
                 db.put("snapshot", json.dumps(snapshots, ensure_ascii=False))
-                db.put("fingerprint", mark)
+                db.put("marks", json.dumps({**last_marks, **{u: now_marks[u] for u in changed}}))
         remind(db, alerts, context)
         sent = deliver(db, alerts)
         seconds = time.perf_counter() - t0
-        db.record_check(seconds, changed, opened, sent)
+        db.record_check(seconds, bool(changed), opened, sent)
         write_live(db, out, plan)
-        return Outcome(changed, opened, sent, db.pending(), seconds)
+        return Outcome(bool(changed), opened, sent, db.pending(), seconds, changed)
     finally:
         if state is None:
             db.close()

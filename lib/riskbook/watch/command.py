@@ -34,7 +34,7 @@ def _say(o: object) -> None:
     from riskbook.watch.check import Outcome
 
     assert isinstance(o, Outcome)
-    what = "data changed" if o.changed else "nothing changed"
+    what = f"{', '.join(o.units)} changed" if o.changed else "nothing changed"
     print(
         f"riskbook: watch {time.strftime('%Y-%m-%d %H:%M:%S')}: {what}; {o.opened} alert(s) opened, "
         f"{o.sent} message(s) sent, {o.pending} waiting ({o.seconds:.1f} s)",
