@@ -6,9 +6,9 @@ from __future__ import annotations
 WATCH: dict[str, tuple[str, str]] = {
     "w_mtd": ("month to date", "本月至今"),
     "w_qtd": ("quarter to date", "本季至今"),
-    "w_kri_new": ("{unit}: {kri} is {status}: {value} {window}", "{unit}：{kri}为{status}：{window} {value}"),
-    "w_kri_worse": ("{unit}: {kri} worse: {value} {window}", "{unit}：{kri}恶化：{window} {value}"),
-    "w_kri_still": ("{unit}: {kri} still {status}: {value} {window}", "{unit}：{kri}仍为{status}：{window} {value}"),
+    "w_kri_new": ("{unit}: {kri} is {status}: {value} {window}", "{unit}：{kri}：{status}，{window} {value}"),
+    "w_kri_worse": ("{unit}: {kri} worse: {value} {window}", "{unit}：{kri}：恶化，{window} {value}"),
+    "w_kri_still": ("{unit}: {kri} still {status}: {value} {window}", "{unit}：{kri}：仍为{status}，{window} {value}"),
     "w_kri_resolved": ("{unit}: {kri} back within its thresholds", "{unit}：{kri}已恢复至阈值以内"),
     "w_thresholds": ("amber from {amber}, red from {red}", "黄色阈值 {amber}，红色阈值 {red}"),
     "w_was": ("at the last message: {value} ({status})", "上次通知时：{value}（{status}）"),
