@@ -116,7 +116,7 @@ def test_one_alert_per_channel_then_nothing_then_one_escalation_then_one_resolut
         assert len(inbox.to(HEAD)) == 2 and len(posts.posts) == 2 * len(HOOKS)
         worse = inbox.to(HEAD)[1]
         assert worse["Subject"].startswith("[riskbook] Worse · South China: Overdue share of receivables worse:")
-        assert "at the last message:" in body(worse)
+        assert "when last announced: " in body(worse)
 
         pay(data, first + more, [400_000.0] * 10 + [300_000.0] * 10)  # all paid: back to green
         o = check(cfg, out)

@@ -159,11 +159,14 @@ class Recipient:
 
     @property
     def key(self) -> str:
-        """Stable and safe to show: the address, or the webhook's kind and host (its URL may hold a token)."""
+        """Stable and safe to show: the address, or the webhook's kind, host and a hash of its whole URL (two
+        robots of one chat service share a host; the URL may hold a token, so it is never shown)."""
         if self.channel == "email":
             return f"email:{self.target}"
+        import hashlib
+
         host = re.sub(r"^https?://([^/?#]+).*$", r"\1", self.target)
-        return f"{self.channel}:{host}"
+        return f"{self.channel}:{host}#{hashlib.sha256(self.target.encode()).hexdigest()[:10]}"
 
 
 @dataclass(frozen=True)
@@ -178,10 +181,10 @@ class Alerting:
     smtp: dict[str, Any] = field(default_factory=dict)
 
 
-def alerting(settings: dict[str, Any]) -> Alerting:
-    """A unit's merged settings' ``alerts:`` as an Alerting (the file was checked when read); a variable a
-    webhook names that is not set leaves that webhook out, and says so on stderr."""
-    import sys
+def alerting(settings: dict[str, Any], unit: str = "") -> Alerting:
+    """A unit's merged settings' ``alerts:`` as an Alerting (the file was checked when read); ParamError when
+    a variable a webhook names is not set to an http(s) URL (cron and systemd start with few variables)."""
+    from riskbook.core.errors import ParamError
 
     doc = settings.get("alerts") or {}
     out: list[Recipient] = []
@@ -192,8 +195,10 @@ def alerting(settings: dict[str, Any]) -> Alerting:
     for w in doc.get("webhooks") or []:
         url = w.get("url") or os.environ.get(w.get("url_env", ""), "")
         if not url or not URL.fullmatch(url):
-            print(f"riskbook: watch: webhook variable {w.get('url_env')} is not set to an http(s) URL", file=sys.stderr)
-            continue
+            raise ParamError(
+                f"unit {unit}: alerts.webhooks: the variable {w.get('url_env')} is not set to an http(s) URL "
+                f"(set it where riskbook watch runs: a cron job or systemd unit has its own environment)"
+            )
         secret = os.environ.get(w["secret_env"], "") if w.get("secret_env") else ""
         out.append(Recipient(w["type"], url, w.get("min", "amber"), secret))
     rules = {k: {**v, **((doc.get("rules") or {}).get(k) or {})} for k, v in RULES.items()}
@@ -201,7 +206,7 @@ def alerting(settings: dict[str, Any]) -> Alerting:
         tuple(out),
         {str(k): str(v) for k, v in (doc.get("owners") or {}).items()},
         rules,
-        duration(doc.get("remind_every", "1d")) or 86400.0,
+        duration(doc.get("remind_every", "1d")) if "remind_every" in doc else 86400.0,  # 0: no reminders
         str(doc.get("pack_url") or ""),
         dict(doc.get("smtp") or {}),
     )

@@ -8,9 +8,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import os
-import re
 import smtplib
 import ssl
 import time
@@ -26,6 +26,7 @@ from riskbook.settings.alerts import Recipient
 from riskbook.watch.messages import Message
 
 TIMEOUT = 10.0  # seconds a server may take to answer
+CODED = ("dingtalk", "wecom", "feishu")  # services that answer 200 with an error code when they refuse
 
 
 class SendError(Exception):
@@ -33,8 +34,9 @@ class SendError(Exception):
 
 
 def one_line(text: str) -> str:
-    """``text`` without line breaks (a subject or header may not hold one)."""
-    return re.sub(r"[\r\n\t]+", " ", text).strip()
+    """``text`` on one line without control characters (a subject or header may hold neither: a vertical
+    tab pasted from Word, a line or paragraph separator)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
 
 
 def send(r: Recipient, m: Message, smtp: dict[str, Any]) -> None:
@@ -143,13 +145,15 @@ def post(r: Recipient, m: Message) -> None:
         with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 (http(s) checked above)
             answer = resp.read(65536)
     except urllib.error.HTTPError as exc:
-        raise SendError(f"{r.key}: HTTP {exc.code} {one_line(exc.reason or '')}") from None
-    except (OSError, ValueError) as exc:
-        raise SendError(f"{r.key}: {one_line(str(getattr(exc, 'reason', exc)))}") from None
+        raise SendError(f"{r.key}: HTTP {exc.code} {one_line(str(exc.reason or ''))}") from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise SendError(f"{r.key}: {one_line(str(getattr(exc, 'reason', exc))) or type(exc).__name__}") from None
+    if r.channel not in CODED:
+        return
     try:
         doc = json.loads(answer) if answer.strip().startswith(b"{") else {}
     except ValueError:
         doc = {}
-    code = doc.get("errcode", doc.get("code", doc.get("StatusCode", 0))) if isinstance(doc, dict) else 0
+    code = doc.get("errcode", doc.get("code", doc.get("StatusCode", 0))) if isinstance(doc, dict) else 0  # feishu: code
     if code not in (0, None):
         raise SendError(f"{r.key}: refused ({code}: {one_line(str(doc.get('errmsg') or doc.get('msg') or ''))})")

@@ -61,13 +61,14 @@ def watch_plan(data: str | None, config: str | None, units: list[str] | None, ou
 
 def store(data: str | None, config: str | None, out: Path) -> Path:
     """The ingested store of the source. Files are ingested again only when they changed (the store is
-    keyed by their content); a SQL source is first asked its row counts and watermarks
-    (riskbook.ingest.sqlpoll), and queried in full only when they moved since the last check."""
+    keyed by their content); a source of SQL tables only is first asked its row counts and watermarks
+    (riskbook.ingest.sqlpoll), and queried in full only when they moved since the last check. A source
+    mixing files and SQL is queried at every check (its files' content key needs the rows)."""
     from riskbook.ingest.store import ingest
     from riskbook.settings import sources
 
     source = sources.resolve(data, config)
-    if not source.has_sql:
+    if not source.has_sql or source.files():  # files (alone or beside SQL): ingest compares their content
         return ingest(source)
     from riskbook.ingest.sqlpoll import poll
 
@@ -112,8 +113,16 @@ def marks(plan: Plan, day: pd.Timestamp) -> dict[str, str]:
     return {u: xxhash.xxh3_128(f"{settings[u]}|{own[u]}".encode()).hexdigest() for u in plan.units}
 
 
-def signals(plan: Plan, unit: str, day: pd.Timestamp, rules: dict[str, dict[str, Any]], alerts: Alerting):
-    """Every signal of ``unit`` at this check, and its KRIs to date for the live page."""
+def signals(
+    plan: Plan,
+    unit: str,
+    day: pd.Timestamp,
+    rules: dict[str, dict[str, Any]],
+    alerts: Alerting,
+    open_risks: set[str] = frozenset(),
+):
+    """Every signal of ``unit`` at this check, the keys it could not judge and those of rules switched off
+    (riskbook.watch.track.reconcile), and its KRIs to date for the live page."""
     from riskbook import kris as K
     from riskbook.stages.unit import open_unit
 
@@ -121,11 +130,15 @@ def signals(plan: Plan, unit: str, day: pd.Timestamp, rules: dict[str, dict[str,
     win = R.windows(u.ctx)
     kris = {w: K.compute(c) for w, c in win.items()}
     found: list[R.Signal] = []
+    keep: set[str] = R.unjudged(unit, kris)
+    quiet = {f"{unit}|{rule}|" for rule, r in rules.items() if not r.get("enabled", True)}
+    if rules["kri"].get("kris"):
+        quiet |= {f"{unit}|kri|{k}" for k in kris["qtd"]["id"] if k not in rules["kri"]["kris"]}
     if rules["kri"].get("enabled", True):
         found += R.kri_signals(unit, kris, rules["kri"], u.ctx)
     if rules["risk"].get("enabled", True):
         pack = R.latest_pack(plan.published, win["qtd"].period, unit)
-        found += R.risk_signals(unit, win["qtd"], kris["qtd"], u.register(), rules["risk"], pack)
+        found += R.risk_signals(unit, win["qtd"], kris["qtd"], u.register(), rules["risk"], pack, open_risks)
     if rules["action"].get("enabled", True):
         found += R.action_signals(unit, u.register(), day, rules["action"], alerts)
     if rules["data"].get("enabled", True):
@@ -147,7 +160,7 @@ def signals(plan: Plan, unit: str, day: pd.Timestamp, rules: dict[str, dict[str,
     }
     snapshot["period"] = {w: str(c.period) for w, c in win.items()}
     snapshot["through"] = u.data_through
-    return found, snapshot
+    return found, keep, quiet, snapshot
 
 
 def latest_pdf(out: Path, quarter: Period, unit: str, base_url: str) -> str:
@@ -169,10 +182,10 @@ def check(
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     plan = watch_plan(data, config, units, out)  # the data and settings checked before any state is made
+    alerts = {u: alerting(plan.settings[u], u) for u in plan.units}
     db = state or State(db_path(out))
     try:
         day = today(plan)
-        alerts = {u: alerting(plan.settings[u]) for u in plan.units}
         context = {
             u: {
                 "lang": plan.lang_of(u),
@@ -188,11 +201,14 @@ def check(
         opened = 0
         if changed:
             found: list[R.Signal] = []
+            keep: set[str] = set()
+            quiet: set[str] = set()
             snapshots = json.loads(db.get("snapshot") or "{}")
             for u in changed:
-                s, snapshots[u] = signals(plan, u, day, alerts[u].rules, alerts[u])
-                found += s
-            opened = reconcile(db, found, changed, alerts, context)
+                open_risks = {a.subject for a in db.alerts("unit = ? AND rule = 'risk' AND status != 'resolved'", u)}
+                s, k, q, snapshots[u] = signals(plan, u, day, alerts[u].rules, alerts[u], open_risks)
+                found, keep, quiet = found + s, keep | k, quiet | q
+            opened = reconcile(db, found, changed, alerts, context, keep, quiet)
             with db.transaction():
                 db.put("snapshot", json.dumps(snapshots, ensure_ascii=False))
                 db.put("marks", json.dumps({**last_marks, **{u: now_marks[u] for u in changed}}))

@@ -65,6 +65,9 @@ def watch(args: argparse.Namespace) -> int:
                     _say(check(args.data, args.config, out, args.units))
                 except RiskbookError as exc:  # an export half-written, a settings file mid-edit: next time
                     print(f"riskbook: watch: error: {exc}; trying again in {args.every}", file=sys.stderr)
+                except Exception as exc:  # noqa: BLE001  (a fault no check foresaw: said, and the loop goes on)
+                    first = (str(exc).splitlines() or [""])[0][:200]
+                    print(f"riskbook: watch: error: {type(exc).__name__}: {first}; trying again", file=sys.stderr)
         finally:
             for s, h in handlers.items():
                 signal.signal(s, h)
@@ -111,6 +114,7 @@ def alerts(args: argparse.Namespace) -> int:
 
 def _table(db: object, everything: bool) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from riskbook.watch.live import _age
@@ -126,17 +130,9 @@ def _table(db: object, everything: bool) -> None:
         table.add_column(col)
     for a in rows:
         since = a.snoozed_until and f" (snoozed until {a.snoozed_until})" or ""
-        table.add_row(
-            str(a.id),
-            a.unit,
-            a.rule,
-            a.subject,
-            a.severity,
-            a.status + since,
-            _age(a.opened, at),
-            (a.last_sent or "")[:16].replace("T", " "),
-            a.note or "",
-        )
+        cells = [a.id, a.unit, a.rule, a.subject, a.severity, a.status + since, _age(a.opened, at)]
+        cells += [(a.last_sent or "")[:16].replace("T", " "), a.note or ""]
+        table.add_row(*(escape(str(c)) for c in cells))  # a note's [brackets] are text, not rich markup
     Console(width=None if sys.stdout.isatty() else 200).print(table)  # a pipe or a file: no column cut
     pending = db.pending()
     if pending:

@@ -33,45 +33,44 @@ def recipients(alerts: Alerting) -> dict[str, Recipient]:
 
 
 def deliver(db: State, alerts: dict[str, Alerting]) -> int:
-    """Send every message due, a recipient's many at once as one digest; returns how many messages went."""
+    """Send every message due, a recipient's many at once as one digest; returns how many messages went.
+    A message of a unit not in this check waits for a check of it; one whose recipient left the unit's
+    settings is dropped, and says so."""
     sent = 0
-    smtp = next((a.smtp for a in alerts.values() if a.smtp), {})
-    groups: dict[str, list[sqlite3.Row]] = {}
+    groups: dict[tuple[str, str], list[sqlite3.Row]] = {}
     for row in db.waiting(now()):
         unit_alerts = alerts.get(row["unit"])
-        r = recipients(unit_alerts).get(row["recipient"]) if unit_alerts else None
-        if r is None:
+        if unit_alerts is None:
+            continue  # watched with --unit: another unit's message waits for a check of its unit
+        if row["recipient"] not in recipients(unit_alerts):
             _set(db, [row["id"]], "dropped", error="the recipient is no longer in the settings")
             continue
-        groups.setdefault(row["recipient"], []).append(row)
-    for key, rows in groups.items():
-        r = recipients(alerts[rows[0]["unit"]])[key]
+        groups.setdefault((row["recipient"], json.dumps(unit_alerts.smtp, sort_keys=True)), []).append(row)
+    for (key, _), rows in groups.items():
+        unit_alerts = alerts[rows[0]["unit"]]
+        r = recipients(unit_alerts)[key]
         messages = [Message(**json.loads(x["message"])) for x in rows]
         batches = [(rows, digest(messages))] if len(rows) > DIGEST else [([x], m) for x, m in zip(rows, messages)]
-        for batch, m in batches:
+        for i, (batch, m) in enumerate(batches):
             ids = [x["id"] for x in batch]
             _set(db, ids, "sending")
             try:
-                send(r, m, smtp)
-            except SendError as exc:  # the channel is down: the rest of its messages wait too
-                tries = max(x["attempts"] for x in batch) + 1
-                wait = (datetime.fromisoformat(now()) + timedelta(seconds=backoff(tries))).isoformat(timespec="seconds")
-                _set(
-                    db,
-                    [x["id"] for b, _ in batches for x in b if x["id"] >= ids[0]],
-                    "pending",
-                    attempts=tries,
-                    next_try=wait,
-                    error=str(exc),
-                )
-                print(
-                    f"riskbook: watch: {exc} ({len(rows)} message(s) kept, tried again from {wait[11:19]})",
-                    file=sys.stderr,
-                )
+                send(r, m, unit_alerts.smtp)
+            except Exception as exc:  # noqa: BLE001  (down, refused, or a fault no check foresaw: it waits)
+                _failed(db, [x for b, _ in batches[i:] for x in b], exc)
                 break
             _set(db, ids, "sent", sent=now())
             sent += len(ids)
     return sent
+
+
+def _failed(db: State, rows: list[sqlite3.Row], exc: Exception) -> None:
+    """Keep ``rows`` pending, tried again after the backoff; one line on stderr."""
+    tries = max(x["attempts"] for x in rows) + 1
+    wait = (datetime.fromisoformat(now()) + timedelta(seconds=backoff(tries))).isoformat(timespec="seconds")
+    why = str(exc) if isinstance(exc, SendError) else f"{type(exc).__name__}: {str(exc)[:200]}"
+    _set(db, [x["id"] for x in rows], "pending", attempts=tries, next_try=wait, error=why)
+    print(f"riskbook: watch: {why} ({len(rows)} message(s) kept, tried again from {wait[11:19]} UTC)", file=sys.stderr)
 
 
 def digest(messages: list[Message]) -> Message:
@@ -82,8 +81,8 @@ def digest(messages: list[Message]) -> Message:
     worst = max((m.severity for m in messages), key=lambda s: ["info", "amber", "red"].index(s))
     lines: list[str] = []
     for i, m in enumerate(messages):
-        seen = {x.strip() for x in lines}  # evidence shared by several alerts is shown once
-        own = [f"  {x}" for x in m.lines if x and x.strip() not in seen]
+        seen = set(lines)  # evidence rows shared by several alerts are shown once; figures always
+        own = [f"  {x}" for x in m.lines if x and not (x.startswith("  ") and f"  {x}" in seen)]
         more = [*lines, "", m.subject.removeprefix("[riskbook] "), *own]
         if sum(len(x) + 1 for x in more) > DIGEST_CHARS:
             lines += ["", t("w_more", first.lang, n=len(messages) - i)]

@@ -97,11 +97,12 @@ def _action(a: Alert, kind: str, lang: str, name: str) -> tuple[str, list[str]]:
     if kind == "resolved":
         return t("w_action_resolved", lang, unit=name, action=text), []
     days = int(f["days_late"])
-    subject = (
-        t("w_action_late", lang, unit=name, days=days, action=text)
-        if days > 0
-        else t("w_action_due", lang, unit=name, days=-days, action=text)
-    )
+    if days > 0:
+        subject = t("w_action_late", lang, unit=name, days=days, action=text)
+    elif days == 0:
+        subject = t("w_action_today", lang, unit=name, action=text)
+    else:
+        subject = t("w_action_due", lang, unit=name, days=-days, action=text)
     return subject, [t("w_action_detail", lang, owner=f["owner"] or "–", due=f["due"], risk=f["risk"])]
 
 
@@ -109,7 +110,16 @@ def _data(a: Alert, kind: str, lang: str, name: str) -> tuple[str, list[str]]:
     f = a.facts
     if kind == "resolved":
         return t("w_data_resolved", lang, unit=name), []
-    subject = t("w_data_new", lang, unit=name, share=f"{f['share']:.1f}", rows=f"{f['rows']:,}", of=f"{f['of']:,}")
+    subject = t(
+        "w_data_new",
+        lang,
+        unit=name,
+        share=f"{f['share']:.1f}",
+        rows=f"{f['rows']:,}",
+        of=f"{f['of']:,}",
+        since=f.get("since", ""),
+        through=f.get("through", ""),
+    )
     return subject, [f"{c['table']}.{c['check']}: {c['rows']:,}" for c in f.get("checks", [])]
 
 

@@ -84,6 +84,13 @@ def windows(ctx: Context) -> dict[str, Context]:
     return {"mtd": ctx.at(month), "qtd": ctx.at(quarter)}
 
 
+def unjudged(unit: str, kris: dict[str, pd.DataFrame]) -> set[str]:
+    """Keys of KRIs this check could not judge (n/a in every window): their alerts stay as they are."""
+    statuses = pd.concat([f[["id", "status"]] for f in kris.values()])
+    judged = set(statuses.loc[statuses["status"] != "n/a", "id"])
+    return {f"{unit}|kri|{k}" for k in set(statuses["id"]) - judged}
+
+
 def kri_signals(unit: str, kris: dict[str, pd.DataFrame], rules: dict[str, Any], ctx: Context) -> list[Signal]:
     """One signal per KRI amber or red in either window (its worse window's status)."""
     from riskbook import kris as K
@@ -135,10 +142,17 @@ def _evidence(risk: Any, ctx: Context) -> dict[str, Any]:
 
 
 def risk_signals(
-    unit: str, ctx: Context, kris: pd.DataFrame, register: Any, rules: dict[str, Any], pack: dict[str, str]
+    unit: str,
+    ctx: Context,
+    kris: pd.DataFrame,
+    register: Any,
+    rules: dict[str, Any],
+    pack: dict[str, str],
+    open_ids: set[str] = frozenset(),
 ) -> list[Signal]:
     """Risks rated at least ``rules['min']`` (quarter to date) that the latest published pack (``pack``:
-    risk id → rating) did not rate so."""
+    risk id → rating) did not rate so, or rates lower than now; a risk whose alert is open (``open_ids``)
+    stays signalled while it is rated so, pack or not."""
     from riskbook.stages.assess import assess
     from riskbook.stages.identify import identify
 
@@ -152,8 +166,11 @@ def risk_signals(
     out = []
     for r in scored.to_dict("records"):
         rating = str(r.get("rating") or "")
-        if rating not in order or order.index(rating) < low or pack.get(r["id"]) in order[low:]:
+        if rating not in order or order.index(rating) < low:
             continue
+        known = pack.get(r["id"])
+        if r["id"] not in open_ids and known in order and order.index(known) >= order.index(rating):
+            continue  # the latest pack rated it so already
         risk = by_id.get(r["id"])
         facts = {
             "risk": r["id"],
@@ -175,7 +192,7 @@ def action_signals(unit: str, register: Any, as_of: pd.Timestamp, rules: dict[st
     ``due_within`` days (info); each goes to its owner too when ``alerts.owners`` gives an address."""
     import hashlib
 
-    out = []
+    out, seen = [], set()
     within, red_after = float(rules.get("due_within", 7)), float(rules.get("red_after", 30))
     for rid, entry in sorted(register.entries.items()):
         for i, a in enumerate(entry.get("actions") or []):
@@ -189,9 +206,12 @@ def action_signals(unit: str, register: Any, as_of: pd.Timestamp, rules: dict[st
                 severity = "info"
             else:
                 continue
-            text = str(a.get("action") or "")
-            ident = f"{rid}#{hashlib.sha1(text.encode()).hexdigest()[:8]}"  # noqa: S324 (a name, not a secret)
-            owner = str(a.get("owner") or "")
+            text, owner = str(a.get("action") or ""), str(a.get("owner") or "")
+            digest = hashlib.sha1(f"{text}|{due.date()}|{owner}".encode()).hexdigest()[:8]  # noqa: S324 (a name)
+            ident = f"{rid}#{digest}"
+            if ident in seen:  # the same action written twice: one alert
+                continue
+            seen.add(ident)
             facts = {
                 "risk": rid,
                 "action": {"en": text[:300], "zh": str(a.get("action_zh") or text)[:300]},
@@ -206,22 +226,27 @@ def action_signals(unit: str, register: Any, as_of: pd.Timestamp, rules: dict[st
     return out
 
 
+DATA_DAYS = 30  # the data rule's new rows: those dated in the last 30 days the data reaches
+
+
 def data_signals(unit: str, ctx: Context, rules: dict[str, Any]) -> list[Signal]:
-    """Error findings on more than ``share`` % of the rows dated in the month to date (and ``rows`` or more)."""
+    """Error findings on more than ``share`` % of the rows dated in the last 30 days of the data (and
+    ``rows`` or more): a sliding window, so the first of a month does not look clean for lack of rows."""
     from riskbook.core.schema import TABLES
 
     f = ctx.findings
-    month = windows(ctx)["mtd"].period
+    end = ctx.coverage.through if ctx.coverage.through is not None else ctx.period.end
+    start = (end - pd.Timedelta(days=DATA_DAYS - 1)).normalize()
     if f is None or not len(f):
         return []
-    new = f[(f["severity"] == "error") & (f["date"] >= month.start) & (f["date"] <= month.end)]
+    new = f[(f["severity"] == "error") & (f["date"] >= start) & (f["date"] <= end)]
     bad = new.drop_duplicates(["table", "row"])
     total = 0
     for name, df in (ctx.raw or {}).items():
         col = TABLES[name].date_col if name in TABLES else None
         if col and col in df.columns:
             d = pd.to_datetime(df[col], errors="coerce")
-            total += int(((d >= month.start) & (d <= month.end)).sum())
+            total += int(((d >= start) & (d <= end)).sum())
     share = 100.0 * len(bad) / total if total else 0.0
     if len(bad) < int(rules.get("rows", 5)) or share <= float(rules.get("share", 2.0)):
         return []
@@ -230,9 +255,10 @@ def data_signals(unit: str, ctx: Context, rules: dict[str, Any]) -> list[Signal]
         "rows": len(bad),
         "of": total,
         "share": round(share, 2),
-        "month": str(month),
+        "since": str(start.date()),
+        "through": str(pd.Timestamp(end).date()),
         "checks": [{"check": c, "table": t, "rows": int(n)} for (c, t), n in checks.items()],
-        "evidence": {"rows": rows(new[["table", "row", "check", "column", "value"]])},
+        "evidence": {"rows": rows(new[["table", "row", "check", "column", "value"]]), "count": len(new)},
     }
     return [Signal(unit, "data", "errors", "amber", facts, share, "up")]
 

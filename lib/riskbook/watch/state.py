@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS alerts (
     facts TEXT NOT NULL,
     opened TEXT NOT NULL, updated TEXT NOT NULL,
     acknowledged TEXT, resolved TEXT, note TEXT, snoozed_until TEXT,
-    sent_severity TEXT, sent_value REAL, last_sent TEXT
+    sent_severity TEXT, sent_value REAL, last_sent TEXT, announced TEXT
 );
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY,
@@ -75,6 +75,7 @@ class Alert:
     sent_severity: str | None
     sent_value: float | None
     last_sent: str | None
+    announced: str | None  # the highest severity it was announced at: who hears of its resolution
 
     @classmethod
     def of(cls, row: sqlite3.Row) -> Alert:
@@ -152,8 +153,9 @@ class State:
         return self.alert(alert_id)
 
     def snooze(self, alert_id: int, until: str) -> Alert:
-        """Nothing about this alert is sent before ``until`` (an ISO date) but its resolution."""
-        self.alert(alert_id)
+        """Nothing about this alert is sent until ``until`` (an ISO date, included) but its resolution."""
+        if self.alert(alert_id).status == "resolved":
+            raise ParamError(f"alert {alert_id}: already resolved")
         with self.transaction() as db:
             db.execute("UPDATE alerts SET snoozed_until = ?, updated = ? WHERE id = ?", (until, now(), alert_id))
         return self.alert(alert_id)
@@ -166,7 +168,7 @@ class State:
         ).fetchall()
 
     def pending(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").fetchone()[0])
+        return int(self.db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0])
 
     def record_check(self, seconds: float, changed: bool, opened: int, sent: int) -> None:
         with self.transaction() as db:
