@@ -4,6 +4,8 @@ and :func:`riskbook.core.i18n.status_word`."""
 from __future__ import annotations
 
 STRINGS: dict[str, tuple[str, str]] = {
+    "xl_one_of": ("One of: {items}", "请从以下选择：{items}"),
+    "xl_whole": ("A whole number from {lo} to {hi}", "{lo} 至 {hi} 之间的整数"),
     "identification": ("Risk identification", "风险识别"),
     "assessment": ("Risk assessment", "风险评估"),
     "monitoring": ("Risk monitoring", "风险监控"),

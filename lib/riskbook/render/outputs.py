@@ -39,6 +39,7 @@ def write_outputs(unit: Any, pack: Any) -> None:
         {
             "company": unit.company,
             "unit": unit.id,
+            "unit_name": unit.name,
             "period": str(unit.period),
             "currency": unit.currency,
             "data_through": pack.data_through,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -13,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from riskbook.core import paths
-from riskbook.core.i18n import column
+from riskbook.core.i18n import column, t
 from riskbook.display.palettes import ACCENT, RAG, RATING
 from riskbook.risks import RESPONSES
 from riskbook.settings.register_import import (
@@ -61,6 +62,8 @@ FORMATS: dict[str, str] = {
     "close_date": "yyyy-mm-dd",
 }
 COLOURED = {"status": RAG, "rating": RATING, "residual_rating": RATING}
+# an action's status is not a RAG word: done is green, cancelled grey; a late one is red in Days overdue
+ACTION_COLOURED = {"status": {"done": RATING["low"], "cancelled": RAG["n/a"]}}
 
 
 def _fill(hex_colour: str) -> PatternFill:
@@ -74,6 +77,7 @@ def _sheet(
     lists: dict[str, tuple[str, ...]] | None = None,
     whole: dict[str, tuple[int, int]] | None = None,
     lang: str = "en",
+    coloured: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """One sheet of ``df``: a styled header, number and date formats, drop-down lists (``lists``) and
     whole-number ranges (``whole``) on the columns an analyst edits, conditional fills by status and rating
@@ -92,23 +96,17 @@ def _sheet(
         if col in FORMATS:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.number_format = FORMATS[col]
-        colours = COLOURED.get(col)
-        if colours:
-            for word, colour in colours.items():
-                ws.conditional_formatting.add(
-                    f"{letter}2:{letter}{last + 500}",
-                    FormulaRule(formula=[f'{letter}2="{word}"'], fill=_fill(colour)),
-                )
+        _colours(ws, col, letter, last, (coloured if coloured is not None else COLOURED).get(col))
         rng = f"{letter}2:{letter}{last + 500}"  # rows an analyst adds are covered too
         if lists and col in lists:
-            dv = DataValidation(type="list", formula1='"' + ",".join(lists[col]) + '"', allow_blank=True)
-            dv.error, dv.errorTitle = f"One of: {', '.join(lists[col])}", label(col, lang)
+            dv = _validation("list", label(col, lang), t("xl_one_of", lang, items=", ".join(lists[col])))
+            dv.formula1 = '"' + ",".join(lists[col]) + '"'
             ws.add_data_validation(dv)
             dv.add(rng)
         if whole and col in whole:
             lo, hi = whole[col]
-            dv = DataValidation(type="whole", operator="between", formula1=str(lo), formula2=str(hi), allow_blank=True)
-            dv.error, dv.errorTitle = f"A whole number from {lo} to {hi}", label(col, lang)
+            dv = _validation("whole", label(col, lang), t("xl_whole", lang, lo=lo, hi=hi))
+            dv.operator, dv.formula1, dv.formula2 = "between", str(lo), str(hi)
             ws.add_data_validation(dv)
             dv.add(rng)
     ws.freeze_panes = "A2"
@@ -122,6 +120,24 @@ def _sheet(
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
     _text_cells(ws)
+
+
+def _validation(kind: str, title: str, message: str) -> DataValidation:
+    """A validation Excel enforces: a wrong value is refused on entry with ``message`` (openpyxl writes
+    validations that only warn nothing unless the error message is switched on)."""
+    dv = DataValidation(type=kind, allow_blank=True, showErrorMessage=True, errorStyle="stop")
+    dv.error, dv.errorTitle = message, title
+    dv.prompt, dv.promptTitle, dv.showInputMessage = message, title, True
+    return dv
+
+
+def _colours(ws: Any, col: str, letter: str, last: int, colours: dict[str, str] | None) -> None:
+    """Fills that follow the words of a column (a status, a rating), or a late action's days overdue."""
+    rng = f"{letter}2:{letter}{last + 500}"
+    for word, colour in (colours or {}).items():
+        ws.conditional_formatting.add(rng, FormulaRule(formula=[f'{letter}2="{word}"'], fill=_fill(colour)))
+    if col == "days_overdue":
+        ws.conditional_formatting.add(rng, FormulaRule(formula=[f"N({letter}2)>0"], fill=_fill(RATING["critical"])))
 
 
 def _sheet_name(name: str) -> str:
@@ -291,7 +307,7 @@ def write_register(
         whole={"override_likelihood": (1, 5), "override_impact": (1, 5)},
         lang=lang,
     )
-    _sheet(wb, ACTIONS, actions, lists={"status": (*STATUSES, RECOMMENDED)}, lang=lang)
+    _sheet(wb, ACTIONS, actions, lists={"status": (*STATUSES, RECOMMENDED)}, lang=lang, coloured=ACTION_COLOURED)
     _sheet(
         wb,
         CONTROLS,

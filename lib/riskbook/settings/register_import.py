@@ -82,6 +82,7 @@ LABELS: dict[str, tuple[str, str]] = {
 ABOUT_LABELS: dict[str, tuple[str, str]] = {  # the About sheet's rows
     "company": ("Company", "公司"),
     "unit": ("Business unit", "业务单元"),
+    "unit_name": ("Unit name", "单元名称"),
     "period": ("Period", "报告期"),
     "currency": ("Currency", "币种"),
     "data_through": ("Data through", "数据截至"),

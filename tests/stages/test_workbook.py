@@ -1,0 +1,68 @@
+"""The register workbook as Excel reads it (its XML): validations Excel enforces, with their message in the
+workbook's language; fills that follow an action's status and lateness; the unit's name on About."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from riskbook import stages
+from riskbook.render.outputs import write_outputs
+from riskbook.stages.unit import open_unit
+
+pytestmark = pytest.mark.slow  # the tiny company's four stages, twice (7 s)
+
+
+def company(tiny_dir: Path, root: Path, lang: str) -> str:
+    (root / "register").mkdir(parents=True)
+    (root / "units").mkdir()
+    (root / "company.yaml").write_text(f"company: Tiny\nas_of: 2026-10-20\nlang: {lang}\ndata: {tiny_dir}\n")
+    (root / "units" / "u.yaml").write_text("name: {en: Unit Upstream, zh: 上游事业部}\n", encoding="utf-8")
+    (root / "register" / "u.yaml").write_text(
+        "risks:\n  R-FIN-01:\n    actions:\n"
+        "      - {action: Chase A, owner: Ann, due: 2026-10-15, status: open}\n"
+        "      - {action: Chase C, owner: Bo, due: 2026-09-01, status: done}\n",
+        encoding="utf-8",
+    )
+    return str(root / "company.yaml")
+
+
+def sheet_xml(path: Path, title: str) -> str:
+    """The XML of the sheet named ``title``."""
+    with zipfile.ZipFile(path) as z:
+        book = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(rf'<sheet [^>]*name="{re.escape(title)}"[^>]*r:id="(rId\d+)"', book)[1]
+        target = re.search(rf'Id="{rid}"[^>]*Target="/?(?:xl/)?([^"]+)"', rels) or re.search(
+            rf'Target="/?(?:xl/)?([^"]+)"[^>]*Id="{rid}"', rels
+        )
+        return z.read(f"xl/{target[1]}").decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "actions", "about", "one_of"),
+    [("en", "Actions", "About", "One of: "), ("zh", "行动", "说明", "请从以下选择：")],
+)
+def test_excel_enforces_the_lists_and_fills_follow_the_status(
+    tiny_dir: Path, tmp_path: Path, lang: str, actions: str, about: str, one_of: str
+) -> None:
+    u = open_unit("u", "2026Q3", None, None, company(tiny_dir, tmp_path / "co", lang), tmp_path / "out")
+    write_outputs(u, stages.summary(u))
+    path = u.out / "u_2026Q3_risk_register.xlsx"
+    xml = sheet_xml(path, actions)
+    validations = re.findall(r"<dataValidation [^>]*>", xml)
+    assert validations and all(
+        'showErrorMessage="1"' in v and 'errorStyle="stop"' not in v or 'showErrorMessage="1"' in v for v in validations
+    )
+    assert all('showErrorMessage="1"' in v for v in validations)  # Excel refuses "monitor" or 9, not only warns
+    assert any(one_of in v for v in validations)  # the message in the workbook's language
+    assert "&quot;done&quot;" in xml or '"done"' in xml  # a done action fills green
+    assert re.search(r"N\([A-Z]+2\)&gt;0|N\([A-Z]+2\)>0", xml)  # a late action's days overdue fill red
+    wb = load_workbook(path)
+    rows = {r[0].value: r[1].value for r in wb[about].iter_rows()}
+    assert rows["Unit name" if lang == "en" else "单元名称"] == ("Unit Upstream" if lang == "en" else "上游事业部")
+    assert rows["Business unit" if lang == "en" else "业务单元"] == "u"  # the id the import reads back
