@@ -91,8 +91,10 @@ def build(
     period_complete: bool = True,
     partial: str = "",
     money: pd.DataFrame | None = None,
+    behind: dict[str, dict[str, list]] | None = None,
 ) -> dict[str, Any]:
-    """The results.json document (strict JSON: no NaN or Infinity)."""
+    """The results.json document (strict JSON: no NaN or Infinity); ``behind``: each risk's controls and
+    evidence (riskbook.render.outputs.behind)."""
     return strict(
         {
             "unit": unit,
@@ -107,7 +109,7 @@ def build(
             **({"partial": partial} if partial else {}),
             **({"note": note} if note else {}),
             "kris": [_kri(k, lang) for k in kris.itertuples()],
-            "risks": [_risk(r, lang) for r in risks.itertuples()],
+            "risks": [_risk(r, lang) | (behind or {}).get(r.id, {}) for r in risks.itertuples()],
             "data_quality": dq,
         }
     )
@@ -148,6 +150,7 @@ def _risk(r: Any, lang: str) -> dict[str, Any]:
         "owner": _text(getattr(r, "owner_zh", None)) or r.owner if lang == "zh" else r.owner,
         "actions": _jsonable(list(r.actions)),
         "source": r.source,
+        **({"residual_rating": r.residual_rating} if isinstance(getattr(r, "residual_rating", None), str) else {}),
         **({"override": _override(r)} if isinstance(r.override_reason, str) else {}),
     }
 

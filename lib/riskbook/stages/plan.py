@@ -147,6 +147,28 @@ def _keys(units: list[str], p: Period, langs: dict[str, str], lang: str, store: 
     return keys
 
 
+def provenance(source: sources.Source, meta: dict[str, Any]) -> dict[str, Any]:
+    """What this run read: its source and its files by table. The store is keyed by content, so a store
+    ingested first from another folder holding the same exports names that folder; the reports, the
+    workbook and the manifest name this run's (``renamed``: the stored path → this run's)."""
+    files: dict[str, str] = {}
+    if source.folder is not None:
+        from riskbook.ingest.loader import find_tables
+
+        try:
+            files = {name: str(path) for name, path in find_tables(source.folder).items()}
+        except Exception:  # noqa: BLE001  (ingest read the same folder a moment ago; never fail over a label)
+            files = {}
+    else:
+        for name, spec in source.specs.items():
+            if spec.get("file"):
+                f = Path(spec["file"])
+                files[name] = str(f if f.is_absolute() else source.base / f)
+    stored = meta.get("files") or {}
+    renamed = {str(stored[t]): files[t] for t in files if t in stored and str(stored[t]) != files[t]}
+    return {"source": source.label, "files": {**stored, **files}, "renamed": renamed}
+
+
 def out_root(out_dir: str | Path | None) -> Path:
     """The outputs root, relative paths taken from the project root."""
     p = Path(out_dir) if out_dir else config.OUTPUTS_DIR
@@ -166,7 +188,8 @@ def resolve(
 ) -> Plan:
     """The plan of a run or of a notebook opened alone: the one place the command line's words become values.
     ``store`` is a store already ingested (the run checks the data before it locks the outputs)."""
-    st = store or open_store(data, config_file)
+    source = sources.resolve(data, config_file)
+    st = store or ingest(source)
     meta = read_meta(st)
     p = period_of(period, meta)
     chosen = list(units or meta["units"])
@@ -190,7 +213,7 @@ def resolve(
         registers=registers,
         company=company,
         store=st,
-        meta=meta | {"store": st.name},
+        meta=meta | {"store": st.name} | provenance(source, meta),
         keys=keys,
         out=root,
         published=out_root(published) if published else root,

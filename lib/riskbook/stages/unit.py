@@ -106,6 +106,13 @@ def _plan(plan: str | Path | Plan | None, **words: Any) -> Plan:
     return plan if isinstance(plan, Plan) else load(plan)
 
 
+def _this_runs_files(findings: pd.DataFrame | None, renamed: dict[str, str]) -> pd.DataFrame | None:
+    """The findings naming the files this run read (riskbook.stages.plan.provenance)."""
+    if findings is None or not renamed or "file" not in findings.columns:
+        return findings
+    return findings.assign(file=findings["file"].map(lambda f: renamed.get(str(f), f)))
+
+
 def open_unit(
     unit: str,
     period: str | None = None,
@@ -135,7 +142,7 @@ def open_unit(
         pl.settings[unit],
         pd.Timestamp(meta["first_date"]),
         as_of=as_of,
-        findings=load_findings(pl.store, unit),
+        findings=_this_runs_files(load_findings(pl.store, unit), meta.get("renamed") or {}),
         coverage=coverage.coverage(tables, p, ends, as_of, meta.get("gap_days")),
     )
     out = paths.unit_dir(pl.out, p, unit)
