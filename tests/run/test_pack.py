@@ -588,3 +588,23 @@ def test_the_group_summary_ranks_units_by_name_and_adds_up(pack: Path) -> None:
         if sum(any(r["id"] == rid and r["movement"] != "closed" for r in results(pack, u)["risks"]) for u in UNITS) > 1
     ]
     assert in_two and all(rid in page for rid in in_two), in_two
+
+
+def test_the_headline_rating_is_net_of_controls_and_says_the_gross_beside_it(pack: Path) -> None:
+    """The cover and the summary of a unit, and of the group, show the overall rating after controls (the
+    residual: what an executive acts on) and before them, each labelled, as results.json records them."""
+    from riskbook.core.i18n import t
+
+    for unit in ("east", "group"):
+        if unit == "group":
+            docs = [results(pack, u) for u in UNITS]
+            order = ["low", "medium", "high", "critical"]
+            net = max((d["overall"]["residual"] for d in docs), key=order.index)
+            gross = max((d["overall"]["inherent"] for d in docs), key=order.index)
+        else:
+            net, gross = results(pack, unit)["overall"]["residual"], results(pack, unit)["overall"]["inherent"]
+        words = pdf_words(pack / unit / f"{unit}_{PERIOD}_risk_report.pdf")
+        said = f"{t(net)} after controls · {t(gross)} before controls"
+        assert words.count(said) >= 2, (unit, said)  # the cover and the summary's first line
+    index = (pack / "index.html").read_text(encoding="utf-8")
+    assert "after controls" in index and "before controls" in index

@@ -74,6 +74,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rules": ("Control-chart signals", "控制图信号"),
     "top_risks": ("Top risks", "主要风险"),
     "overall": ("Overall rating", "总体评级"),
+    "overall_net": ("after controls", "控制后"),
+    "overall_gross": ("before controls", "控制前"),
     "data_through_fact": ("Data through {date}", "数据截至{date}"),
     "prepared_fact": ("Prepared {date}", "编制于{date}"),
     "partial_flag": ("partial period", "非完整期间"),

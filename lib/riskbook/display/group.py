@@ -100,9 +100,12 @@ def _headline(g: Any, units: pd.DataFrame, total: str) -> list[Markup]:
     )
     return [
         h(
-            '<p class="rb-facts">{} {} · {}</p>',
+            '<p class="rb-facts">{} {} {} · {} {} · {}</p>',
             t("overall", lang),
+            rating_badge(portfolio.group_overall(g.docs, "residual") or "low", lang),
+            t("overall_net", lang),
             rating_badge(overall, lang),
+            t("overall_gross", lang),
             t("group_units", lang, n=len(units)),
         ),
         h('<p class="rb-headline">{}</p>', headline),

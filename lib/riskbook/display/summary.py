@@ -168,9 +168,12 @@ def summary(pack: Any, unit: Any) -> None:
         return
     parts = [
         h(
-            '<p class="rb-facts">{} {} · {}</p>',
+            '<p class="rb-facts">{} {} {} · {} {} · {}</p>',
             t("overall", lang),
+            rating_badge(getattr(pack, "overall_net", pack.overall), lang),
+            t("overall_net", lang),
             rating_badge(pack.overall, lang),
+            t("overall_gross", lang),
             " · ".join(facts),
         ),
         h('<p class="rb-headline">{}</p>', pack.headline),

@@ -26,6 +26,7 @@ def unit_facts(unit: str, doc: dict[str, Any], names: dict[str, str], lang: str)
     top = {"id": row["top_id"], "title": row["top_title"]} if row["top_id"] else None
     return {
         "overall": row["overall"],
+        "overall_net": row["overall_net"],
         "reds": int(row["red"]),
         "top": top,
         "money": row["money_text"] if row["money"] else "",

@@ -104,9 +104,10 @@ def render_unit(
     d = Path(unit_dir)
     period_dirs = [Path(x) for x in results_dirs] if results_dirs else [d.parent]
     if unit != config.GROUP:
-        cover = {**cover, "overall": overall_of(d), **_through([d])}
+        cover = {**cover, "overall": overall_of(d), "overall_net": overall_of(d, "residual"), **_through([d])}
     else:
-        cover = {**cover, "overall": _group_overall(period_dirs), **_through(period_dirs)}
+        both = {"overall": _group_overall(period_dirs), "overall_net": _group_overall(period_dirs, "residual")}
+        cover = {**cover, **both, **_through(period_dirs)}
     try:
         names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
         for name in names:
@@ -118,12 +119,12 @@ def render_unit(
     return "ok", time.perf_counter() - t0, None
 
 
-def _group_overall(period_dirs: list[Path]) -> str:
+def _group_overall(period_dirs: list[Path], kind: str = "inherent") -> str:
     """The group's overall rating from its units' results (a later folder's replace an earlier's)."""
     from riskbook.stages.portfolio import group_overall, load_results
 
     try:
-        return group_overall(load_results(*period_dirs))
+        return group_overall(load_results(*period_dirs), kind)
     except (OSError, ValueError):
         return ""
 
@@ -149,12 +150,13 @@ def _through(dirs: list[Path]) -> dict[str, Any]:
     )
 
 
-def overall_of(unit_dir: Path) -> str:
-    """The unit's overall rating from its results.json, or "" (the group, a failed unit)."""
+def overall_of(unit_dir: Path, kind: str = "inherent") -> str:
+    """The unit's overall rating (``kind``: inherent or residual) from its results.json, or "" (the group,
+    a failed unit)."""
     from riskbook.stages.portfolio import overall
 
     try:
-        return overall(json.loads(paths.results_json(unit_dir).read_text(encoding="utf-8")))
+        return overall(json.loads(paths.results_json(unit_dir).read_text(encoding="utf-8")), kind)
     except (OSError, ValueError):
         return ""
 

@@ -71,21 +71,23 @@ def kri_matrix(docs: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFr
 RATING_ORDER = {"": -1} | {r: i for i, r in enumerate(RATINGS)}  # a rating → its rank, none lowest
 
 
-def overall(doc: dict[str, Any]) -> str:
-    """A unit's overall rating as its results.json says (``overall.inherent``); computed from its risks for
-    a results.json written before riskbook recorded it."""
+def overall(doc: dict[str, Any], kind: str = "inherent") -> str:
+    """A unit's overall rating as its results.json says (``overall.inherent``, or ``overall.residual``:
+    after controls); computed from its risks for a results.json written before riskbook recorded it."""
     said = doc.get("overall")
-    if isinstance(said, dict) and isinstance(said.get("inherent"), str):
-        return said["inherent"]
+    if isinstance(said, dict) and isinstance(said.get(kind), str):
+        return said[kind]
     from riskbook.stages.summarise import overall_rating
 
-    live = [r["score"] for r in doc.get("risks", []) if r.get("movement") != "closed"]
+    score = "score" if kind == "inherent" else "residual_score"
+    live = [r.get(score, r["score"]) for r in doc.get("risks", []) if r.get("movement") != "closed"]
     return overall_rating(live, doc.get("status") != "no data")
 
 
-def group_overall(docs: dict[str, dict[str, Any]]) -> str:
-    """The group's overall rating: its worst unit's ("" when no unit has data)."""
-    ratings = [r for r in (overall(d) for d in docs.values()) if r in RATINGS]
+def group_overall(docs: dict[str, dict[str, Any]], kind: str = "inherent") -> str:
+    """The group's overall rating (``kind``: inherent or residual): its worst unit's ("" when no unit has
+    data)."""
+    ratings = [r for r in (overall(d, kind) for d in docs.values()) if r in RATINGS]
     return max(ratings, key=RATINGS.index) if ratings else ""
 
 
@@ -126,6 +128,7 @@ def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency:
                 "name": names.get(u, u),
                 "status": d.get("status", "ok"),
                 "overall": overall(d),
+                "overall_net": overall(d, "residual"),
                 "red": sum(k["status"] == "red" for k in d["kris"]),
                 "amber": sum(k["status"] == "amber" for k in d["kris"]),
                 "risks": len(live),

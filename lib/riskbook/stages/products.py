@@ -55,7 +55,8 @@ class Summary:
     closed: pd.DataFrame
     new: pd.DataFrame | None = None  # risks new this period
     money: pd.DataFrame | None = None  # money at risk by pool, each counted once (summarise.money_breakdown)
-    overall: str = "low"  # the unit's overall rating: its highest risk's
+    overall: str = "low"  # the unit's overall rating before controls: its highest risk's inherent score's
+    overall_net: str = "low"  # after controls: its highest residual score's
     history: pd.DataFrame | None = None  # the KRIs over the trailing periods (the tiles' sparklines)
     as_of: str = ""  # the date the data stands at
     evidence: dict[str, pd.DataFrame] = field(default_factory=dict)  # the first table of each kind

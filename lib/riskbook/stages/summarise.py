@@ -214,6 +214,7 @@ def summarise(unit: Any, ident: Any, asmt: Any, mon: Any) -> Any:
         new=live[live["movement"] == "new"],
         money=money,
         overall=overall_rating(list(live["score"]), not unit.no_data),
+        overall_net=overall_rating(list(live["residual_score"]), not unit.no_data),
         history=mon.history,
         as_of=str(unit.as_of.date()),
         evidence=evidence,
