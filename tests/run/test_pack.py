@@ -608,3 +608,24 @@ def test_the_headline_rating_is_net_of_controls_and_says_the_gross_beside_it(pac
         assert words.count(said) >= 2, (unit, said)  # the cover and the summary's first line
     index = (pack / "index.html").read_text(encoding="utf-8")
     assert "after controls" in index and "before controls" in index
+
+
+def test_the_group_lists_every_high_and_critical_risk_and_every_units_late_actions(pack: Path) -> None:
+    """The group's risks table holds every risk rated high or critical (not only ten), with its residual
+    score; its actions table shows a unit's late action with how late it is, the latest first."""
+    from riskbook.stages import portfolio
+
+    docs = {u: results(pack, u) for u in UNITS}
+    serious = sum(
+        r["rating"] in ("high", "critical") for d in docs.values() for r in d["risks"] if r["movement"] != "closed"
+    )
+    top = portfolio.top_risks(docs)
+    assert len(top) == max(10, serious) and top["rating"].isin(["high", "critical"]).sum() == serious
+    words = pdf_words(pack / "group" / f"group_{PERIOD}_risk_report.pdf")
+    for r in top.itertuples():
+        assert r.id in words and r.title in words
+    assert "Actions across units, the most overdue first" in words
+    acts = portfolio.group_actions(docs, read_results(pack / "east" / "results.json").get("as_of", "") or "")
+    late = acts[acts["days_overdue"].notna()]
+    assert len(late) and late["days_overdue"].is_monotonic_decreasing
+    assert late.iloc[0]["action"] in words

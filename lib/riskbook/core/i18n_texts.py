@@ -173,6 +173,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "……另有{n}项行动，见风险登记册工作簿（行动工作表）。",
     ),
     "new_risks": ("New this period: {ids}.", "本期新增：{ids}。"),
+    "group_actions": ("Actions across units, the most overdue first", "各单元行动（逾期最久者在前）"),
+    "more_group_actions": (
+        "… and {n} more, in the units' register workbooks (sheet Actions).",
+        "……另有{n}项，见各单元风险登记册工作簿（行动工作表）。",
+    ),
     "closed_risks": ("Closed since the previous period: {ids}.", "自上期关闭：{ids}。"),
     "override_note": (
         "* an analyst's override of the score (the reason is in the assessment).",

@@ -46,6 +46,7 @@ def group(g: Any) -> None:
     _summary(g, names, name)
     _units_families(g, name)
     _top_risks(g, name)
+    _actions(g, name)
     _kri_by_unit(g, name)
 
 
@@ -195,6 +196,7 @@ def _top_risks(g: Any, name: Callable[[str], str]) -> None:
             r.title,
             f"{r.score}*" if r.overridden else str(r.score),
             rating_badge(r.rating, lang),
+            str(int(r.residual_score)),
             money(r.exposure, g.currency, lang) if r.exposure else "–",
             f"{ARROWS[r.movement]} {t(r.movement, lang)}",
             t(r.response, lang),
@@ -210,6 +212,7 @@ def _top_risks(g: Any, name: Callable[[str], str]) -> None:
                 t("risk", lang),
                 t("score", lang),
                 t("rating", lang),
+                t("residual", lang),
                 t("exposure", lang),
                 t("movement", lang),
                 t("response", lang),
@@ -220,6 +223,37 @@ def _top_risks(g: Any, name: Callable[[str], str]) -> None:
     )
     if top["overridden"].any():
         display(HTML(str(h("<p><small>{}</small></p>", t("override_note", lang)))))
+
+
+def _actions(g: Any, name: Callable[[str], str]) -> None:
+    """Every unit's open actions in one table, the most overdue first: a unit's late action is seen at
+    group level (the first ACTION_ROWS, then how many more)."""
+    from riskbook.stages import portfolio
+
+    lang = g.lang
+    acts = portfolio.group_actions(g.docs, getattr(g, "as_of", ""))
+    if not len(acts):
+        return
+    heading("group_actions", lang)
+    shown = acts.head(portfolio.ACTION_ROWS)
+    zh = lang == "zh"
+    rows = [
+        [
+            name(a.unit),
+            h("<b>{}</b>", a.risk),
+            (a.action_zh if zh and isinstance(a.action_zh, str) and a.action_zh else a.action) or "",
+            owner((a.owner_zh if zh and isinstance(a.owner_zh, str) and a.owner_zh else a.owner) or "", lang),
+            str(a.due or ""),
+            t("days_late", lang, n=int(a.days_overdue)) if pd.notna(a.days_overdue) else t(str(a.status), lang),
+        ]
+        for a in shown.itertuples()
+    ]
+    header = [t("unit", lang), t("id_col", lang), t("action_col", lang), t("owner", lang), t("due_col", lang)]
+    header.append(t("status", lang))
+    display(table(header, rows))
+    if len(acts) > len(shown):
+        more = t("more_group_actions", lang, n=len(acts) - len(shown))
+        display(HTML(str(h("<p><small>{}</small></p>", more))))
 
 
 def _kri_by_unit(g: Any, name: Callable[[str], str]) -> None:

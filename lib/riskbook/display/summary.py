@@ -191,7 +191,9 @@ def summary(pack: Any, unit: Any) -> None:
     if pack.new is not None and len(pack.new):
         changes.append(t("new_risks", lang, ids=t("list_sep", lang).join(pack.new["id"])))
     if len(pack.closed):
-        changes.append(t("closed_risks", lang, ids=t("list_sep", lang).join(pack.closed["id"])))
+        titles = pack.closed["title_zh"] if lang == "zh" and "title_zh" in pack.closed else pack.closed["title"]
+        named = [f"{i} {x}" if isinstance(x, str) and x else str(i) for i, x in zip(pack.closed["id"], titles)]
+        changes.append(t("closed_risks", lang, ids=t("list_sep", lang).join(named)))
     if any(isinstance(x, str) for x in pack.top.get("override_reason", [])):
         changes.append(t("override_note", lang))
     if changes:

@@ -48,7 +48,7 @@ def _overridden(r: dict[str, Any]) -> bool:
 
 
 def top_risks(docs: dict[str, dict[str, Any]], n: int = 10) -> pd.DataFrame:
-    """The group's highest-scoring risks across units."""
+    """The group's highest-scoring risks across units: every one rated high or critical, and at least ``n``."""
     rows = [
         {"unit": u, **{k: r[k] for k in TOP_COLUMNS}, "overridden": _overridden(r)}
         for u, d in docs.items()
@@ -56,7 +56,34 @@ def top_risks(docs: dict[str, dict[str, Any]], n: int = 10) -> pd.DataFrame:
         if r["movement"] != "closed"
     ]
     df = pd.DataFrame(rows, columns=["unit", *TOP_COLUMNS, "overridden"])
-    return df.sort_values(["score", "exposure"], ascending=False, kind="stable").head(n).reset_index(drop=True)
+    keep = max(n, int(df["rating"].isin(["high", "critical"]).sum()))
+    return df.sort_values(["score", "exposure"], ascending=False, kind="stable").head(keep).reset_index(drop=True)
+
+
+ACTION_ROWS = 15  # the group's actions table: the latest first this many, then "N more"
+
+
+def group_actions(docs: dict[str, dict[str, Any]], as_of: str) -> pd.DataFrame:
+    """Every unit's actions not done, the most overdue first (then by due date): unit, risk, action, owner,
+    due, status, days overdue at ``as_of`` (none when not yet due)."""
+    day = pd.Timestamp(as_of) if as_of else pd.Timestamp.today().normalize()
+    rows = []
+    for u, d in docs.items():
+        for r in d.get("risks", []):
+            if r.get("movement") == "closed":
+                continue
+            for a in r.get("actions") or []:
+                if a.get("status", "open") in ("done", "cancelled") or a.get("status") == "recommended":
+                    continue
+                due = pd.to_datetime(str(a.get("due") or ""), errors="coerce", format="ISO8601")
+                late = int((day - due).days) if pd.notna(due) and due < day else None
+                rows.append({"unit": u, "risk": r["id"], "title": r.get("title", ""), **a, "days_overdue": late})
+    cols = ["unit", "risk", "title", "action", "action_zh", "owner", "owner_zh", "due", "status", "days_overdue"]
+    df = pd.DataFrame(rows, columns=cols)
+    if not len(df):
+        return df
+    df = df.assign(_late=df["days_overdue"].fillna(-1), _due=df["due"].astype(str))
+    return df.sort_values(["_late", "_due"], ascending=[False, True], kind="stable").drop(columns=["_late", "_due"])
 
 
 def kri_matrix(docs: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:

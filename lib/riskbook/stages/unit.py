@@ -162,6 +162,7 @@ class Group:
     docs: dict[str, dict[str, Any]]
     names: dict[str, str] = field(default_factory=dict)  # unit → its display name in the report's language
     failed: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit → its last run's failure (stage, error)
+    as_of: str = ""  # the run's one date: actions are overdue against it
 
     @property
     def missing(self) -> list[str]:
@@ -219,4 +220,4 @@ def open_group(
     names = {u: display_name(pl.settings[u], u, pl.lang) for u in units}
     failed = failures(published, staging)
     company = pl.company
-    return Group(pl.period, pl.lang, company.name_in(pl.lang), company.currency, units, docs, names, failed)
+    return Group(pl.period, pl.lang, company.name_in(pl.lang), company.currency, units, docs, names, failed, pl.as_of)
