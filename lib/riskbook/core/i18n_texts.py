@@ -173,6 +173,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "……另有{n}项行动，见风险登记册工作簿（行动工作表）。",
     ),
     "new_risks": ("New this period: {ids}.", "本期新增：{ids}。"),
+    "analysis_files": ("Analysis files: the notebooks and the run's manifest", "分析文件：笔记本与运行清单"),
+    "previous_period": ("← {p}", "← {p}"),
+    "next_period": ("{p} →", "{p} →"),
     "group_actions": ("Actions across units, the most overdue first", "各单元行动（逾期最久者在前）"),
     "more_group_actions": (
         "… and {n} more, in the units' register workbooks (sheet Actions).",

@@ -11,6 +11,7 @@ import jinja2
 from riskbook.core import config, paths
 from riskbook.core.fonts import FONTS
 from riskbook.core.i18n import t
+from riskbook.core.periods import Period
 from riskbook.display.palettes import COLOURS
 
 _env = jinja2.Environment(
@@ -38,8 +39,9 @@ def _built(folder: Path) -> str:
     return str(paths.read_stamp(folder).get("built") or "")[:10]
 
 
-def write_index(period_dir: Path) -> Path:
-    """Write index.html from the period's manifest.json, each unit's results and the files present."""
+def write_index(period_dir: Path, value: Period | None = None) -> Path:
+    """Write index.html from the period's manifest.json, each unit's results and the files present
+    (``value``: the run's period, already a value; else read from the folder's name)."""
     manifest = json.loads(paths.manifest(period_dir.parent, period_dir.name).read_text(encoding="utf-8"))
     period, lang = manifest["period"], manifest.get("lang", "en")
     names = manifest.get("names", {})
@@ -55,10 +57,26 @@ def write_index(period_dir: Path) -> Path:
         t=lambda k, **kw: t(k, lang, **kw),
         created=created,
         live=(period_dir.parent / "live" / "index.html").exists(),  # riskbook watch's page
+        **_neighbours(period_dir, value),
     )
     out = paths.index(period_dir.parent, period_dir.name)
     with paths.replacing(out) as tmp:
         tmp.write_text(html, encoding="utf-8")
+    return out
+
+
+def _neighbours(period_dir: Path, p: Period | None) -> dict[str, str]:
+    """The period before and after this one, of the same kind, where their packs are published beside it."""
+    from riskbook.core.errors import ParamError
+
+    try:
+        p = p or Period.parse(period_dir.name)
+    except (ParamError, ValueError):
+        return {}
+    out = {}
+    for key, other in (("previous", p.previous), ("next", p.shift(1))):
+        if paths.index(period_dir.parent, other).exists():
+            out[key] = str(other)
     return out
 
 

@@ -55,7 +55,7 @@ def run_locked(args: argparse.Namespace, resolved: Plan, started: float) -> int:
     meta = resolved.meta
     try:
         write_manifest(plan, results, started, {"source": meta["source"], "hash": meta["store"], "rows": meta["rows"]})
-        index = write_index(paths.period_dir(out, plan.period))
+        index = write_index(paths.period_dir(out, plan.period), plan.period)
     except OSError as exc:  # a full disk: the published reports stand, the manifest and index as they were
         raise ParamError(
             f"--out {args.out}: cannot write the run's manifest and index ({exc.strerror or exc})"
