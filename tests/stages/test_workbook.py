@@ -66,3 +66,24 @@ def test_excel_enforces_the_lists_and_fills_follow_the_status(
     rows = {r[0].value: r[1].value for r in wb[about].iter_rows()}
     assert rows["Unit name" if lang == "en" else "单元名称"] == ("Unit Upstream" if lang == "en" else "上游事业部")
     assert rows["Business unit" if lang == "en" else "业务单元"] == "u"  # the id the import reads back
+
+
+def test_the_kri_history_reads_like_a_table_of_periods(tiny_dir: Path, tmp_path: Path) -> None:
+    """Its headers are the periods as written (2026Q3, not 2026q3), each KRI is named, values show two
+    decimals."""
+    u = open_unit("u", "2026Q3", "en", None, company(tiny_dir, tmp_path / "co", "en"), tmp_path / "out")
+    write_outputs(u, stages.summary(u))
+    ws = load_workbook(u.out / "u_2026Q3_risk_register.xlsx")["KRI history"]
+    header = [c.value for c in ws[1]]
+    assert header[:2] == ["ID", "Title"] and "2026Q3" in header and "2026Q2" in header
+    row = {h: c for h, c in zip(header, ws[2])}
+    assert isinstance(row["Title"].value, str) and row["Title"].value
+    assert row["2026Q3"].number_format == "#,##0.00"
+
+
+def test_a_long_tab_name_is_cut_at_a_words_end_and_says_so() -> None:
+    from riskbook.render.workbook import _sheet_name
+
+    assert _sheet_name("Customers over their credit limit") == "Customers over their credit…"
+    assert _sheet_name("KRI history") == "KRI history" and _sheet_name("Risk: [x]") == "Risk x"
+    assert all(len(_sheet_name(n)) <= 31 for n in ("x" * 40, "客户" * 30, "word " * 20))

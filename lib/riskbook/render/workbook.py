@@ -83,7 +83,7 @@ def _sheet(
     whole-number ranges (``whole``) on the columns an analyst edits, conditional fills by status and rating
     (they follow an edit), frozen header, filters, landscape print on one page's width."""
     ws = wb.create_sheet(_sheet_name(label(title, lang)))
-    ws.append([label(c, lang) if c in LABELS else column(c, lang) for c in df.columns])
+    ws.append([label(c, lang) if c in LABELS else str(c) if _period(c) else column(c, lang) for c in df.columns])
     for row in df.itertuples(index=False):
         ws.append([_cell(v) for v in row])
     for c in ws[1]:
@@ -93,9 +93,10 @@ def _sheet(
         letter = get_column_letter(i)
         wide = max([_width(ws.cell(1, i).value)] + [_width(_cell(v)) for v in df[col].head(200)]) + 2
         ws.column_dimensions[letter].width = min(60, wide)
-        if col in FORMATS:
+        fmt = FORMATS.get(col) or (PERIOD_FORMAT if _period(col) else None)
+        if fmt:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = FORMATS[col]
+                cell.number_format = fmt
         _colours(ws, col, letter, last, (coloured if coloured is not None else COLOURED).get(col))
         rng = f"{letter}2:{letter}{last + 500}"  # rows an analyst adds are covered too
         if lists and col in lists:
@@ -122,6 +123,14 @@ def _sheet(
     _text_cells(ws)
 
 
+PERIOD_FORMAT = "#,##0.00"  # a KRI's value in a period column of the history
+
+
+def _period(col: object) -> bool:
+    """A column named by a period (2026Q3, 2026-09, 2026): its name is shown as it is, its values as numbers."""
+    return bool(re.fullmatch(r"\d{4}(Q[1-4]|-\d{2})?", str(col)))
+
+
 def _validation(kind: str, title: str, message: str) -> DataValidation:
     """A validation Excel enforces: a wrong value is refused on entry with ``message`` (openpyxl writes
     validations that only warn nothing unless the error message is switched on)."""
@@ -141,8 +150,13 @@ def _colours(ws: Any, col: str, letter: str, last: int, colours: dict[str, str] 
 
 
 def _sheet_name(name: str) -> str:
-    """A valid sheet name: at most 31 characters, none of : \\ / ? * [ ]."""
-    return re.sub(r"[:\\/?*\[\]]", " ", name)[:31]
+    """A valid sheet name: at most 31 characters, none of : \\ / ? * [ ]; a longer one is cut at a word's
+    end and says so (Customers over their credit…, not Customers over their credit lim)."""
+    name = " ".join(re.sub(r"[:\\/?*\[\]]", " ", name).split())
+    if len(name) <= 31:
+        return name
+    head = name[:30]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,;-") + "…"
 
 
 def _width(v: object) -> int:
@@ -317,12 +331,11 @@ def write_register(
     )
     _sheet(wb, "KRIs", kris[list(KRI_COLS)], lang=lang)
     if history is not None and len(history):
-        _sheet(
-            wb,
-            "KRI history",
-            history.pivot_table(index="id", columns="period", values="value", sort=False).reset_index(),
-            lang=lang,
-        )
+        hist = history.pivot_table(index="id", columns="period", values="value", sort=False).reset_index()
+        hist.columns = [str(c) for c in hist.columns]
+        titles = dict(zip(kris["id"], kris["title_zh" if lang == "zh" else "title"], strict=False))
+        hist.insert(1, "title", hist["id"].map(titles))
+        _sheet(wb, "KRI history", hist, lang=lang)
     _sheet(wb, "Data quality", findings_sheet(findings), lang=lang)
     for name, df in evidence.items():
         _sheet(wb, evidence_title(name, lang), df, lang=lang)
