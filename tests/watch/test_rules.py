@@ -108,3 +108,19 @@ def _alert(s: R.Signal) -> Alert:
     stamp = "2026-10-16T09:00:00+00:00"
     facts = {**s.facts, "value": s.value}
     return Alert(1, s.key, s.unit, s.rule, s.subject, s.severity, "open", facts, stamp, stamp, *[None] * 8)
+
+
+def test_a_month_of_a_few_days_raises_no_alert_on_real_exports() -> None:
+    """Northwind's export ends six days into May 1998: that month's customer concentration reads 4,309 for
+    one region against 983 for its quarter. Alerts rest on the quarter until the month is covered."""
+    from riskbook.core import config
+
+    plan = resolve(None, str(config.PARAMS_DIR / "examples" / "northwind.yaml"), "1998Q2")  # as watch plans it
+    u = open_unit("europe", plan=plan)
+    win = R.windows(u.ctx)
+    assert str(win["mtd"].period) == "1998-05" and win["mtd"].partial
+    kris = {w: K.compute(c) for w, c in win.items()}
+    assert set(R.judged(kris, win)) == {"qtd"}
+    found = R.kri_signals("europe", R.judged(kris, win), RULES["kri"], u.ctx)
+    assert "customer_hhi" not in {s.subject for s in found}
+    assert all(set(s.facts["windows"]) == {"qtd"} for s in found)

@@ -135,7 +135,7 @@ def signals(
     if rules["kri"].get("kris"):
         quiet |= {f"{unit}|kri|{k}" for k in kris["qtd"]["id"] if k not in rules["kri"]["kris"]}
     if rules["kri"].get("enabled", True):
-        found += R.kri_signals(unit, kris, rules["kri"], u.ctx)
+        found += R.kri_signals(unit, R.judged(kris, win), rules["kri"], u.ctx)
     if rules["risk"].get("enabled", True):
         pack = R.latest_pack(plan.published, win["qtd"].period, unit)
         found += R.risk_signals(unit, win["qtd"], kris["qtd"], u.register(), rules["risk"], pack, open_risks)

@@ -84,6 +84,13 @@ def windows(ctx: Context) -> dict[str, Context]:
     return {"mtd": ctx.at(month), "qtd": ctx.at(quarter)}
 
 
+def judged(kris: dict[str, pd.DataFrame], win: dict[str, Context]) -> dict[str, pd.DataFrame]:
+    """The windows an alert may rest on: the quarter to date, and the month to date only once the data
+    covers the month (a month of a few days makes concentration and shares swing: northwind's last six
+    days put one region's customer concentration at 4,309 against 983 for its quarter)."""
+    return {w: f for w, f in kris.items() if w == "qtd" or not win[w].partial}
+
+
 def unjudged(unit: str, kris: dict[str, pd.DataFrame]) -> set[str]:
     """Keys of KRIs this check could not judge (n/a in every window): their alerts stay as they are."""
     statuses = pd.concat([f[["id", "status"]] for f in kris.values()])
@@ -123,7 +130,7 @@ def kri_signals(unit: str, kris: dict[str, pd.DataFrame], rules: dict[str, Any],
             "amber": _num(r["amber"]),
             "red": _num(r["red"]),
             "direction": str(r["direction"]),
-            "reason": str(r.get("reason") or "")[:300],
+            "reason": r["reason"][:300] if isinstance(r.get("reason"), str) else "",
             "evidence": evidence,
         }
         out.append(Signal(unit, "kri", kid, str(r["status"]), facts, _num(r["value"]), str(r["direction"])))
