@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# System packages riskbook needs: Pango for WeasyPrint (PDF), Noto CJK fonts for Chinese reports,
+# System packages riskbook needs: Pango for WeasyPrint (PDF), Noto Sans for Latin text and Noto CJK for Chinese,
 # poppler-utils (pdftotext/pdftoppm) and chromium (index page) for the report tests,
 # postgresql (server binaries for the SQL-source tests). Installs with apt-get when missing.
 set -euo pipefail
 need=()
 dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+dpkg -s fonts-noto-core >/dev/null 2>&1 || need+=(fonts-noto-core)
 dpkg -s poppler-utils >/dev/null 2>&1 || need+=(poppler-utils)
 dpkg -s chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)

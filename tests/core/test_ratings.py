@@ -30,5 +30,5 @@ def test_the_stylesheets_take_their_fonts_from_core() -> None:
     css = _css()
     assert f"html {{ font-family: {fonts.FONTS['report']};" in css
     assert f'html[lang="zh"] {{ font-family: {fonts.FONTS["report_zh"]}; }}' in css
-    assert fonts.FONTS["report"] == '"Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", sans-serif'
-    assert fonts.SVG_FAMILY == "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
+    assert fonts.FONTS["report"] == '"Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", sans-serif'
+    assert fonts.SVG_FAMILY == "Noto Sans, Noto Sans CJK SC, DejaVu Sans, sans-serif"

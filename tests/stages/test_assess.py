@@ -132,3 +132,65 @@ def test_the_heatmap_draws_where_a_risk_moved_from_and_only_that() -> None:
     assert list(moved["previous_impact"].fillna(0)) == [4, 3, 0]
     assert arrows(moved) == 1  # R-A's, from (3, 4) to (4, 5)
     assert arrows(moved.assign(likelihood=[3, 3, 2], impact=[4, 3, 2])) == 0  # nothing moved
+
+
+def test_an_arrow_starts_at_its_old_cells_edge_not_among_the_labels_now_in_it() -> None:
+    """R-A moved from (likelihood 3, impact 4) to (4, 5) while R-N, new, sits in R-A's old cell: the hollow
+    dot and the arrow start on the old cell's corner facing the new cell, outside the middle where R-N's id
+    is written, and end inside the new cell."""
+    import re
+
+    from riskbook.display import heatsvg as H
+
+    a = pd.DataFrame(
+        {
+            "id": ["R-A", "R-N"],
+            "likelihood": [4, 3],
+            "impact": [5, 4],
+            "previous_likelihood": [3, None],
+            "previous_impact": [4, None],
+        }
+    )
+    svg, drawn = H.matrix(a, "likelihood", "impact", "en", moves=True)
+    assert drawn == 1
+    cx, cy = (float(v) for v in re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg).groups())
+    x2, y2 = (float(v) for v in re.search(r'<line [^>]*x2="([\d.]+)" y2="([\d.]+)"', svg).groups())
+
+    def cell(x: float, y: float) -> tuple[float, float]:  # (impact, likelihood) in cell units, 1..5 at centres
+        return (x - H.LEFT) / H.CELL + 0.5, 5.5 - (y - H.TOP) / H.CELL
+
+    impact, likelihood = cell(cx, cy)
+    assert (round(impact), round(likelihood)) == (4, 3)  # in the old cell
+    assert abs(impact - 4) >= 0.4 and abs(likelihood - 3) >= 0.4  # at its corner, not among the ids
+    assert impact > 4 and likelihood > 3  # the corner facing the new cell
+    assert tuple(round(v) for v in cell(x2, y2)) == (5, 4)  # the arrowhead in the new cell
+
+
+def test_the_chinese_likelihood_axis_stands_upright() -> None:
+    """可能性 is set as Chinese is set vertically, one upright character under the other, not turned on its side."""
+    import re
+
+    from riskbook.display import heatsvg as H
+
+    a = pd.DataFrame({"id": ["R-A"], "likelihood": [2], "impact": [3]})
+    zh, _ = H.matrix(a, "likelihood", "impact", "zh")
+    assert "rotate(" not in zh
+    assert re.findall(r"<tspan [^>]*>(.)</tspan>", zh) == ["可", "能", "性"]
+    en, _ = H.matrix(a, "likelihood", "impact", "en")
+    assert re.search(r'rotate\(-90\)"[^>]*>Likelihood<', en)
+
+
+def test_every_text_on_a_heatmap_reads_on_every_cell() -> None:
+    """The ids, scores and axis words of a heatmap have 4.5:1 contrast on each rating's colour and on white."""
+    import re
+
+    from riskbook.display import heatsvg as H
+    from riskbook.display.palettes import RATING, contrast
+
+    a = pd.DataFrame({"id": ["R-A", "R-B"], "likelihood": [5, 1], "impact": [5, 1]})
+    svg, _ = H.matrix(a, "likelihood", "impact", "en")
+    fills = set(re.findall(r'<text [^>]*fill="(#[0-9a-fA-F]{6})"', svg))
+    assert fills
+    for fill in fills:
+        for background in [*RATING.values(), "#ffffff"]:
+            assert contrast(fill, background) >= 4.5, (fill, background)

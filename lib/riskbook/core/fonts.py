@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
-CJK = "Noto Sans CJK SC"  # Simplified Chinese, and the first choice in both languages
-LATIN = "Noto Sans"
+CJK = "Noto Sans CJK SC"  # Simplified Chinese
+LATIN = "Noto Sans"  # Latin text in both languages: a CJK font sets quotes and apostrophes full-width
 FALLBACK = "DejaVu Sans"  # always there: matplotlib ships it
 MONO = "DejaVu Sans Mono"
 
-REPORT: tuple[str, ...] = (CJK, LATIN, FALLBACK)  # the pages and PDFs in English, and the SVG charts
-REPORT_ZH: tuple[str, ...] = (CJK, FALLBACK)  # the pages and PDFs in Chinese, and the index
+# Latin first, then CJK for what Noto Sans lacks (every Chinese character and full-width punctuation)
+REPORT: tuple[str, ...] = (LATIN, CJK, FALLBACK)  # the pages and PDFs in English, and the SVG charts
+REPORT_ZH: tuple[str, ...] = (LATIN, CJK, FALLBACK)  # the pages and PDFs in Chinese, and the index
 CJK_FONTS: tuple[str, ...] = (CJK, "Noto Sans CJK JP", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei")  # matplotlib's
 
 

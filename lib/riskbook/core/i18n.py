@@ -4,6 +4,8 @@ report's own words) and :mod:`riskbook.core.i18n_terms` (words that come from th
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from riskbook.core.i18n_terms import COLUMNS_ZH, CURRENCY_ZH, NOTES_ZH, ROLES_ZH, RULES
@@ -61,15 +63,45 @@ def money(value: float | None, currency: str = "CNY", lang: str = "en") -> str:
     return _amount(f"{v:,.0f}", currency, lang)
 
 
-def money_parts(values: list[float], currency: str = "CNY", lang: str = "en") -> tuple[list[str], str]:
-    """Amounts that add up as printed: each written in the scale of the largest (M, or 万 in Chinese) to one
-    decimal, and their total as the sum of those printed parts."""
-    if not values:
-        return [], money(0.0, currency, lang)
-    top = max(abs(v) for v in values)
+# a figure as the report writes it: -11,062.06, 23.5%, 61 d, 61天, CNY 0.6M, 58.9万元, 2.40×, 15*
+NUMBER = re.compile(r"[-−+<>~≈ ]*[A-Z]{0,3} ?[\d.,]*\d[\d.,]*(?:[%×kMd万亿元天]{1,2}|bn| d)?\*?")
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+Scale = tuple[float, str, int]  # (divisor, suffix, decimals): M to one decimal, 万 to one decimal, …
+
+
+def money_scale(values: list[float], lang: str = "en") -> Scale:
+    """The one scale a page writes its amounts in: that of the largest (M, or 万 in Chinese), to one decimal."""
+    top = max((abs(float(v)) for v in values if not _missing(v)), default=0.0)
     scales = ((1e8, "亿"), (1e4, "万"), (1, "")) if lang == "zh" else ((1e9, "bn"), (1e6, "M"), (1e3, "k"), (1, ""))
     div, suf = next((d, x) for d, x in scales if top >= d or d == 1)
-    digits = 1 if div > 1 else 0
+    return div, suf, 1 if div > 1 else 0
+
+
+def money_at(value: float | None, scale: Scale, currency: str = "CNY", lang: str = "en") -> str:
+    """``value`` in the page's ``scale`` (:func:`money_scale`): CNY 0.6M beside CNY 13.0M, never 589.2k; an
+    amount too small to show in it is "< CNY 0.1M", not a zero."""
+    if _missing(value):
+        return "–"
+    div, suf, digits = scale
+    shown = round(float(value) / div, digits)
+    if shown == 0 and value:
+        return "< " + _amount(f"{10**-digits:,.{digits}f}{suf}", currency, lang)
+    return _amount(f"{shown:,.{digits}f}{suf}", currency, lang)
+
+
+def money_parts(
+    values: list[float], currency: str = "CNY", lang: str = "en", scale: Scale | None = None
+) -> tuple[list[str], str]:
+    """Amounts that add up as printed: each written in the scale of the largest (or the page's ``scale``) to
+    one decimal, and their total as the sum of those printed parts."""
+    if not values:
+        return [], money(0.0, currency, lang)
+    div, suf, digits = scale or money_scale(values, lang)
     parts = [round(v / div, digits) for v in values]
 
     def fmt(x: float) -> str:
@@ -82,7 +114,6 @@ def note(text: str, lang: str = "en") -> str:
     """A note (a data-quality finding's, a KRI's) in the report's language, part by part ("; " joins them)."""
     if lang != "zh" or not text:
         return text
-    import re
 
     partial, suffix = "the period is partial: ", ": a customer who has not bought yet may still buy"
     parts = []
@@ -121,8 +152,6 @@ def owner(name: str, lang: str = "en") -> str:
         return name
     if name in ROLES_ZH:
         return ROLES_ZH[name]
-    import re
-
     m = re.fullmatch(r"(.+?)\s*\((.+)\)", name)
     if m and m.group(2) in ROLES_ZH:
         return f"{m.group(1)}（{ROLES_ZH[m.group(2)]}）"

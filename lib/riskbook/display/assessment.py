@@ -6,7 +6,7 @@ import pandas as pd
 from IPython.display import HTML, display
 from markupsafe import Markup
 
-from riskbook.core.i18n import ARROWS, local, money, owner, t
+from riskbook.core.i18n import ARROWS, local, money_at, money_scale, owner, t
 from riskbook.display.html import anchor, h, keep, marked, rating_badge, table
 
 
@@ -16,6 +16,7 @@ def risk_table(
     """Assessed risks: id, title, L, I, score, rating, residual, exposure, movement, response, owner; with
     ``anchors`` each row is the target of the summary's link to it."""
     rows = []
+    scale = money_scale(list(a["exposure"]), lang)  # one money format in the table: CNY 0.6M beside CNY 13.0M
     for _, r in a.iterrows():
         mv = r.get("movement")
         over = isinstance(r.get("override_reason"), str)
@@ -34,7 +35,7 @@ def risk_table(
         ]
         if residual:
             row.append(f"{r['residual_score']}")
-        row += [keep(money(r["exposure"], currency, lang) if r["exposure"] and r["exposure"] > 0 else "–")]
+        row += [keep(money_at(r["exposure"], scale, currency, lang) if r["exposure"] and r["exposure"] > 0 else "–")]
         if mv is not None and isinstance(mv, str):
             row.append(keep(f"{ARROWS[mv]} {t(mv, lang)}"))
         row += [keep(t(r["response"], lang)), keep(owner(str(local(r, "owner", lang)), lang))]

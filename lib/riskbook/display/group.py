@@ -10,7 +10,7 @@ from IPython.display import HTML, Markdown, display
 from markupsafe import Markup
 
 from riskbook.core import config
-from riskbook.core.i18n import ARROWS, money, money_parts, owner, status_word, t
+from riskbook.core.i18n import ARROWS, money_at, money_parts, money_scale, owner, status_word, t
 from riskbook.display.html import figure, fmt_value, h, heading, md_text, rating_badge, table
 from riskbook.display.palettes import RAG
 
@@ -189,6 +189,8 @@ def _top_risks(g: Any, name: Callable[[str], str]) -> None:
     lang = g.lang
     heading("company_top", lang)
     top = portfolio.top_risks(g.docs)
+    units = portfolio.unit_table(g.docs, {}, g.currency, lang)  # the units' amounts set the report's one scale
+    scale = money_scale([*units.get("money", []), *top.get("exposure", [])], lang)
     rows = [
         [
             name(r.unit),
@@ -197,7 +199,7 @@ def _top_risks(g: Any, name: Callable[[str], str]) -> None:
             f"{r.score}*" if r.overridden else str(r.score),
             rating_badge(r.rating, lang),
             str(int(r.residual_score)),
-            money(r.exposure, g.currency, lang) if r.exposure else "–",
+            money_at(r.exposure, scale, g.currency, lang) if r.exposure else "–",
             f"{ARROWS[r.movement]} {t(r.movement, lang)}",
             t(r.response, lang),
             owner(r.owner, lang),
@@ -287,7 +289,7 @@ def _kri_row(
     ths = {(lim.get(kid, {}).get("amber"), lim.get(kid, {}).get("red")) for lim in limits.values()}
     amber, red = next(iter(ths)) if len(ths) == 1 else (None, None)
     cells = [
-        h('{}<br><code class="rb-dev">{}</code>', meta["title"], kid),
+        h('<span title="{}">{}</span><code class="rb-dev"><br>{}</code>', kid, meta["title"], kid),
         (
             f"{fmt_value(amber, unit_, lang)} / {fmt_value(red, unit_, lang)}"
             if amber is not None

@@ -14,7 +14,7 @@ import pandas as pd
 from riskbook.core.fonts import SVG_FAMILY
 from riskbook.core.i18n import IMPACT_LABELS, LIKELIHOOD_LABELS, t
 from riskbook.core.ratings import RATINGS, band_label, rating
-from riskbook.display.palettes import INK, MUTED, RATING
+from riskbook.display.palettes import INK, RATING
 
 CELL = 50  # a cell's side, px
 LEFT, TOP, BOTTOM, RIGHT = 96, 8, 46, 4
@@ -29,9 +29,15 @@ def _y(likelihood: float) -> float:
     return TOP + (5.5 - likelihood) * CELL
 
 
+EDGE = 0.45  # an arrow starts this far from its old cell's centre (just inside its edge), in cells
+END = 0.42  # and ends this far from its new cell's centre, on the side facing the old one
+BAND = 0.3  # how far below the centre a straight arrow runs: the ids sit in the middle
+
+
 def _moves(live: pd.DataFrame, lcol: str, icol: str) -> list[tuple[float, float, float, float]]:
-    """(x0, y0, x1, y1) of each risk that changed cell since last period: from the lower left of its old cell,
-    where no label is, to the edge of its new cell facing it (along the same band when the move is straight)."""
+    """(x0, y0, x1, y1) of each risk that changed cell since last period: from the edge of its old cell facing
+    the new one (the corner on a diagonal move) to the edge of its new cell facing the old one, below the ids
+    when the move is straight, so an arrow never starts among the labels of the risks now in the old cell."""
     out = []
     for r in live.itertuples():
         pl, pi = getattr(r, "previous_likelihood", None), getattr(r, "previous_impact", None)
@@ -43,10 +49,21 @@ def _moves(live: pd.DataFrame, lcol: str, icol: str) -> list[tuple[float, float,
             continue
         sx = 0 if im == pi else (1 if im > pi else -1)
         sy = 0 if li == pl else (1 if li > pl else -1)
-        x1 = im - 0.28 if sx == 0 else im - 0.42 * sx
-        y1 = li - 0.3 if sy == 0 else li - 0.42 * sy
-        out.append((_x(pi - 0.28), _y(pl - 0.3), _x(x1), _y(y1)))
+        x0, x1 = (pi - BAND, im - BAND) if sx == 0 else (pi + EDGE * sx, im - END * sx)
+        y0, y1 = (pl - BAND, li - BAND) if sy == 0 else (pl + EDGE * sy, li - END * sy)
+        out.append((_x(x0), _y(y0), _x(x1), _y(y1)))
     return out
+
+
+def _axis_title(text: str, lang: str) -> str:
+    """The likelihood axis's title, read bottom to top in English; in Chinese the characters stand upright,
+    one under the other, as Chinese is set vertically."""
+    style = f'font-size="9" font-weight="bold" fill="{INK}" text-anchor="middle"'
+    if lang != "zh":
+        return f'<text transform="translate(10 {_y(3):.1f}) rotate(-90)" {style}>{html.escape(text)}</text>'
+    top = _y(3) - (len(text) - 1) * 5.5
+    spans = "".join(f'<tspan x="10" y="{top + k * 11 + 3:.1f}">{html.escape(ch)}</tspan>' for k, ch in enumerate(text))
+    return f"<text {style}>{spans}</text>"
 
 
 def matrix(assessment: pd.DataFrame, lcol: str, icol: str, lang: str, moves: bool = False) -> tuple[str, int]:
@@ -63,7 +80,7 @@ def matrix(assessment: pd.DataFrame, lcol: str, icol: str, lang: str, moves: boo
             out.append(
                 f'<rect x="{x:.0f}" y="{y:.0f}" width="{CELL}" height="{CELL}" fill="{RATING[rating(li * im)]}" '
                 f'stroke="white" stroke-width="2"/><text x="{x + CELL - 3:.0f}" y="{y + CELL - 3:.0f}" font-size="8.5" '
-                f'fill="{MUTED}" text-anchor="end">{li * im}</text>'
+                f'fill="{INK}" text-anchor="end">{li * im}</text>'
             )
     live = assessment[assessment.get("movement", pd.Series("", index=assessment.index)) != "closed"]
     arrows = _moves(live, lcol, icol) if moves else []
@@ -102,9 +119,7 @@ def matrix(assessment: pd.DataFrame, lcol: str, icol: str, lang: str, moves: boo
         )
     out.append(
         f'<text x="{_x(3):.1f}" y="{h - 6}" font-size="9" font-weight="bold" fill="{INK}" text-anchor="middle">'
-        f"{html.escape(t('impact', lang))}</text>"
-        f'<text transform="translate(10 {_y(3):.1f}) rotate(-90)" font-size="9" font-weight="bold" fill="{INK}" '
-        f'text-anchor="middle">{html.escape(t("likelihood", lang))}</text></svg>'
+        f"{html.escape(t('impact', lang))}</text>{_axis_title(t('likelihood', lang), lang)}</svg>"
     )
     return "".join(out), len(arrows)
 

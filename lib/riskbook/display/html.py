@@ -14,8 +14,8 @@ from IPython.display import HTML, SVG, Markdown, display
 from markupsafe import Markup, escape
 
 from riskbook.core import config
-from riskbook.core.i18n import status_word, t
-from riskbook.display.palettes import RAG, RATING
+from riskbook.core.i18n import NUMBER, status_word, t
+from riskbook.display.palettes import RAG, RATING, text_on
 
 
 def h(template: str, *values: Any) -> Markup:
@@ -45,7 +45,12 @@ def fmt_value(value: Any, unit: str, lang: str = "en") -> str:
 def badge(status: str, lang: str = "en", word: str | None = None) -> Markup:
     """A RAG badge: the status's colour, its word (or ``word``)."""
     colour = RAG.get(status, RAG["n/a"])
-    return h('<span class="rb-badge" style="background:{}">{}</span>', colour, word or status_word(status, lang))
+    return h(
+        '<span class="rb-badge" style="background:{};color:{}">{}</span>',
+        colour,
+        text_on(colour),
+        word or status_word(status, lang),
+    )
 
 
 def rating_badge(r: str, lang: str = "en") -> Markup:
@@ -74,10 +79,27 @@ def risk_link(r: Any) -> Markup:
     return h('<a class="rb-link" href="{}"><b>{}</b></a>', target, str(r["id"]))
 
 
+def cell(value: Any) -> Any:
+    """A table cell: a number (-11,062.06, 23.5%, CNY 0.6M, an amount in wan yuan) kept on one line, so a narrow column
+    never prints half of it on one line and half on the next; anything else as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup) and len(value) < 30 and NUMBER.fullmatch(value):
+        return h('<span class="rb-nb">{}</span>', value)
+    return value
+
+
 def table(header: list[str], rows: list[list[Any]], cls: str = "rb-table") -> HTML:
-    """A table: each cell escaped, unless it is Markup built with :func:`h` (a badge, a link)."""
+    """A table: each cell escaped, unless it is Markup built with :func:`h` (a badge, a link). Each cell
+    carries its column's name (``data-label``): on a phone the rows become cards that label every value."""
     head = Markup("").join(h("<th>{}</th>", keep(x)) for x in header)
-    body = Markup("").join(h("<tr>{}</tr>", Markup("").join(h("<td>{}</td>", c) for c in r)) for r in rows)
+    labels = [Markup(str(x)).striptags() if isinstance(x, Markup) else str(x) for x in header]
+
+    def label(i: int) -> str:
+        return labels[i] if i < len(labels) else ""
+
+    body = Markup("").join(
+        h("<tr>{}</tr>", Markup("").join(h('<td data-label="{}">{}</td>', label(i), cell(c)) for i, c in enumerate(r)))
+        for r in rows
+    )
     return HTML(str(h('<table class="{}"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', cls, head, body)))
 
 

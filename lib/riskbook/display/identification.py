@@ -15,7 +15,12 @@ def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
     """KRIs with value, previous value, thresholds, status badge and n/a reasons."""
     rows = [
         [
-            h('{}<br><code class="rb-dev">{}</code>', r["title_zh"] if lang == "zh" else r["title"], r["id"]),
+            h(
+                '<span title="{}">{}</span><code class="rb-dev"><br>{}</code>',
+                r["id"],
+                r["title_zh"] if lang == "zh" else r["title"],
+                r["id"],
+            ),
             t(r["family"], lang),
             fmt_value(r["value"], r["unit"], lang),
             fmt_value(r["previous"], r["unit"], lang),

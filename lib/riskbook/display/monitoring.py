@@ -16,8 +16,9 @@ def _breaches_html(b: pd.DataFrame, lang: str = "en", rules: bool = True) -> HTM
     rows = [
         [
             h(
-                '{}{}<br><code class="rb-dev">{}</code>',
+                '{}<span title="{}">{}</span><code class="rb-dev"><br>{}</code>',
                 h("<b>{}</b> ", t("new_breach", lang)) if r["new"] else "",
+                r["id"],
                 r["title_zh"] if lang == "zh" else r["title"],
                 r["id"],
             ),

@@ -8,7 +8,7 @@ import pandas as pd
 from IPython.display import HTML, display
 from markupsafe import Markup, escape
 
-from riskbook.core.i18n import ARROWS, local, money, money_parts, owner, t
+from riskbook.core.i18n import ARROWS, Scale, local, money_at, money_parts, money_scale, owner, t
 from riskbook.display.html import (
     arrow,
     fmt_value,
@@ -53,14 +53,14 @@ def kri_tiles(kris: pd.DataFrame, history: pd.DataFrame | None, lang: str = "en"
     return h('<div class="rb-tiles">{}</div>', Markup("").join(tiles))
 
 
-def _money_table(pack: Any, lang: str, currency: str) -> Markup:
+def _money_table(pack: Any, lang: str, currency: str, scale: Scale) -> Markup:
     """Money at risk by pool, each counted once; the total is the sum of the amounts as printed."""
     from riskbook.risks import POOLS
 
     m = pack.money
     if not len(m):
         return h("<p>{}</p>", t("no_money", lang))
-    amounts, total = money_parts(list(m["exposure"]), currency, lang)
+    amounts, total = money_parts(list(m["exposure"]), currency, lang, scale)
     rows = []
     for r, amount in zip(m.itertuples(), amounts):
         if r.pool == "overlap":  # the pools overlap beyond the money they measure: the cap, said
@@ -94,7 +94,7 @@ def _money_table(pack: Any, lang: str, currency: str) -> Markup:
     )
 
 
-def _top_table(top: pd.DataFrame, lang: str, currency: str) -> Markup:
+def _top_table(top: pd.DataFrame, lang: str, currency: str, scale: Scale) -> Markup:
     rows = []
     for _, r in top.iterrows():
         over = isinstance(r.get("override_reason"), str)
@@ -113,7 +113,7 @@ def _top_table(top: pd.DataFrame, lang: str, currency: str) -> Markup:
                 str(r["residual_score"]),
                 "–" if prev is None or pd.isna(prev) else str(int(prev)),
                 keep(f"{ARROWS[mv]} {t(mv, lang)}") if isinstance(mv, str) else "",
-                keep(money(r["exposure"], currency, lang) if r["exposure"] and r["exposure"] > 0 else "–"),
+                keep(money_at(r["exposure"], scale, currency, lang) if r["exposure"] and r["exposure"] > 0 else "–"),
                 keep(t(r["response"], lang)),
                 keep(owner(str(local(r, "owner", lang)), lang)),
             ]
@@ -154,6 +154,12 @@ def _actions_table(actions: pd.DataFrame, lang: str) -> Markup:
     return out
 
 
+def page_scale(pack: Any, lang: str) -> Scale:
+    """The scale of every amount on the summary page: that of the largest, in the money table or the top risks."""
+    values = list(pack.money["exposure"]) if len(pack.money) else []
+    return money_scale(values + list(pack.top.get("exposure", [])), lang)
+
+
 def summary(pack: Any, unit: Any) -> None:
     """The one-page executive summary. It hides nothing: the overall rating, every red KRI (and every
     amber one by name), the top risks with their movement, money at risk whose total is its breakdown,
@@ -185,7 +191,8 @@ def summary(pack: Any, unit: Any) -> None:
     if len(amber):
         titles = t("list_sep", lang).join(amber["title_zh"] if lang == "zh" else amber["title"])
         parts.append(h("<p>{}{}{}</p>", t("also_amber", lang, n=len(amber)), t("sentence_sep", lang), titles))
-    top = _top_table(pack.top, lang, unit.currency) if len(pack.top) else h("<p>{}</p>", t("no_risks", lang))
+    scale = page_scale(pack, lang)  # one money format on the page: CNY 0.6M beside CNY 13.0M, not 589.2k
+    top = _top_table(pack.top, lang, unit.currency, scale) if len(pack.top) else h("<p>{}</p>", t("no_risks", lang))
     parts.append(h("<h2>{}</h2>{}", t("top_risks", lang), top))
     changes = []
     if pack.new is not None and len(pack.new):
@@ -198,7 +205,7 @@ def summary(pack: Any, unit: Any) -> None:
         changes.append(t("override_note", lang))
     if changes:
         parts.append(h("<p><small>{}</small></p>", " ".join(changes)))
-    money_box = h("<h2>{}</h2>{}", t("money_at_risk", lang), _money_table(pack, lang, unit.currency))
+    money_box = h("<h2>{}</h2>{}", t("money_at_risk", lang), _money_table(pack, lang, unit.currency, scale))
     if len(pack.actions):
         actions_box = h("<h2>{}</h2>{}", t("actions", lang), _actions_table(pack.actions, lang))
         parts.append(

@@ -15,7 +15,7 @@ from riskbook.core import paths
 from riskbook.core.fonts import REPORT, REPORT_ZH, css_family
 from riskbook.core.i18n import status_word, t
 from riskbook.display.html import fmt_value, h
-from riskbook.display.palettes import ACCENT, INK, MUTED, RAG, RULE, STRIPE
+from riskbook.display.palettes import ACCENT, INK, MUTED, RAG, RULE, STRIPE, text_on
 from riskbook.settings.params import display_name
 from riskbook.stages.plan import Plan
 from riskbook.watch.messages import compose
@@ -41,7 +41,7 @@ def page_path(out: Path) -> Path:
 def _badge(status: str, lang: str) -> Markup:
     colour = {**RAG, "info": ACCENT}.get(status, RAG["n/a"])
     word = t("w_info", lang) if status == "info" else status_word(status, lang)
-    return h('<span class="b" style="background:{}">{}</span>', colour, word)
+    return h('<span class="b" style="background:{};color:{}">{}</span>', colour, text_on(colour), word)
 
 
 def _age(since: str, at: datetime) -> str:
