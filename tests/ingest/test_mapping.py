@@ -165,6 +165,17 @@ def test_rows_after_title_rows_are_numbered_as_in_the_sheet(tmp_path: Path, caps
     assert "unparseable_value  orders.order_date" in out and "t.xlsx [S]: row 5 (A2) '2026/13/45'" in out
 
 
+def test_a_sheet_taken_by_position_is_cited_by_its_name(tmp_path: Path, capsys) -> None:
+    rows = [r.split(",") for r in ROWS]
+    rows[1][1] = "2026/13/45"
+    with pd.ExcelWriter(tmp_path / "t.xlsx") as xl:
+        pd.DataFrame(rows, columns=HEAD.strip().split(",")).to_excel(xl, sheet_name="订单 2026", index=False)
+    cfg = write_company(tmp_path, {**ORDERS_MAP, "file": "t.xlsx"})  # no sheet: the first one
+    assert cli.main(["validate", "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    assert "t.xlsx [订单 2026]: row 3 (A2) '2026/13/45'" in out and "[sheet 0]" not in out, out
+
+
 def test_a_value_the_unit_map_does_not_know_is_a_finding(tmp_path: Path) -> None:
     rows = [*ROWS, "A6,05/08/2026,K1,华北事业部,1,10,0,完成"]
     cfg = write_company(gbk_csv(tmp_path, rows), ORDERS_MAP)
@@ -183,7 +194,7 @@ def test_a_file_that_is_not_a_spreadsheet_is_one_line(tmp_path: Path, capsys, na
     cfg = write_company(tmp_path, {**ORDERS_MAP, "file": name})
     assert cli.main(["validate", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and f"{name} [sheet 0]: cannot be read" in err, err
+    assert len(err.splitlines()) == 1 and f"{name} [first sheet]: cannot be read" in err, err
 
 
 def test_data_and_sources_are_exclusive(tmp_path: Path, capsys) -> None:

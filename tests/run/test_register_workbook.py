@@ -86,8 +86,11 @@ def test_an_analysts_edits_come_back_in_the_next_run(built, tmp_path: Path, caps
     doc = yaml.safe_load((cfg.parent / "register" / "east.yaml").read_text(encoding="utf-8"))
     assert doc["risks"]["R-FIN-01"]["owner"] == "Ann Analyst"
     assert doc["risks"]["R-FIN-02"]["override"] == {"likelihood": 2, "reason": "Two lost accounts re-signed in October"}
+    from riskbook.risks import BY_ID
+
+    zh = dict(zip(BY_ID["R-FIN-02"].actions_en, BY_ID["R-FIN-02"].actions_zh))[action]  # the library's translation
     assert doc["risks"]["R-FIN-02"]["actions"] == [
-        {"action": action, "status": "open", "owner": "Bo Li", "due": dt.date(2027, 1, 15)}
+        {"action": action, "status": "open", "owner": "Bo Li", "due": dt.date(2027, 1, 15), "action_zh": zh}
     ]
     assert doc["risks"]["R-FIN-02"]["controls"] == [{"name": "Weekly forecast review", "reduces": {"likelihood": 1}}]
     assert any(a["id"] == "R-ADD-01" for a in doc["added"])  # the analysts' own risk kept
@@ -151,6 +154,16 @@ def test_a_chinese_workbook_reads_back_and_keeps_the_registers_translations(buil
     assert {"编号", "应对策略", "负责人", "调整原因", "风险敞口"} <= set(head)
     rows = {r[0].value: r for r in reg.iter_rows(min_row=2)}
     assert rows["R-FIN-01"][head.index("名称")].value == "应收账款与坏账"
+    # its values are Chinese too, and so are the drop-down lists Excel enforces
+    values = {c.value for r in reg.iter_rows(min_row=2) for c in r if isinstance(c.value, str)}
+    assert values & {"极高", "高", "中", "低"} and values & {"规避", "降低", "转移", "接受"}
+    assert not values & {"critical", "high", "transfer", "mitigate", "accept"}
+    lists = [v for v in reg.data_validations.dataValidation if v.type == "list"]
+    assert any(v.formula1 == '"规避,降低,转移,接受"' and v.showErrorMessage for v in lists), [v.formula1 for v in lists]
+    act = wb["行动"]
+    ah = [c.value for c in act[1]]
+    statuses = {r[ah.index("状态")] for r in act.iter_rows(min_row=2, values_only=True)}
+    assert "建议" in statuses and "recommended" not in statuses
     before = (cfg.parent / "register" / "east.yaml").read_text(encoding="utf-8")
     try:
         assert cli.main(["register", "import", str(book), "--config", str(cfg)]) == 0
@@ -159,11 +172,53 @@ def test_a_chinese_workbook_reads_back_and_keeps_the_registers_translations(buil
         edited = tmp_path / "edited.xlsx"
         wb.save(edited)
         assert cli.main(["register", "import", str(edited), "--config", str(cfg)]) == 0
+        capsys.readouterr()
         doc = yaml.safe_load((cfg.parent / "register" / "east.yaml").read_text(encoding="utf-8"))
         fin = doc["risks"]["R-FIN-01"]
         assert fin["owner"] == "Wang Fang" and "owner_zh" not in fin
         assert fin["actions"][0]["action_zh"] == "将逾期90天以上的客户暂停赊销"  # unchanged text: translation kept
         assert fin["controls"][0]["name_zh"] == "为前十大客户投保信用保险"
         assert doc["risks"]["R-FIN-02"]["override"]["reason_zh"].startswith("前三大客户")
+        # a response typed in either language, and a recommended action taken on in Chinese keeps both texts
+        resp = head.index("应对策略")
+        first = next(k for k, r in rows.items() if k and k != "R-FIN-01" and r[resp].value != "转移")
+        rows[first][resp].value, rows["R-FIN-01"][resp].value = "转移", "accept"
+        taken = next(r for r in act.iter_rows(min_row=2) if r[ah.index("状态")].value == "建议")
+        taken[ah.index("状态")].value = "推进中"
+        taken[ah.index("截止日期")].value = dt.datetime(2027, 2, 1)
+        risk, text = taken[0].value, taken[ah.index("行动")].value
+        wb.save(edited)
+        assert cli.main(["register", "import", str(edited), "--config", str(cfg), "--dry-run"]) == 0
+        dry = capsys.readouterr().out
+        assert "None" not in dry and "added (in progress)" in dry, dry
+        assert cli.main(["register", "import", str(edited), "--config", str(cfg)]) == 0
+        doc = yaml.safe_load((cfg.parent / "register" / "east.yaml").read_text(encoding="utf-8"))
+        kept = {**doc["risks"], **{a["id"]: a for a in doc.get("added", [])}}
+        assert kept[first]["response"] == "transfer" and kept["R-FIN-01"]["response"] == "accept"
+        mine = next(a for a in doc["risks"][risk]["actions"] if a.get("action_zh") == text)
+        assert mine["status"] == "in progress" and mine["action"].isascii() and mine["action"]
     finally:  # the module's other tests read the register as it was
         (cfg.parent / "register" / "east.yaml").write_text(before, encoding="utf-8")
+
+
+def test_every_bad_cell_of_every_sheet_is_named_at_once(built, tmp_path: Path, capsys) -> None:
+    """Problems in three sheets, one of them a due date only the register check would catch, come back
+    together, each by sheet, row and column as the analyst sees them, never as a path in the YAML."""
+    cfg, d = built
+    before = (cfg.parent / "register" / "east.yaml").read_bytes()
+    wb = load_workbook(d / f"east_{PERIOD}_risk_register.xlsx")
+    act, reg, ctl = wb["Actions"], wb["Register"], wb["Controls"]
+    ah, head = [code_of(c.value) for c in act[1]], [code_of(c.value) for c in reg[1]]
+    open_row = next(r for r in act.iter_rows(min_row=2) if r[ah.index("status")].value != "recommended")
+    open_row[ah.index("due")].value = "next Tuesday"
+    reg.cell(3, head.index("response") + 1).value = "monitor"
+    ctl.append(["R-FIN-02", "Weekly forecast review", 7, 0])
+    book = tmp_path / "three.xlsx"
+    wb.save(book)
+    assert cli.main(["register", "import", str(book), "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert f"sheet Actions, row {open_row[0].row}, column Due" in err, err
+    assert "sheet Register, row 3, column Response: 'monitor'" in err, err
+    assert f"sheet Controls, row {ctl.max_row}, column" in err, err
+    assert ".yaml: risks." not in err and "Traceback" not in err
+    assert (cfg.parent / "register" / "east.yaml").read_bytes() == before

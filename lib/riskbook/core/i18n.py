@@ -145,17 +145,24 @@ def local(d: Any, key: str, lang: str = "en") -> Any:
     return d.get(key)
 
 
+def _role(name: str, roles: dict[str, str], brackets: str, wrap: str) -> str:
+    """A role named alone or after a person, in brackets matching ``brackets``, swapped via ``roles``."""
+    if name in roles:
+        return roles[name]
+    m = re.fullmatch(rf"(.+?)\s*{brackets}", name)
+    return wrap.format(m.group(1), roles[m.group(2)]) if m and m.group(2) in roles else name
+
+
 def owner(name: str, lang: str = "en") -> str:
     """A library role in the report's language, also after a person's name ("Li Wei (Finance Controller)"
     → "Li Wei（财务总监）"); names from the register stay as written."""
-    if lang != "zh":
-        return name
-    if name in ROLES_ZH:
-        return ROLES_ZH[name]
-    m = re.fullmatch(r"(.+?)\s*\((.+)\)", name)
-    if m and m.group(2) in ROLES_ZH:
-        return f"{m.group(1)}（{ROLES_ZH[m.group(2)]}）"
-    return name
+    return _role(name, ROLES_ZH, r"\((.+)\)", "{}（{}）") if lang == "zh" else name
+
+
+def owner_en(name: str) -> str:
+    """:func:`owner` undone: a library role written in Chinese back in English ("李伟（财务总监）" →
+    "李伟 (Finance Controller)"), so a Chinese workbook's owner reads back as the register writes it."""
+    return _role(name, {zh: en for en, zh in ROLES_ZH.items()}, r"[（(](.+)[）)]", "{} ({})")
 
 
 def column(name: str, lang: str = "en") -> str:

@@ -94,6 +94,19 @@ def read_excel(path: Path, sheet: int | str = 0, header: int = 0) -> pd.DataFram
     return body
 
 
+def sheet_title(path: Path, sheet: int | str) -> str:
+    """The name a sheet has in its workbook, for citations: "[Orders]", not "[sheet 0]". A sheet given by
+    position whose workbook cannot be opened is named by its place ("first sheet", "sheet 3")."""
+    if isinstance(sheet, str):
+        return sheet
+    try:
+        from python_calamine import CalamineWorkbook
+
+        return str(CalamineWorkbook.from_path(str(path)).sheet_names[sheet])
+    except Exception:  # noqa: BLE001 - the read that follows reports what is wrong with the file
+        return "first sheet" if sheet == 0 else f"sheet {sheet + 1}"
+
+
 def check_names(names: list[str], label: str) -> None:
     """DataError when two columns of a header share a name (the second would be lost or renamed)."""
     seen: dict[str, int] = {}

@@ -18,7 +18,7 @@ import pyarrow.csv as pcsv
 from riskbook.core.errors import DataError, ParamError
 from riskbook.core.guard import SPREADSHEETS, check_file, check_workbook
 from riskbook.ingest.canonical import found_names
-from riskbook.ingest.loader import READ_ERRORS, check_names, detect_encoding, read_excel, sniff_delimiter
+from riskbook.ingest.loader import READ_ERRORS, check_names, detect_encoding, read_excel, sheet_title, sniff_delimiter
 from riskbook.ingest.origin import Origin
 
 
@@ -148,7 +148,7 @@ def read_source(name: str, spec: dict[str, Any], base: Path) -> tuple[pd.DataFra
     try:
         if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
             sheet = spec.get("sheet", 0)
-            label += f" [sheet {sheet}]" if isinstance(sheet, int) else f" [{sheet}]"
+            label += f" [{sheet_title(path, sheet)}]"
             if suffix in SPREADSHEETS:
                 try:
                     check_workbook(path)

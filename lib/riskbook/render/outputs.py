@@ -9,7 +9,6 @@ import pandas as pd
 from riskbook.core import paths
 from riskbook.render import results
 from riskbook.render.workbook import register_controls, write_register
-from riskbook.settings.register_import import ACTION_COLS
 from riskbook.stages.summarise import no_data_note
 
 
@@ -37,7 +36,7 @@ def write_outputs(unit: Any, pack: Any) -> None:
     write_register(
         paths.register_xlsx(unit.out, unit.id, unit.period),
         pack.risks,
-        pack.all_actions[list(ACTION_COLS)],
+        pack.all_actions,
         pack.kris,
         pack.evidence,
         {

@@ -16,10 +16,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from riskbook.core import paths
 from riskbook.core.i18n import column, t
 from riskbook.display.palettes import ACCENT, RAG, RATING
+from riskbook.render.workbook_zh import coloured, localised
 from riskbook.risks import RESPONSES
-from riskbook.settings.register_import import (
+from riskbook.settings.register_labels import (
     ABOUT,
     ABOUT_LABELS,
+    ACTION_COLS,
     ACTIONS,
     CONTROL_COLS,
     CONTROLS,
@@ -243,11 +245,12 @@ def register_controls(risks: pd.DataFrame, register: object) -> pd.DataFrame:
                 {
                     "risk": r.id,
                     "control": c.get("name", ""),
+                    "control_zh": c.get("name_zh"),
                     "reduces_likelihood": red.get("likelihood", 0),
                     "reduces_impact": red.get("impact", 0),
                 }
             )
-    return pd.DataFrame(rows, columns=list(CONTROL_COLS))
+    return pd.DataFrame(rows, columns=[*CONTROL_COLS, "control_zh"])
 
 
 # the Register sheet's columns, in order (those the risks have)
@@ -309,27 +312,36 @@ def write_register(
 
     wb = Workbook()
     _about_sheet(wb, meta, lang)
-    if lang == "zh":  # the titles in the workbook's language; ids, codes and numbers as they are
-        risks = risks.assign(title=risks["title_zh"])
-        kris = kris.assign(title=kris["title_zh"])
+    controls = controls if controls is not None else pd.DataFrame(columns=list(CONTROL_COLS))
     reg = _with_overrides(risks)
+    if lang == "zh":  # titles, owners, actions and words in the workbook's language; ids and numbers as they are
+        reg, actions, controls, kris = localised(reg, actions, controls, kris)
+    words = {x: t(x, lang) for x in (*RESPONSES, *STATUSES, RECOMMENDED)}
     _sheet(
         wb,
         REGISTER,
         reg[[c for c in REGISTER_COLS if c in reg.columns]],
-        lists={"response": RESPONSES},
+        lists={"response": tuple(words[x] for x in RESPONSES)},
         whole={"override_likelihood": (1, 5), "override_impact": (1, 5)},
         lang=lang,
+        coloured=coloured(COLOURED, lang),
     )
-    _sheet(wb, ACTIONS, actions, lists={"status": (*STATUSES, RECOMMENDED)}, lang=lang, coloured=ACTION_COLOURED)
+    _sheet(
+        wb,
+        ACTIONS,
+        actions[[c for c in ACTION_COLS if c in actions.columns]],
+        lists={"status": tuple(words[x] for x in (*STATUSES, RECOMMENDED))},
+        lang=lang,
+        coloured=coloured(ACTION_COLOURED, lang),
+    )
     _sheet(
         wb,
         CONTROLS,
-        controls if controls is not None else pd.DataFrame(columns=list(CONTROL_COLS)),
+        controls[list(CONTROL_COLS)],
         whole={"reduces_likelihood": (0, 4), "reduces_impact": (0, 4)},
         lang=lang,
     )
-    _sheet(wb, "KRIs", kris[list(KRI_COLS)], lang=lang)
+    _sheet(wb, "KRIs", kris[list(KRI_COLS)], lang=lang, coloured=coloured(COLOURED, lang))
     if history is not None and len(history):
         hist = history.pivot_table(index="id", columns="period", values="value", sort=False).reset_index()
         hist.columns = [str(c) for c in hist.columns]
