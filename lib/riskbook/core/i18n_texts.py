@@ -61,6 +61,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason": ("Note", "说明"),
     "kris_title": ("Key risk indicators", "关键风险指标"),
     "risks_present": ("Risks present", "已识别风险"),
+    "added_risks": (
+        "Added by analysts in the register ({n}; no KRI measures them, the assessment scores them): {risks}.",
+        "分析师在风险登记册中添加（{n}项；无指标衡量，评分见风险评估）：{risks}。",
+    ),
     "evidence": ("Evidence", "证据"),
     "no_risks": (
         "No KRI breaches its thresholds in this period: no risk identified.",
@@ -100,13 +104,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{units}个单元共{red}个红色指标；高或极高风险{high}项；风险敞口{money}。",
     ),
     "units_ranked": (
-        "Units, the most at risk first (by overall rating, then red KRIs, then money at risk)",
-        "各单元（风险最高者在前：按总体评级、红色指标数、风险敞口排序）",
+        "Units, the most at risk first (by overall rating after controls, then before, then red KRIs, then "
+        "money at risk)",
+        "各单元（风险最高者在前：依次按控制后、控制前总体评级，红色指标数，风险敞口排序）",
     ),
     "group_total": ("Group", "集团合计"),
     "amber_count": ("Amber KRIs", "黄色指标"),
     "high_of_risks": ("High or critical / risks", "高或极高 / 风险数"),
     "themes": ("Risks shared by several units", "多个单元共有的风险"),
+    "red_by_unit": ("Red KRIs by unit", "各单元红色指标"),
+    "unactioned": (
+        "Rated high or critical after controls, with no action taken on: {risks}.",
+        "控制后仍为高或极高、尚无已采纳行动的风险：{risks}。",
+    ),
+    "unit_rule_note": (
+        "† the unit's own rule sets this status, not the thresholds shown (its usual range, or only its "
+        "recurring customers); the unit's report says why.",
+        "† 此状态由该单元自身规则判定，而非所示阈值（其常规区间，或仅计重复购买客户）；原因见该单元报告。",
+    ),
     "units_count": ("Units", "单元数"),
     "no_themes": ("No risk is present in more than one unit.", "没有同时出现在多个单元的风险。"),
     "thresholds_col": ("Amber / red", "黄色 / 红色阈值"),

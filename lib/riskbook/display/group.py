@@ -7,11 +7,12 @@ from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from riskbook.core import config
-from riskbook.core.i18n import ARROWS, money_at, money_parts, money_scale, owner, status_word, t
-from riskbook.display.html import figure, fmt_value, h, heading, md_text, rating_badge, table
+from riskbook.core.i18n import ARROWS, money_at, money_parts, money_scale, owner, t
+from riskbook.display.group_kris import kri_by_unit
+from riskbook.display.html import figure, h, heading, md_text, rating_badge, table
 from riskbook.display.palettes import RAG
 
 
@@ -47,7 +48,7 @@ def group(g: Any) -> None:
     _units_families(g, name)
     _top_risks(g, name)
     _actions(g, name)
-    _kri_by_unit(g, name)
+    kri_by_unit(g, name)
 
 
 def _failures(g: Any, name: Callable[[str], str]) -> None:
@@ -75,6 +76,7 @@ def _summary(g: Any, names: dict[str, str], name: Callable[[str], str]) -> None:
     parts = _headline(g, units, total)
     parts.append(h("<h2>{}</h2>", t("units_ranked", lang)))
     parts.append(_ranked_table(g, units, total))
+    parts += _reds(g, name)
     parts += _themes(g, names)
     empty = [name(u) for u, d in g.docs.items() if d.get("status") == "no data"]
     if empty:
@@ -122,7 +124,7 @@ def _ranked_table(g: Any, units: pd.DataFrame, total: str) -> Markup:
         rows.append(
             [
                 h('<a href="{}"><b>{}</b></a>', pdf, r.name),
-                rating_badge(r.overall, lang) if r.overall else t("status_no data", lang),
+                _both(r.overall_net, r.overall, lang) if r.overall else t("status_no data", lang),
                 h('<span style="color:{}"><b>{}</b></span>', RAG["red"], r.red) if r.red else "0",
                 str(r.amber),
                 f"{r.high} / {r.risks}",
@@ -151,6 +153,36 @@ def _ranked_table(g: Any, units: pd.DataFrame, total: str) -> Markup:
         t("top_risk", lang),
     ]
     return Markup(table(header, rows, "rb-table rb-top").data)
+
+
+def _both(net: str, gross: str, lang: str) -> Markup:
+    """A rating after controls over the one before, each labelled."""
+    return h(
+        '<span class="rb-nb">{} <small>{}</small></span><br><span class="rb-nb">{} <small>{}</small></span>',
+        rating_badge(net or gross, lang),
+        t("overall_net", lang),
+        rating_badge(gross, lang),
+        t("overall_gross", lang),
+    )
+
+
+def _reds(g: Any, name: Callable[[str], str]) -> list[Markup]:
+    """Every unit's red KRIs by name, and the severe risks no one has taken an action on."""
+    from riskbook.stages import portfolio
+
+    lang, sep = g.lang, t("list_sep", g.lang)
+    parts = []
+    reds = portfolio.red_kris(g.docs)
+    if reds:
+        rows = [[h("<b>{}</b>", name(u)), str(len(ks)), sep.join(ks)] for u, ks in reds.items()]
+        header = [t("unit", lang), t("red_count", lang), t("kri", lang)]
+        parts += [h("<h2>{}</h2>", t("red_by_unit", lang)), Markup(table(header, rows, "rb-table rb-top").data)]
+    bare = portfolio.unactioned(g.docs)
+    if bare:
+        ids = lambda xs: Markup(", ").join(h('<span class="rb-nb">{}</span>', x) for x in xs)  # noqa: E731
+        listed = Markup(sep).join(h("<b>{}</b> {}", name(u), ids(xs)) for u, xs in bare.items())
+        parts.append(h("<p>{}</p>", escape(t("unactioned", lang, risks="\x00")).replace("\x00", listed)))
+    return parts
 
 
 def _themes(g: Any, names: dict[str, str]) -> list[Markup]:
@@ -194,37 +226,29 @@ def _top_risks(g: Any, name: Callable[[str], str]) -> None:
     rows = [
         [
             name(r.unit),
-            h("<b>{}</b>", r.id),
-            r.title,
-            f"{r.score}*" if r.overridden else str(r.score),
-            rating_badge(r.rating, lang),
-            str(int(r.residual_score)),
+            h("<b>{}</b> {}", r.id, r.title),
+            h('<span class="rb-nb">{} {}</span>', int(r.residual_score), rating_badge(_rating(r), lang)),
+            h('<span class="rb-nb">{}{} {}</span>', r.score, "*" if r.overridden else "", rating_badge(r.rating, lang)),
+            "–" if pd.isna(r.previous_score) else str(int(r.previous_score)),
+            h('<span class="rb-nb">{} {}</span>', ARROWS[r.movement], t(r.movement, lang)),
             money_at(r.exposure, scale, g.currency, lang) if r.exposure else "–",
-            f"{ARROWS[r.movement]} {t(r.movement, lang)}",
             t(r.response, lang),
             owner(r.owner, lang),
         ]
         for r in top.itertuples()
     ]
-    display(
-        table(
-            [
-                t("unit", lang),
-                t("id_col", lang),
-                t("risk", lang),
-                t("score", lang),
-                t("rating", lang),
-                t("residual", lang),
-                t("exposure", lang),
-                t("movement", lang),
-                t("response", lang),
-                t("owner", lang),
-            ],
-            rows,
-        )
-    )
+    header = [t("unit", lang), t("risk", lang), t("residual", lang), t("score", lang), t("previous_score", lang)]
+    header += [t("movement", lang), t("exposure", lang), t("response", lang), t("owner", lang)]
+    display(table(header, rows, "rb-table rb-top"))
     if top["overridden"].any():
         display(HTML(str(h("<p><small>{}</small></p>", t("override_note", lang)))))
+
+
+def _rating(r: Any) -> str:
+    """A top risk's rating after controls (its score's band when an older results.json has none)."""
+    from riskbook.core.ratings import rating
+
+    return r.residual_rating if isinstance(r.residual_rating, str) else rating(int(r.residual_score))
 
 
 def _actions(g: Any, name: Callable[[str], str]) -> None:
@@ -246,7 +270,9 @@ def _actions(g: Any, name: Callable[[str], str]) -> None:
             (a.action_zh if zh and isinstance(a.action_zh, str) and a.action_zh else a.action) or "",
             owner((a.owner_zh if zh and isinstance(a.owner_zh, str) and a.owner_zh else a.owner) or "", lang),
             str(a.due or ""),
-            t("days_late", lang, n=int(a.days_overdue)) if pd.notna(a.days_overdue) else t(str(a.status), lang),
+            h('<span class="rb-nb">{}</span>', t("days_late", lang, n=int(a.days_overdue)))
+            if pd.notna(a.days_overdue)
+            else t(str(a.status), lang),
         ]
         for a in shown.itertuples()
     ]
@@ -256,67 +282,3 @@ def _actions(g: Any, name: Callable[[str], str]) -> None:
     if len(acts) > len(shown):
         more = t("more_group_actions", lang, n=len(acts) - len(shown))
         display(HTML(str(h("<p><small>{}</small></p>", more))))
-
-
-def _kri_by_unit(g: Any, name: Callable[[str], str]) -> None:
-    """Every KRI across units: its thresholds (when the units share them) and each unit's value and status,
-    with the status key."""
-    from riskbook.stages import portfolio
-
-    lang = g.lang
-    heading("kri_by_unit", lang)
-    vals, stats = portfolio.kri_matrix(g.docs)
-    first = next(iter(g.docs.values()))["kris"]
-    meta = {k["id"]: k for k in first}
-    limits = {u: {k["id"]: k.get("thresholds") or {} for k in d["kris"]} for u, d in g.docs.items()}
-    rows = [_kri_row(kid, meta[kid], limits, vals, stats, lang) for kid in vals.index]
-    display(
-        table([t("kri", lang), t("thresholds_col", lang), *(name(u) for u in vals.columns)], rows, "rb-table rb-matrix")
-    )
-    display(HTML(str(h("<p><small>{} · {}</small></p>", _status_key(stats, lang), t("thresholds_note", lang)))))
-
-
-def _kri_row(
-    kid: str,
-    meta: dict[str, Any],
-    limits: dict[str, dict[str, dict[str, Any]]],
-    vals: pd.DataFrame,
-    stats: pd.DataFrame,
-    lang: str,
-) -> list[Any]:
-    """One KRI's row: its title and id, its thresholds ("varies" when the units' differ), each unit's value."""
-    unit_ = meta["unit"]
-    ths = {(lim.get(kid, {}).get("amber"), lim.get(kid, {}).get("red")) for lim in limits.values()}
-    amber, red = next(iter(ths)) if len(ths) == 1 else (None, None)
-    cells = [
-        h('<span title="{}">{}</span><code class="rb-dev"><br>{}</code>', kid, meta["title"], kid),
-        (
-            f"{fmt_value(amber, unit_, lang)} / {fmt_value(red, unit_, lang)}"
-            if amber is not None
-            else t("varies", lang)
-        ),
-    ]
-    for u in vals.columns:
-        st = stats.loc[kid, u]
-        cells.append(
-            h(
-                '<span class="rb-nb"><span class="rb-dot" style="background:{}"></span>{}</span>',
-                RAG.get(st, RAG["n/a"]),
-                fmt_value(vals.loc[kid, u], unit_, lang),
-            )
-        )
-    return cells
-
-
-def _status_key(stats: pd.DataFrame, lang: str) -> Markup:
-    """The RAG statuses' dots and words (n/a only when a unit has it)."""
-    used = set(stats.to_numpy().ravel())
-    return Markup(" ").join(
-        h(
-            '<span class="rb-nb"><span class="rb-dot" style="background:{}"></span>{}</span>',
-            RAG[s_],
-            status_word(s_, lang),
-        )
-        for s_ in ("green", "amber", "red", "n/a")
-        if s_ in used or s_ != "n/a"
-    )

@@ -92,8 +92,12 @@ def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY
     display(HTML(str(title + Markup(frame(df, lang, currency).data))))
 
 
-def present_risks(found: list, lang: str = "en", currency: str = "CNY") -> None:
-    """Each risk present: description, its KRIs, and the evidence behind them."""
+def present_risks(found: list, lang: str = "en", currency: str = "CNY", added: list | None = None) -> None:
+    """Each risk present: description, its KRIs, and the evidence behind them; then the risks analysts
+    added to the register (``added``), which no KRI measures, so that every risk the summary counts is
+    named here."""
+    if added:
+        _added(added, lang)
     if not found:
         text("no_risks", lang)
         return
@@ -110,3 +114,15 @@ def present_risks(found: list, lang: str = "en", currency: str = "CNY") -> None:
         for name, df in f.evidence.items():
             evidence(name, df, lang, currency, seen=shown.get(name))
             shown.setdefault(name, r.id)
+
+
+def _added(added: list, lang: str) -> None:
+    """The analysts' own risks, named by id and title before the KRI-driven ones."""
+    zh = lang == "zh"
+    names = Markup(t("list_sep", lang)).join(
+        h('<span class="rb-nb"><b>{}</b></span> {}', a["id"], (a.get("title_zh") if zh else None) or a["title"])
+        for a in added
+    )
+    display(
+        HTML(str(h("<p>{}</p>", escape(t("added_risks", lang, n=len(added), risks="\x00")).replace("\x00", names))))
+    )

@@ -143,6 +143,7 @@ def _risk(r: Any, lang: str) -> dict[str, Any]:
         "score": int(r.score),
         "rating": r.rating,
         "residual_score": int(r.residual_score),
+        "previous_score": _int(getattr(r, "previous_score", None)),
         "movement": r.movement,
         "exposure": _num(r.exposure),
         "kris": list(r.kris),

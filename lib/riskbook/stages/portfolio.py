@@ -37,7 +37,19 @@ def family_matrix(docs: dict[str, dict[str, Any]]) -> pd.DataFrame:
     return m
 
 
-TOP_COLUMNS = ("id", "title", "score", "rating", "residual_score", "exposure", "movement", "response", "owner")
+TOP_COLUMNS = (
+    "id",
+    "title",
+    "score",
+    "rating",
+    "residual_score",
+    "residual_rating",
+    "previous_score",
+    "exposure",
+    "movement",
+    "response",
+    "owner",
+)
 
 
 def _overridden(r: dict[str, Any]) -> bool:
@@ -48,16 +60,44 @@ def _overridden(r: dict[str, Any]) -> bool:
 
 
 def top_risks(docs: dict[str, dict[str, Any]], n: int = 10) -> pd.DataFrame:
-    """The group's highest-scoring risks across units: every one rated high or critical, and at least ``n``."""
+    """The group's top risks across units, the highest after controls first (then before, then money):
+    every one rated high or critical before or after controls, and at least ``n``."""
     rows = [
-        {"unit": u, **{k: r[k] for k in TOP_COLUMNS}, "overridden": _overridden(r)}
+        {"unit": u, **{k: r.get(k) for k in TOP_COLUMNS}, "overridden": _overridden(r)}
         for u, d in docs.items()
         for r in d["risks"]
         if r["movement"] != "closed"
     ]
     df = pd.DataFrame(rows, columns=["unit", *TOP_COLUMNS, "overridden"])
-    keep = max(n, int(df["rating"].isin(["high", "critical"]).sum()))
-    return df.sort_values(["score", "exposure"], ascending=False, kind="stable").head(keep).reset_index(drop=True)
+    df["residual_score"] = df["residual_score"].fillna(df["score"])
+    severe = df["rating"].isin(["high", "critical"]) | df["residual_rating"].isin(["high", "critical"])
+    keep = max(n, int(severe.sum()))
+    order = ["residual_score", "score", "exposure"]
+    return df.sort_values(order, ascending=False, kind="stable").head(keep).reset_index(drop=True)
+
+
+def red_kris(docs: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """Each unit's red KRIs by title (units without one left out): the group summary names every red."""
+    return {u: reds for u, d in docs.items() if (reds := [k["title"] for k in d["kris"] if k["status"] == "red"])}
+
+
+def unactioned(docs: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """Each unit's risks rated high or critical after controls with no action taken on (none open, in
+    progress or done; a recommended one does not count), by id."""
+    taken = ("open", "in progress", "done")
+    return {
+        u: ids
+        for u, d in docs.items()
+        if (
+            ids := [
+                r["id"]
+                for r in d["risks"]
+                if r["movement"] != "closed"
+                and (r.get("residual_rating") or r["rating"]) in ("high", "critical")
+                and not any((a.get("status") or "open") in taken for a in r.get("actions") or [])
+            ]
+        )
+    }
 
 
 ACTION_ROWS = 15  # the group's actions table: the latest first this many, then "N more"
@@ -119,8 +159,8 @@ def group_overall(docs: dict[str, dict[str, Any]], kind: str = "inherent") -> st
 
 
 def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency: str, lang: str) -> pd.DataFrame:
-    """One row per unit, the most at risk first: overall rating, red and amber KRIs, risks (high or critical),
-    money at risk (the unit summary's rule) and its top risk."""
+    """One row per unit, the most at risk first: overall rating after and before controls, red and amber
+    KRIs, risks (high or critical), money at risk (the unit summary's rule) and its top risk."""
     from riskbook.core.i18n import money_parts
     from riskbook.stages.summarise import money_breakdown
 
@@ -168,8 +208,8 @@ def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency:
     df = pd.DataFrame(rows)
     if not len(df):
         return df
-    df = df.assign(_o=df["overall"].map(RATING_ORDER))
-    df = df.sort_values(["_o", "red", "money"], ascending=False, kind="stable").drop(columns="_o")
+    df = df.assign(_n=df["overall_net"].map(RATING_ORDER), _o=df["overall"].map(RATING_ORDER))
+    df = df.sort_values(["_n", "_o", "red", "money"], ascending=False, kind="stable").drop(columns=["_n", "_o"])
     amounts, _ = money_parts(list(df["money"]), currency, lang)
     return df.assign(money_text=amounts).reset_index(drop=True)
 
