@@ -23,6 +23,7 @@ def test_committed_without_outputs_and_with_a_parameters_cell(name: str) -> None
     params = pm.inspect_notebook(str(config.NOTEBOOKS_DIR / f"{name}.ipynb"))
     assert {"plan", "period", "lang", "data", "config", "out_dir"} <= set(params)
     assert all(p["help"] for p in params.values()), "every parameter is commented"
+    assert {p["inferred_type_name"] for p in params.values()} <= {"str", "Optional[str]"}  # plain, not quoted
     src = "".join("".join(c["source"]) for c in code)
     assert "sys.path" not in src and "class " not in src and "def " not in src, "logic lives in riskbook"
 
@@ -65,3 +66,35 @@ def test_each_stage_runs_alone_on_a_fresh_clone(name: str, tmp_path: Path) -> No
     if name == "04_summary":
         alone = read_results(tmp_path / "2026Q3" / "east" / "results.json")
         assert any(r["id"] == "R-FIN-01" and r["rating"] in ("high", "critical") for r in alone["risks"])
+
+
+@pytest.mark.slow
+def test_an_executed_notebook_reads_in_its_language_and_runs_again_after_its_run(company: str, tmp_path: Path) -> None:
+    """The notebook a run leaves beside a Chinese report holds the Chinese prose only, and an analyst who
+    opens it later and runs every cell (the run's plan long gone) gets the same report: the run wrote its
+    period, language, company file and outputs folder into the notebook's parameters."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from riskbook import cli
+
+    out = tmp_path / "out"
+    args = ["run", "--config", company, "--out", str(out), "--unit", "east", "--lang", "zh"]
+    assert cli.main(args) == 0
+    path = out / "2026Q3" / "east" / "02_assessment.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    tags = [t for c in nb.cells for t in c.get("metadata", {}).get("tags", []) if t.startswith("lang-")]
+    assert tags and set(tags) == {"lang-zh"}
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    plan_file = Path(injected.source.split('plan = "')[1].split('"')[0])
+    assert not plan_file.exists()  # the run's staging folder is gone
+    assert 'period = "2026Q3"' in injected.source and 'lang = "zh"' in injected.source
+    NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(config.NOTEBOOKS_DIR)}}).execute()
+    html = "".join(
+        "".join(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert (
+        "R-FIN-01" in html
+        and "应收账款与坏账" in html
+        and not any(o.get("ename") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    )

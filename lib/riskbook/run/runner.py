@@ -170,7 +170,7 @@ class Schedule:
             self.dispatch(PRIORITY["render"], unit, task, render_unit, *args)
         else:
             nb = (str(paths.source_notebook(task)), str(paths.notebook(d, task)), notebook_params(plan, unit))
-            self.dispatch(PRIORITY["stage"], unit, task, execute, *nb, plan.cell_timeout)
+            self.dispatch(PRIORITY["stage"], unit, task, execute, *nb, plan.cell_timeout, plan.lang_of(unit))
 
     def start_group(self) -> None:
         """The roll-up reads every unit's results.json: it starts once each rebuilt unit has its summary (or
@@ -183,7 +183,7 @@ class Schedule:
         self.gdir.mkdir(parents=True, exist_ok=True)
         write_failures(self.plan, {u: failure_of(self.results, u) for u in self.failed})
         nb = (str(paths.source_notebook(config.PORTFOLIO)), str(paths.notebook(self.gdir, config.PORTFOLIO)))
-        args = (*nb, notebook_params(self.plan, None), self.plan.cell_timeout)
+        args = (*nb, notebook_params(self.plan, None), self.plan.cell_timeout, self.plan.lang)
         self.dispatch(PRIORITY["group"], config.GROUP, config.PORTFOLIO, execute, *args)
 
     def group_done(self, task: str, status: str, secs: float, err: str | None) -> None:

@@ -51,11 +51,23 @@ def _literal_path(path: str) -> str:
     return path.replace("{", "{{").replace("}", "}}")
 
 
+def in_language(nb_in: str, lang: str | None) -> Any:
+    """The source notebook with only ``lang``'s prose: a cell tagged ``lang-en`` or ``lang-zh`` for the other
+    language is left out, so the executed notebook an analyst opens reads in the report's language."""
+    import nbformat
+
+    nb = nbformat.read(nb_in, as_version=4)
+    if lang:
+        tags = lambda c: [x[5:] for x in c.get("metadata", {}).get("tags", []) if x.startswith("lang-")]  # noqa: E731
+        nb.cells = [c for c in nb.cells if not tags(c) or lang in tags(c)]
+    return nb
+
+
 def execute(
-    nb_in: str, nb_out: str, parameters: dict[str, Any], timeout: float = CELL_TIMEOUT
+    nb_in: str, nb_out: str, parameters: dict[str, Any], timeout: float = CELL_TIMEOUT, lang: str | None = None
 ) -> tuple[str, float, str | None]:
-    """Execute one notebook with papermill, each cell within ``timeout`` seconds; return (status, seconds,
-    error)."""
+    """Execute one notebook with papermill, each cell within ``timeout`` seconds, keeping only ``lang``'s
+    prose; return (status, seconds, error)."""
     import logging
 
     skip_unused()
@@ -74,7 +86,7 @@ def execute(
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
-            _literal_path(nb_in),
+            in_language(nb_in, lang),
             _literal_path(nb_out),
             parameters=parameters,
             engine_name=engine,
@@ -184,8 +196,18 @@ def cover_of(run: RunPlan, unit: str) -> dict[str, Any]:
 
 
 def notebook_params(run: RunPlan, unit: str | None) -> dict[str, Any]:
-    """A notebook's parameters: its unit (none for the group) and the plan the run resolved once."""
-    return {"plan": str(run.plan_file)} | ({"unit": unit} if unit is not None else {})
+    """A notebook's parameters: its unit (none for the group) and the plan the run resolved once; and the
+    run's words (period, language, company file, data, outputs), by which the executed notebook, opened
+    and re-run by an analyst after the run's plan is gone, resolves the same report."""
+    pl = run.plan
+    words = {
+        "period": str(pl.period),
+        "lang": pl.lang_of(unit) if unit is not None else pl.lang,
+        "config": pl.config_file,
+        "data": pl.data,
+        "out_dir": str(run.out),
+    }
+    return {"plan": str(run.plan_file)} | ({"unit": unit} if unit is not None else {}) | words
 
 
 def prewarm() -> float:

@@ -100,8 +100,9 @@ def data_through(p: Period, meta: dict[str, Any]) -> str:
 
 
 def _plan(plan: str | Path | Plan | None, **words: Any) -> Plan:
-    """The run's plan (a file it saved, or the plan itself), else one resolved here from a notebook's words."""
-    if plan is None:
+    """The run's plan (a file it saved, or the plan itself), else one resolved here from a notebook's words:
+    also when the file is gone (an executed notebook re-run after its run, whose words are the run's)."""
+    if plan is None or (isinstance(plan, (str, Path)) and not Path(plan).exists()):
         return resolve(**words)
     return plan if isinstance(plan, Plan) else load(plan)
 
