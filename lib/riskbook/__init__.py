@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _NAMES: dict[str, tuple[str, str | None]] = {
     "kris": ("riskbook.kris", None),
     "show": ("riskbook.display.show", None),
+    "explore": ("riskbook.display.explore", None),
     "plots": ("riskbook.display.plots", None),
     "stages": ("riskbook.stages", None),
     "assess": ("riskbook.stages.assess", "assess"),

@@ -23,7 +23,11 @@ def test_committed_without_outputs_and_with_a_parameters_cell(name: str) -> None
     params = pm.inspect_notebook(str(config.NOTEBOOKS_DIR / f"{name}.ipynb"))
     assert {"plan", "period", "lang", "data", "config", "out_dir"} <= set(params)
     assert all(p["help"] for p in params.values()), "every parameter is commented"
-    assert {p["inferred_type_name"] for p in params.values()} <= {"str", "Optional[str]"}  # plain, not quoted
+    assert {p["inferred_type_name"] for p in params.values()} <= {
+        "str",
+        "Optional[str]",
+        "Optional[dict]",
+    }  # plain, not quoted
     src = "".join("".join(c["source"]) for c in code)
     assert "sys.path" not in src and "class " not in src and "def " not in src, "logic lives in riskbook"
 
@@ -98,3 +102,29 @@ def test_an_executed_notebook_reads_in_its_language_and_runs_again_after_its_run
         and "应收账款与坏账" in html
         and not any(o.get("ename") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     )
+
+
+@pytest.mark.slow
+def test_an_analyst_tries_a_threshold_and_sees_each_score_built(tmp_path: Path) -> None:
+    """The thresholds parameter reaches the page (DSO green under a trial amber of 100 days, the trial said
+    at the top), and the assessment notebook shows each score's steps as a table the report leaves out."""
+    import html
+
+    from riskbook.render.notebook import body
+
+    trial = {"dso": {"amber": 100, "red": 120}}
+    for name in ("01_identification", "02_assessment"):
+        pm.execute_notebook(
+            str(config.NOTEBOOKS_DIR / f"{name}.ipynb"),
+            str(tmp_path / f"{name}.ipynb"),
+            parameters={"out_dir": str(tmp_path), "thresholds": trial},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(config.NOTEBOOKS_DIR),
+        )
+    ident = html.unescape(body(tmp_path / "01_identification.ipynb", "en"))
+    assert "Trial thresholds from this notebook's parameters, not the unit's settings: dso amber 100 / red 120" in ident
+    page = body(tmp_path / "02_assessment.ipynb", "en")
+    nb = (tmp_path / "02_assessment.ipynb").read_text(encoding="utf-8")
+    assert "likelihood_rule" in nb and "worst KRI red → 4" in nb and "% of revenue" in nb
+    assert "likelihood_rule" not in page and "Trial thresholds" in page  # the steps are for the analyst only

@@ -61,6 +61,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason": ("Note", "说明"),
     "kris_title": ("Key risk indicators", "关键风险指标"),
     "risks_present": ("Risks present", "已识别风险"),
+    "trial_thresholds": (
+        "Trial thresholds from this notebook's parameters, not the unit's settings: {trial}.",
+        "本页使用笔记本参数中的试用阈值，而非本单元设置：{trial}。",
+    ),
     "added_risks": (
         "Added by analysts in the register ({n}; no KRI measures them, the assessment scores them): {risks}.",
         "分析师在风险登记册中添加（{n}项；无指标衡量，评分见风险评估）：{risks}。",

@@ -132,6 +132,11 @@ def figure(fig) -> None:
 def title(unit: Any, key: str) -> None:
     """The notebook's title: stage, unit, period; a line when the unit has no data or the data ends early."""
     display(Markdown(f"# {t(key, unit.lang)} — {md_text(unit.name)} · {unit.period}"))
+    from riskbook.stages.trial import said
+
+    trial = said(getattr(unit, "settings", None) or {})
+    if trial:
+        display(HTML(str(h('<p class="rb-partial"><b>{}</b></p>', t("trial_thresholds", unit.lang, trial=trial)))))
     if getattr(unit, "no_data", False):
         from riskbook.stages.summarise import no_data_note
 

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 RAG: dict[str, str] = {"green": "#2e7d32", "amber": "#e69f00", "red": "#c62828", "n/a": "#9e9e9e"}
 # one per rating of riskbook.core.ratings (its score bands are there)
+RAG_LIGHT: dict[str, str] = {
+    "green": "#e6f4ea",
+    "amber": "#fff1cc",
+    "red": "#fbe3e1",
+    "n/a": "#eeeeee",
+}  # behind a word
 RATING: dict[str, str] = {"low": "#c8e6c9", "medium": "#fff3b0", "high": "#ffc078", "critical": "#ef8a80"}
 INK = "#1f2933"  # text
 MUTED = "#5b6775"  # secondary text: footers, labels (4.5:1 on the stripes and bands too)

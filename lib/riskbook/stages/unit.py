@@ -123,16 +123,20 @@ def open_unit(
     out_dir: str | Path | None = None,
     *,
     plan: str | Path | Plan | None = None,
+    thresholds: dict[str, Any] | None = None,
 ) -> Unit:
     """Open ``unit``'s slice for its report. ``plan`` is what ``riskbook run`` resolved once for every
     notebook (then the other words are not read); without it (a notebook opened alone) the same is resolved
     here from ``period`` (default: the latest complete quarter), ``lang``, ``data``, ``config_file`` and
-    ``out_dir``."""
+    ``out_dir``. ``thresholds`` are an analyst's trial over the unit's own (riskbook.stages.trial)."""
+    from riskbook.stages import trial
+
     pl = _plan(plan, data=data, config_file=config_file, period=period, lang=lang, units=[unit], out=out_dir)
     if unit not in pl.units:
         from riskbook.core.errors import check_choice
 
         check_choice("unit", unit, list(pl.units))
+    pl = trial.apply(pl, unit, thresholds)
     meta, p = pl.meta, pl.period
     tables = load_slice(pl.store, unit)
     ends = {t: d[1] for t, d in meta.get("dates", {}).items()}
