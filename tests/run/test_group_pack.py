@@ -117,10 +117,10 @@ def test_the_top_risks_show_net_gross_and_previous_scores(pack: Path, docs) -> N
     shown = {(r[0], r[1].split()[0]): r for r in rows}
     for u, r in severe:
         row = shown[(NAMES[u], r["id"])]
-        assert row[2] == f"{r['residual_score']} {r['residual_rating']}"
-        assert row[3].startswith(str(r["score"])) and row[3].endswith(r["rating"])
+        assert row[2].startswith(str(r["score"])) and row[2].endswith(r["rating"])
+        assert row[3] == f"{r['residual_score']} {r['residual_rating']}"
         assert row[4] == ("–" if r.get("previous_score") is None else str(r["previous_score"]))
-    nets = [int(r[2].split()[0]) for r in rows]
+    nets = [int(r[3].split()[0]) for r in rows]
     assert nets == sorted(nets, reverse=True)
     moved = [r for _, r in severe if r.get("previous_score") is not None]
     assert moved and all(r["movement"] in ("up", "down", "same") for r in moved)
@@ -146,7 +146,7 @@ def test_severe_risks_with_no_action_taken_on_are_named(pack: Path, docs) -> Non
     line = pdf[pdf.index("with no action taken on:") : pdf.index("Risks shared by several units")]
     for u, ids in bare.items():
         if ids:
-            assert f"{NAMES[u]} {', '.join(ids)}" in line, (u, ids, line)
+            assert f"{NAMES[u]} {', '.join(ids)}" in line, (u, ids, line)  # units apart by "; "
         else:
             assert NAMES[u] not in line
     assert "R-FIN-01" not in line.split("East China")[1].split(",")[0]
@@ -181,7 +181,8 @@ def test_a_status_the_units_own_rule_set_is_marked_and_explained(pack: Path, doc
     pdf_path = pack / "group" / f"group_{PERIOD}_risk_report.pdf"
     pdf = pdf_words(pdf_path)
     assert "† the unit's own rule sets this status" in pdf
-    assert pdf.index("Amber / red: the thresholds") < pdf.index("Revenue growth vs previous period -5.0%")
+    section = pdf.index("KRIs across units")
+    assert section < pdf.index("Amber / red: the thresholds") < pdf.index("Revenue growth vs previous", section)
     pages = subprocess.run(["pdftotext", str(pdf_path), "-"], check=True, capture_output=True, text=True)
     last = pages.stdout.split("\f")[-2]
     assert len(last.split()) > 40  # the last page holds table rows, not a legend alone
@@ -200,3 +201,37 @@ def test_every_risk_the_unit_summary_counts_is_named_in_its_identification(pack:
     for r in live:
         assert r["id"] in section and r["title"] in section, r["id"]
     assert "Added by analysts in the register (1;" in section
+
+
+def test_a_run_of_one_unit_keeps_the_groups_scope(pack: Path, company: str, tmp_path: Path) -> None:
+    """Re-running East alone re-renders the group over every published unit: its cover and running footer
+    still say six units, not the one this run built."""
+    import shutil
+
+    from riskbook import cli
+
+    out = tmp_path / "out"
+    shutil.copytree(pack.parent, out)
+    assert cli.main(["run", "--config", company, "--out", str(out), "--unit", "east", "--force"]) == 0
+    words = pdf_words(out / PERIOD / "group" / f"group_{PERIOD}_risk_report.pdf")
+    assert f"All business units ({len(demo.UNITS)})" in words and "All business units (1)" not in words
+
+
+def test_a_units_summary_names_every_kri_past_a_threshold_it_does_not_count(pack: Path, docs) -> None:
+    """East's revenue growth of about -7 % is past the -5 % amber line but green (usual for East): the
+    summary counts it nowhere, so it names it, with its value and the threshold it is past."""
+    rank = {"green": 0, "amber": 1, "red": 2}
+    past = []
+    for k in docs["east"]["kris"]:
+        th = k.get("thresholds") or {}
+        if k["status"] == "n/a" or not th:
+            continue
+        worse = (lambda a, b: a >= b) if k["direction"] == "up" else (lambda a, b: a <= b)
+        plain = "red" if worse(k["value"], th["red"]) else "amber" if worse(k["value"], th["amber"]) else "green"
+        if rank[plain] > rank[k["status"]]:
+            past.append((k["title"], plain, th[plain]))
+    assert past
+    pdf = pdf_words(pack / "east" / f"east_{PERIOD}_risk_report.pdf")
+    line = pdf[pdf.index("Past a threshold but usual for East China") : pdf.index("Top risks")]
+    for title, level, limit in past:
+        assert title in line and f"({level} {limit:.1f}%)" in line, (title, line)

@@ -61,6 +61,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason": ("Note", "说明"),
     "kris_title": ("Key risk indicators", "关键风险指标"),
     "risks_present": ("Risks present", "已识别风险"),
+    "usual_kris": (
+        "Past a threshold but usual for {unit}, so not counted (the identification says why): {kris}.",
+        "超出阈值但属{unit}常规波动，未计入（原因见风险识别部分）：{kris}。",
+    ),
+    "amber_threshold": ("amber", "黄色阈值"),
+    "red_threshold": ("red", "红色阈值"),
     "trial_thresholds": (
         "Trial thresholds from this notebook's parameters, not the unit's settings: {trial}.",
         "本页使用笔记本参数中的试用阈值，而非本单元设置：{trial}。",
@@ -98,7 +104,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "money measure are not in the total.",
         "衡量同一笔资金的风险（其下注明资金类别）只计一次，取其最大者；无法以金额衡量的风险不计入合计。",
     ),
-    "previous_score": ("Previous", "上期评分"),
+    "previous_score": ("Previous score", "上期评分"),
     "amount": ("Amount", "金额"),
     "contents": ("Contents", "目录"),
     "no_money": ("No risk present carries a measurable amount of money.", "本期风险均无可计量的风险敞口。"),
@@ -117,6 +123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "high_of_risks": ("High or critical / risks", "高或极高 / 风险数"),
     "themes": ("Risks shared by several units", "多个单元共有的风险"),
     "red_by_unit": ("Red KRIs by unit", "各单元红色指标"),
+    "group_sep": ("; ", "；"),
     "unactioned": (
         "Rated high or critical after controls, with no action taken on: {risks}.",
         "控制后仍为高或极高、尚无已采纳行动的风险：{risks}。",

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from riskbook.core import config
 from riskbook.core.i18n import ARROWS, money_at, money_parts, money_scale, owner, t
 from riskbook.display.group_kris import kri_by_unit
-from riskbook.display.html import figure, h, heading, md_text, rating_badge, table
+from riskbook.display.html import figure, h, heading, keep, md_text, rating_badge, table
 from riskbook.display.palettes import RAG
 
 
@@ -179,8 +179,8 @@ def _reds(g: Any, name: Callable[[str], str]) -> list[Markup]:
         parts += [h("<h2>{}</h2>", t("red_by_unit", lang)), Markup(table(header, rows, "rb-table rb-top").data)]
     bare = portfolio.unactioned(g.docs)
     if bare:
-        ids = lambda xs: Markup(", ").join(h('<span class="rb-nb">{}</span>', x) for x in xs)  # noqa: E731
-        listed = Markup(sep).join(h("<b>{}</b> {}", name(u), ids(xs)) for u, xs in bare.items())
+        ids = lambda xs: Markup(sep).join(h('<span class="rb-nb">{}</span>', x) for x in xs)  # noqa: E731
+        listed = Markup(t("group_sep", lang)).join(h("<b>{}</b> {}", name(u), ids(xs)) for u, xs in bare.items())
         parts.append(h("<p>{}</p>", escape(t("unactioned", lang, risks="\x00")).replace("\x00", listed)))
     return parts
 
@@ -227,8 +227,8 @@ def _top_risks(g: Any, name: Callable[[str], str]) -> None:
         [
             name(r.unit),
             h("<b>{}</b> {}", r.id, r.title),
-            h('<span class="rb-nb">{} {}</span>', int(r.residual_score), rating_badge(_rating(r), lang)),
             h('<span class="rb-nb">{}{} {}</span>', r.score, "*" if r.overridden else "", rating_badge(r.rating, lang)),
+            h('<span class="rb-nb">{} {}</span>', int(r.residual_score), rating_badge(_rating(r), lang)),
             "–" if pd.isna(r.previous_score) else str(int(r.previous_score)),
             h('<span class="rb-nb">{} {}</span>', ARROWS[r.movement], t(r.movement, lang)),
             money_at(r.exposure, scale, g.currency, lang) if r.exposure else "–",
@@ -237,7 +237,7 @@ def _top_risks(g: Any, name: Callable[[str], str]) -> None:
         ]
         for r in top.itertuples()
     ]
-    header = [t("unit", lang), t("risk", lang), t("residual", lang), t("score", lang), t("previous_score", lang)]
+    header = [t("unit", lang), t("risk", lang), t("score", lang), t("residual", lang), t("previous_score", lang)]
     header += [t("movement", lang), t("exposure", lang), t("response", lang), t("owner", lang)]
     display(table(header, rows, "rb-table rb-top"))
     if top["overridden"].any():
@@ -268,7 +268,7 @@ def _actions(g: Any, name: Callable[[str], str]) -> None:
             name(a.unit),
             h("<b>{}</b>", a.risk),
             (a.action_zh if zh and isinstance(a.action_zh, str) and a.action_zh else a.action) or "",
-            owner((a.owner_zh if zh and isinstance(a.owner_zh, str) and a.owner_zh else a.owner) or "", lang),
+            keep(owner((a.owner_zh if zh and isinstance(a.owner_zh, str) and a.owner_zh else a.owner) or "", lang)),
             str(a.due or ""),
             h('<span class="rb-nb">{}</span>', t("days_late", lang, n=int(a.days_overdue)))
             if pd.notna(a.days_overdue)

@@ -27,7 +27,8 @@ def kri_by_unit(g: Any, name: Callable[[str], str]) -> None:
     meta = {k["id"]: k for k in first}
     limits = {u: {k["id"]: k.get("thresholds") or {} for k in d["kris"]} for u, d in g.docs.items()}
     own = own_rule(g.docs)
-    display(HTML(str(h("<p><small>{} · {}</small></p>", _status_key(stats, lang), t("thresholds_note", lang)))))
+    key = h('<p class="rb-lead"><small>{} · {}</small></p>', _status_key(stats, lang), t("thresholds_note", lang))
+    display(HTML(str(key)))  # kept with the table below it (report.css)
     rows = [_kri_row(kid, meta[kid], limits, vals, stats, own, lang) for kid in vals.index]
     display(
         table([t("kri", lang), t("thresholds_col", lang), *(name(u) for u in vals.columns)], rows, "rb-table rb-matrix")
@@ -69,7 +70,7 @@ def _kri_row(
         h('<span title="{}">{}</span><code class="rb-dev"><br>{}</code>', kid, meta["title"], kid),
         (
             h(
-                '<span class="rb-nb">{} /</span> <span class="rb-nb">{}</span>',
+                '<span class="rb-nb">{} / {}</span>',
                 fmt_value(amber, unit_, lang),
                 fmt_value(red, unit_, lang),
             )

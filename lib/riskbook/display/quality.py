@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, display
+from markupsafe import Markup
 
 from riskbook.core.i18n import note as note_text
 from riskbook.core.i18n import t
@@ -21,13 +22,20 @@ def data_quality(unit: Any, kris: pd.DataFrame, lang: str | None = None) -> None
 
     lang = lang or unit.lang
     dq = quality.summary(unit.ctx, unit.meta.get("names"))
-    display(HTML(str(h("<p>{}</p>", dq_sentence(dq, lang)))))
-    if dq["issues"]:
-        display(dq_table(dq["issues"], lang))
+    sentence = h("<p>{}</p>", dq_sentence(dq, lang))
     b = quality.benford(unit.ctx)
+    chart = ""
     if b is not None:
         mad = kris.set_index("id").loc["benford_mad", "value"] if "benford_mad" in set(kris["id"]) else None
-        display(HTML(benfordsvg.chart(b, None if mad is None or pd.isna(mad) else float(mad), lang)))
+        chart = benfordsvg.chart(b, None if mad is None or pd.isna(mad) else float(mad), lang)
+    if not dq["issues"] and chart:  # nothing to list: the chart sits beside the line, not alone on a page
+        display(HTML(str(h('<div class="rb-dq-row"><div>{}</div>{}</div>', sentence, Markup(chart)))))
+        return
+    display(HTML(str(sentence)))
+    if dq["issues"]:
+        display(dq_table(dq["issues"], lang))
+    if chart:
+        display(HTML(chart))
 
 
 def dq_sentence(dq: dict[str, Any], lang: str = "en") -> str:

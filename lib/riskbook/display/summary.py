@@ -9,6 +9,7 @@ from IPython.display import HTML, display
 from markupsafe import Markup, escape
 
 from riskbook.core.i18n import ARROWS, Scale, local, money_at, money_parts, money_scale, owner, t
+from riskbook.core.ratings import rating
 from riskbook.display.html import (
     arrow,
     fmt_value,
@@ -110,7 +111,11 @@ def _top_table(top: pd.DataFrame, lang: str, currency: str, scale: Scale) -> Mar
                     "*" if over else "",
                     rating_badge(r["rating"], lang),
                 ),
-                str(r["residual_score"]),
+                h(
+                    '<span class="rb-nb">{} {}</span>',
+                    r["residual_score"],
+                    rating_badge(r.get("residual_rating") or rating(int(r["residual_score"])), lang),
+                ),
                 "–" if prev is None or pd.isna(prev) else str(int(prev)),
                 keep(f"{ARROWS[mv]} {t(mv, lang)}") if isinstance(mv, str) else "",
                 keep(money_at(r["exposure"], scale, currency, lang) if r["exposure"] and r["exposure"] > 0 else "–"),
@@ -154,6 +159,35 @@ def _actions_table(actions: pd.DataFrame, lang: str) -> Markup:
     return out
 
 
+def _usual(k: pd.DataFrame, name: str, lang: str) -> list[Markup]:
+    """The KRIs past a printed threshold whose status the unit's own rule kept milder (its usual range, its
+    recurring customers), named with value and threshold: the summary hides no breach, even one it does not
+    count."""
+    from riskbook.kris import status_of
+    from riskbook.stages.identify import SEVERITY as SEVERITY_OF
+
+    rows = []
+    for r in k.itertuples():
+        if r.status == "n/a" or pd.isna(r.amber) or pd.isna(r.red):
+            continue
+        plain = status_of(r.value, {"amber": r.amber, "red": r.red, "direction": r.direction})
+        if SEVERITY_OF[plain] > SEVERITY_OF[r.status]:
+            limit = r.red if plain == "red" else r.amber
+            rows.append(
+                h(
+                    '<span class="rb-nb">{} {}</span> ({} {})',
+                    r.title_zh if lang == "zh" else r.title,
+                    fmt_value(r.value, r.unit, lang),
+                    t(f"{plain}_threshold", lang),
+                    fmt_value(limit, r.unit, lang),
+                )
+            )
+    if not rows:
+        return []
+    said = escape(t("usual_kris", lang, unit=name, kris="\x00")).replace("\x00", Markup(t("list_sep", lang)).join(rows))
+    return [h("<p><small>{}</small></p>", said)]
+
+
 def page_scale(pack: Any, lang: str) -> Scale:
     """The scale of every amount on the summary page: that of the largest, in the money table or the top risks."""
     values = list(pack.money["exposure"]) if len(pack.money) else []
@@ -191,6 +225,7 @@ def summary(pack: Any, unit: Any) -> None:
     if len(amber):
         titles = t("list_sep", lang).join(amber["title_zh"] if lang == "zh" else amber["title"])
         parts.append(h("<p>{}{}{}</p>", t("also_amber", lang, n=len(amber)), t("sentence_sep", lang), titles))
+    parts += _usual(k, unit.name, lang)
     scale = page_scale(pack, lang)  # one money format on the page: CNY 0.6M beside CNY 13.0M, not 589.2k
     top = _top_table(pack.top, lang, unit.currency, scale) if len(pack.top) else h("<p>{}</p>", t("no_risks", lang))
     parts.append(h("<h2>{}</h2>{}", t("top_risks", lang), top))

@@ -119,7 +119,7 @@ def render_unit(
         cover = {**cover, "overall": overall_of(d), "overall_net": overall_of(d, "residual"), **_through([d])}
     else:
         both = {"overall": _group_overall(period_dirs), "overall_net": _group_overall(period_dirs, "residual")}
-        cover = {**cover, **both, **_through(period_dirs)}
+        cover = {**cover, **both, **_through(period_dirs), **_scope(period_dirs, lang)}
     try:
         names = list(config.STAGES) if unit != config.GROUP else [config.PORTFOLIO]
         for name in names:
@@ -129,6 +129,18 @@ def render_unit(
     except Exception as exc:
         return "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"
     return "ok", time.perf_counter() - t0, None
+
+
+def _scope(period_dirs: list[Path], lang: str) -> dict[str, str]:
+    """The group cover's scope: every unit whose results it rolls up (a run of one unit re-renders the
+    group over all the published ones), not only the units this run built."""
+    from riskbook.stages.portfolio import load_results
+
+    try:
+        n = len(load_results(*period_dirs))
+    except (OSError, ValueError):
+        return {}
+    return {"unit_name": t("all_units", lang, n=n)} if n else {}
 
 
 def _group_overall(period_dirs: list[Path], kind: str = "inherent") -> str:

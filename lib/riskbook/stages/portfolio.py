@@ -188,7 +188,11 @@ def unit_table(docs: dict[str, dict[str, Any]], names: dict[str, str], currency:
             if len(risks)
             else 0.0
         )
-        top = max(live, key=lambda r: (r["score"], r.get("exposure") or 0)) if live else None
+        top = (
+            max(live, key=lambda r: (r.get("residual_score", r["score"]), r["score"], r.get("exposure") or 0))
+            if live
+            else None
+        )
         rows.append(
             {
                 "unit": u,
