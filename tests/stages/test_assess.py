@@ -194,3 +194,31 @@ def test_every_text_on_a_heatmap_reads_on_every_cell() -> None:
     for fill in fills:
         for background in [*RATING.values(), "#ffffff"]:
             assert contrast(fill, background) >= 4.5, (fill, background)
+
+
+def test_an_arrow_never_starts_on_its_old_cells_score() -> None:
+    """The score sits in each cell's bottom-right corner: a risk moving to a lower likelihood and a higher
+    impact, or straight to a higher impact, starts its arrow clear of that number."""
+    import re
+
+    from riskbook.display import heatsvg as H
+
+    for now, before in (((2, 5), (3, 4)), ((3, 5), (3, 4))):
+        a = pd.DataFrame(
+            {
+                "id": ["R-A"],
+                "likelihood": [now[0]],
+                "impact": [now[1]],
+                "previous_likelihood": [before[0]],
+                "previous_impact": [before[1]],
+            }
+        )
+        svg, drawn = H.matrix(a, "likelihood", "impact", "en", moves=True)
+        cx, cy = (float(v) for v in re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg).groups())
+        score = re.search(rf'<text x="([\d.]+)" y="([\d.]+)"[^>]*>{before[0] * before[1]}</text>', svg)
+        sx, sy = float(score[1]), float(score[2])  # the score's right end and baseline (anchored at its end)
+        width, height = 2 * 8.5 * 0.6, 8.5  # two digits at 8.5 px
+        assert drawn == 1
+        clear_x = cx + 3.5 < sx - width or cx - 3.5 > sx
+        clear_y = cy + 3.5 < sy - height or cy - 3.5 > sy
+        assert clear_x or clear_y, (now, before, (cx, cy), (sx, sy))

@@ -44,7 +44,12 @@ def test_the_grid_titles_are_text_in_the_report_language_and_escaped() -> None:
     lim = pd.DataFrame([{"id": "k", "mean": 1.0, "sd": float("nan"), "baseline": 1, "lcl": 0, "ucl": 0}])
     en = T.grid(hist, cur, lim, ["k"], "en", 4)
     assert "A &lt;b&gt;KRI&lt;/b&gt;" in en and "<b>KRI" not in en and "<rect" not in en  # no band on 1 point
-    assert "指标" in T.grid(hist, cur, lim, ["k"], "zh", 4) and "个数" in T.grid(hist, cur, lim, ["k"], "zh", 4)
+    zh = T.grid(hist, cur, lim, ["k"], "zh", 4)
+    assert "指标" in zh and "个数" not in zh  # a count needs no unit word
+    days = T.grid(hist, cur.assign(unit="days"), lim, ["k"], "zh", 4)
+    assert '<span class="rb-trend-unit">天</span>' in days
+    said = cur.assign(title="Expected credit loss (% of revenue)", unit="%")  # the title says it already
+    assert '<span class="rb-trend-unit"></span>' in T.grid(hist, said, lim, ["k"], "en", 4)
 
 
 def test_benford_bars_are_the_observed_shares() -> None:

@@ -84,6 +84,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "register": ("Risk register", "风险登记册"),
     "trends": ("KRI trends", "关键风险指标趋势"),
     "breaches": ("Breaches", "超限指标"),
+    "breached_trends": ("The breached KRIs", "超限指标走势"),
     "new_breach": ("new", "新增"),
     "rules": ("Control-chart signals", "控制图信号"),
     "top_risks": ("Top risks", "主要风险"),
@@ -123,6 +124,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "high_of_risks": ("High or critical / risks", "高或极高 / 风险数"),
     "themes": ("Risks shared by several units", "多个单元共有的风险"),
     "red_by_unit": ("Red KRIs by unit", "各单元红色指标"),
+    "worst_kri": ("worst KRI", "最差指标"),
+    "status_on": ("status on {date}", "状态截至{date}"),
     "group_sep": ("; ", "；"),
     "unactioned": (
         "Rated high or critical after controls, with no action taken on: {risks}.",
@@ -131,7 +134,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unit_rule_note": (
         "† the unit's own rule sets this status, not the thresholds shown (its usual range, or only its "
         "recurring customers); the unit's report says why.",
-        "† 此状态由该单元自身规则判定，而非所示阈值（其常规区间，或仅计重复购买客户）；原因见该单元报告。",
+        "† 此状态由该单元自身规则判定，而非所示阈值（其常规区间，或仅计回头客）；原因见该单元报告。",
     ),
     "units_count": ("Units", "单元数"),
     "no_themes": ("No risk is present in more than one unit.", "没有同时出现在多个单元的风险。"),

@@ -261,6 +261,8 @@ def _actions(g: Any, name: Callable[[str], str]) -> None:
     if not len(acts):
         return
     heading("group_actions", lang)
+    if getattr(g, "as_of", ""):  # the day days late are counted to
+        display(HTML(str(h('<p class="rb-lead"><small>{}</small></p>', t("status_on", lang, date=str(g.as_of))))))
     shown = acts.head(portfolio.ACTION_ROWS)
     zh = lang == "zh"
     rows = [

@@ -31,7 +31,8 @@ def _y(likelihood: float) -> float:
 
 EDGE = 0.45  # an arrow starts this far from its old cell's centre (just inside its edge), in cells
 END = 0.42  # and ends this far from its new cell's centre, on the side facing the old one
-BAND = 0.3  # how far below the centre a straight arrow runs: the ids sit in the middle
+BAND = 0.3  # how far left of the centre a vertical arrow runs: the ids sit in the middle
+ROW = 0.17  # how far below the centre a horizontal one runs: between the ids and the score in the corner
 
 
 def _moves(live: pd.DataFrame, lcol: str, icol: str) -> list[tuple[float, float, float, float]]:
@@ -50,7 +51,9 @@ def _moves(live: pd.DataFrame, lcol: str, icol: str) -> list[tuple[float, float,
         sx = 0 if im == pi else (1 if im > pi else -1)
         sy = 0 if li == pl else (1 if li > pl else -1)
         x0, x1 = (pi - BAND, im - BAND) if sx == 0 else (pi + EDGE * sx, im - END * sx)
-        y0, y1 = (pl - BAND, li - BAND) if sy == 0 else (pl + EDGE * sy, li - END * sy)
+        y0, y1 = (pl - ROW, li - ROW) if sy == 0 else (pl + EDGE * sy, li - END * sy)
+        if (sx, sy) == (1, -1):  # the bottom-right corner holds the cell's score: start left of it
+            x0 = pi + 0.1
         out.append((_x(x0), _y(y0), _x(x1), _y(y1)))
     return out
 

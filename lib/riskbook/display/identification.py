@@ -43,7 +43,7 @@ def kri_table(k: pd.DataFrame, lang: str = "en") -> HTML:
     ]
     if not any(r[-1] for r in rows):  # no KRI needs a note: no empty column
         header, rows = header[:-1], [r[:-1] for r in rows]
-    return table(header, rows)
+    return table(header, rows, "rb-table rb-kris")
 
 
 def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
@@ -74,7 +74,9 @@ def frame(df: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> HTML:
             else:
                 cells.append(str(v))
         rows.append(cells)
-    return table([column(c, lang) for c in df.columns], rows, "rb-table rb-evidence")
+    money = f" ({currency})" if currency and lang != "zh" else f"（{currency}）" if currency else ""
+    header = [column(c, lang) + (money if c in money_cols else "") for c in df.columns]  # amounts say their currency
+    return table(header, rows, "rb-table rb-evidence")
 
 
 def evidence(name: str, df: pd.DataFrame, lang: str = "en", currency: str = "CNY", seen: str | None = None) -> None:
@@ -107,7 +109,14 @@ def present_risks(found: list, lang: str = "en", currency: str = "CNY", added: l
     shown: dict[str, str] = {}  # evidence table → the risk it was printed under
     for f in found:
         r = f.risk
-        head = h('<h3 id="{}">{} · {} {}</h3>', anchor(r.id), r.id, r.title(lang), badge(f.worst, lang))
+        head = h(
+            '<h3 id="{}">{} · {} <small>{}</small> {}</h3>',
+            anchor(r.id),
+            r.id,
+            r.title(lang),
+            t("worst_kri", lang),
+            badge(f.worst, lang),
+        )
         described = Markup(markdown_html(r.description(lang)))  # the library's own text, not a value
         block = head + described + Markup(kri_table(f.kris, lang).data)
         display(HTML(str(h('<div class="rb-keep">{}</div>', block))))  # heading, description and KRIs on one page

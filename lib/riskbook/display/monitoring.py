@@ -59,7 +59,7 @@ def trends(mon: Any, kris: pd.DataFrame, lang: str = "en") -> None:
     from riskbook.stages.monitor import MIN_BASELINE
 
     breached = list(mon.breaches["id"])
-    groups = [("breaches", breached)] if breached else []
+    groups = [("breached_trends", breached)] if breached else []  # not "Breaches" again: the table's heading
     groups += [(fam, [i for i in kris.loc[kris["family"] == fam, "id"] if i not in breached]) for fam in FAMILIES]
     keyed = False
     for key, ids in groups:

@@ -242,7 +242,8 @@ def summary(pack: Any, unit: Any) -> None:
         parts.append(h("<p><small>{}</small></p>", " ".join(changes)))
     money_box = h("<h2>{}</h2>{}", t("money_at_risk", lang), _money_table(pack, lang, unit.currency, scale))
     if len(pack.actions):
-        actions_box = h("<h2>{}</h2>{}", t("actions", lang), _actions_table(pack.actions, lang))
+        on = t("status_on", lang, date=pack.as_of)  # the day days late are counted to
+        actions_box = h("<h2>{} <small>{}</small></h2>{}", t("actions", lang), on, _actions_table(pack.actions, lang))
         parts.append(
             h('<div class="rb-split"><div>{}</div><div class="rb-wide">{}</div></div>', money_box, actions_box)
         )

@@ -195,6 +195,15 @@ def _line(colour: str, dash: str) -> str:
     return f'<line x1="1" x2="21" y1="5" y2="5" stroke="{colour}" stroke-width="1.2" stroke-dasharray="{dash}"/>'
 
 
+def _unit_word(title: str, unit: str, lang: str) -> str:
+    """The unit beside a chart's title, unless the title says it already ("Expected credit loss (% of
+    revenue)", "… quota") or it adds nothing (a count)."""
+    word = t("unit_" + unit, lang)
+    if unit == "count" or word in title or any(len(w) > 2 and w in title for w in word.split()):
+        return ""
+    return "" if lang == "zh" and len(word) > 1 and word[-2:] in title else word
+
+
 def grid(
     history: pd.DataFrame, current: pd.DataFrame, limits: pd.DataFrame, ids: list[str], lang: str, min_baseline: int
 ) -> str:
@@ -211,9 +220,9 @@ def grid(
             band = (float(b["lcl"]), float(b["ucl"]), float(b["mean"]))
         title = k["title_zh"] if lang == "zh" else k["title"]
         plot = chart(list(h["period"]), list(h["value"]), list(h["status"]), k["amber"], k["red"], k["unit"], band)
-        unit_word = html.escape(t("unit_" + str(k["unit"]), lang))
+        unit_word = _unit_word(str(title), str(k["unit"]), lang)
         cells.append(
             f'<div class="rb-trend"><div class="rb-trend-title">{html.escape(str(title))}'
-            f' <span class="rb-trend-unit">{unit_word}</span></div>{plot}</div>'
+            f' <span class="rb-trend-unit">{html.escape(unit_word)}</span></div>{plot}</div>'
         )
     return '<div class="rb-trends">' + "".join(cells) + "</div>"
