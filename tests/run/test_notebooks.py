@@ -107,13 +107,14 @@ def test_an_executed_notebook_reads_in_its_language_and_runs_again_after_its_run
 @pytest.mark.slow
 def test_an_analyst_tries_a_threshold_and_sees_each_score_built(tmp_path: Path) -> None:
     """The thresholds parameter reaches the page (DSO green under a trial amber of 100 days, the trial said
-    at the top), and the assessment notebook shows each score's steps as a table the report leaves out."""
+    at the top) and results.json, written to the unit's trial/ folder, not over its report; the assessment
+    notebook shows each score's steps as a table the report leaves out."""
     import html
 
     from riskbook.render.notebook import body
 
     trial = {"dso": {"amber": 100, "red": 120}}
-    for name in ("01_identification", "02_assessment"):
+    for name in ("01_identification", "02_assessment", "04_summary"):
         pm.execute_notebook(
             str(config.NOTEBOOKS_DIR / f"{name}.ipynb"),
             str(tmp_path / f"{name}.ipynb"),
@@ -128,3 +129,8 @@ def test_an_analyst_tries_a_threshold_and_sees_each_score_built(tmp_path: Path) 
     nb = (tmp_path / "02_assessment.ipynb").read_text(encoding="utf-8")
     assert "likelihood_rule" in nb and "worst KRI red → 4" in nb and "% of revenue" in nb
     assert "likelihood_rule" not in page and "Trial thresholds" in page  # the steps are for the analyst only
+    # the trial's results go beside the report, never over it
+    unit_dir = tmp_path / "2026Q3" / "east"
+    assert not (unit_dir / "results.json").exists() and not list(unit_dir.glob("stages/*"))
+    tried = {k["id"]: k for k in read_results(unit_dir / "trial" / "results.json")["kris"]}
+    assert tried["dso"]["thresholds"] == {"amber": 100, "red": 120} and tried["dso"]["status"] == "green"

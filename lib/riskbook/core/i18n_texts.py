@@ -68,8 +68,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "amber_threshold": ("amber", "黄色阈值"),
     "red_threshold": ("red", "红色阈值"),
     "trial_thresholds": (
-        "Trial thresholds from this notebook's parameters, not the unit's settings: {trial}.",
-        "本页使用笔记本参数中的试用阈值，而非本单元设置：{trial}。",
+        "Trial thresholds from this notebook's parameters, not the unit's settings: {trial}. Its results are "
+        "written to the unit's trial/ folder.",
+        "本页使用笔记本参数中的试用阈值，而非本单元设置：{trial}。结果写入本单元的 trial/ 文件夹。",
     ),
     "added_risks": (
         "Added by analysts in the register ({n}; no KRI measures them, the assessment scores them): {risks}.",

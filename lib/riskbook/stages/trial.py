@@ -1,6 +1,7 @@
 """Thresholds an analyst tries in a notebook (its ``thresholds`` parameter): checked as a unit file's ``kri:``
-section is, laid over the unit's own for that notebook only, and said at the top of every page it shapes, so
-a trial never passes for the unit's settings."""
+section is, laid over the unit's own for that notebook only, said at the top of every page it shapes, and
+written to the unit's ``trial/`` folder, so a trial never passes for the unit's settings nor replaces its
+published report."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from riskbook.stages.plan import Plan
 
 TRIAL = "trial_thresholds"  # the settings key that carries a trial to the pages (and changes the unit's key)
+FOLDER = "trial"  # where a trial's stage results, results.json and workbook go: <unit>/trial/, not over the report
 
 
 def apply(plan: Plan, unit: str, thresholds: dict[str, Any] | None) -> Plan:

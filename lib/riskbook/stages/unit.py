@@ -151,6 +151,8 @@ def open_unit(
         coverage=coverage.coverage(tables, p, ends, as_of, meta.get("gap_days")),
     )
     out = paths.unit_dir(pl.out, p, unit)
+    if thresholds:  # a trial writes beside the report, never over it
+        out = out / trial.FOLDER
     out.mkdir(parents=True, exist_ok=True)
     return Unit(unit, pl, ctx, out)
 
