@@ -177,6 +177,15 @@ def test_a_status_the_units_own_rule_set_is_marked_and_explained(pack: Path, doc
                 assert "†" not in cell, (u, k["id"], cell)
                 plain += 1
     assert marked and plain
+    summary = pdf_words(pack / "group" / f"group_{PERIOD}_risk_report.pdf")
+    line = summary[
+        summary.index("Past a threshold but usual for their unit") : summary.index("Risks shared by several")
+    ]
+    for u, d in docs.items():  # the summary page names each one past a threshold, not only the † further on
+        for k in d["kris"]:
+            cell = rows[f"{k['title']} {k['id']}"][2 + units.index(u)]
+            if cell.endswith("†"):
+                assert f"{NAMES[u]} {k['title']} {cell[:-1]}" in line, (u, k["id"], line)
     assert rows["Revenue growth vs previous period revenue_growth"][2 + units.index("east")].endswith("†")
     pdf_path = pack / "group" / f"group_{PERIOD}_risk_report.pdf"
     pdf = pdf_words(pdf_path)

@@ -160,6 +160,9 @@ def test_a_chinese_workbook_reads_back_and_keeps_the_registers_translations(buil
     assert not values & {"critical", "high", "transfer", "mitigate", "accept"}
     lists = [v for v in reg.data_validations.dataValidation if v.type == "list"]
     assert any(v.formula1 == '"规避,降低,转移,接受"' and v.showErrorMessage for v in lists), [v.formula1 for v in lists]
+    assert rows["R-FIN-02"][head.index("调整原因")].value.startswith("前三大客户")  # the register's translation
+    notes = [r[-1] for r in wb["关键风险指标"].iter_rows(min_row=2, values_only=True) if r[-1]]
+    assert notes and all(not str(n).isascii() for n in notes), notes  # KRI notes in Chinese
     act = wb["行动"]
     ah = [c.value for c in act[1]]
     statuses = {r[ah.index("状态")] for r in act.iter_rows(min_row=2, values_only=True)}

@@ -125,8 +125,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "high_of_risks": ("High or critical / risks", "高或极高 / 风险数"),
     "themes": ("Risks shared by several units", "多个单元共有的风险"),
     "red_by_unit": ("Red KRIs by unit", "各单元红色指标"),
+    "usual_group": (
+        "Past a threshold but usual for their unit, so not counted (each unit's report says why): {kris}.",
+        "超出阈值但属本单元常规波动、未计入的指标（原因见各单元报告）：{kris}。",
+    ),
     "worst_kri": ("worst KRI", "最差指标"),
-    "status_on": ("status on {date}", "状态截至{date}"),
+    "status_on": (" · status on {date}", "（状态截至{date}）"),
     "group_sep": ("; ", "；"),
     "unactioned": (
         "Rated high or critical after controls, with no action taken on: {risks}.",

@@ -11,9 +11,9 @@ from markupsafe import Markup, escape
 
 from riskbook.core import config
 from riskbook.core.i18n import ARROWS, money_at, money_parts, money_scale, owner, t
-from riskbook.display.group_kris import kri_by_unit
+from riskbook.display.group_kris import kri_by_unit, usual_line
 from riskbook.display.html import figure, h, heading, keep, md_text, rating_badge, table
-from riskbook.display.palettes import RAG
+from riskbook.display.palettes import AMBER_TEXT, RAG
 
 
 def group_title(g: Any) -> None:
@@ -126,7 +126,7 @@ def _ranked_table(g: Any, units: pd.DataFrame, total: str) -> Markup:
                 h('<a href="{}"><b>{}</b></a>', pdf, r.name),
                 _both(r.overall_net, r.overall, lang) if r.overall else t("status_no data", lang),
                 h('<span style="color:{}"><b>{}</b></span>', RAG["red"], r.red) if r.red else "0",
-                str(r.amber),
+                h('<span style="color:{}"><b>{}</b></span>', AMBER_TEXT, r.amber) if r.amber else "0",
                 f"{r.high} / {r.risks}",
                 h('<span class="rb-num">{}</span>', r.money_text if r.money else "–"),
                 h("<b>{}</b> {}", r.top_id, r.top_title) if r.top_id else "",
@@ -172,15 +172,22 @@ def _reds(g: Any, name: Callable[[str], str]) -> list[Markup]:
 
     lang, sep = g.lang, t("list_sep", g.lang)
     parts = []
+    order = list(portfolio.unit_table(g.docs, {}, g.currency, lang)["unit"]) if g.docs else []
+    rank = lambda kv: order.index(kv[0]) if kv[0] in order else len(order)  # noqa: E731 - as the units table
     reds = portfolio.red_kris(g.docs)
     if reds:
-        rows = [[h("<b>{}</b>", name(u)), str(len(ks)), sep.join(ks)] for u, ks in reds.items()]
+        rows = [[h("<b>{}</b>", name(u)), str(len(ks)), sep.join(ks)] for u, ks in sorted(reds.items(), key=rank)]
         header = [t("unit", lang), t("red_count", lang), t("kri", lang)]
         parts += [h("<h2>{}</h2>", t("red_by_unit", lang)), Markup(table(header, rows, "rb-table rb-top").data)]
+    usual = usual_line(g.docs, name, lang)
+    if usual:
+        parts.append(usual)
     bare = portfolio.unactioned(g.docs)
     if bare:
         ids = lambda xs: Markup(sep).join(h('<span class="rb-nb">{}</span>', x) for x in xs)  # noqa: E731
-        listed = Markup(t("group_sep", lang)).join(h("<b>{}</b> {}", name(u), ids(xs)) for u, xs in bare.items())
+        listed = Markup(t("group_sep", lang)).join(
+            h('<b class="rb-nb">{}</b> {}', name(u), ids(xs)) for u, xs in sorted(bare.items(), key=rank)
+        )
         parts.append(h("<p>{}</p>", escape(t("unactioned", lang, risks="\x00")).replace("\x00", listed)))
     return parts
 
@@ -262,7 +269,8 @@ def _actions(g: Any, name: Callable[[str], str]) -> None:
         return
     heading("group_actions", lang)
     if getattr(g, "as_of", ""):  # the day days late are counted to
-        display(HTML(str(h('<p class="rb-lead"><small>{}</small></p>', t("status_on", lang, date=str(g.as_of))))))
+        on = t("status_on", lang, date=str(g.as_of)).strip(" ·（）")
+        display(HTML(str(h('<p class="rb-lead"><small>{}</small></p>', on[:1].upper() + on[1:]))))
     shown = acts.head(portfolio.ACTION_ROWS)
     zh = lang == "zh"
     rows = [

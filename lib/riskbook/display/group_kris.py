@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, display
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from riskbook.core.i18n import status_word, t
 from riskbook.display.html import fmt_value, h, heading, table
@@ -51,6 +51,39 @@ def own_rule(docs: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
             if status_of(k["value"], {**th, "direction": k.get("direction", "up")}) != k["status"]:
                 out.add((k["id"], u))
     return out
+
+
+def usual_line(docs: dict[str, dict[str, Any]], name: Callable[[str], str], lang: str) -> Markup | None:
+    """The KRIs past a printed threshold that their unit's own rule kept from counting, each with its unit,
+    value and the threshold it is past: the group summary names them, not only a † further on."""
+    from riskbook.kris import status_of
+
+    said = []
+    for u, d in docs.items():
+        for k in d["kris"]:
+            th = k.get("thresholds") or {}
+            if (k["id"], u) not in own_rule({u: d}) or th.get("amber") is None:
+                continue
+            plain = status_of(k["value"], {**th, "direction": k.get("direction", "up")})
+            if plain == "green":
+                continue
+            open_, close = ("（", "）") if lang == "zh" else (" (", ")")
+            said.append(
+                h(
+                    '<b class="rb-nb">{}</b> <span class="rb-nb">{} {}</span>{}{} {}{}',
+                    name(u),
+                    k["title"],
+                    fmt_value(k["value"], k["unit"], lang),
+                    open_,
+                    t(f"{plain}_threshold", lang),
+                    fmt_value(th[plain], k["unit"], lang),
+                    close,
+                )
+            )
+    if not said:
+        return None
+    line = escape(t("usual_group", lang, kris="\x00")).replace("\x00", Markup(t("list_sep", lang)).join(said))
+    return h("<p><small>{}</small></p>", line)
 
 
 def _kri_row(

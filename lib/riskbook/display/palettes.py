@@ -5,6 +5,7 @@ and the workbook's fills and the charts read them here."""
 from __future__ import annotations
 
 RAG: dict[str, str] = {"green": "#2e7d32", "amber": "#e69f00", "red": "#c62828", "n/a": "#9e9e9e"}
+AMBER_TEXT = "#8a5a00"  # amber as text on white: RAG amber reads at 2.2:1, this at 4.5:1 or better
 # one per rating of riskbook.core.ratings (its score bands are there)
 RAG_LIGHT: dict[str, str] = {
     "green": "#e6f4ea",

@@ -175,11 +175,13 @@ def _usual(k: pd.DataFrame, name: str, lang: str) -> list[Markup]:
             limit = r.red if plain == "red" else r.amber
             rows.append(
                 h(
-                    '<span class="rb-nb">{} {}</span> ({} {})',
+                    '<span class="rb-nb">{} {}</span>{}{} {}{}',
                     r.title_zh if lang == "zh" else r.title,
                     fmt_value(r.value, r.unit, lang),
+                    "（" if lang == "zh" else " (",
                     t(f"{plain}_threshold", lang),
                     fmt_value(limit, r.unit, lang),
+                    "）" if lang == "zh" else ")",
                 )
             )
     if not rows:
@@ -243,7 +245,7 @@ def summary(pack: Any, unit: Any) -> None:
     money_box = h("<h2>{}</h2>{}", t("money_at_risk", lang), _money_table(pack, lang, unit.currency, scale))
     if len(pack.actions):
         on = t("status_on", lang, date=pack.as_of)  # the day days late are counted to
-        actions_box = h("<h2>{} <small>{}</small></h2>{}", t("actions", lang), on, _actions_table(pack.actions, lang))
+        actions_box = h("<h2>{}<small>{}</small></h2>{}", t("actions", lang), on, _actions_table(pack.actions, lang))
         parts.append(
             h('<div class="rb-split"><div>{}</div><div class="rb-wide">{}</div></div>', money_box, actions_box)
         )

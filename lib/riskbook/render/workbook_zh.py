@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from riskbook.core.i18n import owner, status_word, t
+from riskbook.core.i18n import note, owner, status_word, t
 from riskbook.display.palettes import RAG
 
 
@@ -42,6 +42,10 @@ def localised(
         )
 
     reg = reg.assign(title=reg["title_zh"], owner=zh(reg, "owner", True))
+    if "override_reason_zh" in reg:  # the import reads the translation back as the reason unchanged
+        reg = reg.assign(override_reason=zh(reg, "override_reason"))
+    if "controls_zh" in reg:
+        reg = reg.assign(controls=reg["controls_zh"])
     reg = reg.assign(**words(reg, ("family", "rating", "residual_rating", "movement", "response", "source")))
     if len(actions):
         actions = actions.assign(action=zh(actions, "action"), owner=zh(actions, "owner", True))
@@ -49,5 +53,7 @@ def localised(
     if len(controls) and "control_zh" in controls:
         controls = controls.assign(control=zh(controls, "control"))
     kris = kris.assign(title=kris["title_zh"], status=kris["status"].map(lambda v: status_word(v, "zh")))
+    kris = kris.assign(reason=kris["reason"].map(lambda v: note(v, "zh") if isinstance(v, str) else v))
+    kris = kris.assign(unit=kris["unit"].map(lambda v: t(f"unit_{v}", "zh") if isinstance(v, str) else v))
     kris = kris.assign(**words(kris, ("family", "direction")))
     return reg, actions, controls, kris

@@ -83,9 +83,11 @@ def overall_rating(scores: list[int], has_data: bool = True) -> str:
 
 
 def top_risks(risks: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
-    """The ``n`` highest-scoring live risks (closed ones are reported apart)."""
+    """The ``n`` live risks highest after controls (then before them, then by money at risk), as the group
+    ranks them; closed ones are reported apart."""
     live = risks[risks["movement"] != "closed"]
-    return live.sort_values(["score", "exposure"], ascending=False, kind="stable").head(n)
+    order = ["residual_score", "score", "exposure"] if "residual_score" in live else ["score", "exposure"]
+    return live.sort_values(order, ascending=False, kind="stable").head(n)
 
 
 def actions_table(
