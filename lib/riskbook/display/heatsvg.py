@@ -30,7 +30,7 @@ def _y(likelihood: float) -> float:
 
 
 EDGE = 0.45  # an arrow starts this far from its old cell's centre (just inside its edge), in cells
-END = 0.42  # and ends this far from its new cell's centre, on the side facing the old one
+END = 0.28  # and ends this far from its new cell's centre, on the side facing the old one
 BAND = 0.3  # how far left of the centre a vertical arrow runs: the ids sit in the middle
 ROW = 0.17  # how far below the centre a horizontal one runs: between the ids and the score in the corner
 
