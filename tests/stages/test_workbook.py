@@ -90,3 +90,50 @@ def test_a_long_tab_name_is_cut_at_a_words_end_and_says_so() -> None:
     assert _sheet_name("Customers over their credit limit") == "Customers over their credit…"
     assert _sheet_name("KRI history") == "KRI history" and _sheet_name("Risk: [x]") == "Risk x"
     assert all(len(_sheet_name(n)) <= 31 for n in ("x" * 40, "客户" * 30, "word " * 20))
+
+
+def test_the_data_quality_sheet_follows_the_report_not_the_defects(tmp_path: Path) -> None:
+    """2,500 findings: the sheet lists the first 2,000 in the order to fix them and says on its last line how
+    many more there are; a formula-looking value stays text."""
+    import pandas as pd
+
+    from riskbook.render import workbook as W
+
+    n = 2_500
+    findings = pd.DataFrame(
+        {
+            "when": ["period"] * n,
+            "period": ["2026Q3"] * n,
+            "severity": ["error"] * 10 + ["warning"] * (n - 10),
+            "check": ["missing_value"] * n,
+            "table": ["orders"] * n,
+            "file": ["orders.csv"] * n,
+            "row": range(2, n + 2),
+            "key": [f"O-{i}" for i in range(n)],
+            "column": ["customer_id"] * n,
+            "value": ["=HYPERLINK(1)"] * n,
+            "note": ["missing"] * n,
+            "excluded": ["row"] * n,
+            "unit": ["u"] * n,
+        }
+    )
+    empty = pd.DataFrame(columns=["id"])
+    path = tmp_path / "book.xlsx"
+    W.write_register(
+        path,
+        empty.assign(**{c: [] for c in W.REGISTER_COLS}),
+        empty,
+        empty.assign(**{c: [] for c in W.KRI_COLS}),
+        {},
+        {"unit": "u"},
+        findings=findings,
+    )
+    ws = load_workbook(path)["Data quality"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) == 1 + W.DQ_ROWS + 1
+    assert rows[1][2] == "error" and rows[-2][6] == W.DQ_ROWS + 1  # errors first, then by row
+    assert (
+        rows[-1][0]
+        == "… and 500 more findings (2,500 in all): results.json counts them by check, riskbook validate lists them"
+    )
+    assert not [c for r in ws.iter_rows() for c in r if c.data_type == "f"]

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 STRINGS: dict[str, tuple[str, str]] = {
     "xl_one_of": ("One of: {items}", "请从以下选择：{items}"),
+    "xl_more_findings": (
+        "… and {n} more findings ({total} in all): results.json counts them by check, riskbook validate lists them",
+        "……另有{n}条问题（共{total}条）：results.json 按检查项计数，riskbook validate 列出全部",
+    ),
     "xl_whole": ("A whole number from {lo} to {hi}", "{lo} 至 {hi} 之间的整数"),
     "identification": ("Risk identification", "风险识别"),
     "assessment": ("Risk assessment", "风险评估"),
