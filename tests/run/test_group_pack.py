@@ -124,6 +124,8 @@ def test_the_top_risks_show_net_gross_and_previous_scores(pack: Path, docs) -> N
     assert nets == sorted(nets, reverse=True)
     moved = [r for _, r in severe if r.get("previous_score") is not None]
     assert moved and all(r["movement"] in ("up", "down", "same") for r in moved)
+    pdf = pdf_words(pack / "group" / f"group_{PERIOD}_risk_report.pdf")  # its column adds up to more: said
+    assert "the units' totals above count it once, so this column adds up to more than the group's total" in pdf
     east_fin = next(r for r in docs["east"]["risks"] if r["id"] == "R-FIN-01")
     assert east_fin["previous_score"] is not None and east_fin["residual_score"] < east_fin["score"]
 

@@ -136,6 +136,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "worst_kri": ("worst KRI", "最差指标"),
     "status_on": (" · status on {date}", "（状态截至{date}）"),
     "group_sep": ("; ", "；"),
+    "group_money_note": (
+        "Money at risk: a unit's risks that measure the same money (its receivables, say) each show it; the "
+        "units' totals above count it once, so this column adds up to more than the group's total.",
+        "风险敞口：同一单元中衡量同一笔资金（如应收账款）的风险各自列示；上表各单元合计只计一次，故本列之和大于集团合计。",
+    ),
     "unactioned": (
         "Rated high or critical after controls, with no action taken on: {risks}.",
         "控制后仍为高或极高、尚无已采纳行动的风险：{risks}。",

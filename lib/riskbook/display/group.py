@@ -247,8 +247,10 @@ def _top_risks(g: Any, name: Callable[[str], str]) -> None:
     header = [t("unit", lang), t("risk", lang), t("score", lang), t("residual", lang), t("previous_score", lang)]
     header += [t("movement", lang), t("exposure", lang), t("response", lang), t("owner", lang)]
     display(table(header, rows, "rb-table rb-top"))
+    notes = [t("group_money_note", lang)]  # the column does not add up to the headline: it says why
     if top["overridden"].any():
-        display(HTML(str(h("<p><small>{}</small></p>", t("override_note", lang)))))
+        notes.append(t("override_note", lang))
+    display(HTML(str(h("<p><small>{}</small></p>", " ".join(notes)))))
 
 
 def _rating(r: Any) -> str:
