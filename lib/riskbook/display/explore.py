@@ -13,7 +13,7 @@ from pandas.io.formats.style import Styler
 
 from riskbook.display.palettes import RAG_LIGHT as LIGHT
 from riskbook.display.palettes import RATING, text_on
-from riskbook.stages.assess import IMPACT_BANDS_PCT
+from riskbook.stages.assess import IMPACT_BANDS_PCT, likelihood
 from riskbook.stages.identify import SEVERITY
 
 BASE = {0: 1, 1: 3, 2: 4}  # the worst KRI status → likelihood (riskbook.stages.assess.likelihood)
@@ -33,11 +33,12 @@ def _kri_line(k: pd.DataFrame) -> str:
 
 
 def _likelihood_rule(k: pd.DataFrame) -> str:
+    """The model's likelihood (riskbook.stages.assess.likelihood) in words: the worst KRI's base, and +1
+    when the breach persists."""
     worst = max(SEVERITY[s] for s in k["status"])
-    base = BASE[worst]
-    persistent = worst > 0 and k["previous_status"].isin(["amber", "red"]).any()
     said = {0: "no KRI breached → 1", 1: "worst KRI amber → 3", 2: "worst KRI red → 4"}[worst]
-    return f"{said}; breached last period too: +1 → {min(5, base + 1)}" if persistent else said
+    model = likelihood(k)
+    return f"{said}; breached last period too: +1 → {model}" if model > BASE[worst] else said
 
 
 def _impact_rule(exposure: float, pct: Any, k: pd.DataFrame, bands: tuple[float, ...], impact: int) -> str:

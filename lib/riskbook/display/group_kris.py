@@ -37,49 +37,41 @@ def kri_by_unit(g: Any, name: Callable[[str], str]) -> None:
         display(HTML(str(h("<p><small>{}</small></p>", t("unit_rule_note", lang)))))
 
 
+def _printed(k: dict[str, Any]) -> str | None:
+    """The status a unit's KRI would have by the thresholds printed beside it, when its own rule gave another."""
+    from riskbook.kris import printed_status
+
+    th = k.get("thresholds") or {}
+    return printed_status(k["value"], th.get("amber"), th.get("red"), k.get("direction", "up"), k["status"])
+
+
 def own_rule(docs: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
     """(KRI, unit) pairs whose status is not what the unit's thresholds give for its value: the unit's own
     rule (its usual range, its recurring customers) decided it."""
-    from riskbook.kris import status_of
-
-    out = set()
-    for u, d in docs.items():
-        for k in d["kris"]:
-            th = k.get("thresholds") or {}
-            if k["status"] == "n/a" or th.get("amber") is None or th.get("red") is None:
-                continue
-            if status_of(k["value"], {**th, "direction": k.get("direction", "up")}) != k["status"]:
-                out.add((k["id"], u))
-    return out
+    return {(k["id"], u) for u, d in docs.items() for k in d["kris"] if _printed(k)}
 
 
 def usual_line(docs: dict[str, dict[str, Any]], name: Callable[[str], str], lang: str) -> Markup | None:
     """The KRIs past a printed threshold that their unit's own rule kept from counting, each with its unit,
     value and the threshold it is past: the group summary names them, not only a † further on."""
-    from riskbook.kris import status_of
+    from riskbook.stages.identify import SEVERITY
 
-    said = []
-    for u, d in docs.items():
-        for k in d["kris"]:
-            th = k.get("thresholds") or {}
-            if (k["id"], u) not in own_rule({u: d}) or th.get("amber") is None:
-                continue
-            plain = status_of(k["value"], {**th, "direction": k.get("direction", "up")})
-            if plain == "green":
-                continue
-            open_, close = ("（", "）") if lang == "zh" else (" (", ")")
-            said.append(
-                h(
-                    '<b class="rb-nb">{}</b> <span class="rb-nb">{} {}</span>{}{} {}{}',
-                    name(u),
-                    k["title"],
-                    fmt_value(k["value"], k["unit"], lang),
-                    open_,
-                    t(f"{plain}_threshold", lang),
-                    fmt_value(th[plain], k["unit"], lang),
-                    close,
-                )
-            )
+    open_, close = ("（", "）") if lang == "zh" else (" (", ")")
+    said = [
+        h(
+            '<b class="rb-nb">{}</b> <span class="rb-nb">{} {}</span>{}{} {}{}',
+            name(u),
+            k["title"],
+            fmt_value(k["value"], k["unit"], lang),
+            open_,
+            t(f"{plain}_threshold", lang),
+            fmt_value(k["thresholds"][plain], k["unit"], lang),
+            close,
+        )
+        for u, d in docs.items()
+        for k in d["kris"]
+        if (plain := _printed(k)) is not None and SEVERITY[plain] > SEVERITY[k["status"]]  # milder: not counted
+    ]
     if not said:
         return None
     line = escape(t("usual_group", lang, kris="\x00")).replace("\x00", Markup(t("list_sep", lang)).join(said))

@@ -163,15 +163,13 @@ def _usual(k: pd.DataFrame, name: str, lang: str) -> list[Markup]:
     """The KRIs past a printed threshold whose status the unit's own rule kept milder (its usual range, its
     recurring customers), named with value and threshold: the summary hides no breach, even one it does not
     count."""
-    from riskbook.kris import status_of
-    from riskbook.stages.identify import SEVERITY as SEVERITY_OF
+    from riskbook.kris import printed_status
+    from riskbook.stages.identify import SEVERITY
 
     rows = []
     for r in k.itertuples():
-        if r.status == "n/a" or pd.isna(r.amber) or pd.isna(r.red):
-            continue
-        plain = status_of(r.value, {"amber": r.amber, "red": r.red, "direction": r.direction})
-        if SEVERITY_OF[plain] > SEVERITY_OF[r.status]:
+        plain = printed_status(r.value, r.amber, r.red, r.direction, r.status)
+        if plain is not None and SEVERITY[plain] > SEVERITY[r.status]:
             limit = r.red if plain == "red" else r.amber
             rows.append(
                 h(

@@ -156,6 +156,16 @@ def status_of(value: float | None, th: dict[str, Any]) -> str:
     return "green"
 
 
+def printed_status(value: float | None, amber: Any, red: Any, direction: str, status: str) -> str | None:
+    """What the printed thresholds alone give ``value`` when that differs from the ``status`` the KRI has
+    (the unit's own rule decided it: its usual range, its recurring customers); None when they agree or a
+    threshold or the status is missing."""
+    if status == "n/a" or amber is None or red is None or pd.isna(amber) or pd.isna(red):
+        return None
+    plain = status_of(value, {"amber": amber, "red": red, "direction": direction})
+    return plain if plain != status else None
+
+
 def evaluate(k: KRI, ctx: Context) -> tuple[float | None, str | None]:
     """Value of ``k`` at ``ctx.period`` and a note: when n/a, the reason; else what the value is over,
     where the KRI says (None otherwise)."""
