@@ -65,6 +65,7 @@ bench: $(STAMP) ## run the benchmarks (ingest, the pack, riskbook watch: bench/R
 	$(RUN_ENV) $(BIN)/python bench/run.py
 	$(RUN_ENV) $(BIN)/python bench/pack.py
 	$(RUN_ENV) $(BIN)/python bench/watch.py
+	$(RUN_ENV) $(BIN)/python bench/scale.py
 
 clean: ## remove generated outputs and caches (keeps .venv)
 	rm -rf outputs/*/ outputs/.staging-* .cache .pytest_cache

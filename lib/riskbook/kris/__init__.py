@@ -285,6 +285,7 @@ def compute(ctx: Context, ids: list[str] | None = None, known: dict[str, float |
     ``known`` gives values at the period already evaluated: they are not evaluated again."""
     prev_ctx = ctx.at(ctx.period.previous)
     empty = ctx.no_data
+    vector.prefill(ctx, vector.report_periods(ctx.period))
     rows = []
     for k in (REGISTRY[i] for i in (ids or REGISTRY)):
         th = thresholds(k, ctx.settings, ctx.period.kind)
@@ -347,6 +348,7 @@ def history(
         if frame is not None:
             for p, col in ((period, "value"), (period.previous, "previous")):
                 given.setdefault(str(p), values_of(frame, col))
+    vector.prefill(ctx, vector.report_periods(ctx.period))
     rows = []
     for p in periods:
         values, c = given.get(str(p), {}), None
@@ -376,7 +378,7 @@ def touched(table: str, column: str | None) -> list[str]:
     ]
 
 
-from riskbook.kris import compliance, customer, financial, market, operational  # noqa: E402,F401  (registers)
+from riskbook.kris import compliance, customer, financial, market, operational, vector  # noqa: E402,F401  (registers)
 
 __all__ = [
     "KRI",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from riskbook.core.coverage import Coverage
 from riskbook.core.periods import Period
+from riskbook.kris.receivables import Receivables
+from riskbook.kris.slices import Slices
 
 
 class NotApplicable(Exception):
@@ -43,6 +44,8 @@ class Context:
         default_factory=dict, repr=False, compare=False
     )
     # KRI values already evaluated at a period (shared by every ``at()`` of this context)
+    slices: Slices = field(default_factory=Slices, repr=False, compare=False)
+    # period slices and values derived once from the tables (shared by every ``at()`` of this context)
 
     def __post_init__(self) -> None:
         if self.raw is None:  # the KRIs see the rows the checks did not leave out
@@ -51,6 +54,7 @@ class Context:
                 k: v[~v["_drop"].to_numpy()] if "_drop" in v.columns and v["_drop"].any() else v
                 for k, v in self.tables.items()
             }
+            self.slices.register(*self.tables.values(), *self.raw.values())
 
     def at(self, period: Period) -> Context:
         """The same data evaluated at another period (shares cached tables)."""
@@ -84,9 +88,8 @@ class Context:
         return f"the period is partial: {self.thin}" if self.thin else ""
 
     def between(self, df: pd.DataFrame, col: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-        """Rows of ``df`` whose ``col`` falls from ``start`` to ``end``, both included."""
-        d = df[col]
-        return df[(d >= start) & (d <= end)]
+        """Rows of ``df`` whose ``col`` falls from ``start`` to ``end``, both included (cut once: Slices)."""
+        return self.slices.window(df, col, start, end, closed=True)
 
     # -- tables --------------------------------------------------------------
     def table(self, name: str, *columns: str) -> pd.DataFrame:
@@ -104,8 +107,7 @@ class Context:
     def in_period(self, df: pd.DataFrame, col: str, period: Period | None = None) -> pd.DataFrame:
         """Rows of ``df`` whose ``col`` falls in ``period`` (default: the report period)."""
         p = period or self.period
-        d = df[col]
-        return df[(d >= p.start) & (d < p.end_exclusive)]
+        return self.slices.window(df, col, p.start, p.end_exclusive, closed=False)
 
     @property
     def no_data(self) -> bool:
@@ -129,17 +131,22 @@ class Context:
         if pd.isna(start) or period.start < start.normalize().replace(day=1):
             raise NotApplicable(f"{what} {period} lies before the data starts")
 
-    @cached_property
+    @property
     def orders(self) -> pd.DataFrame:
         return self.table("orders")
 
-    @cached_property
+    @property
     def completed(self) -> pd.DataFrame:
         """Order lines that count as revenue: status completed or not given, with a usable amount."""
+        return self.slices.value("completed", self._completed)
+
+    def _completed(self) -> pd.DataFrame:
         o = self.orders
         if "status" in o.columns:
             o = o[o["status"].isna() | o["status"].eq("completed")]
-        return o[o["amount"].notna()] if o["amount"].hasnans else o
+        o = o[o["amount"].notna()] if o["amount"].hasnans else o
+        self.slices.register(o)
+        return o
 
     def last_three_months(self) -> tuple[pd.Timestamp, pd.Timestamp, int]:
         """The first and last day of the three months to the period's end (or the data's last day in a
@@ -152,29 +159,28 @@ class Context:
         """Completed order lines dated in ``period``."""
         return self.in_period(self.completed, "order_date", period)
 
+    def _period_key(self, period: Period | None) -> tuple[str, str]:
+        p = period or self.period
+        return p.kind, str(p)
+
     def revenue(self, period: Period | None = None) -> float:
         return float(self.lines(period)["amount"].sum())
 
     def revenue_by_customer(self, period: Period | None = None) -> pd.Series:
         """Period revenue per known customer (blank customer ids are not customers)."""
-        lines = self.lines(period)
-        lines = lines[lines["customer_id"].notna()]
-        return lines.groupby("customer_id", observed=True)["amount"].sum()
+
+        def make() -> pd.Series:
+            lines = self.lines(period)
+            lines = lines[lines["customer_id"].notna()]
+            return lines.groupby("customer_id", observed=True)["amount"].sum()
+
+        return self.slices.value(("revenue_by_customer", *self._period_key(period)), make)
 
     def open_balances(self) -> pd.DataFrame:
         """Invoices open at period end: invoice rows with ``balance`` and ``days_past_due``."""
         inv = self.table("invoices")
-        end = self.end
-        inv = inv[inv["issue_date"] <= end].drop_duplicates("invoice_id")
-        paid = pd.Series(dtype=float)
-        if "payments" in self.tables:
-            pay = self.tables["payments"]
-            pay = pay[pay["payment_date"] <= end]
-            paid = pay.groupby("invoice_id", observed=True)["amount"].sum()
-        out = inv.assign(paid=inv["invoice_id"].map(paid).astype(float).fillna(0.0))
-        out = out.assign(balance=(out["amount"] - out["paid"]).clip(lower=0.0))
-        out = out[out["balance"] > 0.005]
-        return out.assign(days_past_due=(end - out["due_date"]).dt.days.clip(lower=0))
+        book = self.slices.value("receivables", lambda: Receivables(inv, self.tables.get("payments")))
+        return self.slices.value(("open_balances", self.end), lambda: book.open_at(self.end))
 
     def aged_balances(self) -> pd.DataFrame:
         """Open invoices that can be aged: those with a usable due date."""

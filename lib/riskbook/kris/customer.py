@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from riskbook.core.labels import isin
 from riskbook.kris import kri
 from riskbook.kris.context import CUSTOMER_REVENUE, Context, NotApplicable, complete_period
 
@@ -38,7 +39,7 @@ class Cohort:
     @property
     def lost(self) -> pd.Series:
         """Previous-period revenue of the population's customers who did not buy in the period."""
-        return self.before[~self.before.index.isin(self.now[self.now > 0].index)]
+        return self.before[~isin(self.before.index, self.now[self.now > 0].index)]
 
     @property
     def note(self) -> str | None:
@@ -70,7 +71,7 @@ def cohort(ctx: Context) -> Cohort:
             "(churn: {customers: all} measures every customer)"
         )
     seen = pd.Index([]).append([ctx.revenue_by_customer(p).index for p in earlier]).unique()
-    recurring = prev.index.isin(seen)
+    recurring = isin(prev.index, seen)
     if not recurring.any():
         raise NotApplicable(
             f"no recurring customers: none of the previous period's {len(prev):,} customers bought in the "

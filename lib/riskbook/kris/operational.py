@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskbook.core.labels import isin
 from riskbook.core.schema import TABLES
 from riskbook.kris import kri
 from riskbook.kris.context import CUSTOMER_REVENUE, EVERY_TABLE, Context, NotApplicable, needs
@@ -43,11 +44,28 @@ def orphaned_customers(ctx: Context) -> pd.DataFrame:
     """Customers whose last rep (up to period end) has left: customer_id, rep_id, exit_date."""
     reps = ctx.table("reps", "exit_date")
     o = ctx.table("orders", "rep_id")
-    o = o[(o["order_date"] <= ctx.period.end) & o["rep_id"].notna() & o["customer_id"].notna()]
-    last = o.sort_values("order_date", kind="stable").drop_duplicates("customer_id", keep="last")
     gone = reps[reps["exit_date"].notna() & (reps["exit_date"] <= ctx.period.end)]
-    last = last[last["rep_id"].isin(gone["rep_id"])][["customer_id", "rep_id"]]
-    return last.merge(gone[["rep_id", "exit_date"]], on="rep_id")
+    last = o.iloc[_last_orders(ctx, o)][["customer_id", "rep_id"]]
+    return last[isin(last["rep_id"], gone["rep_id"])].merge(gone[["rep_id", "exit_date"]], on="rep_id")
+
+
+def _last_orders(ctx: Context, o: pd.DataFrame) -> np.ndarray:
+    """Positions of each customer's last order line with a rep up to period end, in date order (of one
+    date, the line last in the file)."""
+    dated = ctx.slices.upto(o, "order_date", ctx.period.end)
+    if dated is None:  # not the unit's own table: sorted here
+        dated = np.flatnonzero((o["order_date"] <= ctx.period.end).to_numpy())
+        dated = dated[np.argsort(o["order_date"].to_numpy()[dated], kind="stable")]
+    code, known = ctx.slices.value(("customer codes", id(o)), lambda: _codes(o))
+    dated = dated[known[dated]]
+    _, last = np.unique(code[dated[::-1]], return_index=True)  # the first from the end is the last
+    return dated[np.sort(len(dated) - 1 - last)]
+
+
+def _codes(o: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each order line's customer as an integer, and whether it has both a customer and a rep."""
+    code, _ = pd.factorize(o["customer_id"])
+    return code, (code >= 0) & o["rep_id"].notna().to_numpy()
 
 
 @kri(
@@ -99,6 +117,42 @@ def pipeline_coverage(ctx: Context) -> float:
     return float(pipeline / quota)
 
 
+def flag_tables(ctx: Context) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per dated table of every row (defective ones included): its dates, whether it fails a check, and
+    whether it is a duplicate; read once for every period."""
+
+    def make() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        out = []
+        for name, df in (ctx.raw or ctx.tables).items():
+            col = TABLES[name].date_col if name in TABLES else None
+            if col and col in df.columns and "_dq" in df.columns:
+                dup = df["_dup"].to_numpy(dtype=float, na_value=np.nan) if "_dup" in df.columns else None
+                out.append((df[col].to_numpy(), df["_dq"].notna().to_numpy(), dup))
+        return out
+
+    return ctx.slices.value("record flags", make)
+
+
+def record_shares(ctx: Context) -> tuple[float, float]:
+    """The percentages of the period's records (as :func:`period_records` counts them) that fail a check
+    and that are duplicates."""
+    start, end = ctx.period.start.to_datetime64(), ctx.period.end_exclusive.to_datetime64()
+    n = dq = 0
+    dup, dup_n = 0.0, 0
+    for dates, failed, dupe in flag_tables(ctx):
+        keep = (dates >= start) & (dates < end)
+        if ctx.as_of is not None:
+            keep |= dates > ctx.as_of.to_datetime64()
+        n += int(keep.sum())
+        dq += int(failed[keep].sum())
+        if dupe is not None:
+            d = dupe[keep]
+            dup, dup_n = dup + float(np.nansum(d)), dup_n + int((~np.isnan(d)).sum())
+    if not n:
+        raise NotApplicable("no records in the period")
+    return dq / n * 100, (dup / dup_n * 100 if dup_n else float("nan"))
+
+
 def period_records(ctx: Context) -> pd.DataFrame:
     """Every record of the period with its flags (_dq, _dup, _drop, _row) and its table: rows of every
     dated table dated in the period (defective ones included), plus rows dated after the as-of date."""
@@ -129,8 +183,7 @@ def period_records(ctx: Context) -> pd.DataFrame:
     zh="数据质量错误率",
 )
 def data_quality_error_rate(ctx: Context) -> float:
-    r = period_records(ctx)
-    return float(r["_dq"].notna().mean() * 100)
+    return record_shares(ctx)[0]
 
 
 @kri(
@@ -145,8 +198,7 @@ def data_quality_error_rate(ctx: Context) -> float:
     zh="重复记录率",
 )
 def duplicate_record_rate(ctx: Context) -> float:
-    r = period_records(ctx)
-    return float(r["_dup"].mean() * 100)
+    return record_shares(ctx)[1]
 
 
 BENFORD = np.log10(1 + 1 / np.arange(1, 10))
