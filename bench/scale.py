@@ -121,7 +121,8 @@ def retail(folder: Path, lines: int = 540_000, seed: int = 11) -> Path:
     ).to_csv(folder / "online_retail.csv", index=False)
     cfg.write_text(
         "company: Online Retail\ncurrency: GBP\nlang: en\nsources:\n  orders:\n    file: online_retail.csv\n"
-        "    dates: {format: \"%m/%d/%Y %H:%M\"}\n    columns: {order_id: InvoiceNo, order_date: InvoiceDate, customer_id: CustomerID, "
+        '    dates: {format: "%m/%d/%Y %H:%M"}\n'
+        "    columns: {order_id: InvoiceNo, order_date: InvoiceDate, customer_id: CustomerID, "
         "product_id: StockCode}\n    amount: {quantity: Quantity, price: UnitPrice}\n    unit: Country\n",
         encoding="utf-8",
     )
