@@ -61,7 +61,7 @@ format: $(STAMP) ## ruff: fix what can be fixed and format lib/, tests/ and benc
 lab: $(STAMP) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: $(STAMP) ## run the benchmarks (ingest, the pack, riskbook watch: bench/README.md) and print ratios against their baselines
+bench: $(STAMP) ## run the benchmarks (ingest, the pack, riskbook watch, scale: bench/README.md) and print ratios against their baselines
 	$(RUN_ENV) $(BIN)/python bench/run.py
 	$(RUN_ENV) $(BIN)/python bench/pack.py
 	$(RUN_ENV) $(BIN)/python bench/watch.py
