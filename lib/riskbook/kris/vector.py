@@ -235,15 +235,16 @@ def _records(ctx: Context, m: Months, periods: list[Period]) -> dict[str, Values
 
 def values(ctx: Context, periods: list[Period], ids: list[str]) -> dict[str, Values]:
     """KRI id → its value at each period its form covers (the others are left to the per-period function).
-    A form whose tables the unit lacks covers no period: the per-period function says why."""
+    A form that cannot read its tables (absent, a column missing or of odd type) covers no period: the
+    per-period function evaluates them and says why, as it did before there were forms."""
     m = Months([q for p in periods for q in (p, p.previous, p.year_ago)])
     out: dict[str, Values] = {}
     for fn in dict.fromkeys(FORMS[i] for i in ids if i in FORMS):
         try:
             with np.errstate(all="ignore"):
                 out |= fn(ctx, m, periods)
-        except NotApplicable:
-            pass
+        except Exception:  # a table the form cannot read (absent, odd types): the per-period
+            pass  # functions, the reference, evaluate it and say what they say
     return {i: out.get(i, {}) for i in ids if i in FORMS}
 
 
