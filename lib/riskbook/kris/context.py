@@ -159,10 +159,6 @@ class Context:
         """Completed order lines dated in ``period``."""
         return self.in_period(self.completed, "order_date", period)
 
-    def _period_key(self, period: Period | None) -> tuple[str, str]:
-        p = period or self.period
-        return p.kind, str(p)
-
     def revenue(self, period: Period | None = None) -> float:
         return float(self.lines(period)["amount"].sum())
 
@@ -174,7 +170,8 @@ class Context:
             lines = lines[lines["customer_id"].notna()]
             return lines.groupby("customer_id", observed=True)["amount"].sum()
 
-        return self.slices.value(("revenue_by_customer", *self._period_key(period)), make)
+        p = period or self.period
+        return self.slices.value(("revenue_by_customer", p.kind, str(p)), make)
 
     def open_balances(self) -> pd.DataFrame:
         """Invoices open at period end: invoice rows with ``balance`` and ``days_past_due``."""

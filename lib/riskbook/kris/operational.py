@@ -117,42 +117,6 @@ def pipeline_coverage(ctx: Context) -> float:
     return float(pipeline / quota)
 
 
-def flag_tables(ctx: Context) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per dated table of every row (defective ones included): its dates, whether it fails a check, and
-    whether it is a duplicate; read once for every period."""
-
-    def make() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        out = []
-        for name, df in (ctx.raw or ctx.tables).items():
-            col = TABLES[name].date_col if name in TABLES else None
-            if col and col in df.columns and "_dq" in df.columns:
-                dup = df["_dup"].to_numpy(dtype=float, na_value=np.nan) if "_dup" in df.columns else None
-                out.append((df[col].to_numpy(), df["_dq"].notna().to_numpy(), dup))
-        return out
-
-    return ctx.slices.value("record flags", make)
-
-
-def record_shares(ctx: Context) -> tuple[float, float]:
-    """The percentages of the period's records (as :func:`period_records` counts them) that fail a check
-    and that are duplicates."""
-    start, end = ctx.period.start.to_datetime64(), ctx.period.end_exclusive.to_datetime64()
-    n = dq = 0
-    dup, dup_n = 0.0, 0
-    for dates, failed, dupe in flag_tables(ctx):
-        keep = (dates >= start) & (dates < end)
-        if ctx.as_of is not None:
-            keep |= dates > ctx.as_of.to_datetime64()
-        n += int(keep.sum())
-        dq += int(failed[keep].sum())
-        if dupe is not None:
-            d = dupe[keep]
-            dup, dup_n = dup + float(np.nansum(d)), dup_n + int((~np.isnan(d)).sum())
-    if not n:
-        raise NotApplicable("no records in the period")
-    return dq / n * 100, (dup / dup_n * 100 if dup_n else float("nan"))
-
-
 def period_records(ctx: Context) -> pd.DataFrame:
     """Every record of the period with its flags (_dq, _dup, _drop, _row) and its table: rows of every
     dated table dated in the period (defective ones included), plus rows dated after the as-of date."""
@@ -183,7 +147,8 @@ def period_records(ctx: Context) -> pd.DataFrame:
     zh="数据质量错误率",
 )
 def data_quality_error_rate(ctx: Context) -> float:
-    return record_shares(ctx)[0]
+    r = period_records(ctx)
+    return float(r["_dq"].notna().mean() * 100)
 
 
 @kri(
@@ -198,7 +163,8 @@ def data_quality_error_rate(ctx: Context) -> float:
     zh="重复记录率",
 )
 def duplicate_record_rate(ctx: Context) -> float:
-    return record_shares(ctx)[1]
+    r = period_records(ctx)
+    return float(r["_dup"].mean() * 100)
 
 
 BENFORD = np.log10(1 + 1 / np.arange(1, 10))

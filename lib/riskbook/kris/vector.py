@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from riskbook.core.periods import TRAILING, Period
+from riskbook.core.schema import TABLES
 from riskbook.kris.context import Context, NotApplicable
 
 Values = dict[str, float]  # str(period) → value, for the periods a form covers
@@ -204,14 +205,28 @@ def _incidents(ctx: Context, m: Months, periods: list[Period]) -> dict[str, Valu
     return out
 
 
+def _flag_tables(ctx: Context) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per dated table of every row (defective ones included, as riskbook.kris.operational.period_records
+    counts them): its dates, whether it fails a check, and whether it is a duplicate."""
+
+    def make() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        out = []
+        for name, df in (ctx.raw or ctx.tables).items():
+            col = TABLES[name].date_col if name in TABLES else None
+            if col and col in df.columns and "_dq" in df.columns:
+                dup = df["_dup"].to_numpy(dtype=float, na_value=np.nan) if "_dup" in df.columns else None
+                out.append((df[col].to_numpy(), df["_dq"].notna().to_numpy(), dup))
+        return out
+
+    return ctx.slices.value("record flags", make)
+
+
 @form("data_quality_error_rate", "duplicate_record_rate")
 def _records(ctx: Context, m: Months, periods: list[Period]) -> dict[str, Values]:
-    from riskbook.kris.operational import flag_tables
-
     n, dq, dup, dup_n = (np.zeros(m.n) for _ in range(4))
     later = np.zeros(4)  # rows dated after the as-of date count in every period: n, dq, dup, dup_n
     later_in = [np.zeros(m.n) for _ in range(4)]  # … once, where they fall in the period too
-    for dates, failed, dupe in flag_tables(ctx):
+    for dates, failed, dupe in _flag_tables(ctx):
         b = m.of(pd.Series(dates))
         has = ~np.isnan(dupe) if dupe is not None else np.zeros(len(dates), dtype=bool)
         d = np.where(has, dupe, 0.0) if dupe is not None else np.zeros(len(dates))
@@ -265,9 +280,11 @@ def prefill(ctx: Context, periods: list[Period]) -> None:
     from riskbook.kris import REGISTRY, _settings_key
 
     skey = _settings_key(ctx.settings)
-    todo = [p for p in periods if any((i, f"{p.kind}{p}", skey) not in ctx.memo for i in FORMS)]
+    done: set[str] = ctx.slices.value(("prefilled", skey), set)  # the periods the forms have been given
+    todo = [p for p in periods if f"{p.kind}{p}" not in done]
     if not todo or ctx.no_data:
         return
+    done.update(f"{p.kind}{p}" for p in todo)
     for kid, found in values(ctx, todo, [i for i in FORMS if i in REGISTRY]).items():
         k = REGISTRY[kid]
         for p in todo:
