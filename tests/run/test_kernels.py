@@ -99,13 +99,36 @@ def test_a_failing_notebook_leaves_the_kernel_to_the_next(tmp_path: Path, warm) 
 def test_a_killed_kernel_fails_its_notebook_only(tmp_path: Path, warm) -> None:
     before = notebook(tmp_path / "before.ipynb", REPORT)
     assert execute(before, str(tmp_path / "before.out.ipynb"), {})[0] == "ok"
-    killer = notebook(tmp_path / "kill.ipynb", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    killer = notebook(
+        tmp_path / "kill.ipynb", "x = 41 + 1\nx", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+    )
     status, _, error = execute(killer, str(tmp_path / "kill.out.ipynb"), {})
     assert status == "failed" and "died" in error.lower() and "\n" not in error
+    import nbformat  # the notebook as far as it ran is kept (papermill saves it seldom while it runs)
+
+    ran = nbformat.read(str(tmp_path / "kill.out.ipynb"), as_version=4).cells
+    assert ran[0].outputs[0]["data"]["text/plain"] == "42"
+    assert ran[1].metadata.papermill["start_time"]  # the cell it died in
     after = notebook(tmp_path / "after.ipynb", REPORT)
     assert execute(after, str(tmp_path / "after.out.ipynb"), {})[0] == "ok"
     old, new = printed(str(tmp_path / "before.out.ipynb")), printed(str(tmp_path / "after.out.ipynb"))
     assert new["pid"] != old["pid"]  # a new kernel, started for the next notebook
+
+
+def test_a_worker_starts_its_kernel_before_its_first_notebook(tmp_path: Path, warm) -> None:
+    """prewarm (a worker's first task) boots the kernel; the first notebook runs on it as warm() left it,
+    without a reset, and matplotlib is imported only by a notebook that draws."""
+    from riskbook.run.tasks import prewarm
+
+    prewarm()
+    probe = "import json, os, sys\nprint(json.dumps({'pid': os.getpid(), 'mpl': 'matplotlib' in sys.modules}))"
+    first = notebook(tmp_path / "first.ipynb", probe)
+    assert execute(first, first.replace(".ipynb", ".out.ipynb"), {})[0] == "ok"
+    from riskbook.run import kernels
+
+    k = kernels.current()
+    assert k is not None and not k.fresh
+    assert printed(first.replace(".ipynb", ".out.ipynb")) == {"pid": k.km.provisioner.pid, "mpl": False}
 
 
 def test_a_kernel_past_its_memory_ceiling_is_replaced(tmp_path: Path, warm, monkeypatch) -> None:

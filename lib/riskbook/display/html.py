@@ -8,7 +8,6 @@ import io
 import re
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, SVG, Markdown, display
 from markupsafe import Markup, escape
@@ -126,6 +125,8 @@ def figure(fig) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="svg")  # vector: sharp at any zoom in the PDF, glyphs drawn as paths in the report's font
     display(SVG(data=buf.getvalue()))
+    import matplotlib.pyplot as plt  # here, not at the top: only the group's heatmap draws with matplotlib
+
     plt.close(fig)
 
 

@@ -1,6 +1,8 @@
-"""A papermill engine that keeps one warm kernel per worker: started and imported once, reset between notebooks.
+"""One warm kernel per worker: started and imported once, reset between notebooks (the papermill engine that
+runs notebooks on it is riskbook.run.engine; this module needs only jupyter_client, so that a worker starts
+its kernel before it imports papermill).
 
-Starting a kernel and importing pandas, matplotlib and riskbook costs more than most of riskbook's notebooks
+Starting a kernel and importing pandas and riskbook costs more than most of riskbook's notebooks
 compute; paid once per worker instead of once per notebook (the approach of papermill issue 583). Between
 notebooks the kernel runs :func:`riskbook.run.kernelside.reset`: no name, figure, working folder or setting of
 one notebook reaches the next. A kernel that dies (or is killed) fails only the notebook it was running; the
@@ -19,10 +21,6 @@ import tempfile
 import threading
 from typing import Any
 
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import Engine, papermill_engines
-
-NAME = "riskbook"
 WARM = "import riskbook.run.kernelside as _rb_k; _rb_k.warm(); del _rb_k"
 RESET = "import riskbook.run.kernelside as _rb_k; _rb_k.reset()"
 START_ATTEMPTS = 3  # a kernel that dies before answering (it ran nothing) is started again
@@ -65,6 +63,7 @@ class WarmKernel:
                 _run(self.kc.wait_for_ready(timeout=timeout))
                 self.kc.allow_stdin = False
                 self.execute(WARM, timeout)
+                self.fresh = True  # as warm() left it: the first notebook needs no reset
                 return
             except Exception as exc:  # died before replying: nothing ran, start another
                 last = exc
@@ -118,21 +117,36 @@ class WarmKernel:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def kernel(kernel_name: str, timeout: float) -> WarmKernel:
-    """This thread's warm kernel, reset for a new notebook (a new one when there is none or it died)."""
+def started(kernel_name: str, timeout: float) -> WarmKernel:
+    """This thread's kernel, alive: the one it has, else a new one, warmed up (a worker starts it early)."""
     k: WarmKernel | None = getattr(_local, "kernel", None)
+    if k is not None and k.alive():
+        return k
     if k is not None:
-        try:
-            if not k.alive():
-                raise RuntimeError("dead")
-            k.execute(RESET)
-            return k
-        except Exception:
-            k.close()
+        k.close()
     k = WarmKernel(kernel_name, timeout)
     _local.kernel = k
     _finalize_at_exit(k)
     return k
+
+
+def kernel(kernel_name: str, timeout: float) -> WarmKernel:
+    """This thread's warm kernel, reset for a new notebook (a new one when there is none or it died); a
+    kernel no notebook has run on yet is as warm() left it, and needs no reset."""
+    k = started(kernel_name, timeout)
+    if not k.fresh:
+        try:
+            k.execute(RESET)
+        except Exception:  # died while resetting: a new one
+            release()
+            k = started(kernel_name, timeout)
+    k.fresh = False
+    return k
+
+
+def current() -> WarmKernel | None:
+    """This thread's kernel, if it has one."""
+    return getattr(_local, "kernel", None)
 
 
 def release() -> None:
@@ -150,52 +164,3 @@ def _finalize_at_exit(k: WarmKernel) -> None:
 
     atexit.register(k.close)
     util.Finalize(k, k.close, exitpriority=10)
-
-
-class WarmEngine(Engine):
-    """papermill engine ``riskbook``: nbclient execution on this worker's warm kernel."""
-
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man: Any,
-        kernel_name: str,
-        log_output: bool = False,
-        stdout_file: Any = None,
-        stderr_file: Any = None,
-        start_timeout: float = 60,
-        execution_timeout: float | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        from papermill.engines import logger
-
-        k = kernel(kernel_name, start_timeout)
-        client = PapermillNotebookClient(
-            nb_man,
-            km=k.km,
-            timeout=execution_timeout,
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-            iopub_timeout=kwargs.get("iopub_timeout", 4),
-        )
-        client.kc = k.kc
-        try:
-            return client.execute(cleanup_kc=False)
-        except Exception as exc:
-            from nbclient.exceptions import CellExecutionError
-
-            if not isinstance(exc, CellExecutionError):  # a timeout, a lost kernel: it may still be busy
-                release()
-            raise
-        finally:
-            if getattr(_local, "kernel", None) is k and (not k.alive() or k.rss_mib() > max_mib()):
-                release()
-
-
-def register() -> None:
-    """Make ``engine_name="riskbook"`` known to papermill in this process."""
-    papermill_engines.register(NAME, WarmEngine)

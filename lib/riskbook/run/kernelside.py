@@ -18,9 +18,8 @@ _saved: dict[str, Any] = {}
 
 
 def warm() -> None:
-    """Import what every notebook imports and remember the kernel's state as the one to reset to."""
-    import matplotlib
-    import matplotlib.pyplot  # noqa: F401 — the inline backend is set up on import
+    """Import what every notebook imports and remember the kernel's state as the one to reset to. Matplotlib
+    is not among them (half a second): only the group's heatmap draws with it, and imports it there."""
     import numpy  # noqa: F401
     import pandas  # noqa: F401
 
@@ -28,31 +27,27 @@ def warm() -> None:
     import riskbook.display.show  # noqa: F401
     import riskbook.stages.pipeline  # noqa: F401
 
-    _saved.update(
-        cwd=os.getcwd(),
-        environ=dict(os.environ),
-        path=list(sys.path),
-        filters=list(warnings.filters),
-        rc=matplotlib.rcParams.copy(),
-    )
+    _saved.update(cwd=os.getcwd(), environ=dict(os.environ), path=list(sys.path), filters=list(warnings.filters))
 
 
 def reset() -> None:
     """Put the kernel back as :func:`warm` left it (call before each notebook)."""
-    import matplotlib
-    import matplotlib.pyplot as plt
     from IPython import get_ipython
 
     shell = get_ipython()
     if shell is not None:
         shell.reset(new_session=False)  # user namespace, In/Out, _ … cleared
         shell.execution_count = 1  # cell numbers as in a fresh kernel
-    plt.close("all")
+    if "matplotlib" in sys.modules:  # a notebook drew: no figure left open, settings as a fresh kernel's
+        import matplotlib
+
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+        matplotlib.rc_file_defaults()  # the matplotlibrc's (the inline backend adds none); the backend stays
     if _saved:
         os.chdir(_saved["cwd"])
         os.environ.clear()
         os.environ.update(_saved["environ"])
         sys.path[:] = _saved["path"]
         warnings.filters[:] = _saved["filters"]
-        matplotlib.rcParams.update(_saved["rc"])
     gc.collect()

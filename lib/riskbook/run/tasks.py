@@ -79,10 +79,10 @@ def execute(
     logging.getLogger("papermill").setLevel(logging.ERROR)
     engine = None
     if warm_kernels():
-        from riskbook.run import kernels
+        from riskbook.run import engine as warm_engine
 
-        kernels.register()
-        engine = kernels.NAME
+        warm_engine.register()
+        engine = warm_engine.NAME
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -223,9 +223,10 @@ def notebook_params(run: RunPlan, unit: str | None) -> dict[str, Any]:
 
 
 def prewarm() -> float:
-    """Start this worker's warm kernel now, while the run is still being set up, then import the renderer
-    (WeasyPrint, half a second) in the background while the kernel runs the first notebooks and this
-    worker only waits for it. Seconds it took."""
+    """Start this worker's warm kernel now, while the run is still being set up; then import papermill and
+    the renderer (WeasyPrint, half a second) in the background, while the kernel runs the first notebooks
+    and this worker only waits for it. The kernel starts first: it needs only jupyter_client, and its
+    imports are what the first notebook waits for. Seconds it took."""
     import threading
 
     t0 = time.perf_counter()
@@ -234,12 +235,13 @@ def prewarm() -> float:
         kernel_env()
         from riskbook.run import kernels
 
-        kernels.kernel("python3", 60)
+        kernels.started("python3", 60)
     threading.Thread(target=_import_renderer, daemon=True).start()
     return time.perf_counter() - t0
 
 
 def _import_renderer() -> None:
+    import papermill.clientwrap  # noqa: F401
     import weasyprint  # noqa: F401
 
     import riskbook.render.pages  # noqa: F401
