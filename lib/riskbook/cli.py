@@ -9,6 +9,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 from riskbook.core import config, paths
 from riskbook.core.errors import DataError, ParamError, RiskbookError
@@ -235,9 +236,6 @@ SCHEDULER = re.compile(r"((tcp|tls|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from riskbook.ingest.store import read_meta
-    from riskbook.stages.plan import open_store, resolve
-
     started = time.perf_counter()
     if args.jobs < 1:
         raise ParamError(f"--jobs must be 1 or more, but {args.jobs} was passed")
@@ -248,6 +246,22 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"--scheduler {paths.one_line(args.scheduler)[:80]}: not a scheduler address (tcp://host:8786, "
             f"tls://host:8786 or host:8786)"
         )
+    from riskbook.run.pool import early, kill
+
+    pool = early(args.jobs, args.scheduler, args.force)  # kernels boot while the data is checked and planned
+    try:
+        return _run_planned(args, started, pool)
+    except BaseException:
+        if pool is not None:
+            kill(pool)
+        raise
+
+
+def _run_planned(args: argparse.Namespace, started: float, pool: Any) -> int:
+    """``riskbook run`` once its arguments are checked: the store, the plan, then the run, locked."""
+    from riskbook.ingest.store import read_meta
+    from riskbook.stages.plan import open_store, resolve
+
     st = open_store(args.data, args.config)  # validates the data before anything is written
     if args.strict:
         _strict(st, read_meta(st))
@@ -267,7 +281,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from riskbook.run.lock import exclusive
 
     with exclusive(out):
-        return run_locked(args, plan, started)
+        return run_locked(args, plan, started, pool)
 
 
 def cmd_watch(args: argparse.Namespace) -> int:

@@ -63,6 +63,39 @@ def test_a_run_stopped_mid_way_keeps_what_was_published(tmp_path: Path, sig: sig
     assert _pdf(out, "east").exists()
 
 
+def _marked(marker: str) -> list[psutil.Process]:
+    """The live processes whose environment carries ``marker`` (a run's workers and kernels inherit it)."""
+    found = []
+    for p in psutil.process_iter():
+        try:
+            if p.environ().get("RB_TEST_MARKER") == marker and p.status() != psutil.STATUS_ZOMBIE:
+                found.append(p)
+        except psutil.Error:
+            continue
+    return found
+
+
+@pytest.mark.slow
+def test_a_forced_run_whose_plan_fails_leaves_no_worker_or_kernel(tmp_path: Path) -> None:
+    """run --force starts its workers and kernels before the plan is resolved: a plan that fails (an
+    unknown unit) stops them with it, and the error is still one line."""
+    marker = f"plan-fails-{os.getpid()}"
+    run = subprocess.run(
+        [str(BIN / "riskbook"), "run", "--out", str(tmp_path / "out"), "--unit", "nowhere", "--force"],
+        capture_output=True,
+        text=True,
+        env={**ENV, "RB_TEST_MARKER": marker},
+        timeout=120,
+    )
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip().startswith("riskbook: error: ") and "nowhere" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+    deadline = time.time() + 10
+    while _marked(marker) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not _marked(marker)
+
+
 def test_an_outputs_folder_it_cannot_write_is_one_line(tmp_path: Path, capsys) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -63,7 +63,8 @@ def test_a_run_parses_its_period_once_from_the_command_line_to_results_json(
     cfg = company(tiny_dir, tmp_path / "co")
     written: list[dict] = []
 
-    def tasks_in_process(run: RunPlan) -> list:
+    def tasks_in_process(run: RunPlan, pool: object = None) -> list:
+        assert pool is None  # no worker started early: RISKBOOK_WARM_KERNELS=0 below
         for unit in run.units:
             u = open_unit(unit, plan=run.plan_file)  # what each notebook's first cell does
             for stage in ("identification", "assessment", "monitoring"):
@@ -75,6 +76,7 @@ def test_a_run_parses_its_period_once_from_the_command_line_to_results_json(
         return []
 
     monkeypatch.setattr("riskbook.run.runner.run_plan", tasks_in_process)
+    monkeypatch.setenv("RISKBOOK_WARM_KERNELS", "0")  # --force would start workers and kernels this test never uses
     out = tmp_path / "out"
     assert cli.main(["run", "--config", str(cfg), "--period", "2026Q3", "--out", str(out), "--force"]) == 0
     assert counted == {"parse": 1, "resolve": 1, "register": 1}

@@ -11,6 +11,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from riskbook.core import config, paths
 from riskbook.core.errors import ParamError
@@ -22,9 +23,10 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def run_locked(args: argparse.Namespace, resolved: Plan, started: float) -> int:
+def run_locked(args: argparse.Namespace, resolved: Plan, started: float, pool: Any = None) -> int:
     """The run itself, with the outputs folder locked: leftovers of an interrupted run cleaned, the plan
-    saved for the notebooks, the tasks run and published, the manifest and index written."""
+    saved for the notebooks, the tasks run and published, the manifest and index written. ``pool``: the
+    local workers riskbook.run.pool.early started, kernels booting, while the plan was resolved."""
     from riskbook.render.index import write_index
     from riskbook.run.lock import clean_leftovers
     from riskbook.run.publish import write_manifest
@@ -48,7 +50,7 @@ def run_locked(args: argparse.Namespace, resolved: Plan, started: float) -> int:
     )
     previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM as Ctrl-C: stop, clean up, keep what was published
     try:
-        results = run_plan(plan)
+        results = run_plan(plan, pool)
     finally:
         signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(staging, ignore_errors=True)

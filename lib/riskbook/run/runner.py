@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import os
-import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -21,66 +19,22 @@ from typing import Any
 from riskbook.core import config, paths
 from riskbook.core.errors import ParamError
 from riskbook.run.plan import RENDER, RunPlan, TaskResult
+from riskbook.run.pool import kill, prewarm_all, workers
 from riskbook.run.progress import Progress
 from riskbook.run.publish import failure_of, publish, write_failures
-from riskbook.run.tasks import cover_of, execute, kernel_env, notebook_params, prewarm, render_unit
-
-
-def _worker_signals() -> None:
-    """Workers leave Ctrl-C to the runner, which stops them (and their kernels) itself; and die with the
-    runner when it is killed outright (kill -9: Linux's parent-death signal). Their kernels follow them:
-    a kernel polls its parent and exits when it is gone."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
-
-
-def die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (prctl PR_SET_PDEATHSIG); elsewhere nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    parent = os.getppid()
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-    except OSError:
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
-def _kill(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's workers and their kernels, so that none writes into the staging folder any more."""
-    import psutil
-
-    procs = []
-    for p in list(getattr(pool, "_processes", {}).values()):
-        try:
-            proc = psutil.Process(p.pid)
-            procs += [*proc.children(recursive=True), proc]
-        except psutil.Error:
-            continue
-    for proc in procs:
-        try:
-            proc.kill()
-        except psutil.Error:
-            pass
-    psutil.wait_procs(procs, timeout=10)
-    pool.shutdown(wait=False, cancel_futures=True)
+from riskbook.run.tasks import cover_of, execute, kernel_env, notebook_params, render_unit
 
 
 @contextmanager
-def executor(plan: RunPlan) -> Iterator[Any]:
-    """A concurrent.futures executor: a local process pool, or a Dask cluster's workers (--scheduler)."""
+def executor(plan: RunPlan, started: ProcessPoolExecutor | None = None) -> Iterator[Any]:
+    """A concurrent.futures executor: a local process pool (``started`` by riskbook.run.pool while the run
+    was planned, else one started here), or a Dask cluster's workers (--scheduler)."""
     if not plan.scheduler:
-        pool = ProcessPoolExecutor(max_workers=plan.jobs, initializer=_worker_signals)
+        pool = started or workers(plan.jobs)
         try:
             yield pool
         except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: stop every worker and kernel now
-            _kill(pool)
+            kill(pool)
             raise
         pool.shutdown(wait=True)
         return
@@ -107,15 +61,15 @@ def depends() -> dict[str, tuple[str, ...]]:
 PRIORITY = {"group": 0, "stage": 1, "render": 2}  # which waiting task a free worker takes first
 
 
-def run_plan(plan: RunPlan) -> list[TaskResult]:
-    """Execute every task of ``plan`` and publish the results; return each task's result."""
+def run_plan(plan: RunPlan, started: ProcessPoolExecutor | None = None) -> list[TaskResult]:
+    """Execute every task of ``plan`` and publish the results; return each task's result. ``started``: the
+    local pool, its kernels already booting (riskbook.run.pool.early), which this run then owns."""
     kernel_env()
     graph = depends()
     build = [u for u in plan.units if u not in plan.reuse]
-    with Progress(len(plan.units) * len(graph) + 2) as progress, executor(plan) as pool:
-        if build and not plan.scheduler:  # every worker's kernel starts at once, before the first notebook
-            for _ in range(plan.jobs):
-                pool.submit(prewarm)
+    with Progress(len(plan.units) * len(graph) + 2) as progress, executor(plan, started) as pool:
+        if build and not plan.scheduler and started is None:  # every worker's kernel boots before the first notebook
+            prewarm_all(pool, plan.jobs)
         return Schedule(plan, pool, progress, graph, build).run()
 
 

@@ -9,14 +9,15 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riskbook import __version__
 from riskbook.core import config, paths
 from riskbook.core.i18n import t
 from riskbook.core.imports import skip_unused
-from riskbook.run.plan import RunPlan
-from riskbook.settings.params import display_name
+
+if TYPE_CHECKING:  # a worker imports this module before its first task: without pandas, which it never needs
+    from riskbook.run.plan import RunPlan
 
 
 def kernel_env() -> None:
@@ -187,6 +188,8 @@ def overall_of(unit_dir: Path, kind: str = "inherent") -> str:
 
 def cover_of(run: RunPlan, unit: str) -> dict[str, Any]:
     """The cover of a unit's (or the group's) PDF, from what the run resolved."""
+    from riskbook.settings.params import display_name
+
     plan, lang = run.plan, run.lang_of(unit)
     p, company = plan.period, plan.company
     if unit == config.GROUP:
