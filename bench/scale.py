@@ -1,7 +1,7 @@
 """riskbook at scale (issue 21): packs of 2 and 10 million order lines, one unit's monitoring, a retailer's
 export with a quarter of its lines defective — each before and after, side by side in one run.
 
-    python bench/scale.py [--base REV] [--scales 20 100] [--only pack monitoring retail] [--repeat 1]
+    python bench/scale.py [--base REV] [--scales 20 100] [--only pack monitoring retail dask] [--repeat 1]
 
 ``--base`` is the commit measured as "before" (default: the last commit before issue 21's work); it is
 exported with ``git archive`` to a temp folder and run with ``PYTHONPATH`` on it, as ``bench/pack.py --lib``
@@ -18,6 +18,12 @@ after alternate, so a drift of the machine hits both. Exit status 0 whether targ
   on 9 December, three countries as units, a quarter of the lines without a customer, cancellations as
   negative quantities, like the UCI Online Retail export) mapped through a ``sources:`` file: the slowest
   task of the pack (the run's own per-task seconds). Target: none above 3 s.
+- dask: the largest scale's pack (after only) through ``--scheduler`` on a local Dask cluster: a
+  ``dask scheduler`` and two ``dask worker --nthreads 1`` in processes of their own, as on separate
+  machines; beside it the same pack on the local pool. Wall; the CPU, largest process, and bytes read and
+  written (files and sockets, /proc rchar and wchar) of the workers and their kernels, sampled from /proc
+  as the run goes; and what crossed the scheduler's sockets (the tasks and their results). No target:
+  the figures for the README's Dask section.
 """
 
 from __future__ import annotations
@@ -133,6 +139,125 @@ def retail(folder: Path, lines: int = 540_000, seed: int = 11) -> Path:
     return cfg
 
 
+def _tree(pids: list[int]) -> list:
+    """The processes of ``pids`` and all their descendants (psutil), alive now."""
+    import psutil
+
+    procs = []
+    for pid in pids:
+        try:
+            p = psutil.Process(pid)
+            procs += [p, *p.children(recursive=True)]
+        except psutil.Error:
+            continue
+    return procs
+
+
+def _sample(procs: list, seen: dict[int, tuple[float, float, float, float]]) -> None:
+    """Record each process's CPU seconds, bytes read and written (files and sockets: /proc rchar, wchar)
+    and peak RSS (GiB, /proc VmHWM) so far, by pid: a kernel replaced mid-run keeps its last sample."""
+    import psutil
+
+    for p in procs:
+        try:
+            t, io = p.cpu_times(), p.io_counters()
+            hwm = [ln for ln in Path(f"/proc/{p.pid}/status").read_text().splitlines() if ln.startswith("VmHWM")]
+            peak = int(hwm[0].split()[1]) / 2**20 if hwm else 0.0
+            seen[p.pid] = (t.user + t.system, float(io.read_chars), float(io.write_chars), peak)
+        except (psutil.Error, OSError):
+            continue
+
+
+class Sampler:
+    """Samples a set of process trees every quarter second, in a thread, until stopped."""
+
+    def __init__(self, pids: list[int]) -> None:
+        import threading
+
+        self.pids, self.seen, self.base = pids, {}, {}
+        _sample(_tree(pids), self.base)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while not self.stop.wait(0.25):
+            _sample(_tree(self.pids), self.seen)
+
+    def totals(self) -> dict[str, float]:
+        """CPU seconds, GiB read and written, since the start; the largest process's peak (GiB)."""
+        self.stop.set()
+        self.thread.join()
+        _sample(_tree(self.pids), self.seen)
+        zero = (0.0, 0.0, 0.0, 0.0)
+        diff = [tuple(v - b for v, b in zip(now, self.base.get(pid, zero))) for pid, now in self.seen.items()]
+        return {
+            "cpu": sum(d[0] for d in diff),
+            "read_gib": sum(d[1] for d in diff) / 2**30,
+            "wrote_gib": sum(d[2] for d in diff) / 2**30,
+            "peak_gib": max((v[3] for v in self.seen.values()), default=0.0),
+        }
+
+
+def on_dask(lib: Path, opts: list[str], out: Path) -> dict[str, float]:
+    """The pack through a local Dask cluster (a scheduler and two single-threaded workers, each a process
+    of its own): wall, the CPU, reads, writes and largest process of the workers and their kernels (sampled
+    as the run goes: a kernel replaced mid-run counts too), the bytes the scheduler's sockets carried, and
+    the runner's own CPU."""
+    import json
+
+    import psutil
+
+    e = {**env(lib), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    sfile = out.parent / f"{out.name}-scheduler.json"
+    common = ["--no-dashboard", "--host", "127.0.0.1"]
+    dask = str(pack.BIN / "dask")
+    procs = [
+        subprocess.Popen(
+            [dask, "scheduler", "--scheduler-file", str(sfile), "--port", "0", *common],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=e,
+        )
+    ]
+    try:
+        for _ in range(300):
+            if sfile.exists() and sfile.stat().st_size:
+                break
+            time.sleep(0.1)
+        address = json.loads(sfile.read_text())["address"]
+        workers = [
+            subprocess.Popen(
+                [dask, "worker", address, "--nthreads", "1", "--no-nanny", *common],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=e,
+            )
+            for _ in range(2)
+        ]
+        procs += workers
+        from distributed import Client
+
+        with Client(address, timeout=30) as c:
+            c.wait_for_workers(2, timeout=60)
+        sched = psutil.Process(procs[0].pid)
+        net0 = sched.io_counters()
+        sampler = Sampler([w.pid for w in workers])
+        r = run_pack(lib, [*opts, "--scheduler", address], out)
+        used = sampler.totals()
+        net1 = sched.io_counters()
+        mib = ((net1.read_chars - net0.read_chars) + (net1.write_chars - net0.write_chars)) / 2**20
+        return {**r, "runner_cpu": r["cpu"], **used, "scheduler_mib": mib}
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
 def export(rev: str) -> Path:
     """``rev``'s lib, notebooks and params in a temp folder; its lib folder."""
     root = Path(tempfile.mkdtemp(prefix=f"riskbook-{rev}-"))
@@ -147,9 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="riskbook at scale, before and after (bench/README.md)")
     ap.add_argument("--base", default=BASE, help=f"the commit measured as before (default {BASE})")
     ap.add_argument("--scales", nargs="+", type=int, default=[20, 100])
-    ap.add_argument("--only", nargs="+", choices=["pack", "monitoring", "retail"])
+    ap.add_argument("--only", nargs="+", choices=["pack", "monitoring", "retail", "dask"])
     a = ap.parse_args(argv)
-    only = set(a.only or ["pack", "monitoring", "retail"])
+    only = set(a.only or ["pack", "monitoring", "retail", "dask"])
     head = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=PROJ)
     print(
         f"riskbook scale bench · {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · "
@@ -261,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
                     "",
                 )
             )
+        if "dask" in only:
+            rows += dask_rows(libs["after"], max(a.scales), tmp)
     except pack.Failed as exc:
         print(f"ERROR: {exc}")
         return 1
@@ -273,6 +400,52 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print("| " + " | ".join(row) + " |")
     return 0
+
+
+def dask_rows(lib: Path, scale: int, tmp: Path) -> list[tuple[str, str, str, str, str]]:
+    """The pack at ``scale`` on the local pool, then on a local Dask cluster (after only): the table's rows."""
+    opts = pack.company(6, scale)
+    pack.timed(pack.riskbook("validate", *opts), env=env(lib))
+    local = run_pack(lib, opts, tmp / "dask-local")
+    d = on_dask(lib, opts, tmp / "dask")
+    print(f"scale {scale} on the local pool: {pack.fmt(local)}", flush=True)
+    print(
+        f"scale {scale} on Dask (2 workers): {d['wall']:.1f} s wall, workers {d['cpu']:.1f} s CPU, runner "
+        f"{d['runner_cpu']:.1f} s CPU, largest process {d['peak_gib']:.2f} GiB, workers read "
+        f"{d['read_gib']:.2f} GiB and wrote {d['wrote_gib']:.2f} GiB, scheduler sockets {d['scheduler_mib']:.1f} MiB",
+        flush=True,
+    )
+    return [
+        (
+            f"scale {scale} pack on Dask (2 workers), wall",
+            f"{local['wall']:.1f} s (local pool)",
+            f"{d['wall']:.1f} s",
+            f"{d['wall'] / local['wall']:.2f}",
+            "",
+        ),
+        (
+            f"scale {scale} on Dask: workers' CPU + runner's",
+            f"{local['cpu']:.1f} s (local pool)",
+            f"{d['cpu']:.1f} + {d['runner_cpu']:.1f} s",
+            "",
+            "",
+        ),
+        (
+            f"scale {scale} on Dask: largest process",
+            f"{local['peak_gib']:.2f} GiB",
+            f"{d['peak_gib']:.2f} GiB",
+            "",
+            "≤ 4 GiB " + ("PASS" if d["peak_gib"] <= 4 else "FAIL"),
+        ),
+        (
+            f"scale {scale} on Dask: workers' reads / writes (files, sockets)",
+            "",
+            f"{d['read_gib']:.2f} / {d['wrote_gib']:.2f} GiB",
+            "",
+            "",
+        ),
+        (f"scale {scale} on Dask: scheduler's sockets, in + out", "", f"{d['scheduler_mib']:.1f} MiB", "", ""),
+    ]
 
 
 if __name__ == "__main__":
