@@ -120,7 +120,7 @@ class Schedule:
         plan, d = self.plan, self.unit_dir[unit]
         self.started[unit].add(task)
         if task == RENDER:
-            args = (str(d), unit, plan.period, plan.lang_of(unit), cover_of(plan, unit))
+            args = (str(d), unit, str(plan.period), plan.lang_of(unit), cover_of(plan, unit))
             self.dispatch(PRIORITY["render"], unit, task, render_unit, *args)
         else:
             nb = (str(paths.source_notebook(task)), str(paths.notebook(d, task)), notebook_params(plan, unit))
@@ -147,7 +147,7 @@ class Schedule:
         self.record(TaskResult(config.GROUP, task, status, round(secs, 2), err))
         if task == config.PORTFOLIO and status == "ok":
             dirs = [str(paths.period_dir(plan.out, plan.period)), str(paths.period_dir(plan.staging, plan.period))]
-            args = (str(self.gdir), config.GROUP, plan.period, plan.lang, cover_of(plan, config.GROUP), dirs)
+            args = (str(self.gdir), config.GROUP, str(plan.period), plan.lang, cover_of(plan, config.GROUP), dirs)
             self.dispatch(PRIORITY["group"], config.GROUP, RENDER, render_unit, *args)
             return
         if task == config.PORTFOLIO:

@@ -226,14 +226,16 @@ def notebook_params(run: RunPlan, unit: str | None) -> dict[str, Any]:
 
 
 def prewarm() -> float:
-    """Start this worker's warm kernel now, while the run is still being set up; then import papermill and
-    the renderer (WeasyPrint, half a second) in the background, while the kernel runs the first notebooks
-    and this worker only waits for it. The kernel starts first: it needs only jupyter_client, and its
-    imports are what the first notebook waits for. Seconds it took."""
+    """Start this worker's warm kernel now, while the run is still being set up. While it boots, import
+    papermill (the first notebook needs it); once it is up, import the renderer (WeasyPrint, half a
+    second) in the background, while the kernel runs the first notebooks and this worker only waits for
+    it. The kernel starts first: it needs only jupyter_client, and its imports are what the first notebook
+    waits for. Seconds it took."""
     import threading
 
     t0 = time.perf_counter()
     skip_unused()
+    threading.Thread(target=_import_runner, daemon=True).start()
     if warm_kernels():
         kernel_env()
         from riskbook.run import kernels
@@ -243,8 +245,11 @@ def prewarm() -> float:
     return time.perf_counter() - t0
 
 
-def _import_renderer() -> None:
+def _import_runner() -> None:
     import papermill.clientwrap  # noqa: F401
+
+
+def _import_renderer() -> None:
     import weasyprint  # noqa: F401
 
     import riskbook.render.pages  # noqa: F401
