@@ -283,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     tmp = Path(tempfile.mkdtemp(prefix="riskbook-scalebench-"))
     libs = {"before": export(a.base), "after": PROJ / "lib"}
+    for lib in libs.values():
+        pack.compiled(lib)
     STORES.update({libs["before"]: a.base, libs["after"]: "worktree"})
     rows: list[tuple[str, str, str, str, str]] = []
     try:
