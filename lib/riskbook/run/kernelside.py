@@ -18,8 +18,8 @@ _saved: dict[str, Any] = {}
 
 
 def warm() -> None:
-    """Import what every notebook imports and remember the kernel's state as the one to reset to. Matplotlib
-    is not among them (half a second): only the group's heatmap draws with it, and imports it there."""
+    """Import what every notebook imports and remember the kernel's state as the one to reset to. pyplot
+    is not among them (0.3-0.5 s): only the group's heatmap draws with it, and imports it there."""
     import numpy  # noqa: F401
     import pandas  # noqa: F401
 

@@ -226,11 +226,10 @@ def notebook_params(run: RunPlan, unit: str | None) -> dict[str, Any]:
 
 
 def prewarm() -> float:
-    """Start this worker's warm kernel now, while the run is still being set up. While it boots, import
-    papermill (the first notebook needs it); once it is up, import the renderer (WeasyPrint, half a
-    second) in the background, while the kernel runs the first notebooks and this worker only waits for
-    it. The kernel starts first: it needs only jupyter_client, and its imports are what the first notebook
-    waits for. Seconds it took."""
+    """Boot this worker's warm kernel now, while the run is still being set up, importing papermill in a
+    thread meanwhile (the first notebook needs it; a thread: the worker only waits for its kernel); once
+    the kernel is up, import the renderer (WeasyPrint, half a second) the same way, while the kernel runs
+    the first notebooks. Seconds it took."""
     import threading
 
     t0 = time.perf_counter()
