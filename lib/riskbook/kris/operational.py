@@ -56,7 +56,10 @@ def _last_orders(ctx: Context, o: pd.DataFrame) -> np.ndarray:
     if dated is None:  # not the unit's own table: sorted here
         dated = np.flatnonzero((o["order_date"] <= ctx.period.end).to_numpy())
         dated = dated[np.argsort(o["order_date"].to_numpy()[dated], kind="stable")]
-    code, known = ctx.slices.value(("customer codes", id(o)), lambda: _codes(o))
+    # coded once for a table kept for the run; a frame made for one question is coded for it
+    code, known = (
+        ctx.slices.value(("customer codes", id(o)), lambda: _codes(o)) if ctx.slices.registered(o) else _codes(o)
+    )
     dated = dated[known[dated]]
     _, last = np.unique(code[dated[::-1]], return_index=True)  # the first from the end is the last
     return dated[np.sort(len(dated) - 1 - last)]

@@ -38,13 +38,20 @@ class Slices:
             self._values[key] = make()
         return self._values[key]
 
+    def registered(self, df: pd.DataFrame) -> bool:
+        """Whether ``df`` is one of the frames kept for the run (so that a value keyed by its id stays its)."""
+        return self._frames.get(id(df)) is df
+
     def _sorted(self, df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(row positions ordered by ``col``, the dates in that order) without the rows with no date;
-        None when ``df`` is not a registered frame or ``col`` is not a plain date column."""
+        None when ``df`` is not a registered frame or ``col`` is not a plain date column. Only a registered
+        frame's answer is kept: another frame's id may be a later frame's."""
+        if not self.registered(df) or col not in df.columns:
+            return None
         key = (id(df), col)
         if key not in self._index:
-            d = df[col] if self._frames.get(id(df)) is df and col in df.columns else None
-            if d is None or not isinstance(d.dtype, np.dtype) or d.dtype.kind != "M":
+            d = df[col]
+            if not isinstance(d.dtype, np.dtype) or d.dtype.kind != "M":
                 self._index[key] = None
             else:
                 values = d.to_numpy()
